@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Developer entry points. `make` builds the modules against the running
+# kernel's build tree when there is one, else against Debian's installed
+# linux-headers-*-amd64; KDIR= overrides.
+
+ifeq ($(KDIR),)
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+KDIR := /lib/modules/$(shell uname -r)/build
+else
+KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+endif
+endif
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+SELFTESTS := $(TOP)/tools/testing/selftests/kvm
+SELFTESTS_OUT := $(BUILD)/selftests/kvm
+TESTBED := $(TOP)/tools/testbed/testbed
+
+.PHONY: all modules clean check deps selftests test run bench
+
+all: modules
+
+deps:
+	@$(TOP)/tools/scripts/install-deps
+
+modules:
+	@test -n "$(KDIR)" || { echo "No kernel headers found: apt-get install linux-headers-amd64, or set KDIR="; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# A build with W=1 and sparse that fails on any compiler, sparse or objtool message.
+check:
+	@test -n "$(KDIR)" || { echo "No kernel headers found"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | tee $(BUILD).check.log
+	@$(TOP)/tools/scripts/check-build-log $(BUILD).check.log
+	@$(TOP)/tools/scripts/check-exports $(KDIR) $(TOP)
+
+selftests:
+	$(MAKE) -C $(SELFTESTS) OUTPUT=$(SELFTESTS_OUT)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(BUILD) $(BUILD).check.log
+
+test:
+	@$(TOP)/tools/scripts/run-tests
+
+run:
+	@$(TOP)/tools/scripts/run-demo

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The arch-neutral core: virtual machines, memory slots and vCPUs, and the
+ * hooks the core expects from the architecture (arch/x86/kvm).
+ */
+#ifndef _KVM_KVM_H
+#define _KVM_KVM_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+#include <linux/refcount.h>
+#include <linux/mmu_notifier.h>
+#include <linux/preempt.h>
+#include <linux/kvm.h>
+
+#include <kvm/x86_state.h>
+
+/* Limits we advertise through KVM_CHECK_EXTENSION. */
+#define KVM_NG_MAX_VCPUS	1024
+#define KVM_NG_MAX_VCPU_ID	4096
+#define KVM_NG_SOFT_MAX_VCPUS	KVM_NG_MAX_VCPUS
+#define KVM_NG_USER_MEMSLOTS	509
+#define KVM_NG_ADDRESS_SPACES	1
+
+/* Page frame number in guest-physical space. */
+typedef u64 gfn_t;
+typedef u64 gpa_t;
+
+struct kvm_memslot {
+	gfn_t base_gfn;
+	u64 npages;
+	unsigned long userspace_addr;
+	u32 flags;
+	u16 id;			/* slot id within its address space */
+};
+
+/*
+ * An immutable, gfn-sorted set of slots. Updates build a new set and publish
+ * it with RCU; readers hold vm->srcu.
+ */
+struct kvm_memslots {
+	int nr;
+	struct kvm_memslot slot[];
+};
+
+/* vcpu->mode, read by whoever wants the vCPU out of guest mode. */
+enum kvm_vcpu_mode {
+	VCPU_OUTSIDE_GUEST,
+	VCPU_IN_GUEST,
+	VCPU_EXITING_GUEST,
+};
+
+/* Bits in vcpu->requests, handled before each VM entry. */
+enum kvm_vcpu_request {
+	KVM_REQ_TLB_FLUSH,
+};
+
+struct kvm_vm;
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	u32 vcpu_id;
+	int index;		/* position in vm->vcpus[] */
+	struct kvm_run *run;
+	struct mutex mutex;	/* one ioctl at a time */
+	struct preempt_notifier preempt_notifier;
+	int cpu;		/* host CPU while loaded, else -1 */
+	int last_cpu;		/* host CPU of the last VM entry */
+	int mode;		/* enum kvm_vcpu_mode */
+	unsigned long requests;
+	int srcu_idx;
+	struct kvm_vcpu_x86 arch;
+};
+
+struct kvm_vm {
+	struct mm_struct *mm;	/* the creator's; other mms get EIO */
+	refcount_t users;	/* the VM fd and each vCPU fd */
+	struct mutex lock;	/* vCPU creation, VM-wide settings */
+	struct mutex slots_lock;
+	struct srcu_struct srcu;
+	struct kvm_memslots __rcu *memslots;
+
+	/* The two-dimensional page tables, and MMU-notifier bookkeeping. */
+	spinlock_t mmu_lock;
+	struct mmu_notifier mmu_notifier;
+	unsigned long mmu_seq;
+	long mmu_invalidating;
+	unsigned long mmu_inval_start, mmu_inval_end; /* hva range */
+	u64 tdp_root;		/* host physical address of the root table */
+
+	struct kvm_vcpu *vcpus[KVM_NG_MAX_VCPUS];
+	atomic_t nr_vcpus;
+
+	struct kvm_vm_x86 arch;
+};
+
+static inline struct kvm_memslots *kvm_memslots(struct kvm_vm *vm)
+{
+	return srcu_dereference_check(vm->memslots, &vm->srcu,
+				      lockdep_is_held(&vm->slots_lock));
+}
+
+struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn);
+unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable);
+int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len);
+int kvm_write_guest(struct kvm_vm *vm, gpa_t gpa, const void *data,
+		    unsigned long len);
+
+void kvm_vm_get(struct kvm_vm *vm);
+void kvm_vm_put(struct kvm_vm *vm);
+
+int kvm_set_memory_region(struct kvm_vm *vm,
+			  const struct kvm_userspace_memory_region *mem);
+void kvm_free_memslots(struct kvm_vm *vm);
+
+int kvm_mmu_notifier_register(struct kvm_vm *vm);
+void kvm_mmu_notifier_unregister(struct kvm_vm *vm);
+
+int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id);
+void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);
+int kvm_vcpu_run_ioctl(struct kvm_vcpu *vcpu);
+
+/* Requests and kicks: make a vCPU notice something before its next entry. */
+static inline void kvm_vcpu_request(struct kvm_vcpu *vcpu, int req)
+{
+	/* The request must be visible before the vCPU's mode is read. */
+	smp_wmb();
+	set_bit(req, &vcpu->requests);
+}
+
+static inline bool kvm_vcpu_test_clear_request(struct kvm_vcpu *vcpu, int req)
+{
+	if (!test_bit(req, &vcpu->requests))
+		return false;
+	clear_bit(req, &vcpu->requests);
+	/* Pairs with the barrier in kvm_vcpu_request(). */
+	smp_mb__after_atomic();
+	return true;
+}
+
+void kvm_vm_request_all(struct kvm_vm *vm, int req);
+
+/* Hooks the core expects from the architecture. */
+int kvm_arch_init(void);
+void kvm_arch_exit(void);
+long kvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
+int kvm_arch_check_extension(struct kvm_vm *vm, long ext);
+struct kvm_vm *kvm_arch_vm_alloc(void);
+void kvm_arch_vm_free(struct kvm_vm *vm);
+int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type);
+void kvm_arch_vm_destroy(struct kvm_vm *vm);
+long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
+		       unsigned long arg);
+struct kvm_vcpu *kvm_arch_vcpu_alloc(void);
+void kvm_arch_vcpu_free(struct kvm_vcpu *vcpu);
+int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu);
+void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu);
+void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu);
+void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu);
+long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+			 unsigned long arg);
+int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu);
+bool kvm_arch_vcpu_created_ok(struct kvm_vm *vm);
+void kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end);
+void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm);
+void kvm_arch_memslots_changed(struct kvm_vm *vm);
+
+/* Called by the architecture once its backend is there. */
+int kvm_dev_register(struct module *owner);
+void kvm_dev_unregister(void);
+
+#endif /* _KVM_KVM_H */

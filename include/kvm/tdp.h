@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two-dimensional paging: the guest-physical to host-physical tables (AMD
+ * nested page tables, Intel EPT). The walking, building and zapping live once
+ * in arch/x86/kvm/tdp.c; a vendor only describes its entry format.
+ */
+#ifndef _KVM_TDP_H
+#define _KVM_TDP_H
+
+#include <linux/types.h>
+
+struct kvm_vm;
+struct kvm_vcpu;
+
+struct kvm_tdp_format {
+	int levels;		/* 4 or 5, fixed when the vendor module loads */
+	u64 present_mask;	/* any of these set: the entry is present */
+	u64 table_bits;		/* set in an entry that points to a table */
+	u64 leaf_bits;		/* set in every leaf entry */
+	u64 write_bit;
+	u64 exec_bit;		/* set to allow execution (0 if none) */
+	u64 noexec_bit;		/* set to forbid execution (0 if none) */
+	u64 large_bit;		/* page-size bit in a level 2/3 entry */
+};
+
+/*
+ * Map @gpa for an access that faulted. Returns 0 when mapped (enter again),
+ * -ENOENT when no memslot backs it (MMIO), -EFAULT when the host memory
+ * behind the slot is not accessible, or -errno.
+ */
+int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec);
+int kvm_tdp_init(struct kvm_vm *vm);
+void kvm_tdp_destroy(struct kvm_vm *vm);
+/* Remove every mapping of gfns [start, end); caller holds mmu_lock. Returns true if any was removed. */
+bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+
+#endif /* _KVM_TDP_H */

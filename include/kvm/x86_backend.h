@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between kvm.ko (arch-neutral core and x86 common code) and a
+ * vendor module (kvm-amd, kvm-intel). A vendor reaches the rest only through
+ * this table and the exported x86 helpers declared below; everything both
+ * vendors need lives once, in arch/x86/kvm.
+ */
+#ifndef _KVM_X86_BACKEND_H
+#define _KVM_X86_BACKEND_H
+
+#include <kvm/kvm.h>
+#include <kvm/tdp.h>
+
+/* Return values of the vendor's handle_exit and of the x86 exit helpers. */
+#define KVM_EXIT_RESUME		1	/* handled in the kernel, enter again */
+#define KVM_EXIT_TO_USER	0	/* kvm_run is filled, return to userspace */
+
+struct kvm_x86_backend {
+	const char *name;
+	struct module *owner;
+	size_t vm_size;		/* >= sizeof(struct kvm_vm), which comes first */
+	size_t vcpu_size;	/* >= sizeof(struct kvm_vcpu), which comes first */
+	const struct kvm_tdp_format *tdp;
+
+	/* Host CPUs: called on the CPU concerned, preemption off. */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	/* Emergency (crash, NMI shootdown): leave virtualization, no locks. */
+	void (*cpu_emergency_disable)(void);
+
+	int (*vm_init)(struct kvm_vm *vm);
+	void (*vm_destroy)(struct kvm_vm *vm);
+
+	/*
+	 * Allocate and set up the vendor control state (intercepts, nested
+	 * paging). The architectural RESET state is then written by x86 common
+	 * code through the setters below.
+	 */
+	int (*vcpu_create)(struct kvm_vcpu *vcpu);
+	void (*vcpu_free)(struct kvm_vcpu *vcpu);
+	void (*vcpu_load)(struct kvm_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct kvm_vcpu *vcpu);
+
+	/* Guest state kept in the vendor's control structure. */
+	void (*get_segment)(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
+	void (*set_segment)(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
+			    int seg);
+	void (*get_idt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
+	void (*set_idt)(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
+	void (*get_gdt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
+	void (*set_gdt)(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
+	/* cr is 0, 2, 3 or 4. Values are already validated by the caller. */
+	u64 (*get_cr)(struct kvm_vcpu *vcpu, int cr);
+	void (*set_cr)(struct kvm_vcpu *vcpu, int cr, u64 val);
+	u64 (*get_efer)(struct kvm_vcpu *vcpu);
+	void (*set_efer)(struct kvm_vcpu *vcpu, u64 efer);
+	u64 (*get_rflags)(struct kvm_vcpu *vcpu);
+	void (*set_rflags)(struct kvm_vcpu *vcpu, u64 rflags);
+	u64 (*get_dr)(struct kvm_vcpu *vcpu, int dr);	/* 6 or 7 */
+	void (*set_dr)(struct kvm_vcpu *vcpu, int dr, u64 val);
+
+	/*
+	 * MSRs the vendor keeps (e.g. in the VMCB save area). Return 0 when
+	 * handled, 1 when the index is not the vendor's, <0 on a bad value.
+	 */
+	int (*get_msr)(struct kvm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+
+	/* Nested paging: the root to use, and a full guest TLB flush. */
+	void (*set_tdp_root)(struct kvm_vcpu *vcpu, u64 root_hpa);
+	void (*flush_guest_tlb)(struct kvm_vcpu *vcpu);
+
+	/*
+	 * Enter the guest and return after the next exit. Called with
+	 * interrupts and preemption disabled, the guest FPU and XCR0 loaded,
+	 * pending requests handled; leaves guest gpr[] and rip in kvm_vcpu_x86.
+	 * Host interrupts must stay deliverable while the guest runs (they
+	 * cause an exit) and be pending, not lost, on return.
+	 */
+	void (*run)(struct kvm_vcpu *vcpu);
+	/* With interrupts enabled: act on the exit. KVM_EXIT_RESUME, KVM_EXIT_TO_USER, or -errno. */
+	int (*handle_exit)(struct kvm_vcpu *vcpu);
+
+	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
+	void (*inject_exception)(struct kvm_vcpu *vcpu);
+};
+
+int kvm_x86_register_backend(const struct kvm_x86_backend *backend);
+void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend);
+
+/*
+ * Exit helpers for vendors: each returns KVM_EXIT_RESUME, KVM_EXIT_TO_USER or
+ * -errno, having advanced RIP where the instruction completed.
+ */
+struct kvm_pio_exit {
+	u16 port;
+	u8 size;	/* 1, 2 or 4 */
+	bool in;
+	bool string;
+	bool rep;
+	/* RIP of the next instruction, or 0 if the vendor does not know it. */
+	unsigned long next_rip;
+};
+int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio);
+int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip);
+int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip);
+int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
+int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
+int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip);
+int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu);
+int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason);
+int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
+				const u64 *data, int ndata);
+/* A guest-physical access the vendor could not resolve from a nested fault. */
+int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
+			   bool exec);
+
+/* Queue an exception for the guest (#UD, #GP(0)...). */
+void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
+			     bool has_error_code, u32 error_code);
+
+/*
+ * Length of the instruction at CS:RIP, decoded from guest memory. For CPUs
+ * without next-RIP saving. Returns the length or -errno.
+ */
+int kvm_x86_insn_length(struct kvm_vcpu *vcpu);
+
+/* Guest virtual to guest physical through the guest's page tables. */
+int kvm_x86_gva_to_gpa(struct kvm_vcpu *vcpu, unsigned long gva, bool write,
+		       gpa_t *gpa);
+int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
+			    void *data, unsigned int len);
+
+/* The XCR0 the host runs with; the vendor switches to vcpu->arch.xcr0 around entry. */
+extern u64 kvm_host_xcr0;
+
+#endif /* _KVM_X86_BACKEND_H */

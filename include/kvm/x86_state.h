@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 per-VM and per-vCPU state that lives in the arch-neutral structures.
+ * Vendor backends embed struct kvm_vcpu / struct kvm_vm in their own, larger
+ * structures; what is here is the state both vendors share.
+ */
+#ifndef _KVM_X86_STATE_H
+#define _KVM_X86_STATE_H
+
+#include <linux/types.h>
+#include <linux/kvm.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+/* Indices into kvm_vcpu_x86.gpr[]: the hardware register encoding. */
+enum kvm_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+/* Segment register numbers, in the hardware encoding used by instructions. */
+enum kvm_seg {
+	SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR,
+	NR_SEGS
+};
+
+/* A port I/O exit whose data userspace must see or supply. */
+struct kvm_pio_state {
+	bool pending;	/* KVM_EXIT_IO returned, completion due on next KVM_RUN */
+	bool in;
+	u8 size;
+	u16 port;
+};
+
+/* An exception to deliver on the next VM entry. */
+struct kvm_pending_exception {
+	bool pending;
+	bool has_error_code;
+	u8 vector;
+	u32 error_code;
+};
+
+struct kvm_vcpu_x86 {
+	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
+	unsigned long gpr[NR_GPRS];
+	unsigned long rip;
+
+	u64 apic_base;
+	u64 xcr0;
+	u64 tsc_offset;
+	u64 misc_enable;
+	u64 tsc_adjust;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];	/* base/mask pairs for 8 variable ranges */
+
+	struct kvm_cpuid_entry2 *cpuid;
+	int cpuid_nent;
+
+	struct kvm_pio_state pio;
+	struct kvm_pending_exception exception;
+
+	struct fpu_guest guest_fpu;
+	bool fpu_loaded;	/* guest FPU state is in the registers */
+};
+
+struct kvm_vm_x86 {
+	u64 tss_addr;
+	u64 identity_map_addr;
+	bool identity_map_set;
+};
+
+#endif /* _KVM_X86_STATE_H */

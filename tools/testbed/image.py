@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The emulated host's kernel: fetch the distribution image, find its modules.
+
+The modules we test are built against the headers in --kdir, so the kernel
+that boots in the emulated host must be exactly the image those headers were
+cut from.  Debian ships it as linux-image-<ver>-unsigned; we unpack it (no
+install, no root needed beyond apt's own) into a per-version cache.
+"""
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Host tools the testbed runs, and the Debian package providing each.
+HOST_TOOLS = {
+	"qemu-system-x86_64": "qemu-system-x86",
+	"busybox": "busybox-static",
+	"modinfo": "kmod",
+	"dpkg": "dpkg",
+}
+
+# The emulated host never runs these from the image in mode "ours": a stray
+# distribution kvm.ko would satisfy our kvm-amd.ko's symbols and hide bugs.
+KVM_MODULE_NAMES = ("kvm", "kvm_amd", "kvm_intel")
+
+
+class TestbedError(Exception):
+	"""An error that ends the run with a plain message, not a traceback."""
+
+
+def kernel_version(kdir):
+	"""Derive the kernel release from a headers path.
+
+	/usr/src/linux-headers-6.1.0-56-amd64 -> 6.1.0-56-amd64.  A Kbuild tree
+	that is not laid out like that still knows its own release.
+	"""
+	kdir = os.path.realpath(kdir)
+	m = re.fullmatch(r"linux-headers-(.+)", os.path.basename(kdir))
+	if m:
+		return m.group(1)
+	release = os.path.join(kdir, "include", "config", "kernel.release")
+	try:
+		with open(release) as f:
+			return f.read().strip()
+	except OSError:
+		raise TestbedError(f"cannot derive the kernel version from --kdir {kdir}: "
+				   "expected .../linux-headers-<version> or include/config/kernel.release")
+
+
+def ensure_host_tools():
+	"""Install missing host tools with apt when we may; otherwise say what is missing."""
+	missing = sorted({pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)})
+	if not missing:
+		return
+	if os.geteuid() != 0 or not shutil.which("apt-get"):
+		raise TestbedError("missing host packages: " + " ".join(missing) +
+				   " (run as root with apt, or install them)")
+	print("# installing " + " ".join(missing), file=sys.stderr)
+	env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+	subprocess.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+		       check=True, env=env)
+
+
+class Image:
+	"""An unpacked linux-image package: <cache>/<ver>/{boot,lib/modules/<ver>}."""
+
+	def __init__(self, cache, version):
+		self.version = version
+		self.root = os.path.join(cache, version)
+		self.vmlinuz = os.path.join(self.root, "boot", "vmlinuz-" + version)
+		self.moddir = os.path.join(self.root, "lib", "modules", version, "kernel")
+		self._index = None
+
+	def present(self):
+		return os.path.isfile(self.vmlinuz) and os.path.isdir(self.moddir)
+
+	def fetch(self):
+		"""Download and unpack the image unless the cache already holds it.
+
+		Several engineers may start runs at once: take a lock, and unpack into a
+		scratch directory renamed into place, so that nobody ever sees half an
+		image.
+		"""
+		os.makedirs(os.path.dirname(self.root), exist_ok=True)
+		with open(self.root + ".lock", "w") as lock:
+			fcntl.flock(lock, fcntl.LOCK_EX)
+			if self.present():
+				return
+			if not shutil.which("apt-get"):
+				raise TestbedError("apt-get is needed to download the kernel image")
+			pkg = f"linux-image-{self.version}-unsigned"
+			print(f"# fetching {pkg}", file=sys.stderr)
+			scratch = tempfile.mkdtemp(prefix=".fetch-", dir=os.path.dirname(self.root))
+			try:
+				r = subprocess.run(["apt-get", "download", pkg], cwd=scratch,
+						   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+				debs = [d for d in os.listdir(scratch) if d.endswith(".deb")]
+				if r.returncode or len(debs) != 1:
+					raise TestbedError(f"apt-get download {pkg} failed:\n{r.stdout}"
+							   "(try apt-get update)")
+				tree = os.path.join(scratch, "tree")
+				subprocess.run(["dpkg", "-x", os.path.join(scratch, debs[0]), tree], check=True)
+				shutil.rmtree(self.root, ignore_errors=True)
+				os.rename(tree, self.root)
+			finally:
+				shutil.rmtree(scratch, ignore_errors=True)
+			if not self.present():
+				raise TestbedError(f"{pkg} has no {self.vmlinuz}")
+
+	def module(self, name):
+		"""Path of the image's module called name (kbuild spelling, '_' for '-')."""
+		if self._index is None:
+			self._index = {}
+			for dirpath, _, files in os.walk(self.moddir):
+				for f in files:
+					if f.endswith(".ko"):
+						self._index[f[:-3].replace("-", "_")] = os.path.join(dirpath, f)
+		path = self._index.get(name.replace("-", "_"))
+		if not path:
+			raise TestbedError(f"module {name} is not in {self.moddir}")
+		return path
+
+	def upstream_kvm(self):
+		"""The distribution's own kvm modules, in load order."""
+		return [self.module("kvm"), self.module("kvm_amd")]
+
+
+def modinfo(path, field):
+	r = subprocess.run(["modinfo", "-F", field, path], stdout=subprocess.PIPE,
+			   stderr=subprocess.PIPE, text=True)
+	if r.returncode:
+		raise TestbedError(f"modinfo {path}: {r.stderr.strip()}")
+	return r.stdout.strip()
+
+
+def module_name(path):
+	return modinfo(path, "name") or os.path.basename(path)[:-3].replace("-", "_")
+
+
+def dependencies(image, kvm_modules):
+	"""Image modules the kvm modules need, dependencies first.
+
+	Computed here on the build machine with modinfo, so the emulated host needs
+	no modules.dep (the package ships none: depmod runs at install time).  The
+	kvm modules themselves are loaded and unloaded per mode, so they are never
+	part of this list, even when one depends on the other.
+	"""
+	order = []
+	seen = set(KVM_MODULE_NAMES)
+
+	def visit(path):
+		for dep in filter(None, modinfo(path, "depends").split(",")):
+			if dep in seen:
+				continue
+			seen.add(dep)
+			dep_path = image.module(dep)
+			visit(dep_path)
+			order.append(dep_path)
+
+	for path in kvm_modules:
+		visit(path)
+	return order
