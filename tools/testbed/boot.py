@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the emulated host under QEMU TCG and hand its console over line by line."""
+
+import os
+import select
+import signal
+import subprocess
+import time
+
+# console=ttyS0: the only device we read.  panic=-1 with QEMU's -no-reboot
+# turns a guest panic into a QEMU exit instead of a wait.  no_timer_check: a
+# loaded TCG host once panicked with "IO-APIC + timer doesn't work".
+# mitigations=off saves emulation time.  printk.time=1 marks kernel lines (see
+# results.KERNEL_LINE).  loglevel=5 puts warnings and worse on the console, so
+# that a splat before a hang is seen; the full log comes from dmesg at the end.
+CMDLINE = ("console=ttyS0 panic=-1 no_timer_check mitigations=off printk.time=1 "
+	   "loglevel=5 rdinit=/init")
+
+
+def qemu_argv(vmlinuz, initrd, smp, mem, extra_append=""):
+	# -nodefaults: no VGA, NIC or their option ROMs, a faster boot.  The
+	# serial port is our only I/O; the monitor is off so that nothing on it
+	# can be taken for an escape sequence.  thread=multi runs each vCPU on
+	# its own host thread (otherwise -smp 2 is two vCPUs on one thread).
+	return ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+		"-smp", str(smp), "-m", str(mem), "-nographic", "-nodefaults",
+		"-serial", "stdio", "-monitor", "none", "-no-reboot",
+		"-kernel", vmlinuz, "-initrd", initrd,
+		"-append", (CMDLINE + " " + extra_append).strip()]
+
+
+class Boot:
+	"""One QEMU process, read until it exits or its watcher declares a hang.
+
+	limits() is asked after every line and every second of silence; it returns
+	(silence allowed in seconds, absolute deadline or None, why).  Past either,
+	the boot is killed and run() returns ("hang", why).
+	"""
+
+	def __init__(self, argv, log_path):
+		self.argv = argv
+		self.log_path = log_path
+		self.start = None
+
+	def run(self, on_line, limits):
+		self.start = time.monotonic()
+		with open(self.log_path, "wb") as log:
+			proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+						stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+						start_new_session=True)
+			try:
+				return self._pump(proc, log, on_line, limits)
+			finally:
+				self._kill(proc)
+
+	def _pump(self, proc, log, on_line, limits):
+		fd = proc.stdout.fileno()
+		buf = b""
+		last = time.monotonic()
+		while True:
+			silence, deadline, why = limits()
+			now = time.monotonic()
+			if now - last > silence:
+				return "hang", f"{why}: no output for {silence:.0f} s"
+			if deadline is not None and now > deadline:
+				return "hang", f"{why}: over its time limit"
+			ready, _, _ = select.select([fd], [], [], 1.0)
+			if not ready:
+				continue
+			data = os.read(fd, 65536)
+			if not data:
+				proc.wait()
+				if buf:
+					on_line(time.monotonic(), self._text(buf))
+				return "exit", f"QEMU exited with status {proc.returncode}"
+			log.write(data)
+			log.flush()
+			last = time.monotonic()
+			buf += data
+			*lines, buf = buf.split(b"\n")
+			for line in lines:
+				on_line(last, self._text(line))
+
+	@staticmethod
+	def _text(raw):
+		return raw.decode("utf-8", "replace").rstrip("\r")
+
+	@staticmethod
+	def _kill(proc):
+		if proc.poll() is None:
+			os.killpg(proc.pid, signal.SIGKILL)
+			proc.wait()
+		proc.stdout.close()
