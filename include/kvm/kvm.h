@@ -76,6 +76,7 @@ struct kvm_vcpu {
 
 struct kvm_vm {
 	struct mm_struct *mm;	/* the creator's; other mms get EIO */
+	struct module *owner;	/* the vendor backend, pinned while the VM lives */
 	refcount_t users;	/* the VM fd and each vCPU fd */
 	struct mutex lock;	/* vCPU creation, VM-wide settings */
 	struct mutex slots_lock;
@@ -108,6 +109,8 @@ int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len);
 int kvm_write_guest(struct kvm_vm *vm, gpa_t gpa, const void *data,
 		    unsigned long len);
 
+long kvm_create_vm(unsigned long type);
+int kvm_check_extension(struct kvm_vm *vm, long ext);
 void kvm_vm_get(struct kvm_vm *vm);
 void kvm_vm_put(struct kvm_vm *vm);
 
@@ -116,11 +119,12 @@ int kvm_set_memory_region(struct kvm_vm *vm,
 void kvm_free_memslots(struct kvm_vm *vm);
 
 int kvm_mmu_notifier_register(struct kvm_vm *vm);
+bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,
+			  unsigned long hva);
 void kvm_mmu_notifier_unregister(struct kvm_vm *vm);
 
 int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id);
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);
-int kvm_vcpu_run_ioctl(struct kvm_vcpu *vcpu);
 
 /* Requests and kicks: make a vCPU notice something before its next entry. */
 static inline void kvm_vcpu_request(struct kvm_vcpu *vcpu, int req)
@@ -163,7 +167,8 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg);
 int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu);
 bool kvm_arch_vcpu_created_ok(struct kvm_vm *vm);
-void kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end);
+/* Remove guest mappings of [start, end); mmu_lock held. True if any existed. */
+bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end);
 void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm);
 void kvm_arch_memslots_changed(struct kvm_vm *vm);
 

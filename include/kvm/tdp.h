@@ -11,6 +11,7 @@
 
 struct kvm_vm;
 struct kvm_vcpu;
+struct kvm_tdp_cache;
 
 struct kvm_tdp_format {
 	int levels;		/* 4 or 5, fixed when the vendor module loads */
@@ -30,8 +31,9 @@ struct kvm_tdp_format {
  */
 int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec);
 int kvm_tdp_init(struct kvm_vm *vm);
+void kvm_tdp_cache_free(struct kvm_tdp_cache *c);
 void kvm_tdp_destroy(struct kvm_vm *vm);
-/* Remove every mapping of gfns [start, end); caller holds mmu_lock. Returns true if any was removed. */
+/* Remove every mapping of gfns [start, end); mmu_lock held. True if any was removed. */
 bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
 
 #endif /* _KVM_TDP_H */

@@ -41,12 +41,19 @@ struct kvm_pending_exception {
 	u32 error_code;
 };
 
+/* Table pages for nested paging, allocated before taking mmu_lock. */
+struct kvm_tdp_cache {
+	int nr;
+	void *pages[5];
+};
+
 struct kvm_vcpu_x86 {
 	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
 	unsigned long gpr[NR_GPRS];
 	unsigned long rip;
 
 	u64 apic_base;
+	u64 cr8;
 	u64 xcr0;
 	u64 tsc_offset;
 	u64 misc_enable;
@@ -60,6 +67,8 @@ struct kvm_vcpu_x86 {
 
 	struct kvm_pio_state pio;
 	struct kvm_pending_exception exception;
+
+	struct kvm_tdp_cache tdp_cache;
 
 	struct fpu_guest guest_fpu;
 	bool fpu_loaded;	/* guest FPU state is in the registers */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID: what we tell userspace the guest can have (KVM_GET_SUPPORTED_CPUID,
+ * the host's bits filtered to those we virtualize correctly), what the guest
+ * is given (KVM_SET_CPUID2), and the CPUID instruction in the guest.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/api.h>
+
+#include "x86.h"
+
+#define KVM_CPUID_MAX_ENTRIES	256
+#define KVM_CPUID_BASIC_MAX	0xd
+#define KVM_CPUID_EXT_MAX	0x80000008
+
+/* XSAVE components a guest may enable: those the guest FPU state holds. */
+#define KVM_GUEST_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
+				 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
+
+u64 kvm_guest_xcr0_mask;
+
+/* Bit positions: SDM vol. 2A, CPUID; APM vol. 3, appendix E. */
+static const u32 leaf1_edx_mask =
+	BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) |	/* FPU VME DE PSE TSC MSR */
+	BIT(6) | BIT(8) | BIT(9) | BIT(11) | BIT(12) |		/* PAE CX8 APIC SEP MTRR */
+	BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) |	/* PGE CMOV PAT PSE36 CLFSH */
+	BIT(23) | BIT(24) | BIT(25) | BIT(26);			/* MMX FXSR SSE SSE2 */
+static const u32 leaf1_ecx_mask =
+	BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) |		/* SSE3 PCLMUL SSSE3 FMA CX16 */
+	BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) |	/* SSE4.1 SSE4.2 MOVBE POPCNT AES */
+	BIT(26) | BIT(28) | BIT(29) | BIT(30);			/* XSAVE AVX F16C RDRAND */
+#define LEAF1_ECX_OSXSAVE	BIT(27)
+#define LEAF1_ECX_HYPERVISOR	BIT(31)
+static const u32 leaf7_ebx_mask =
+	BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) |	/* FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS */
+	BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) |	/* AVX512F/DQ RDSEED ADX SMAP */
+	BIT(21) | BIT(23) | BIT(26) | BIT(27) | BIT(28) |	/* IFMA CLFLUSHOPT PF ER CD */
+	BIT(29) | BIT(30) | BIT(31);				/* SHA AVX512BW/VL */
+static const u32 leaf7_ecx_mask =
+	BIT(1) | BIT(6) | BIT(8) | BIT(9) | BIT(10) |		/* VBMI VBMI2 GFNI VAES VPCLMUL */
+	BIT(11) | BIT(12) | BIT(14) | BIT(22);			/* VNNI BITALG VPOPCNTDQ RDPID */
+static const u32 ext1_edx_mask =
+	BIT(11) | BIT(20) | BIT(26) | BIT(29);			/* SYSCALL NX 1GB LM */
+static const u32 ext1_ecx_mask =
+	BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8);		/* LAHF ABM SSE4A MISALIGN PREFETCH */
+
+static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
+{
+	ecx &= leaf1_ecx_mask;
+	if (!boot_cpu_has(X86_FEATURE_AVX))
+		ecx &= ~BIT(28);
+	return ecx | LEAF1_ECX_HYPERVISOR;
+}
+
+void kvm_cpuid_init(void)
+{
+	kvm_guest_xcr0_mask = kvm_host_xcr0 & KVM_GUEST_XFEATURES;
+	/* AVX-512 state is all or nothing. */
+	if ((kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
+		kvm_guest_xcr0_mask &= ~XFEATURE_MASK_AVX512;
+}
+
+static bool kvm_cpuid_add(struct kvm_cpuid_entry2 *e, int *n, int max,
+			  u32 function, u32 index, bool indexed)
+{
+	struct kvm_cpuid_entry2 *x;
+
+	if (*n >= max)
+		return false;
+	x = &e[(*n)++];
+	memset(x, 0, sizeof(*x));
+	x->function = function;
+	x->index = index;
+	x->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+	cpuid_count(function, index, &x->eax, &x->ebx, &x->ecx, &x->edx);
+	return true;
+}
+
+/* Fill @e with what we support; returns the count, or -E2BIG if @max is short. */
+static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
+{
+	u32 basic_max = min_t(u32, cpuid_eax(0), KVM_CPUID_BASIC_MAX);
+	u32 ext_max = min_t(u32, cpuid_eax(0x80000000), KVM_CPUID_EXT_MAX);
+	struct kvm_cpuid_entry2 *x;
+	int n = 0, i;
+	u32 f;
+
+	for (f = 0; f <= basic_max; f++) {
+		switch (f) {
+		case 0:
+			if (!kvm_cpuid_add(e, &n, max, f, 0, false))
+				return -E2BIG;
+			e[n - 1].eax = basic_max;
+			break;
+		case 1:
+			if (!kvm_cpuid_add(e, &n, max, f, 0, false))
+				return -E2BIG;
+			x = &e[n - 1];
+			/* The APIC ID is the VMM's to assign. */
+			x->ebx &= 0x00ffffff;
+			x->ecx = kvm_cpuid_leaf1_ecx_host_filter(x->ecx);
+			x->edx &= leaf1_edx_mask;
+			break;
+		case 7:
+			if (!kvm_cpuid_add(e, &n, max, f, 0, true))
+				return -E2BIG;
+			x = &e[n - 1];
+			x->eax = 0;
+			x->ebx &= leaf7_ebx_mask;
+			if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512))
+				x->ebx &= ~(BIT(16) | BIT(17) | BIT(21) | BIT(26) |
+					    BIT(27) | BIT(28) | BIT(30) | BIT(31));
+			x->ecx &= leaf7_ecx_mask;
+			x->edx = 0;
+			break;
+		case 0xd:
+			/* Sub-leaf 0 and 1, then one per enabled component. */
+			if (!kvm_cpuid_add(e, &n, max, f, 0, true))
+				return -E2BIG;
+			x = &e[n - 1];
+			x->eax = (u32)kvm_guest_xcr0_mask;
+			x->edx = (u32)(kvm_guest_xcr0_mask >> 32);
+			if (!kvm_cpuid_add(e, &n, max, f, 1, true))
+				return -E2BIG;
+			x = &e[n - 1];
+			x->eax &= BIT(0) | BIT(2);	/* XSAVEOPT, XGETBV1 */
+			x->ebx = x->ecx = x->edx = 0;
+			for (i = 2; i < 64; i++) {
+				if (!(kvm_guest_xcr0_mask & BIT_ULL(i)))
+					continue;
+				if (!kvm_cpuid_add(e, &n, max, f, i, true))
+					return -E2BIG;
+			}
+			break;
+		case 2: case 4: case 5: case 6: case 0xb:
+			/* Cache and topology leaves are the VMM's to define. */
+			break;
+		default:
+			break;
+		}
+	}
+
+	for (f = 0x80000000; f <= ext_max; f++) {
+		if (!kvm_cpuid_add(e, &n, max, f, 0, false))
+			return -E2BIG;
+		x = &e[n - 1];
+		switch (f) {
+		case 0x80000000:
+			x->eax = ext_max;
+			break;
+		case 0x80000001:
+			x->edx &= ext1_edx_mask;
+			x->ecx &= ext1_ecx_mask;
+			break;
+		case 0x80000002: case 0x80000003: case 0x80000004:
+		case 0x80000005: case 0x80000006:
+			break;
+		case 0x80000008:
+			/* Address sizes only. */
+			x->eax &= 0xffff;
+			x->ebx = x->ecx = x->edx = 0;
+			break;
+		default:
+			x->eax = x->ebx = x->ecx = x->edx = 0;
+			break;
+		}
+	}
+	return n;
+}
+
+int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
+{
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 c;
+	int n, r;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	if (c.nent < 1)
+		return -E2BIG;
+	c.nent = min_t(u32, c.nent, KVM_CPUID_MAX_ENTRIES);
+
+	e = kvcalloc(c.nent, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = kvm_build_supported_cpuid(e, c.nent);
+	r = n;
+	if (n < 0)
+		goto out;
+	c.nent = n;
+	r = -EFAULT;
+	if (copy_to_user(uc, &c, sizeof(c)) ||
+	    copy_to_user(uc->entries, e, n * sizeof(*e)))
+		goto out;
+	r = 0;
+out:
+	kvfree(e);
+	return r;
+}
+
+static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
+				  struct kvm_cpuid_entry2 *e, int n)
+{
+	kfree(vcpu->arch.cpuid);
+	vcpu->arch.cpuid = e;
+	vcpu->arch.cpuid_nent = n;
+	return 0;
+}
+
+int kvm_vcpu_set_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc)
+{
+	struct kvm_cpuid_entry2 *e = NULL;
+	struct kvm_cpuid2 c;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	if (c.nent > KVM_CPUID_MAX_ENTRIES)
+		return -E2BIG;
+	if (c.nent) {
+		e = memdup_user(uc->entries, c.nent * sizeof(*e));
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	return kvm_vcpu_install_cpuid(vcpu, e, c.nent);
+}
+
+/* The original KVM_SET_CPUID, with struct kvm_cpuid_entry. */
+int kvm_vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid __user *uc)
+{
+	struct kvm_cpuid_entry *old;
+	struct kvm_cpuid_entry2 *e = NULL;
+	struct kvm_cpuid c;
+	u32 i;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	if (c.nent > KVM_CPUID_MAX_ENTRIES)
+		return -E2BIG;
+	if (c.nent) {
+		old = memdup_user(uc->entries, c.nent * sizeof(*old));
+		if (IS_ERR(old))
+			return PTR_ERR(old);
+		e = kcalloc(c.nent, sizeof(*e), GFP_KERNEL_ACCOUNT);
+		if (!e) {
+			kfree(old);
+			return -ENOMEM;
+		}
+		for (i = 0; i < c.nent; i++) {
+			e[i].function = old[i].function;
+			e[i].eax = old[i].eax;
+			e[i].ebx = old[i].ebx;
+			e[i].ecx = old[i].ecx;
+			e[i].edx = old[i].edx;
+		}
+		kfree(old);
+	}
+	return kvm_vcpu_install_cpuid(vcpu, e, c.nent);
+}
+
+int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc)
+{
+	struct kvm_cpuid2 c;
+	int n = vcpu->arch.cpuid_nent;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	if (c.nent < n) {
+		c.nent = n;
+		if (copy_to_user(uc, &c, sizeof(c)))
+			return -EFAULT;
+		return -E2BIG;
+	}
+	c.nent = n;
+	if (copy_to_user(uc, &c, sizeof(c)) ||
+	    copy_to_user(uc->entries, vcpu->arch.cpuid, n * sizeof(c.entries[0])))
+		return -EFAULT;
+	return 0;
+}
+
+const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
+					      u32 function, u32 index)
+{
+	int i;
+
+	for (i = 0; i < vcpu->arch.cpuid_nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &vcpu->arch.cpuid[i];
+
+		if (e->function != function)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+/* The guest's CPUID: what userspace set, with the bits that track guest state. */
+int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
+{
+	unsigned long *g = vcpu->arch.gpr;
+	u32 function = g[GPR_RAX], index = g[GPR_RCX];
+	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, function, index);
+	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
+
+	if (!kvm_x86_skip_insn(vcpu, next_rip))
+		return KVM_EXIT_TO_USER;
+	if (e) {
+		eax = e->eax;
+		ebx = e->ebx;
+		ecx = e->ecx;
+		edx = e->edx;
+	}
+	if (function == 1) {
+		ecx &= ~LEAF1_ECX_OSXSAVE;
+		if (kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)
+			ecx |= LEAF1_ECX_OSXSAVE;
+	}
+	g[GPR_RAX] = eax;
+	g[GPR_RBX] = ebx;
+	g[GPR_RCX] = ecx;
+	g[GPR_RDX] = edx;
+	return KVM_EXIT_RESUME;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_cpuid);

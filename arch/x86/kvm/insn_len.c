@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Length of the instruction that caused an exit, for CPUs that do not report
+ * the next RIP (SVM without NRIP_SAVE). Only instructions that exit on their
+ * own are decoded here: port I/O, HLT, CPUID, MSR access, XSETBV and the
+ * 0F 01 group with a register operand. Anything else is refused, never
+ * guessed.
+ */
+#include <linux/module.h>
+#include <linux/mm.h>
+
+#include "x86.h"
+
+#define X86_MAX_INSN_LEN	15
+
+static int insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
+{
+	struct kvm_segment cs;
+	unsigned long ip;
+	unsigned int first;
+	int r;
+
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	ip = vcpu->arch.rip;
+	/* CS base is ignored in 64-bit mode. */
+	if (!kvm_guest_long_mode(vcpu) || !cs.l)
+		ip = (u32)(cs.base + ip);
+
+	first = min_t(unsigned int, X86_MAX_INSN_LEN, PAGE_SIZE - offset_in_page(ip));
+	r = kvm_x86_read_guest_virt(vcpu, ip, buf, first);
+	if (r)
+		return r;
+	/* The rest may be on an unmapped page; short instructions do not need it. */
+	if (first < X86_MAX_INSN_LEN &&
+	    kvm_x86_read_guest_virt(vcpu, ip + first, buf + first,
+				    X86_MAX_INSN_LEN - first))
+		return first;
+	return X86_MAX_INSN_LEN;
+}
+
+static bool is_legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0xf0: case 0xf2: case 0xf3:		/* LOCK, REPNE, REP */
+	case 0x2e: case 0x36: case 0x3e: case 0x26:	/* segment overrides */
+	case 0x64: case 0x65:
+	case 0x66: case 0x67:				/* operand, address size */
+		return true;
+	default:
+		return false;
+	}
+}
+
+int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
+{
+	u8 b[X86_MAX_INSN_LEN];
+	struct kvm_segment cs;
+	bool long64;
+	int n, i = 0, avail;
+
+	avail = insn_fetch(vcpu, b);
+	if (avail < 0)
+		return avail;
+
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	long64 = kvm_guest_long_mode(vcpu) && cs.l;
+
+	while (i < avail && is_legacy_prefix(b[i]))
+		i++;
+	if (long64 && i < avail && (b[i] & 0xf0) == 0x40)
+		i++;			/* REX */
+	if (i >= avail)
+		return -EFAULT;
+
+	switch (b[i]) {
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:	/* IN/OUT imm8 */
+		n = i + 2;
+		break;
+	case 0xec: case 0xed: case 0xee: case 0xef:	/* IN/OUT DX */
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:	/* INS/OUTS */
+	case 0xf4:					/* HLT */
+		n = i + 1;
+		break;
+	case 0x0f:
+		if (i + 1 >= avail)
+			return -EFAULT;
+		switch (b[i + 1]) {
+		case 0xa2:	/* CPUID */
+		case 0x30:	/* WRMSR */
+		case 0x32:	/* RDMSR */
+		case 0x31:	/* RDTSC */
+		case 0x08:	/* INVD */
+		case 0x09:	/* WBINVD */
+			n = i + 2;
+			break;
+		case 0x01:
+			/* Group 7 with a register operand: XSETBV, VMMCALL, ... */
+			if (i + 2 >= avail || (b[i + 2] >> 6) != 3)
+				return -EOPNOTSUPP;
+			n = i + 3;
+			break;
+		default:
+			return -EOPNOTSUPP;
+		}
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (n > avail)
+		return -EFAULT;
+	return n;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_insn_length);

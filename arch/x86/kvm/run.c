@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: the loop that enters the guest through the vendor backend until
+ * an exit needs userspace, a signal arrives, or an error occurs.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor-flags.h>
+
+#include "x86.h"
+
+/*
+ * The guest's XCR0 is live only while it runs, and only once the guest has
+ * enabled XSAVE (before that XCR0 cannot matter to it).
+ */
+static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
+{
+	if (!kvm_host_xcr0 ||
+	    !(kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE) ||
+	    vcpu->arch.xcr0 == kvm_host_xcr0)
+		return false;
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
+	return true;
+}
+
+/* One VM entry and exit. Returns false if entry was abandoned to handle work first. */
+static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
+{
+	bool xcr0_switched;
+
+	preempt_disable();
+	local_irq_disable();
+
+	/* Pairs with the barrier in kvm_arch_flush_remote_tlbs(). */
+	WRITE_ONCE(vcpu->mode, VCPU_IN_GUEST);
+	smp_mb();
+
+	if (need_resched() || signal_pending(current)) {
+		WRITE_ONCE(vcpu->mode, VCPU_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return false;
+	}
+	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TLB_FLUSH))
+		kvm_backend->flush_guest_tlb(vcpu);
+
+	xcr0_switched = kvm_switch_xcr0(vcpu);
+	kvm_backend->run(vcpu);
+	if (xcr0_switched)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
+
+	vcpu->last_cpu = smp_processor_id();
+	WRITE_ONCE(vcpu->mode, VCPU_OUTSIDE_GUEST);
+	local_irq_enable();
+	preempt_enable();
+	return true;
+}
+
+int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_vm *vm = vcpu->vm;
+	int r = KVM_EXIT_RESUME;
+
+	/* Complete a pending IN first: immediate_exit must not lose its data. */
+	kvm_x86_complete_io(vcpu);
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+
+	while (r == KVM_EXIT_RESUME) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		if (vcpu->arch.exception.pending)
+			kvm_backend->inject_exception(vcpu);
+
+		/* Memslot updates wait for readers: never hold srcu in the guest. */
+		srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
+		if (need_resched())
+			cond_resched();
+		if (!kvm_enter_guest(vcpu)) {
+			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+			continue;
+		}
+		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+
+		r = kvm_backend->handle_exit(vcpu);
+	}
+
+	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 vCPUs: creation, architectural RESET state, and the ioctls that read
+ * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS). Control
+ * register and EFER values from userspace or the guest are checked here
+ * once, for both vendors.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/fpu/xcr.h>
+
+#include "x86.h"
+
+#define APIC_DEFAULT_BASE	0xfee00000ULL
+#define CR0_RESET		(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET)
+#define DR6_RESET		0xffff0ff0ULL
+#define DR7_RESET		0x400ULL
+
+struct kvm_vcpu *kvm_arch_vcpu_alloc(void)
+{
+	return kzalloc(kvm_backend->vcpu_size, GFP_KERNEL_ACCOUNT);
+}
+
+void kvm_arch_vcpu_free(struct kvm_vcpu *vcpu)
+{
+	kfree(vcpu);
+}
+
+static void kvm_reset_segment(struct kvm_vcpu *vcpu, int seg, u16 selector,
+			      u64 base, u8 type)
+{
+	struct kvm_segment s = {
+		.base = base,
+		.limit = 0xffff,
+		.selector = selector,
+		.type = type,
+		.present = 1,
+		.s = seg != SEG_TR && seg != SEG_LDTR,
+	};
+
+	kvm_backend->set_segment(vcpu, &s, seg);
+}
+
+/* The state after power-on (SDM vol. 3, "Initialization Overview"). */
+void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+	struct kvm_dtable dt = { .base = 0, .limit = 0xffff };
+	int seg;
+
+	memset(x->gpr, 0, sizeof(x->gpr));
+	/* EDX holds the processor signature: family 6. */
+	x->gpr[GPR_RDX] = 0x600;
+	x->rip = 0xfff0;
+	kvm_backend->set_rflags(vcpu, X86_EFLAGS_FIXED);
+
+	kvm_reset_segment(vcpu, SEG_CS, 0xf000, 0xffff0000, 0xb);
+	for (seg = SEG_ES; seg <= SEG_GS; seg++)
+		if (seg != SEG_CS)
+			kvm_reset_segment(vcpu, seg, 0, 0, 0x3);
+	kvm_reset_segment(vcpu, SEG_LDTR, 0, 0, 0x2);
+	kvm_reset_segment(vcpu, SEG_TR, 0, 0, 0xb);
+	kvm_backend->set_gdt(vcpu, &dt);
+	kvm_backend->set_idt(vcpu, &dt);
+
+	kvm_backend->set_efer(vcpu, 0);
+	kvm_backend->set_cr(vcpu, 0, CR0_RESET);
+	kvm_backend->set_cr(vcpu, 2, 0);
+	kvm_backend->set_cr(vcpu, 3, 0);
+	kvm_backend->set_cr(vcpu, 4, 0);
+	kvm_backend->set_dr(vcpu, 6, DR6_RESET);
+	kvm_backend->set_dr(vcpu, 7, DR7_RESET);
+
+	x->xcr0 = XFEATURE_MASK_FP;
+	x->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE;
+	if (vcpu->vcpu_id == 0)
+		x->apic_base |= MSR_IA32_APICBASE_BSP;
+	x->exception.pending = false;
+	x->pio.pending = false;
+	kvm_msr_reset(vcpu);
+}
+
+int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
+{
+	int r;
+
+	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+		return -ENOMEM;
+	r = kvm_backend->vcpu_create(vcpu);
+	if (r) {
+		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+		return r;
+	}
+	kvm_backend->set_tdp_root(vcpu, vcpu->vm->tdp_root);
+	kvm_vcpu_reset_state(vcpu);
+	return 0;
+}
+
+void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
+{
+	kvm_backend->vcpu_free(vcpu);
+	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);
+	kfree(vcpu->arch.cpuid);
+	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+}
+
+void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
+{
+	/* A different CPU holds no valid translations for this vCPU. */
+	if (vcpu->last_cpu != cpu)
+		kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
+	kvm_backend->vcpu_load(vcpu, cpu);
+	WRITE_ONCE(vcpu->cpu, cpu);
+}
+
+void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
+{
+	kvm_backend->vcpu_put(vcpu);
+	vcpu->last_cpu = vcpu->cpu;
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+/* CR4 bits a guest may set: those the host has and we virtualize. */
+static u64 kvm_cr4_allowed(void)
+{
+	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	if (boot_cpu_has(X86_FEATURE_UMIP))
+		ok |= X86_CR4_UMIP;
+	if (boot_cpu_has(X86_FEATURE_LA57))
+		ok |= X86_CR4_LA57;
+	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+		ok |= X86_CR4_FSGSBASE;
+	if (boot_cpu_has(X86_FEATURE_PCID))
+		ok |= X86_CR4_PCIDE;
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		ok |= X86_CR4_OSXSAVE;
+	if (boot_cpu_has(X86_FEATURE_SMEP))
+		ok |= X86_CR4_SMEP;
+	if (boot_cpu_has(X86_FEATURE_SMAP))
+		ok |= X86_CR4_SMAP;
+	if (boot_cpu_has(X86_FEATURE_PKU))
+		ok |= X86_CR4_PKE;
+	return ok;
+}
+
+static u64 kvm_efer_allowed(void)
+{
+	u64 ok = EFER_SCE | EFER_LME | EFER_LMA;
+
+	if (boot_cpu_has(X86_FEATURE_NX))
+		ok |= EFER_NX;
+	if (boot_cpu_has(X86_FEATURE_FXSR_OPT))
+		ok |= EFER_FFXSR;
+	return ok;
+}
+
+/* The architectural consistency of a set of control registers. */
+static bool kvm_valid_control_regs(u64 cr0, u64 cr4, u64 efer)
+{
+	bool paging = cr0 & X86_CR0_PG;
+
+	if (cr0 >> 32)
+		return false;
+	if (paging && !(cr0 & X86_CR0_PE))
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	if (cr4 & ~kvm_cr4_allowed())
+		return false;
+	if (efer & ~kvm_efer_allowed())
+		return false;
+	/* Long mode is active exactly when enabled with paging on, and needs PAE. */
+	if (!!(efer & EFER_LMA) != ((efer & EFER_LME) && paging))
+		return false;
+	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	/* PCIDs exist only in long mode. */
+	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return false;
+	return true;
+}
+
+int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host)
+{
+	u64 old = kvm_backend->get_efer(vcpu);
+
+	if (efer & ~kvm_efer_allowed())
+		return -EINVAL;
+	if (!host) {
+		/* The guest cannot toggle LME with paging on; LMA is read-only. */
+		if ((kvm_backend->get_cr(vcpu, 0) & X86_CR0_PG) &&
+		    ((efer ^ old) & EFER_LME))
+			return -EINVAL;
+		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
+	}
+	kvm_backend->set_efer(vcpu, efer);
+	return 0;
+}
+
+int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0)
+{
+	/* x87 is always on; AVX needs SSE; nothing the host lacks. */
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~kvm_guest_xcr0_mask))
+		return -EINVAL;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return -EINVAL;
+	if (!!(xcr0 & XFEATURE_MASK_BNDREGS) != !!(xcr0 & XFEATURE_MASK_BNDCSR))
+		return -EINVAL;
+	if ((xcr0 & XFEATURE_MASK_AVX512) &&
+	    (xcr0 & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
+		return -EINVAL;
+	vcpu->arch.xcr0 = xcr0;
+	return 0;
+}
+
+static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
+{
+	unsigned long *g = vcpu->arch.gpr;
+
+	r->rax = g[GPR_RAX]; r->rbx = g[GPR_RBX];
+	r->rcx = g[GPR_RCX]; r->rdx = g[GPR_RDX];
+	r->rsi = g[GPR_RSI]; r->rdi = g[GPR_RDI];
+	r->rsp = g[GPR_RSP]; r->rbp = g[GPR_RBP];
+	r->r8 = g[GPR_R8];   r->r9 = g[GPR_R9];
+	r->r10 = g[GPR_R10]; r->r11 = g[GPR_R11];
+	r->r12 = g[GPR_R12]; r->r13 = g[GPR_R13];
+	r->r14 = g[GPR_R14]; r->r15 = g[GPR_R15];
+	r->rip = vcpu->arch.rip;
+	r->rflags = kvm_backend->get_rflags(vcpu);
+}
+
+static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
+{
+	unsigned long *g = vcpu->arch.gpr;
+
+	g[GPR_RAX] = r->rax; g[GPR_RBX] = r->rbx;
+	g[GPR_RCX] = r->rcx; g[GPR_RDX] = r->rdx;
+	g[GPR_RSI] = r->rsi; g[GPR_RDI] = r->rdi;
+	g[GPR_RSP] = r->rsp; g[GPR_RBP] = r->rbp;
+	g[GPR_R8] = r->r8;   g[GPR_R9] = r->r9;
+	g[GPR_R10] = r->r10; g[GPR_R11] = r->r11;
+	g[GPR_R12] = r->r12; g[GPR_R13] = r->r13;
+	g[GPR_R14] = r->r14; g[GPR_R15] = r->r15;
+	vcpu->arch.rip = r->rip;
+	kvm_backend->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	/* New registers replace whatever an I/O exit was waiting to complete. */
+	vcpu->arch.pio.pending = false;
+}
+
+static const int kvm_sregs_seg_order[] = {
+	SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, SEG_TR, SEG_LDTR,
+};
+
+static struct kvm_segment *kvm_sregs_seg(struct kvm_sregs *s, int i)
+{
+	struct kvm_segment *segs[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+
+	return segs[i];
+}
+
+static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
+		kvm_backend->get_segment(vcpu, kvm_sregs_seg(s, i),
+					 kvm_sregs_seg_order[i]);
+	kvm_backend->get_gdt(vcpu, &s->gdt);
+	kvm_backend->get_idt(vcpu, &s->idt);
+	s->cr0 = kvm_backend->get_cr(vcpu, 0);
+	s->cr2 = kvm_backend->get_cr(vcpu, 2);
+	s->cr3 = kvm_backend->get_cr(vcpu, 3);
+	s->cr4 = kvm_backend->get_cr(vcpu, 4);
+	s->cr8 = vcpu->arch.cr8;
+	s->efer = kvm_backend->get_efer(vcpu);
+	s->apic_base = vcpu->arch.apic_base;
+}
+
+static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+{
+	int i;
+
+	if (!kvm_valid_control_regs(s->cr0, s->cr4, s->efer))
+		return -EINVAL;
+	if (s->cr8 > 15)
+		return -EINVAL;
+	/* Without an in-kernel irqchip there is nothing to hold a pending IRQ. */
+	for (i = 0; i < ARRAY_SIZE(s->interrupt_bitmap); i++)
+		if (s->interrupt_bitmap[i])
+			return -EINVAL;
+	if (kvm_set_msr(vcpu, MSR_IA32_APICBASE, s->apic_base, true))
+		return -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
+		kvm_backend->set_segment(vcpu, kvm_sregs_seg(s, i),
+					 kvm_sregs_seg_order[i]);
+	kvm_backend->set_gdt(vcpu, &s->gdt);
+	kvm_backend->set_idt(vcpu, &s->idt);
+	kvm_backend->set_efer(vcpu, s->efer);
+	kvm_backend->set_cr(vcpu, 0, s->cr0);
+	kvm_backend->set_cr(vcpu, 2, s->cr2);
+	kvm_backend->set_cr(vcpu, 3, s->cr3);
+	kvm_backend->set_cr(vcpu, 4, s->cr4);
+	vcpu->arch.cr8 = s->cr8;
+	/* Translations cached under the old paging state are void. */
+	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
+	return 0;
+}
+
+long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+			 unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+	} *u;
+	long r;
+
+	switch (ioctl) {
+	case KVM_SET_CPUID2:
+		return kvm_vcpu_set_cpuid2(vcpu, argp);
+	case KVM_SET_CPUID:
+		return kvm_vcpu_set_cpuid(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return kvm_vcpu_get_cpuid2(vcpu, argp);
+	case KVM_GET_MSRS:
+		return kvm_vcpu_msrs_ioctl(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
+	}
+
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		kvm_get_regs(vcpu, &u->regs);
+		r = copy_to_user(argp, &u->regs, sizeof(u->regs)) ? -EFAULT : 0;
+		break;
+	case KVM_SET_REGS:
+		r = -EFAULT;
+		if (copy_from_user(&u->regs, argp, sizeof(u->regs)))
+			break;
+		kvm_set_regs(vcpu, &u->regs);
+		r = 0;
+		break;
+	case KVM_GET_SREGS:
+		kvm_get_sregs(vcpu, &u->sregs);
+		r = copy_to_user(argp, &u->sregs, sizeof(u->sregs)) ? -EFAULT : 0;
+		break;
+	case KVM_SET_SREGS:
+		r = -EFAULT;
+		if (copy_from_user(&u->sregs, argp, sizeof(u->sregs)))
+			break;
+		r = kvm_set_sregs(vcpu, &u->sregs);
+		break;
+	default:
+		r = -EINVAL;
+		break;
+	}
+	kfree(u);
+	return r;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 side of the system and VM file descriptors: capabilities, the system
+ * ioctls that describe the host (CPUID, MSR lists), VM creation and the x86
+ * VM ioctls.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/cpufeature.h>
+
+#include "x86.h"
+
+u64 kvm_host_xcr0;
+EXPORT_SYMBOL_GPL(kvm_host_xcr0);
+
+/* Top of the 4 GiB below which the TSS and identity map regions must lie. */
+#define KVM_X86_4G		0x100000000ULL
+#define KVM_IDENTITY_MAP_DEFAULT	0xfffbc000ULL
+
+int kvm_arch_init(void)
+{
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	return 0;
+}
+
+void kvm_arch_exit(void)
+{
+}
+
+/*
+ * Only what is implemented in full is advertised: a VMM trusts these
+ * answers and takes the matching path without a fallback.
+ */
+int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
+{
+	switch (ext) {
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_SYNC_MMU:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+long kvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return kvm_dev_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return kvm_dev_get_msr_index_list(argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+struct kvm_vm *kvm_arch_vm_alloc(void)
+{
+	struct kvm_vm *vm;
+
+	if (!kvm_backend)
+		return ERR_PTR(-ENODEV);
+	vm = kvzalloc(kvm_backend->vm_size, GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	vm->owner = kvm_backend->owner;
+	return vm;
+}
+
+void kvm_arch_vm_free(struct kvm_vm *vm)
+{
+	kvfree(vm);
+}
+
+int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
+{
+	int r;
+
+	/* Only the default VM type exists on x86 for this API level. */
+	if (type)
+		return -EINVAL;
+
+	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
+	r = kvm_tdp_init(vm);
+	if (r)
+		return r;
+	if (kvm_backend->vm_init) {
+		r = kvm_backend->vm_init(vm);
+		if (r) {
+			kvm_tdp_destroy(vm);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void kvm_arch_vm_destroy(struct kvm_vm *vm)
+{
+	if (kvm_backend->vm_destroy)
+		kvm_backend->vm_destroy(vm);
+	kvm_tdp_destroy(vm);
+}
+
+bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end)
+{
+	return kvm_tdp_zap_range(vm, start, end);
+}
+
+void kvm_arch_memslots_changed(struct kvm_vm *vm)
+{
+}
+
+static void kvm_ack_flush(void *unused)
+{
+}
+
+/*
+ * Make every vCPU drop its cached guest translations before it next runs
+ * guest code. A vCPU in guest mode is interrupted, and we wait until it has
+ * left, so a caller may free what the stale translations pointed to.
+ */
+void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm)
+{
+	int i, n = atomic_read(&vm->nr_vcpus);
+	cpumask_var_t cpus;
+	bool have_mask;
+
+	have_mask = zalloc_cpumask_var(&cpus, GFP_ATOMIC);
+	/* Pairs with the barrier after nr_vcpus is read in vcpu creation. */
+	smp_rmb();
+	for (i = 0; i < n; i++) {
+		struct kvm_vcpu *vcpu = vm->vcpus[i];
+		int cpu;
+
+		kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
+		/* The request is visible before we look at the mode. */
+		smp_mb();
+		cpu = READ_ONCE(vcpu->cpu);
+		if (READ_ONCE(vcpu->mode) != VCPU_OUTSIDE_GUEST && cpu >= 0) {
+			if (have_mask)
+				cpumask_set_cpu(cpu, cpus);
+			else
+				smp_call_function_single(cpu, kvm_ack_flush,
+							 NULL, 1);
+		}
+	}
+	if (have_mask) {
+		preempt_disable();
+		smp_call_function_many(cpus, kvm_ack_flush, NULL, 1);
+		preempt_enable();
+		free_cpumask_var(cpus);
+	}
+}
+
+static int kvm_vm_set_identity_map(struct kvm_vm *vm, u64 __user *argp)
+{
+	u64 addr;
+	int r = 0;
+
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		return -EFAULT;
+	if (!addr)
+		addr = KVM_IDENTITY_MAP_DEFAULT;
+	if (addr + PAGE_SIZE > KVM_X86_4G)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (atomic_read(&vm->nr_vcpus))
+		r = -EINVAL;
+	else
+		vm->arch.identity_map_addr = addr;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
+		       unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_SET_TSS_ADDR:
+		if (arg + 3 * PAGE_SIZE > KVM_X86_4G)
+			return -EINVAL;
+		vm->arch.tss_addr = arg;
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return kvm_vm_set_identity_map(vm, (u64 __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Private to the x86 common code in kvm.ko. */
+#ifndef _ARCH_X86_KVM_X86_H
+#define _ARCH_X86_KVM_X86_H
+
+#include <kvm/x86_backend.h>
+
+/* The registered vendor backend; NULL when none is loaded. */
+extern const struct kvm_x86_backend *kvm_backend;
+
+static inline struct kvm_vcpu_x86 *vcpu_x86(struct kvm_vcpu *vcpu)
+{
+	return &vcpu->arch;
+}
+
+static inline bool kvm_guest_long_mode(struct kvm_vcpu *vcpu)
+{
+	return kvm_backend->get_efer(vcpu) & EFER_LMA;
+}
+
+/* cpuid.c */
+int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc);
+int kvm_vcpu_set_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
+int kvm_vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid __user *uc);
+int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
+const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
+					      u32 function, u32 index);
+void kvm_cpuid_init(void);
+extern u64 kvm_guest_xcr0_mask;
+
+/* msr.c */
+int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul);
+int kvm_dev_get_msr_feature_list(struct kvm_msr_list __user *ul);
+int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um);
+int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,
+			bool set);
+int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+void kvm_msr_reset(struct kvm_vcpu *vcpu);
+
+/* vcpu_state.c */
+void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
+int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host);
+int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
+
+/* exits.c */
+/*
+ * Move RIP past the instruction that exited. False when it could not be
+ * decoded; kvm_run then holds an internal-error exit for userspace.
+ */
+bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip);
+
+/* run.c */
+void kvm_x86_complete_io(struct kvm_vcpu *vcpu);
+
+#endif /* _ARCH_X86_KVM_X86_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory slots: which guest-physical ranges are backed by which ranges of the
+ * VMM's address space. A slot set is immutable once published; an update
+ * builds a new set, publishes it, waits for readers of the old one, and only
+ * then removes the nested-paging mappings of what went away, so that no vCPU
+ * can reach memory that is no longer the guest's.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#include <kvm/kvm.h>
+
+/* Flags we implement; others are refused. */
+#define KVM_NG_MEMSLOT_FLAGS	0
+
+/* The widest guest-physical address the nested page tables can map. */
+#define KVM_NG_GPA_BITS		52
+
+struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn)
+{
+	struct kvm_memslots *slots = kvm_memslots(vm);
+	int lo = 0, hi = slots->nr;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		struct kvm_memslot *s = &slots->slot[mid];
+
+		if (gfn < s->base_gfn)
+			hi = mid;
+		else if (gfn >= s->base_gfn + s->npages)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable)
+{
+	struct kvm_memslot *slot = kvm_gfn_to_memslot(vm, gfn);
+
+	if (!slot)
+		return 0;
+	if (writable)
+		*writable = !(slot->flags & KVM_MEM_READONLY);
+	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+}
+
+static int kvm_copy_guest(struct kvm_vm *vm, gpa_t gpa, void *data,
+			  unsigned long len, bool write)
+{
+	while (len) {
+		unsigned int off = offset_in_page(gpa);
+		unsigned int chunk = min_t(unsigned long, len, PAGE_SIZE - off);
+		bool writable;
+		unsigned long hva;
+		int idx;
+		unsigned long left;
+
+		idx = srcu_read_lock(&vm->srcu);
+		hva = kvm_gfn_to_hva(vm, gpa >> PAGE_SHIFT, &writable);
+		if (!hva || (write && !writable)) {
+			srcu_read_unlock(&vm->srcu, idx);
+			return -EFAULT;
+		}
+		if (write)
+			left = copy_to_user((void __user *)(hva + off), data, chunk);
+		else
+			left = copy_from_user(data, (void __user *)(hva + off), chunk);
+		srcu_read_unlock(&vm->srcu, idx);
+		if (left)
+			return -EFAULT;
+		gpa += chunk;
+		data += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len)
+{
+	return kvm_copy_guest(vm, gpa, data, len, false);
+}
+EXPORT_SYMBOL_GPL(kvm_read_guest);
+
+int kvm_write_guest(struct kvm_vm *vm, gpa_t gpa, const void *data,
+		    unsigned long len)
+{
+	return kvm_copy_guest(vm, gpa, (void *)data, len, true);
+}
+EXPORT_SYMBOL_GPL(kvm_write_guest);
+
+static int kvm_memslot_cmp(const void *a, const void *b)
+{
+	const struct kvm_memslot *x = a, *y = b;
+
+	if (x->base_gfn == y->base_gfn)
+		return 0;
+	return x->base_gfn < y->base_gfn ? -1 : 1;
+}
+
+static int kvm_memslot_check(const struct kvm_userspace_memory_region *mem)
+{
+	u16 as_id = mem->slot >> 16, id = mem->slot & 0xffff;
+	u64 size = mem->memory_size;
+
+	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS)
+		return -EINVAL;
+	if (mem->flags & ~KVM_NG_MEMSLOT_FLAGS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	if (size != (unsigned long)size ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, size))
+		return -EINVAL;
+	if (mem->guest_phys_addr + size < mem->guest_phys_addr ||
+	    mem->guest_phys_addr + size > BIT_ULL(KVM_NG_GPA_BITS))
+		return -EINVAL;
+	return 0;
+}
+
+static int kvm_find_slot_id(struct kvm_memslots *slots, u16 id)
+{
+	int i;
+
+	for (i = 0; i < slots->nr; i++)
+		if (slots->slot[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Does [base, base + npages) overlap any slot other than the one at @skip? */
+static bool kvm_memslot_overlaps(struct kvm_memslots *slots, int skip,
+				 gfn_t base, u64 npages)
+{
+	int i;
+
+	for (i = 0; i < slots->nr; i++) {
+		struct kvm_memslot *s = &slots->slot[i];
+
+		if (i == skip)
+			continue;
+		if (base < s->base_gfn + s->npages && s->base_gfn < base + npages)
+			return true;
+	}
+	return false;
+}
+
+static void kvm_zap_slot(struct kvm_vm *vm, const struct kvm_memslot *slot)
+{
+	spin_lock(&vm->mmu_lock);
+	kvm_arch_zap_gfn_range(vm, slot->base_gfn,
+			       slot->base_gfn + slot->npages);
+	spin_unlock(&vm->mmu_lock);
+	kvm_arch_flush_remote_tlbs(vm);
+}
+
+static int kvm_update_memslots(struct kvm_vm *vm,
+			       const struct kvm_userspace_memory_region *mem)
+{
+	struct kvm_memslots *old = kvm_memslots(vm), *new;
+	u16 id = mem->slot & 0xffff;
+	gfn_t base = mem->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = mem->memory_size >> PAGE_SHIFT;
+	struct kvm_memslot gone = {};
+	bool zap = false;
+	int at, nr;
+
+	at = kvm_find_slot_id(old, id);
+	if (!npages) {
+		/* Deleting a slot that does not exist is an error. */
+		if (at < 0)
+			return -EINVAL;
+	} else if (at >= 0) {
+		struct kvm_memslot *s = &old->slot[at];
+
+		/* An existing slot may move or change flags, nothing else. */
+		if (s->npages != npages ||
+		    s->userspace_addr != mem->userspace_addr)
+			return -EINVAL;
+		if ((s->flags ^ mem->flags) & KVM_MEM_READONLY)
+			return -EINVAL;
+	}
+	if (npages && kvm_memslot_overlaps(old, at, base, npages))
+		return -EEXIST;
+
+	nr = old->nr + (at < 0 ? 1 : 0) - (npages ? 0 : 1);
+	new = kvzalloc(struct_size(new, slot, old->nr + 1), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	memcpy(new->slot, old->slot, old->nr * sizeof(old->slot[0]));
+	new->nr = old->nr;
+
+	if (at >= 0) {
+		gone = old->slot[at];
+		zap = !npages || gone.base_gfn != base;
+	}
+	if (!npages) {
+		new->slot[at] = new->slot[new->nr - 1];
+		new->nr--;
+	} else {
+		struct kvm_memslot *s = &new->slot[at >= 0 ? at : new->nr++];
+
+		s->id = id;
+		s->base_gfn = base;
+		s->npages = npages;
+		s->userspace_addr = mem->userspace_addr;
+		s->flags = mem->flags;
+	}
+	WARN_ON_ONCE(new->nr != nr);
+	sort(new->slot, new->nr, sizeof(new->slot[0]), kvm_memslot_cmp, NULL);
+
+	rcu_assign_pointer(vm->memslots, new);
+	/* After this no vCPU can still be mapping from the old set... */
+	synchronize_srcu_expedited(&vm->srcu);
+	/* ...so what the old set mapped and the new one lacks can go. */
+	if (zap)
+		kvm_zap_slot(vm, &gone);
+	kvm_arch_memslots_changed(vm);
+	kvfree(old);
+	return 0;
+}
+
+int kvm_set_memory_region(struct kvm_vm *vm,
+			  const struct kvm_userspace_memory_region *mem)
+{
+	int r;
+
+	r = kvm_memslot_check(mem);
+	if (r)
+		return r;
+	mutex_lock(&vm->slots_lock);
+	r = kvm_update_memslots(vm, mem);
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+void kvm_free_memslots(struct kvm_vm *vm)
+{
+	kvfree(rcu_dereference_protected(vm->memslots, 1));
+}

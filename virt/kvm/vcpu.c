@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: creation, the vCPU file descriptor (ioctls and the mmap of struct
+ * kvm_run), and loading a vCPU's state onto the host CPU across preemption.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <kvm/kvm.h>
+
+static inline struct kvm_vcpu *preempt_notifier_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct kvm_vcpu, preempt_notifier);
+}
+
+static void kvm_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	kvm_arch_vcpu_load(preempt_notifier_to_vcpu(pn), cpu);
+}
+
+static void kvm_vcpu_sched_out(struct preempt_notifier *pn,
+			       struct task_struct *next)
+{
+	kvm_arch_vcpu_put(preempt_notifier_to_vcpu(pn));
+}
+
+static struct preempt_ops kvm_vcpu_preempt_ops = {
+	.sched_in	= kvm_vcpu_sched_in,
+	.sched_out	= kvm_vcpu_sched_out,
+};
+
+/* Make the vCPU's state current on this CPU for the duration of an ioctl. */
+static void kvm_vcpu_load(struct kvm_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	kvm_arch_vcpu_load(vcpu, cpu);
+	put_cpu();
+}
+
+static void kvm_vcpu_put(struct kvm_vcpu *vcpu)
+{
+	preempt_disable();
+	kvm_arch_vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	preempt_enable();
+}
+
+static vm_fault_t kvm_vcpu_mmap_fault(struct vm_fault *vmf)
+{
+	struct kvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct kvm_vcpu_vm_ops = {
+	.fault = kvm_vcpu_mmap_fault,
+};
+
+static int kvm_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &kvm_vcpu_vm_ops;
+	return 0;
+}
+
+static int kvm_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct kvm_vcpu *vcpu = filp->private_data;
+
+	/* The vCPU itself lives as long as its VM. */
+	kvm_vm_put(vcpu->vm);
+	return 0;
+}
+
+static long kvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
+			   unsigned long arg)
+{
+	struct kvm_vcpu *vcpu = filp->private_data;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+
+	kvm_vcpu_load(vcpu);
+	switch (ioctl) {
+	case KVM_RUN:
+		r = -EINVAL;
+		if (arg)
+			break;
+		r = kvm_arch_vcpu_run(vcpu);
+		break;
+	default:
+		r = kvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
+		break;
+	}
+	kvm_vcpu_put(vcpu);
+
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static const struct file_operations kvm_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kvm_vcpu_release,
+	.unlocked_ioctl	= kvm_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= kvm_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+void kvm_vcpu_destroy(struct kvm_vcpu *vcpu)
+{
+	kvm_arch_vcpu_destroy(vcpu);
+	free_page((unsigned long)vcpu->run);
+	kvm_arch_vcpu_free(vcpu);
+}
+
+static struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, u32 id)
+{
+	struct kvm_vcpu *vcpu;
+	int r;
+
+	vcpu = kvm_arch_vcpu_alloc();
+	if (!vcpu)
+		return ERR_PTR(-ENOMEM);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		kvm_arch_vcpu_free(vcpu);
+		return ERR_PTR(-ENOMEM);
+	}
+	vcpu->vm = vm;
+	vcpu->vcpu_id = id;
+	vcpu->cpu = -1;
+	vcpu->last_cpu = -1;
+	mutex_init(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->preempt_notifier, &kvm_vcpu_preempt_ops);
+
+	r = kvm_arch_vcpu_init(vcpu);
+	if (r) {
+		free_page((unsigned long)vcpu->run);
+		kvm_arch_vcpu_free(vcpu);
+		return ERR_PTR(r);
+	}
+	return vcpu;
+}
+
+int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id)
+{
+	struct kvm_vcpu *vcpu;
+	char name[32];
+	int i, n, r;
+
+	if (id >= KVM_NG_MAX_VCPU_ID)
+		return -EINVAL;
+
+	vcpu = kvm_vcpu_create(vm, id);
+	if (IS_ERR(vcpu))
+		return PTR_ERR(vcpu);
+
+	mutex_lock(&vm->lock);
+	n = atomic_read(&vm->nr_vcpus);
+	r = -EINVAL;
+	if (n >= KVM_NG_MAX_VCPUS)
+		goto out_unlock;
+	r = -EEXIST;
+	for (i = 0; i < n; i++)
+		if (vm->vcpus[i]->vcpu_id == id)
+			goto out_unlock;
+
+	vcpu->index = n;
+	kvm_vm_get(vm);
+	snprintf(name, sizeof(name), "kvm-vcpu:%u", id);
+	r = anon_inode_getfd(name, &kvm_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		/* Not the last reference: the VM fd is still open. */
+		refcount_dec(&vm->users);
+		goto out_unlock;
+	}
+	vm->vcpus[n] = vcpu;
+	/* Publish the pointer before the count that makes it visible. */
+	smp_wmb();
+	atomic_inc(&vm->nr_vcpus);
+	mutex_unlock(&vm->lock);
+	return r;
+
+out_unlock:
+	mutex_unlock(&vm->lock);
+	kvm_vcpu_destroy(vcpu);
+	return r;
+}
