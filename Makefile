@@ -18,7 +18,7 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean check deps selftests test run bench
+.PHONY: all modules clean check deps selftests test run bench print-kdir
 
 all: modules
 
@@ -44,8 +44,11 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(BUILD) $(BUILD).check.log
 
+print-kdir:
+	@echo $(KDIR)
+
 test:
-	@$(TOP)/tools/scripts/run-tests
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-tests
 
 run:
-	@$(TOP)/tools/scripts/run-demo
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
