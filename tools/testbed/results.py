@@ -11,13 +11,14 @@ KERNEL_LINE = re.compile(r"\[\s*\d+\.\d{6}\] (.*)$")
 TAP_RESULT = re.compile(r"^(not ok|ok)\b\s*(\d*)\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$")
 TAP_SKIP_ALL = re.compile(r"^1\.\.0\s*#\s*(?:SKIP)?\s*(.*)$", re.I)
 
+# Regular expressions for kernel lines that mean something went wrong.
 SPLATS = [
-	"Oops", "BUG:", "WARNING:", "general protection", "soft lockup", "hung task",
-	"blocked for more than", "self-detected stall", "RCU stall", "rcu_sched detected stall",
-	"Kernel panic", "kernel BUG", "unable to handle", "refcount_t", "list_add corruption",
-	"list_del corruption", "UBSAN", "KASAN", "stack-protector", "double fault",
+	r"Oops", r"BUG:", r"WARNING:", r"general protection", r"soft lockup", r"hard LOCKUP",
+	r"hung task", r"blocked for more than", r"detected stalls?\b", r"RCU stall",
+	r"kthread starved", r"Kernel panic", r"kernel BUG", r"unable to handle", r"refcount_t",
+	r"list_(add|del) corruption", r"UBSAN", r"KASAN", r"stack-protector", r"double fault",
 ]
-SPLAT = re.compile("|".join(re.escape(s) for s in SPLATS))
+SPLAT = re.compile("|".join(SPLATS))
 # Lines that match the above but are expected on a healthy emulated host.
 BENIGN = re.compile("|".join(re.escape(s) for s in [
 	"Unhandled WRMSR", "loading out-of-tree module taints kernel",
@@ -83,7 +84,8 @@ class Result:
 		else:
 			self.status = "fail"
 			# busybox timeout -s KILL: the shell sees 128 + SIGKILL.
-			self.reason = "timeout (killed)" if rc == 137 else f"exit {rc}"
+			self.reason = (f"hang: killed after {self.secs:.0f} s" if rc == 137
+				       else f"exit {rc}")
 			if failed_tap:
 				self.reason += "; " + self._tap_failures(failed_tap)
 
