@@ -26,6 +26,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /dev/hugepages
 mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
 
+# shellcheck disable=SC1091 # written by the host for this boot
 . /tb/config
 
 mark() {
@@ -61,7 +62,7 @@ unload_set() {
 	for name in $(tac "/tb/$1.list" | cut -d' ' -f2); do
 		[ -d "/sys/module/$name" ] || continue
 		if ! rmmod "$name"; then
-			echo "# rmmod $name failed, refcnt $(cat /sys/module/$name/refcnt 2>/dev/null)"
+			echo "# rmmod $name failed, refcnt $(cat "/sys/module/$name/refcnt" 2>/dev/null)"
 			rc=1
 		fi
 	done
@@ -121,9 +122,9 @@ lifecycle() {
 	return $failed
 }
 
-for dep in $(cut -d' ' -f1 /tb/deps.list); do
+while read -r dep _; do
 	insmod "$dep" || mark DEPFAIL "$dep"
-done
+done < /tb/deps.list
 mark READY "$(uname -r)" "cpus=$(nproc)"
 
 # The plan is read on fd 3 so that nothing a step runs can eat it from stdin.
