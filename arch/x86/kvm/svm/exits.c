@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * #VMEXIT handling: the exit code (APM appendix C) picks a handler, which
+ * mostly decodes EXITINFO1/2 and calls the x86 common helpers.
+ */
+#include <linux/nospec.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+#include <asm/tsc.h>
+
+#include "vmcb.h"
+
+typedef int (*svm_exit_handler_t)(struct svm_vcpu *svm);
+
+/* The next RIP when the CPU reports it (NRIP_SAVE), else 0: common decodes. */
+static unsigned long svm_next_rip(struct svm_vcpu *svm)
+{
+	return svm_has_nrips ? svm->vmcb->control.next_rip : 0;
+}
+
+static int svm_unexpected_exit(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u64 data[4] = { c->exit_code, c->exit_info1, c->exit_info2,
+			c->exit_int_info };
+
+	return kvm_x86_exit_internal_error(&svm->vcpu,
+					   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+					   data, ARRAY_SIZE(data));
+}
+
+/* Step over the intercepted instruction, for exits handled here. */
+static int svm_skip_insn(struct svm_vcpu *svm)
+{
+	struct kvm_vcpu *vcpu = &svm->vcpu;
+	unsigned long rip = vcpu->arch.rip;
+	int len;
+
+	if (svm_has_nrips && svm->vmcb->control.next_rip) {
+		vcpu->arch.rip = svm->vmcb->control.next_rip;
+		return KVM_EXIT_RESUME;
+	}
+	len = kvm_x86_insn_length(vcpu);
+	if (len <= 0) {
+		u64 data[2] = { svm->vmcb->control.exit_code, rip };
+
+		return kvm_x86_exit_internal_error(vcpu,
+						   KVM_INTERNAL_ERROR_EMULATION,
+						   data, ARRAY_SIZE(data));
+	}
+	rip += len;
+	if (!svm_long_mode_code(svm->vmcb))
+		rip = (u32)rip;
+	vcpu->arch.rip = rip;
+	return KVM_EXIT_RESUME;
+}
+
+/* INTR, NMI, SMI, INIT: the host takes them once GIF and IF allow. */
+static int svm_exit_host_event(struct svm_vcpu *svm)
+{
+	return KVM_EXIT_RESUME;
+}
+
+static int svm_exit_ud(struct svm_vcpu *svm)
+{
+	kvm_x86_queue_exception(&svm->vcpu, UD_VECTOR, false, 0);
+	return KVM_EXIT_RESUME;
+}
+
+static int svm_exit_gp(struct svm_vcpu *svm)
+{
+	kvm_x86_queue_exception(&svm->vcpu, GP_VECTOR, true, 0);
+	return KVM_EXIT_RESUME;
+}
+
+/*
+ * A machine check in guest mode is the host's: hand it to the host's
+ * handler as if it had hit here.
+ */
+static int svm_exit_machine_check(struct svm_vcpu *svm)
+{
+	asm volatile("int $" __stringify(X86_TRAP_MC));
+	return KVM_EXIT_RESUME;
+}
+
+/*
+ * First guest access to DR0-3: from now on they are switched on every
+ * entry, and the access is simply executed again, unintercepted.
+ */
+static int svm_exit_dr_access(struct svm_vcpu *svm)
+{
+	svm->dr_active = true;
+	vmcb_set_dr_intercepts(svm->vmcb, false);
+	return KVM_EXIT_RESUME;
+}
+
+static int svm_exit_cpuid(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_cpuid(&svm->vcpu, svm_next_rip(svm));
+}
+
+static int svm_exit_hlt(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_hlt(&svm->vcpu, svm_next_rip(svm));
+}
+
+static int svm_exit_xsetbv(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_xsetbv(&svm->vcpu, svm_next_rip(svm));
+}
+
+/* EXITINFO1: 0 for RDMSR, 1 for WRMSR. */
+static int svm_exit_msr(struct svm_vcpu *svm)
+{
+	if (svm->vmcb->control.exit_info1)
+		return kvm_x86_exit_wrmsr(&svm->vcpu, svm_next_rip(svm));
+	return kvm_x86_exit_rdmsr(&svm->vcpu, svm_next_rip(svm));
+}
+
+static int svm_exit_ioio(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u32 info = c->exit_info1;
+	struct kvm_pio_exit pio = {
+		.port = info >> SVM_IOIO_PORT_SHIFT,
+		.in = info & SVM_IOIO_IN,
+		.string = info & SVM_IOIO_STR,
+		.rep = info & SVM_IOIO_REP,
+		/* EXITINFO2 holds the next RIP; trusted only with NRIP_SAVE. */
+		.next_rip = svm_has_nrips ? c->exit_info2 : 0,
+	};
+
+	if (info & SVM_IOIO_SZ8)
+		pio.size = 1;
+	else if (info & SVM_IOIO_SZ16)
+		pio.size = 2;
+	else if (info & SVM_IOIO_SZ32)
+		pio.size = 4;
+	else
+		return svm_unexpected_exit(svm);
+	return kvm_x86_exit_pio(&svm->vcpu, &pio);
+}
+
+/* EXITINFO1: a #PF-style error code; EXITINFO2: the guest-physical address. */
+static int svm_exit_npf(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u64 err = c->exit_info1;
+
+	/* A reserved bit in our own nested tables: a bug, not guest action. */
+	if (err & SVM_NPF_RSVD)
+		return svm_unexpected_exit(svm);
+	return kvm_x86_exit_tdp_fault(&svm->vcpu, c->exit_info2,
+				      err & SVM_NPF_RW, err & SVM_NPF_ID);
+}
+
+static int svm_exit_shutdown(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_shutdown(&svm->vcpu);
+}
+
+/* Executed natively, INVD would drop host data from the caches. */
+static int svm_exit_invd(struct svm_vcpu *svm)
+{
+	return svm_skip_insn(svm);
+}
+
+/* RDTSCP would return the host's TSC_AUX: emulate it. */
+static int svm_exit_rdtscp(struct svm_vcpu *svm)
+{
+	struct kvm_vcpu *vcpu = &svm->vcpu;
+	struct vmcb_save *s = &svm->vmcb->save;
+	u64 tsc;
+
+	if ((s->cr4 & X86_CR4_TSD) && s->cpl)
+		return svm_exit_gp(svm);
+	tsc = rdtsc() + vcpu->arch.tsc_offset;
+	vcpu->arch.gpr[GPR_RAX] = lower_32_bits(tsc);
+	vcpu->arch.gpr[GPR_RDX] = upper_32_bits(tsc);
+	vcpu->arch.gpr[GPR_RCX] = lower_32_bits(svm->tsc_aux);
+	return svm_skip_insn(svm);
+}
+
+static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3] = svm_exit_dr_access,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3] = svm_exit_dr_access,
+	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= svm_exit_machine_check,
+	[SVM_EXIT_INTR]				= svm_exit_host_event,
+	[SVM_EXIT_NMI]				= svm_exit_host_event,
+	[SVM_EXIT_SMI]				= svm_exit_host_event,
+	[SVM_EXIT_INIT]				= svm_exit_host_event,
+	[SVM_EXIT_RDPMC]			= svm_exit_gp,
+	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
+	[SVM_EXIT_INVD]				= svm_exit_invd,
+	[SVM_EXIT_HLT]				= svm_exit_hlt,
+	[SVM_EXIT_INVLPGA]			= svm_exit_ud,
+	[SVM_EXIT_IOIO]				= svm_exit_ioio,
+	[SVM_EXIT_MSR]				= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]			= svm_exit_shutdown,
+	/* No nested SVM: the SVM instructions are undefined in the guest. */
+	[SVM_EXIT_VMRUN]			= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]			= svm_exit_ud,
+	[SVM_EXIT_VMLOAD]			= svm_exit_ud,
+	[SVM_EXIT_VMSAVE]			= svm_exit_ud,
+	[SVM_EXIT_STGI]				= svm_exit_ud,
+	[SVM_EXIT_CLGI]				= svm_exit_ud,
+	[SVM_EXIT_SKINIT]			= svm_exit_ud,
+	[SVM_EXIT_RDTSCP]			= svm_exit_rdtscp,
+	[SVM_EXIT_MONITOR]			= svm_exit_ud,
+	[SVM_EXIT_MWAIT]			= svm_exit_ud,
+	[SVM_EXIT_MWAIT_COND]			= svm_exit_ud,
+	[SVM_EXIT_XSETBV]			= svm_exit_xsetbv,
+};
+
+int svm_handle_exit(struct kvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 code = svm->vmcb->control.exit_code;
+	svm_exit_handler_t handler;
+
+	if (code == SVM_EXIT_NPF)
+		return svm_exit_npf(svm);
+	if (code == SVM_EXIT_INVALID)
+		return kvm_x86_exit_fail_entry(vcpu, code);
+	if (code >= SVM_EXIT_NR_TABLE)
+		return svm_unexpected_exit(svm);
+
+	handler = svm_exit_handlers[array_index_nospec(code, SVM_EXIT_NR_TABLE)];
+	if (!handler)
+		return svm_unexpected_exit(svm);
+	return handler(svm);
+}

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-amd: the AMD SVM backend of kvm.ko. Hardware detection, per-CPU
+ * enabling, ASIDs, vCPU set-up and the guest run loop body.
+ */
+#define pr_fmt(fmt) "kvm-amd: " fmt
+
+#include <linux/module.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+#include "vmcb.h"
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
+
+/* CPUID 0x8000000A EDX */
+#define SVM_CPUID_NPT		BIT(0)
+#define SVM_CPUID_NRIPS		BIT(3)
+/* CPUID 0x80000001 ECX */
+#define SVM_CPUID_SVM		BIT(2)
+
+bool svm_has_nrips;
+static u32 svm_max_asid;
+
+/* One I/O and one MSR permission map, all ones, shared by every vCPU. */
+static struct page *svm_iopm_pages, *svm_msrpm_pages;
+u64 svm_iopm_pa, svm_msrpm_pa;
+
+struct svm_cpu {
+	struct page *hsave;	/* VM_HSAVE_PA: where VMRUN keeps host state */
+	struct page *host_area;	/* VMSAVE/VMLOAD of the host's FS, GS, TR... */
+	u64 host_area_pa;
+	/* ASIDs 1..svm_max_asid are handed out in order, per generation. */
+	u64 asid_generation;
+	u32 next_asid;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
+
+static int svm_check_hardware(void)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 vm_cr;
+
+	if (cpuid_eax(0x80000000) < 0x8000000a ||
+	    !(cpuid_ecx(0x80000001) & SVM_CPUID_SVM)) {
+		pr_err("SVM is not supported by this CPU\n");
+		return -EOPNOTSUPP;
+	}
+	if (rdmsrl_safe(MSR_VM_CR, &vm_cr) || (vm_cr & SVM_VM_CR_SVMDIS)) {
+		pr_err("SVM is disabled by the BIOS (VM_CR.SVMDIS)\n");
+		return -EOPNOTSUPP;
+	}
+	cpuid(0x8000000a, &eax, &ebx, &ecx, &edx);
+	if (!(edx & SVM_CPUID_NPT)) {
+		pr_err("SVM without nested paging (NPT) is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	/* EBX is the number of ASIDs, ASID 0 being the host's. */
+	if (ebx < 2) {
+		pr_err("no guest ASIDs\n");
+		return -EOPNOTSUPP;
+	}
+	svm_max_asid = ebx - 1;
+	svm_has_nrips = edx & SVM_CPUID_NRIPS;
+	return 0;
+}
+
+static int svm_cpu_enable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
+	u64 efer, vm_cr;
+
+	if (!sc->hsave)
+		return -EINVAL;
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("CPU %d: SVM is already in use\n", smp_processor_id());
+		return -EBUSY;
+	}
+	if (rdmsrl_safe(MSR_VM_CR, &vm_cr) || (vm_cr & SVM_VM_CR_SVMDIS))
+		return -EOPNOTSUPP;
+
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+
+	/*
+	 * TLB entries tagged with any ASID may be left from an earlier user
+	 * of SVM: the first allocation starts a generation with a full flush.
+	 */
+	sc->asid_generation++;
+	sc->next_asid = svm_max_asid + 1;
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME))
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	wrmsrl(MSR_EFER, efer & ~(u64)EFER_SVME);
+}
+
+static void svm_cpu_emergency_disable(void)
+{
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME))
+		return;
+	/* INIT is held while GIF=0; a reboot or kexec needs it delivered. */
+	asm volatile("stgi" ::: "memory");
+	wrmsrl(MSR_EFER, efer & ~(u64)EFER_SVME);
+}
+
+static void svm_free_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu_data, cpu);
+
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_area)
+			__free_page(sc->host_area);
+		sc->hsave = NULL;
+		sc->host_area = NULL;
+	}
+}
+
+/* Allocated up front: cpu_enable runs with preemption off. */
+static int svm_alloc_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu_data, cpu);
+		int node = cpu_to_node(cpu);
+
+		sc->hsave = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		sc->host_area = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO,
+						 0);
+		if (!sc->hsave || !sc->host_area) {
+			svm_free_cpu_data();
+			return -ENOMEM;
+		}
+		sc->host_area_pa = page_to_phys(sc->host_area);
+		sc->asid_generation = 0;
+		sc->next_asid = svm_max_asid + 1;
+	}
+	return 0;
+}
+
+static void svm_free_permission_maps(void)
+{
+	if (svm_iopm_pages)
+		__free_pages(svm_iopm_pages, SVM_IOPM_ORDER);
+	if (svm_msrpm_pages)
+		__free_pages(svm_msrpm_pages, SVM_MSRPM_ORDER);
+	svm_iopm_pages = NULL;
+	svm_msrpm_pages = NULL;
+}
+
+/* Every port and every MSR access exits: x86 common code decides. */
+static int svm_alloc_permission_maps(void)
+{
+	svm_iopm_pages = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm_pages = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm_pages || !svm_msrpm_pages) {
+		svm_free_permission_maps();
+		return -ENOMEM;
+	}
+	memset(page_address(svm_iopm_pages), 0xff,
+	       PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm_pages), 0xff,
+	       PAGE_SIZE << SVM_MSRPM_ORDER);
+	svm_iopm_pa = page_to_phys(svm_iopm_pages);
+	svm_msrpm_pa = page_to_phys(svm_msrpm_pages);
+	return 0;
+}
+
+static int svm_vm_init(struct kvm_vm *vm)
+{
+	return 0;
+}
+
+static void svm_vm_destroy(struct kvm_vm *vm)
+{
+}
+
+static int svm_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct page *page;
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->asid = 0;
+	svm->asid_cpu = -1;
+	svm->asid_generation = 0;
+	vmcb_init(svm);
+	return 0;
+}
+
+static void svm_vcpu_free(struct kvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->vmcb)
+		free_page((unsigned long)svm->vmcb);
+	svm->vmcb = NULL;
+}
+
+/* Nothing is cached per CPU; the ASID check before VMRUN covers moves. */
+static void svm_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
+{
+}
+
+static void svm_vcpu_put(struct kvm_vcpu *vcpu)
+{
+}
+
+static void svm_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->vmcb->control.n_cr3 == root_hpa)
+		return;
+	svm->vmcb->control.n_cr3 = root_hpa;
+	/* Translations are tagged by ASID, not by nCR3. */
+	svm->asid_generation = 0;
+}
+
+/* A fresh ASID has no TLB entries: cheaper than flushing every ASID. */
+static void svm_flush_guest_tlb(struct kvm_vcpu *vcpu)
+{
+	to_svm(vcpu)->asid_generation = 0;
+}
+
+static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (svm->asid_cpu == cpu && svm->asid_generation == sc->asid_generation)
+		return;
+
+	if (sc->next_asid > svm_max_asid) {
+		/*
+		 * All ASIDs of this CPU were handed out since the last flush:
+		 * start a generation, which makes every vCPU take a new one,
+		 * and flush them all.
+		 */
+		sc->asid_generation++;
+		sc->next_asid = 1;
+		c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	}
+	svm->asid = sc->next_asid++;
+	svm->asid_cpu = cpu;
+	svm->asid_generation = sc->asid_generation;
+	c->asid = svm->asid;
+}
+
+static void svm_load_guest_dr(struct svm_vcpu *svm)
+{
+	/* No host breakpoint may match a guest address before VMRUN. */
+	if (hw_breakpoint_active())
+		set_debugreg(0UL, 7);
+	set_debugreg(svm->dr[0], 0);
+	set_debugreg(svm->dr[1], 1);
+	set_debugreg(svm->dr[2], 2);
+	set_debugreg(svm->dr[3], 3);
+}
+
+/* VMRUN loads the guest's DR6/DR7 and #VMEXIT does not bring the host's back. */
+static void svm_restore_host_dr(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+
+	if (svm->dr_active) {
+		get_debugreg(svm->dr[0], 0);
+		get_debugreg(svm->dr[1], 1);
+		get_debugreg(svm->dr[2], 2);
+		get_debugreg(svm->dr[3], 3);
+	}
+	if (hw_breakpoint_active()) {
+		hw_breakpoint_restore();
+		return;
+	}
+	if (s->dr7 & SVM_DR7_ENABLES)
+		set_debugreg(SVM_DR7_RESET, 7);
+	/* The host's #DB handler must not see guest status bits. */
+	if (s->dr6 != SVM_DR6_RESET)
+		set_debugreg(SVM_DR6_RESET, 6);
+}
+
+static void svm_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
+
+	vmcb->save.rax = vcpu->arch.gpr[GPR_RAX];
+	vmcb->save.rsp = vcpu->arch.gpr[GPR_RSP];
+	vmcb->save.rip = vcpu->arch.rip;
+	vmcb->control.tsc_offset = vcpu->arch.tsc_offset;
+	svm_assign_asid(svm, sc, smp_processor_id());
+	/* What a VMRUN that faulted instead of entering reports. */
+	vmcb->control.exit_code = SVM_EXIT_INVALID;
+
+	if (svm->dr_active)
+		svm_load_guest_dr(svm);
+
+	__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa);
+
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+
+	svm_restore_host_dr(svm);
+
+	vcpu->arch.gpr[GPR_RAX] = vmcb->save.rax;
+	vcpu->arch.gpr[GPR_RSP] = vmcb->save.rsp;
+	vcpu->arch.rip = vmcb->save.rip;
+	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
+	svm_save_exit_event(svm);
+}
+
+static struct kvm_x86_backend svm_backend = {
+	.name			= "svm",
+	.owner			= THIS_MODULE,
+	.vm_size		= sizeof(struct svm_vm),
+	.vcpu_size		= sizeof(struct svm_vcpu),
+	.tdp			= &svm_npt_format,
+
+	.cpu_enable		= svm_cpu_enable,
+	.cpu_disable		= svm_cpu_disable,
+	.cpu_emergency_disable	= svm_cpu_emergency_disable,
+
+	.vm_init		= svm_vm_init,
+	.vm_destroy		= svm_vm_destroy,
+
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.vcpu_load		= svm_vcpu_load,
+	.vcpu_put		= svm_vcpu_put,
+
+	.get_segment		= vmcb_get_segment,
+	.set_segment		= vmcb_set_segment,
+	.get_idt		= vmcb_get_idt,
+	.set_idt		= vmcb_set_idt,
+	.get_gdt		= vmcb_get_gdt,
+	.set_gdt		= vmcb_set_gdt,
+	.get_cr			= vmcb_get_cr,
+	.set_cr			= vmcb_set_cr,
+	.get_efer		= vmcb_get_efer,
+	.set_efer		= vmcb_set_efer,
+	.get_rflags		= vmcb_get_rflags,
+	.set_rflags		= vmcb_set_rflags,
+	.get_dr			= vmcb_get_dr,
+	.set_dr			= vmcb_set_dr,
+
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+
+	.set_tdp_root		= svm_set_tdp_root,
+	.flush_guest_tlb	= svm_flush_guest_tlb,
+
+	.run			= svm_vcpu_run,
+	.handle_exit		= svm_handle_exit,
+	.inject_exception	= svm_inject_exception,
+};
+
+static int __init svm_init(void)
+{
+	int r;
+
+	vmcb_check_layout();
+
+	r = svm_check_hardware();
+	if (r)
+		return r;
+
+	r = svm_alloc_permission_maps();
+	if (r)
+		return r;
+	r = svm_alloc_cpu_data();
+	if (r)
+		goto free_maps;
+
+	svm_npt_init_format();
+	pr_info("%d-level nested paging, %u ASIDs%s\n", svm_npt_format.levels,
+		svm_max_asid, svm_has_nrips ? ", next-RIP saving" : "");
+
+	r = kvm_x86_register_backend(&svm_backend);
+	if (r)
+		goto free_cpu;
+	return 0;
+
+free_cpu:
+	svm_free_cpu_data();
+free_maps:
+	svm_free_permission_maps();
+	return r;
+}
+
+static void __exit svm_exit(void)
+{
+	/* kvm.ko disables SVM on every CPU before this returns. */
+	kvm_x86_unregister_backend(&svm_backend);
+	svm_free_cpu_data();
+	svm_free_permission_maps();
+}
+
+module_init(svm_init);
+module_exit(svm_exit);

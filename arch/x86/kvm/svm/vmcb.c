@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMCB set-up and the guest state kept in it: segments, descriptor tables,
+ * control registers, EFER, RFLAGS, DR6/DR7, the MSRs of the save area, and
+ * event injection.
+ */
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#include <linux/bitops.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/processor.h>
+#include <asm/trapnr.h>
+
+#include "vmcb.h"
+
+#define VMCB_CHECK(field, off) \
+	BUILD_BUG_ON(offsetof(struct vmcb, field) != (off))
+
+void vmcb_check_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct vmcb_control) != 0x400);
+	BUILD_BUG_ON(sizeof(struct vmcb_seg) != 16);
+	BUILD_BUG_ON(sizeof(struct vmcb_save) != 0xc00);
+	BUILD_BUG_ON(sizeof(struct vmcb) != PAGE_SIZE);
+
+	VMCB_CHECK(control.intercepts[3], 0x00c);
+	VMCB_CHECK(control.intercepts[4], 0x010);
+	VMCB_CHECK(control.pause_filter_thresh, 0x03c);
+	VMCB_CHECK(control.iopm_base_pa, 0x040);
+	VMCB_CHECK(control.msrpm_base_pa, 0x048);
+	VMCB_CHECK(control.tsc_offset, 0x050);
+	VMCB_CHECK(control.asid, 0x058);
+	VMCB_CHECK(control.tlb_control, 0x05c);
+	VMCB_CHECK(control.int_ctl, 0x060);
+	VMCB_CHECK(control.int_state, 0x068);
+	VMCB_CHECK(control.exit_code, 0x070);
+	VMCB_CHECK(control.exit_info1, 0x078);
+	VMCB_CHECK(control.exit_info2, 0x080);
+	VMCB_CHECK(control.exit_int_info, 0x088);
+	VMCB_CHECK(control.np_control, 0x090);
+	VMCB_CHECK(control.event_inj, 0x0a8);
+	VMCB_CHECK(control.n_cr3, 0x0b0);
+	VMCB_CHECK(control.virt_ext, 0x0b8);
+	VMCB_CHECK(control.clean_bits, 0x0c0);
+	VMCB_CHECK(control.next_rip, 0x0c8);
+	VMCB_CHECK(control.insn_len, 0x0d0);
+
+	VMCB_CHECK(save.es, 0x400);
+	VMCB_CHECK(save.cs, 0x410);
+	VMCB_CHECK(save.ss, 0x420);
+	VMCB_CHECK(save.ds, 0x430);
+	VMCB_CHECK(save.fs, 0x440);
+	VMCB_CHECK(save.gs, 0x450);
+	VMCB_CHECK(save.gdtr, 0x460);
+	VMCB_CHECK(save.ldtr, 0x470);
+	VMCB_CHECK(save.idtr, 0x480);
+	VMCB_CHECK(save.tr, 0x490);
+	VMCB_CHECK(save.cpl, 0x4cb);
+	VMCB_CHECK(save.efer, 0x4d0);
+	VMCB_CHECK(save.cr4, 0x548);
+	VMCB_CHECK(save.cr3, 0x550);
+	VMCB_CHECK(save.cr0, 0x558);
+	VMCB_CHECK(save.dr7, 0x560);
+	VMCB_CHECK(save.dr6, 0x568);
+	VMCB_CHECK(save.rflags, 0x570);
+	VMCB_CHECK(save.rip, 0x578);
+	VMCB_CHECK(save.rsp, 0x5d8);
+	VMCB_CHECK(save.rax, 0x5f8);
+	VMCB_CHECK(save.star, 0x600);
+	VMCB_CHECK(save.lstar, 0x608);
+	VMCB_CHECK(save.cstar, 0x610);
+	VMCB_CHECK(save.sfmask, 0x618);
+	VMCB_CHECK(save.kernel_gs_base, 0x620);
+	VMCB_CHECK(save.sysenter_cs, 0x628);
+	VMCB_CHECK(save.sysenter_esp, 0x630);
+	VMCB_CHECK(save.sysenter_eip, 0x638);
+	VMCB_CHECK(save.cr2, 0x640);
+	VMCB_CHECK(save.g_pat, 0x668);
+	VMCB_CHECK(save.dbgctl, 0x670);
+	VMCB_CHECK(save.last_excp_to, 0x690);
+
+	/* The exit code is the intercept bit: spot-check against the APM. */
+	BUILD_BUG_ON(SVM_EXIT_SHUTDOWN != 3 * 32 + 31);
+	BUILD_BUG_ON(SVM_EXIT_XSETBV != 4 * 32 + 13);
+	BUILD_BUG_ON(SVM_EXIT_EXCP_BASE + MC_VECTOR != 2 * 32 + 18);
+
+	/* vmrun.S indexes gpr[] by the hardware register number. */
+	BUILD_BUG_ON(GPR_RCX != 1 || GPR_RDI != 7 || GPR_R15 != 15);
+}
+
+/* Reads or writes of DR0-DR3: exits 0x20-0x23 and 0x30-0x33. */
+void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (on) {
+			svm_set_intercept(vmcb, SVM_EXIT_READ_DR0 + i);
+			svm_set_intercept(vmcb, SVM_EXIT_WRITE_DR0 + i);
+		} else {
+			svm_clr_intercept(vmcb, SVM_EXIT_READ_DR0 + i);
+			svm_clr_intercept(vmcb, SVM_EXIT_WRITE_DR0 + i);
+		}
+	}
+}
+
+static void vmcb_init_intercepts(struct vmcb *vmcb)
+{
+	static const u16 exits[] = {
+		SVM_EXIT_INTR, SVM_EXIT_NMI, SVM_EXIT_SMI, SVM_EXIT_INIT,
+		SVM_EXIT_RDPMC, SVM_EXIT_CPUID, SVM_EXIT_INVD, SVM_EXIT_HLT,
+		SVM_EXIT_INVLPGA, SVM_EXIT_IOIO, SVM_EXIT_MSR,
+		SVM_EXIT_SHUTDOWN,
+		/* VMRUN must be intercepted, or VMRUN itself fails. */
+		SVM_EXIT_VMRUN, SVM_EXIT_VMMCALL, SVM_EXIT_VMLOAD,
+		SVM_EXIT_VMSAVE, SVM_EXIT_STGI, SVM_EXIT_CLGI, SVM_EXIT_SKINIT,
+		/* TSC_AUX stays the host's, so RDTSCP is emulated. */
+		SVM_EXIT_RDTSCP,
+		SVM_EXIT_MONITOR, SVM_EXIT_MWAIT, SVM_EXIT_MWAIT_COND,
+		SVM_EXIT_XSETBV,
+		/* A machine check belongs to the host. */
+		SVM_EXIT_EXCP_BASE + MC_VECTOR,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(exits); i++)
+		svm_set_intercept(vmcb, exits[i]);
+	vmcb_set_dr_intercepts(vmcb, true);
+}
+
+static void vmcb_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib,
+			  u64 base)
+{
+	seg->selector = sel;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = base;
+}
+
+/*
+ * The vendor control state, plus an architectural RESET state that x86
+ * common code overwrites through the setters anyway.
+ */
+void vmcb_init(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_control *c = &vmcb->control;
+	struct vmcb_save *s = &vmcb->save;
+
+	memset(vmcb, 0, sizeof(*vmcb));
+	vmcb_init_intercepts(vmcb);
+	c->iopm_base_pa = svm_iopm_pa;
+	c->msrpm_base_pa = svm_msrpm_pa;
+	c->tsc_offset = svm->vcpu.arch.tsc_offset;
+	/* Guest IF only masks virtual interrupts; host IF gates physical ones. */
+	c->int_ctl = SVM_V_INTR_MASKING;
+	c->np_control = SVM_NP_ENABLE;
+	c->n_cr3 = svm->vcpu.vm->tdp_root;
+	c->asid = 0;		/* a real one is assigned before each VMRUN */
+	c->tlb_control = SVM_TLB_CONTROL_NONE;
+
+	vmcb_init_seg(&s->cs, 0xf000, SVM_SEG_P | SVM_SEG_S | 0xb,
+		      0xffff0000);
+	vmcb_init_seg(&s->ss, 0, SVM_SEG_P | SVM_SEG_S | 0x3, 0);
+	vmcb_init_seg(&s->ds, 0, SVM_SEG_P | SVM_SEG_S | 0x3, 0);
+	vmcb_init_seg(&s->es, 0, SVM_SEG_P | SVM_SEG_S | 0x3, 0);
+	vmcb_init_seg(&s->fs, 0, SVM_SEG_P | SVM_SEG_S | 0x3, 0);
+	vmcb_init_seg(&s->gs, 0, SVM_SEG_P | SVM_SEG_S | 0x3, 0);
+	vmcb_init_seg(&s->ldtr, 0, SVM_SEG_P | 0x2, 0);
+	vmcb_init_seg(&s->tr, 0, SVM_SEG_P | 0xb, 0);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->cpl = 0;
+	s->efer = EFER_SVME;
+	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	s->dr6 = SVM_DR6_RESET;
+	s->dr7 = SVM_DR7_RESET;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+	s->g_pat = SVM_PAT_DEFAULT;
+
+	svm->dr_active = false;
+	memset(svm->dr, 0, sizeof(svm->dr));
+	svm->tsc_aux = 0;
+}
+
+static struct vmcb_seg *vmcb_seg(struct vmcb *vmcb, int seg)
+{
+	struct vmcb_save *s = &vmcb->save;
+
+	switch (seg) {
+	case SEG_ES: return &s->es;
+	case SEG_CS: return &s->cs;
+	case SEG_SS: return &s->ss;
+	case SEG_DS: return &s->ds;
+	case SEG_FS: return &s->fs;
+	case SEG_GS: return &s->gs;
+	case SEG_TR: return &s->tr;
+	case SEG_LDTR: return &s->ldtr;
+	}
+	WARN_ON_ONCE(1);
+	return &s->es;
+}
+
+void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
+{
+	struct vmcb_seg *v = vmcb_seg(to_svm(vcpu)->vmcb, seg);
+	u16 a = v->attrib;
+
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = a & SVM_SEG_TYPE_MASK;
+	s->s = !!(a & SVM_SEG_S);
+	s->dpl = (a >> SVM_SEG_DPL_SHIFT) & 3;
+	s->present = !!(a & SVM_SEG_P);
+	s->avl = !!(a & SVM_SEG_AVL);
+	s->l = !!(a & SVM_SEG_L);
+	s->db = !!(a & SVM_SEG_DB);
+	s->g = !!(a & SVM_SEG_G);
+	/* SVM has no "unusable" flag: a not-present segment is unusable. */
+	s->unusable = !s->present;
+	s->padding = 0;
+}
+
+void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
+		      int seg)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_seg *v = vmcb_seg(vmcb, seg);
+	u16 a = 0;
+
+	if (!s->unusable && s->present) {
+		a = (s->type & SVM_SEG_TYPE_MASK) |
+		    (s->s ? SVM_SEG_S : 0) |
+		    ((s->dpl & 3) << SVM_SEG_DPL_SHIFT) |
+		    SVM_SEG_P |
+		    (s->avl ? SVM_SEG_AVL : 0) |
+		    (s->l ? SVM_SEG_L : 0) |
+		    (s->db ? SVM_SEG_DB : 0) |
+		    (s->g ? SVM_SEG_G : 0);
+	}
+	v->selector = s->selector;
+	v->attrib = a;
+	v->limit = s->limit;
+	v->base = s->base;
+
+	/* VMRUN takes the CPL from the VMCB; architecturally it is SS.DPL. */
+	if (seg == SEG_SS)
+		vmcb->save.cpl = s->dpl & 3;
+}
+
+void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	dt->base = vmcb->save.idtr.base;
+	dt->limit = vmcb->save.idtr.limit;
+}
+
+void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->save.idtr.base = dt->base;
+	vmcb->save.idtr.limit = dt->limit;
+}
+
+void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	dt->base = vmcb->save.gdtr.base;
+	dt->limit = vmcb->save.gdtr.limit;
+}
+
+void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->save.gdtr.base = dt->base;
+	vmcb->save.gdtr.limit = dt->limit;
+}
+
+/* With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted. */
+u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	switch (cr) {
+	case 0: return vmcb->save.cr0;
+	case 2: return vmcb->save.cr2;
+	case 3: return vmcb->save.cr3;
+	case 4: return vmcb->save.cr4;
+	}
+	WARN_ON_ONCE(1);
+	return 0;
+}
+
+void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	switch (cr) {
+	case 0:
+		vmcb->save.cr0 = val;
+		break;
+	case 2:
+		vmcb->save.cr2 = val;
+		break;
+	case 3:
+		vmcb->save.cr3 = val;
+		break;
+	case 4:
+		vmcb->save.cr4 = val;
+		break;
+	default:
+		WARN_ON_ONCE(1);
+	}
+}
+
+/* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
+u64 vmcb_get_efer(struct kvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.efer & ~(u64)EFER_SVME;
+}
+
+void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer)
+{
+	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME;
+}
+
+u64 vmcb_get_rflags(struct kvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rflags;
+}
+
+void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
+{
+	to_svm(vcpu)->vmcb->save.rflags = rflags;
+}
+
+u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return dr == 6 ? vmcb->save.dr6 : vmcb->save.dr7;
+}
+
+void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (dr == 6)
+		vmcb->save.dr6 = val;
+	else
+		vmcb->save.dr7 = val;
+}
+
+/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
+bool svm_long_mode_code(struct vmcb *vmcb)
+{
+	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SEG_L);
+}
+
+static bool svm_is_canonical(u64 addr)
+{
+	int bits = boot_cpu_data.x86_virt_bits;
+
+	return sign_extend64(addr, bits - 1) == addr;
+}
+
+/* Each PAT entry must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/* DEBUGCTL bits AMD defines: LBR, BTF and PB0-PB3. */
+#define SVM_DEBUGCTL_VALID	0x3fULL
+
+int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save *s = &svm->vmcb->save;
+
+	switch (index) {
+	case MSR_STAR:
+		*data = s->star;
+		break;
+	case MSR_LSTAR:
+		*data = s->lstar;
+		break;
+	case MSR_CSTAR:
+		*data = s->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = s->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = s->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*data = s->gs.base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = s->sysenter_eip;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = s->g_pat;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		*data = s->dbgctl;
+		break;
+	case MSR_IA32_LASTBRANCHFROMIP:
+		*data = s->br_from;
+		break;
+	case MSR_IA32_LASTBRANCHTOIP:
+		*data = s->br_to;
+		break;
+	case MSR_IA32_LASTINTFROMIP:
+		*data = s->last_excp_from;
+		break;
+	case MSR_IA32_LASTINTTOIP:
+		*data = s->last_excp_to;
+		break;
+	case MSR_TSC_AUX:
+		*data = svm->tsc_aux;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save *s = &svm->vmcb->save;
+
+	switch (index) {
+	case MSR_STAR:
+		s->star = data;
+		break;
+	case MSR_SYSCALL_MASK:
+		if (data >> 32)
+			return -EINVAL;
+		s->sfmask = data;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = data;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		/* VMLOAD does not check what WRMSR would: do it here. */
+		if (!svm_is_canonical(data))
+			return -EINVAL;
+		switch (index) {
+		case MSR_LSTAR:
+			s->lstar = data;
+			break;
+		case MSR_CSTAR:
+			s->cstar = data;
+			break;
+		case MSR_KERNEL_GS_BASE:
+			s->kernel_gs_base = data;
+			break;
+		case MSR_FS_BASE:
+			s->fs.base = data;
+			break;
+		case MSR_GS_BASE:
+			s->gs.base = data;
+			break;
+		case MSR_IA32_SYSENTER_ESP:
+			s->sysenter_esp = data;
+			break;
+		default:
+			s->sysenter_eip = data;
+			break;
+		}
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(data))
+			return -EINVAL;
+		s->g_pat = data;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		/*
+		 * Kept, not applied: without LBR virtualization the hardware
+		 * DEBUGCTL stays the host's.
+		 */
+		if (data & ~SVM_DEBUGCTL_VALID)
+			return -EINVAL;
+		s->dbgctl = data;
+		break;
+	case MSR_IA32_LASTBRANCHFROMIP:
+	case MSR_IA32_LASTBRANCHTOIP:
+	case MSR_IA32_LASTINTFROMIP:
+	case MSR_IA32_LASTINTTOIP:
+		/* Read-only for the guest; userspace may restore them. */
+		if (!host)
+			return -EINVAL;
+		if (index == MSR_IA32_LASTBRANCHFROMIP)
+			s->br_from = data;
+		else if (index == MSR_IA32_LASTBRANCHTOIP)
+			s->br_to = data;
+		else if (index == MSR_IA32_LASTINTFROMIP)
+			s->last_excp_from = data;
+		else
+			s->last_excp_to = data;
+		break;
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return -EINVAL;
+		svm->tsc_aux = data;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static bool svm_exception_contributory(u8 vector)
+{
+	return vector == DE_VECTOR || vector == TS_VECTOR ||
+	       vector == NP_VECTOR || vector == SS_VECTOR ||
+	       vector == GP_VECTOR;
+}
+
+/*
+ * A re-injected exception (from EXITINTINFO) and a new one on the same
+ * entry: the double-fault rules decide whether they combine into #DF.
+ */
+static bool svm_makes_double_fault(u8 first, u8 second)
+{
+	bool second_bad = svm_exception_contributory(second) ||
+			  second == PF_VECTOR;
+
+	if (first == PF_VECTOR || first == DF_VECTOR)
+		return second_bad;
+	return svm_exception_contributory(first) &&
+	       svm_exception_contributory(second);
+}
+
+void svm_inject_exception(struct kvm_vcpu *vcpu)
+{
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 old = vmcb->control.event_inj;
+	u8 vector = ex->vector;
+	bool has_error = ex->has_error_code;
+	u32 error = ex->error_code;
+	u64 evt;
+
+	if (!ex->pending)
+		return;
+	ex->pending = false;
+
+	if ((old & SVM_EVT_VALID) &&
+	    ((old & SVM_EVT_TYPE_MASK) >> SVM_EVT_TYPE_SHIFT) ==
+	    SVM_EVT_TYPE_EXCEPT &&
+	    svm_makes_double_fault(old & SVM_EVT_VECTOR_MASK, vector)) {
+		vector = DF_VECTOR;
+		has_error = true;
+		error = 0;
+	}
+
+	evt = vector | ((u64)SVM_EVT_TYPE_EXCEPT << SVM_EVT_TYPE_SHIFT) |
+	      SVM_EVT_VALID;
+	/* Real mode delivers no error codes; an EV there is illegal. */
+	if (has_error && (vmcb->save.cr0 & X86_CR0_PE))
+		evt |= SVM_EVT_EV | ((u64)error << SVM_EVT_ERR_SHIFT);
+	vmcb->control.event_inj = evt;
+}
+
+/*
+ * Called right after #VMEXIT: an event whose delivery the exit interrupted
+ * is injected again on the next VMRUN, so it is not lost.
+ */
+void svm_save_exit_event(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u64 info = c->exit_int_info;
+	u32 type = (info & SVM_EVT_TYPE_MASK) >> SVM_EVT_TYPE_SHIFT;
+	u8 vector = info & SVM_EVT_VECTOR_MASK;
+
+	c->event_inj = 0;
+	if (!(info & SVM_EVT_VALID))
+		return;
+	/*
+	 * INTn, INT3 and INTO: RIP still points at the instruction, which
+	 * raises the event again when re-executed. Injecting them would need
+	 * the next RIP, which this CPU may not report.
+	 */
+	if (type == SVM_EVT_TYPE_SOFT)
+		return;
+	if (type == SVM_EVT_TYPE_EXCEPT &&
+	    (vector == BP_VECTOR || vector == OF_VECTOR))
+		return;
+	c->event_inj = info & ~(u64)GENMASK_ULL(30, 12);
+}
