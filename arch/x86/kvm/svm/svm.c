@@ -314,10 +314,16 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
 
+	/* An interrupt shadow belongs to the instruction it was recorded at. */
+	if (vmcb->save.rip != vcpu->arch.rip)
+		vmcb->control.int_state &= ~SVM_INT_SHADOW;
 	vmcb->save.rax = vcpu->arch.gpr[GPR_RAX];
 	vmcb->save.rsp = vcpu->arch.gpr[GPR_RSP];
 	vmcb->save.rip = vcpu->arch.rip;
 	vmcb->control.tsc_offset = vcpu->arch.tsc_offset;
+	/* Guest CR8 accesses go to V_TPR, unintercepted. */
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+				(vcpu->arch.cr8 & SVM_V_TPR_MASK);
 	svm_assign_asid(svm, sc, smp_processor_id());
 	/* What a VMRUN that faulted instead of entering reports. */
 	vmcb->control.exit_code = SVM_EXIT_INVALID;
@@ -335,6 +341,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vcpu->arch.gpr[GPR_RAX] = vmcb->save.rax;
 	vcpu->arch.gpr[GPR_RSP] = vmcb->save.rsp;
 	vcpu->arch.rip = vmcb->save.rip;
+	vcpu->arch.cr8 = vmcb->control.int_ctl & SVM_V_TPR_MASK;
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	svm_save_exit_event(svm);
 }

@@ -610,6 +610,10 @@ void svm_save_exit_event(struct svm_vcpu *svm)
 	c->event_inj = 0;
 	if (!(info & SVM_EVT_VALID))
 		return;
+	/* After these the guest state is not resumable as it stands. */
+	if (c->exit_code == SVM_EXIT_SHUTDOWN ||
+	    c->exit_code == SVM_EXIT_INVALID)
+		return;
 	/*
 	 * INTn, INT3 and INTO: RIP still points at the instruction, which
 	 * raises the event again when re-executed. Injecting them would need

@@ -163,7 +163,11 @@ enum svm_exit_code {
 #define SVM_EXIT_INVALID	((u64)-1)	/* VMRUN consistency check failed */
 
 /* int_ctl (0x060) */
+#define SVM_V_TPR_MASK		0xfULL	/* CR8 as the guest sees it */
 #define SVM_V_INTR_MASKING	BIT_ULL(24)
+
+/* int_state (0x068) */
+#define SVM_INT_SHADOW		BIT_ULL(0)
 
 /* np_control (0x090) */
 #define SVM_NP_ENABLE		BIT_ULL(0)
