@@ -50,8 +50,10 @@ static int svm_skip_insn(struct svm_vcpu *svm)
 						   data, ARRAY_SIZE(data));
 	}
 	rip += len;
+	/* Outside 64-bit code, RIP wraps at the code segment's operand size. */
 	if (!svm_long_mode_code(svm->vmcb))
-		rip = (u32)rip;
+		rip &= (svm->vmcb->save.cs.attrib & SVM_SEG_DB) ? 0xffffffffUL :
+								  0xffffUL;
 	vcpu->arch.rip = rip;
 	return KVM_EXIT_RESUME;
 }
