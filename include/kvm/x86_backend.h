@@ -98,6 +98,8 @@ struct kvm_pio_exit {
 	bool in;
 	bool string;
 	bool rep;
+	/* INS/OUTS only: address size in bytes (2, 4, 8). */
+	u8 addr_size;
 	/* RIP of the next instruction, or 0 if the vendor does not know it. */
 	unsigned long next_rip;
 };
@@ -115,6 +117,13 @@ int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 			   bool exec);
 
+/*
+ * Move RIP past the instruction that exited: to @next_rip when the vendor
+ * knows it (non-zero), else past the decoded instruction. False when it
+ * could not be decoded; kvm_run then holds an internal-error exit.
+ */
+bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip);
+
 /* Queue an exception for the guest (#UD, #GP(0)...). */
 void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
 			     bool has_error_code, u32 error_code);
@@ -124,12 +133,16 @@ void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
  * without next-RIP saving. Returns the length or -errno.
  */
 int kvm_x86_insn_length(struct kvm_vcpu *vcpu);
+/* The segment of a memory operand at CS:RIP: an override prefix, else DS. */
+int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu);
 
 /* Guest virtual to guest physical through the guest's page tables. */
 int kvm_x86_gva_to_gpa(struct kvm_vcpu *vcpu, unsigned long gva, bool write,
 		       gpa_t *gpa);
 int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			    void *data, unsigned int len);
+int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
+			     const void *data, unsigned int len);
 
 /* The XCR0 the host runs with; the vendor switches to vcpu->arch.xcr0 around entry. */
 extern u64 kvm_host_xcr0;

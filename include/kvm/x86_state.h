@@ -29,8 +29,13 @@ enum kvm_seg {
 struct kvm_pio_state {
 	bool pending;	/* KVM_EXIT_IO returned, completion due on next KVM_RUN */
 	bool in;
+	bool string;
 	u8 size;
 	u16 port;
+	u32 count;	/* INS: elements to store at ES:rDI */
+	u8 addr_size;
+	bool rep;
+	unsigned long next_rip;	/* INS: where RIP goes once RCX reaches 0 */
 };
 
 /* An exception to deliver on the next VM entry. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Exits both vendors handle alike: port I/O, HLT, XSETBV, nested page
- * faults, shutdown and the failure exits. A vendor decodes its exit
+ * Exits both vendors handle alike: HLT, XSETBV, nested page faults,
+ * shutdown and the failure exits (port I/O is in pio.c). A vendor decodes its exit
  * information and calls one of these.
  */
 #include <linux/module.h>
@@ -10,11 +10,6 @@
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
-
-/* Where port I/O data sits in the kvm_run page (kvm_run.io.data_offset). */
-#define KVM_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-
-static_assert(KVM_PIO_DATA_OFFSET + 64 <= PAGE_SIZE);
 
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 				const u64 *data, int ndata)
@@ -34,20 +29,24 @@ int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_internal_error);
 
-static bool kvm_cs_is_16bit(struct kvm_vcpu *vcpu)
+/* The mask RIP wraps at: the operand size of the code segment. */
+static unsigned long kvm_rip_mask(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
 	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	return !cs.l && !cs.db;
+	if (cs.l && kvm_guest_long_mode(vcpu))
+		return ~0UL;
+	return cs.db ? 0xffffffffUL : 0xffffUL;
 }
 
-bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
+bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
+		      unsigned long *rip)
 {
 	int len;
 
 	if (next_rip) {
-		vcpu->arch.rip = next_rip;
+		*rip = next_rip;
 		return true;
 	}
 	len = kvm_x86_insn_length(vcpu);
@@ -58,71 +57,15 @@ bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
 					    &err, 1);
 		return false;
 	}
-	vcpu->arch.rip += len;
-	/* The instruction pointer wraps at the operand size of the code segment. */
-	if (!kvm_guest_long_mode(vcpu))
-		vcpu->arch.rip &= kvm_cs_is_16bit(vcpu) ? 0xffff : 0xffffffff;
+	*rip = (vcpu->arch.rip + len) & kvm_rip_mask(vcpu);
 	return true;
 }
 
-int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
+bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
-	struct kvm_run *run = vcpu->run;
-	unsigned long rax = vcpu->arch.gpr[GPR_RAX];
-
-	if (pio->string) {
-		u64 data[2] = { pio->port, pio->size };
-
-		/* INS/OUTS go through the instruction emulator, not built yet. */
-		return kvm_x86_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, data, 2);
-	}
-	if (!kvm_x86_skip_insn(vcpu, pio->next_rip))
-		return KVM_EXIT_TO_USER;
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = pio->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = pio->size;
-	run->io.port = pio->port;
-	run->io.count = 1;
-	run->io.data_offset = KVM_PIO_DATA_OFFSET;
-	if (!pio->in)
-		memcpy((void *)run + KVM_PIO_DATA_OFFSET, &rax, pio->size);
-	else
-		memset((void *)run + KVM_PIO_DATA_OFFSET, 0, pio->size);
-
-	vcpu->arch.pio.pending = pio->in;
-	vcpu->arch.pio.in = pio->in;
-	vcpu->arch.pio.size = pio->size;
-	vcpu->arch.pio.port = pio->port;
-	return KVM_EXIT_TO_USER;
+	return kvm_x86_next_rip(vcpu, next_rip, &vcpu->arch.rip);
 }
-EXPORT_SYMBOL_GPL(kvm_x86_exit_pio);
-
-/* On the KVM_RUN after an IN exit: the data userspace supplied goes to AL/AX/EAX. */
-void kvm_x86_complete_io(struct kvm_vcpu *vcpu)
-{
-	struct kvm_pio_state *pio = &vcpu->arch.pio;
-	unsigned long *rax = &vcpu->arch.gpr[GPR_RAX];
-	u32 val = 0;
-
-	if (!pio->pending)
-		return;
-	pio->pending = false;
-	memcpy(&val, (void *)vcpu->run + KVM_PIO_DATA_OFFSET, pio->size);
-	switch (pio->size) {
-	case 1:
-		*rax = (*rax & ~0xffUL) | (u8)val;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffUL) | (u16)val;
-		break;
-	default:
-		/* A 32-bit result zero-extends into RAX. */
-		*rax = val;
-		break;
-	}
-}
+EXPORT_SYMBOL_GPL(kvm_x86_skip_insn);
 
 int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {

@@ -86,8 +86,8 @@ int kvm_x86_gva_to_gpa(struct kvm_vcpu *vcpu, unsigned long gva, bool write,
 }
 EXPORT_SYMBOL_GPL(kvm_x86_gva_to_gpa);
 
-int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
-			    void *data, unsigned int len)
+static int kvm_copy_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
+			       void *data, unsigned int len, bool write)
 {
 	while (len) {
 		unsigned int chunk = min_t(unsigned int, len,
@@ -95,10 +95,13 @@ int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 		gpa_t gpa;
 		int r;
 
-		r = kvm_x86_gva_to_gpa(vcpu, gva, false, &gpa);
+		r = kvm_x86_gva_to_gpa(vcpu, gva, write, &gpa);
 		if (r)
 			return r;
-		r = kvm_read_guest(vcpu->vm, gpa, data, chunk);
+		if (write)
+			r = kvm_write_guest(vcpu->vm, gpa, data, chunk);
+		else
+			r = kvm_read_guest(vcpu->vm, gpa, data, chunk);
 		if (r)
 			return r;
 		gva += chunk;
@@ -107,4 +110,17 @@ int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 	}
 	return 0;
 }
+
+int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
+			    void *data, unsigned int len)
+{
+	return kvm_copy_guest_virt(vcpu, gva, data, len, false);
+}
 EXPORT_SYMBOL_GPL(kvm_x86_read_guest_virt);
+
+int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
+			     const void *data, unsigned int len)
+{
+	return kvm_copy_guest_virt(vcpu, gva, (void *)data, len, true);
+}
+EXPORT_SYMBOL_GPL(kvm_x86_write_guest_virt);

@@ -51,6 +51,29 @@ static bool is_legacy_prefix(u8 b)
 	}
 }
 
+int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu)
+{
+	u8 b[X86_MAX_INSN_LEN];
+	int i, avail, seg = SEG_DS;
+
+	avail = insn_fetch(vcpu, b);
+	if (avail < 0)
+		return avail;
+	/* The last segment override wins. */
+	for (i = 0; i < avail && is_legacy_prefix(b[i]); i++) {
+		switch (b[i]) {
+		case 0x26: seg = SEG_ES; break;
+		case 0x2e: seg = SEG_CS; break;
+		case 0x36: seg = SEG_SS; break;
+		case 0x3e: seg = SEG_DS; break;
+		case 0x64: seg = SEG_FS; break;
+		case 0x65: seg = SEG_GS; break;
+		}
+	}
+	return seg;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_insn_data_segment);
+
 int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 {
 	u8 b[X86_MAX_INSN_LEN];

@@ -65,7 +65,8 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 	int r = KVM_EXIT_RESUME;
 
 	/* Complete a pending IN first: immediate_exit must not lose its data. */
-	kvm_x86_complete_io(vcpu);
+	if (!kvm_x86_complete_io(vcpu))
+		return 0;
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;

@@ -43,14 +43,11 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host);
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
 
-/* exits.c */
-/*
- * Move RIP past the instruction that exited. False when it could not be
- * decoded; kvm_run then holds an internal-error exit for userspace.
- */
-bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip);
+/* exits.c: the RIP after the exiting instruction, without moving there. */
+bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
+		      unsigned long *rip);
 
 /* run.c */
-void kvm_x86_complete_io(struct kvm_vcpu *vcpu);
+bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
 #endif /* _ARCH_X86_KVM_X86_H */

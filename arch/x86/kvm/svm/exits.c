@@ -33,29 +33,8 @@ static int svm_unexpected_exit(struct svm_vcpu *svm)
 /* Step over the intercepted instruction, for exits handled here. */
 static int svm_skip_insn(struct svm_vcpu *svm)
 {
-	struct kvm_vcpu *vcpu = &svm->vcpu;
-	unsigned long rip = vcpu->arch.rip;
-	int len;
-
-	if (svm_has_nrips && svm->vmcb->control.next_rip) {
-		vcpu->arch.rip = svm->vmcb->control.next_rip;
-		return KVM_EXIT_RESUME;
-	}
-	len = kvm_x86_insn_length(vcpu);
-	if (len <= 0) {
-		u64 data[2] = { svm->vmcb->control.exit_code, rip };
-
-		return kvm_x86_exit_internal_error(vcpu,
-						   KVM_INTERNAL_ERROR_EMULATION,
-						   data, ARRAY_SIZE(data));
-	}
-	rip += len;
-	/* Outside 64-bit code, RIP wraps at the code segment's operand size. */
-	if (!svm_long_mode_code(svm->vmcb))
-		rip &= (svm->vmcb->save.cs.attrib & SVM_SEG_DB) ? 0xffffffffUL :
-								  0xffffUL;
-	vcpu->arch.rip = rip;
-	return KVM_EXIT_RESUME;
+	return kvm_x86_skip_insn(&svm->vcpu, svm_next_rip(svm)) ?
+	       KVM_EXIT_RESUME : KVM_EXIT_TO_USER;
 }
 
 /* INTR, NMI, SMI, INIT: the host takes them once GIF and IF allow. */
@@ -141,6 +120,12 @@ static int svm_exit_ioio(struct svm_vcpu *svm)
 		pio.size = 4;
 	else
 		return svm_unexpected_exit(svm);
+	if (info & SVM_IOIO_A64)
+		pio.addr_size = 8;
+	else if (info & SVM_IOIO_A32)
+		pio.addr_size = 4;
+	else
+		pio.addr_size = 2;
 	return kvm_x86_exit_pio(&svm->vcpu, &pio);
 }
 

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port I/O exits to userspace (KVM_EXIT_IO): IN and OUT, and the string forms
+ * INS and OUTS with or without REP. Data travels in the kvm_run page at
+ * io.data_offset. An IN completes on the next KVM_RUN, when userspace has
+ * left the data there.
+ *
+ * A REP string instruction is done in chunks, each at most what fits in the
+ * data area and within one guest page; RIP stays on the instruction until
+ * RCX reaches zero, so the guest executes it again for the next chunk (and
+ * can take interrupts in between, as on hardware).
+ */
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+
+#include "x86.h"
+
+/* Where port I/O data sits in the kvm_run page. */
+#define KVM_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
+#define KVM_PIO_DATA_SIZE	(PAGE_SIZE - KVM_PIO_DATA_OFFSET)
+
+static_assert(KVM_PIO_DATA_SIZE >= 64);
+
+static void *pio_data(struct kvm_vcpu *vcpu)
+{
+	return (void *)vcpu->run + KVM_PIO_DATA_OFFSET;
+}
+
+static void pio_exit_to_user(struct kvm_vcpu *vcpu, u16 port, u8 size,
+			     bool in, u32 count)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = count;
+	run->io.data_offset = KVM_PIO_DATA_OFFSET;
+}
+
+static unsigned long addr_mask(u8 addr_size)
+{
+	return addr_size == 8 ? ~0UL : addr_size == 4 ? 0xffffffffUL : 0xffffUL;
+}
+
+/* Replace the low @mask part of a register, as a 16/32-bit update does. */
+static void set_masked(unsigned long *reg, unsigned long val, unsigned long mask)
+{
+	*reg = (*reg & ~mask) | (val & mask);
+}
+
+static unsigned long pio_linear(struct kvm_vcpu *vcpu, int seg,
+				unsigned long offset)
+{
+	struct kvm_segment s;
+
+	kvm_backend->get_segment(vcpu, &s, seg);
+	if (kvm_guest_long_mode(vcpu)) {
+		struct kvm_segment cs;
+
+		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		/* In 64-bit mode only FS and GS have a base. */
+		if (cs.l)
+			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;
+	}
+	return (u32)(s.base + offset);
+}
+
+static int pio_string_fault(struct kvm_vcpu *vcpu, unsigned long addr)
+{
+	u64 data[1] = { addr };
+
+	return kvm_x86_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   data, 1);
+}
+
+/* Elements to move in this chunk, within one guest page and the data area. */
+static u32 pio_chunk(unsigned long lin, u8 size, bool down, unsigned long left)
+{
+	unsigned long in_page = down ? offset_in_page(lin) / size + 1 :
+				       (PAGE_SIZE - offset_in_page(lin)) / size;
+
+	in_page = max(in_page, 1UL);
+	return min3(left, in_page, (unsigned long)(KVM_PIO_DATA_SIZE / size));
+}
+
+/* Copy @n elements between the data area and guest memory at @lin. */
+static int pio_copy_elements(struct kvm_vcpu *vcpu, unsigned long lin, u8 size,
+			     u32 n, bool down, bool to_guest)
+{
+	u8 *data = pio_data(vcpu);
+	u32 i;
+	int r;
+
+	if (!down) {
+		if (to_guest)
+			return kvm_x86_write_guest_virt(vcpu, lin, data, n * size);
+		return kvm_x86_read_guest_virt(vcpu, lin, data, n * size);
+	}
+	/* With DF set, element i is at lin - i * size. */
+	for (i = 0; i < n; i++) {
+		if (to_guest)
+			r = kvm_x86_write_guest_virt(vcpu, lin - i * size,
+						     data + i * size, size);
+		else
+			r = kvm_x86_read_guest_virt(vcpu, lin - i * size,
+						    data + i * size, size);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Move rSI/rDI past @n elements, count RCX down, and finish if done. */
+static void pio_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
+			       u32 n, u8 addr_size, bool rep,
+			       unsigned long next_rip)
+{
+	unsigned long *g = vcpu->arch.gpr;
+	unsigned long mask = addr_mask(addr_size);
+	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	unsigned long step = (unsigned long)n * size;
+
+	set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
+		   mask);
+	if (rep)
+		set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) - n, mask);
+	if (!rep || !(g[GPR_RCX] & mask))
+		vcpu->arch.rip = next_rip;
+}
+
+static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
+{
+	struct kvm_pio_state *st = &vcpu->arch.pio;
+	unsigned long *g = vcpu->arch.gpr;
+	unsigned long mask = addr_mask(pio->addr_size);
+	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
+	unsigned long left = pio->rep ? g[GPR_RCX] & mask : 1;
+	unsigned long next_rip, lin;
+	int seg;
+	u32 n;
+
+	if (!kvm_x86_next_rip(vcpu, pio->next_rip, &next_rip))
+		return KVM_EXIT_TO_USER;
+	if (!left) {
+		vcpu->arch.rip = next_rip;
+		return KVM_EXIT_RESUME;
+	}
+	/* INS always stores through ES; OUTS reads through DS or an override. */
+	seg = pio->in ? SEG_ES : kvm_x86_insn_data_segment(vcpu);
+	if (seg < 0)
+		return pio_string_fault(vcpu, vcpu->arch.rip);
+	lin = pio_linear(vcpu, seg, g[index_reg] & mask);
+	n = pio_chunk(lin, pio->size, down, left);
+
+	if (pio->in) {
+		st->pending = true;
+		st->in = true;
+		st->string = true;
+		st->size = pio->size;
+		st->port = pio->port;
+		st->count = n;
+		st->addr_size = pio->addr_size;
+		st->rep = pio->rep;
+		st->next_rip = next_rip;
+		memset(pio_data(vcpu), 0, n * pio->size);
+	} else {
+		if (pio_copy_elements(vcpu, lin, pio->size, n, down, false))
+			return pio_string_fault(vcpu, lin);
+		pio_string_advance(vcpu, index_reg, pio->size, n, pio->addr_size,
+				   pio->rep, next_rip);
+	}
+	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, n);
+	return KVM_EXIT_TO_USER;
+}
+
+int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
+{
+	unsigned long rax = vcpu->arch.gpr[GPR_RAX];
+	struct kvm_pio_state *st = &vcpu->arch.pio;
+
+	if (pio->string)
+		return pio_string(vcpu, pio);
+	if (!kvm_x86_skip_insn(vcpu, pio->next_rip))
+		return KVM_EXIT_TO_USER;
+
+	if (pio->in) {
+		memset(pio_data(vcpu), 0, pio->size);
+		st->pending = true;
+		st->in = true;
+		st->string = false;
+		st->size = pio->size;
+		st->port = pio->port;
+	} else {
+		memcpy(pio_data(vcpu), &rax, pio->size);
+	}
+	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, 1);
+	return KVM_EXIT_TO_USER;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_pio);
+
+/*
+ * On the KVM_RUN after an IN exit: the data userspace supplied goes to
+ * AL/AX/EAX, or for INS to guest memory at ES:rDI. Returns false if that
+ * failed and kvm_run holds an error exit.
+ */
+bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
+{
+	struct kvm_pio_state *st = &vcpu->arch.pio;
+	unsigned long *rax = &vcpu->arch.gpr[GPR_RAX];
+	u32 val = 0;
+
+	if (!st->pending)
+		return true;
+	st->pending = false;
+
+	if (st->string) {
+		unsigned long mask = addr_mask(st->addr_size);
+		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+		unsigned long lin = pio_linear(vcpu, SEG_ES,
+					       vcpu->arch.gpr[GPR_RDI] & mask);
+
+		if (pio_copy_elements(vcpu, lin, st->size, st->count, down, true)) {
+			pio_string_fault(vcpu, lin);
+			return false;
+		}
+		pio_string_advance(vcpu, GPR_RDI, st->size, st->count,
+				   st->addr_size, st->rep, st->next_rip);
+		return true;
+	}
+
+	memcpy(&val, pio_data(vcpu), st->size);
+	switch (st->size) {
+	case 1:
+		*rax = (*rax & ~0xffUL) | (u8)val;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffUL) | (u16)val;
+		break;
+	default:
+		/* A 32-bit result zero-extends into RAX. */
+		*rax = val;
+		break;
+	}
+	return true;
+}
