@@ -70,9 +70,22 @@ unload_set() {
 }
 
 # Kill whatever a test left behind (forked children, daemons): kill -1 from
-# PID 1 reaches every process but ourselves.  Leftovers made later tests hang.
+# PID 1 reaches every process but ourselves.  Leftovers made later tests hang,
+# and one still holding /dev/kvm would make rmmod fail, so wait until they are
+# gone: kernel threads and zombies have no /proc/PID/exe, live processes do.
 reap() {
 	kill -9 -1 2>/dev/null
+	tries=50
+	while [ "$tries" -gt 0 ]; do
+		alive=
+		for p in /proc/[0-9]*; do
+			[ "$p" != /proc/1 ] && [ -e "$p/exe" ] && alive=$p && break
+		done
+		[ -z "$alive" ] && break
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	[ -n "$alive" ] && echo "# $alive survived SIGKILL"
 	wait 2>/dev/null
 }
 
