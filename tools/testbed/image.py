@@ -12,6 +12,7 @@ import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -191,3 +192,24 @@ def dependencies(image, kvm_modules):
 	for path in kvm_modules:
 		visit(path)
 	return order
+
+
+def static_busybox():
+	"""busybox, checked to be static: the initramfs has no libc to offer.
+
+	busybox-static and the dynamic busybox package both install
+	/bin/busybox; with the wrong one the emulated host only says "No working
+	init found".  A static ELF has no PT_INTERP program header.
+	"""
+	path = shutil.which("busybox")
+	with open(path, "rb") as f:
+		elf = f.read(1 << 16)
+	if elf[:5] != b"\x7fELF\x02":
+		raise TestbedError(f"{path} is not a 64-bit ELF")
+	phoff, = struct.unpack_from("<Q", elf, 0x20)
+	phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
+	for i in range(phnum):
+		p_type, = struct.unpack_from("<I", elf, phoff + i * phentsize)
+		if p_type == 3:		# PT_INTERP
+			raise TestbedError(f"{path} is dynamically linked: install busybox-static")
+	return path
