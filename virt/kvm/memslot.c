@@ -18,6 +18,8 @@
 
 /* The widest guest-physical address the nested page tables can map. */
 #define KVM_NG_GPA_BITS		52
+/* Pages in one slot: dirty bitmaps are indexed with 32-bit integers. */
+#define KVM_NG_SLOT_MAX_PAGES	((1ULL << 31) - 1)
 
 struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn)
 {
@@ -116,6 +118,8 @@ static int kvm_memslot_check(const struct kvm_userspace_memory_region *mem)
 		return -EINVAL;
 	if (size != (unsigned long)size ||
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, size))
+		return -EINVAL;
+	if ((size >> PAGE_SHIFT) > KVM_NG_SLOT_MAX_PAGES)
 		return -EINVAL;
 	if (mem->guest_phys_addr + size < mem->guest_phys_addr ||
 	    mem->guest_phys_addr + size > BIT_ULL(KVM_NG_GPA_BITS))

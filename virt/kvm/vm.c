@@ -21,6 +21,7 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_INTERNAL_ERROR_DATA:
 	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_CHECK_EXTENSION_VM:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(int, num_online_cpus(), KVM_NG_SOFT_MAX_VCPUS);

@@ -37,13 +37,15 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 {
 	struct kvm_msr_list l;
 	u32 n = ARRAY_SIZE(kvm_saved_msrs);
+	u32 room;
 
 	if (copy_from_user(&l, ul, sizeof(l)))
 		return -EFAULT;
+	room = l.nmsrs;
 	l.nmsrs = n;
 	if (copy_to_user(ul, &l, sizeof(l)))
 		return -EFAULT;
-	if (l.nmsrs < n)
+	if (room < n)
 		return -E2BIG;
 	if (copy_to_user(ul->indices, kvm_saved_msrs, sizeof(kvm_saved_msrs)))
 		return -EFAULT;

@@ -339,6 +339,9 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_MSRS:
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
 	}
+	r = kvm_fpu_ioctl(vcpu, ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)

@@ -42,6 +42,9 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SYNC_MMU:
 		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return kvm_host_xcr0 ? 1 : 0;
 	default:
 		return 0;
 	}

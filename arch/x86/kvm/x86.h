@@ -47,6 +47,9 @@ int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
 bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
 		      unsigned long *rip);
 
+/* fpu.c: -ENOIOCTLCMD for an ioctl that is not its own */
+long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+
 /* run.c */
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
