@@ -34,6 +34,8 @@ struct kvm_memslot {
 	unsigned long userspace_addr;
 	u32 flags;
 	u16 id;			/* slot id within its address space */
+	/* KVM_MEM_LOG_DIRTY_PAGES: a bit per page written since the last harvest. */
+	unsigned long *dirty_bitmap;
 };
 
 /*
@@ -117,6 +119,7 @@ void kvm_vm_put(struct kvm_vm *vm);
 int kvm_set_memory_region(struct kvm_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
 void kvm_free_memslots(struct kvm_vm *vm);
+int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log);
 
 int kvm_mmu_notifier_register(struct kvm_vm *vm);
 bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,

@@ -14,7 +14,7 @@
 #include <kvm/kvm.h>
 
 /* Flags we implement; others are refused. */
-#define KVM_NG_MEMSLOT_FLAGS	0
+#define KVM_NG_MEMSLOT_FLAGS	KVM_MEM_LOG_DIRTY_PAGES
 
 /* The widest guest-physical address the nested page tables can map. */
 #define KVM_NG_GPA_BITS		52
@@ -154,6 +154,11 @@ static bool kvm_memslot_overlaps(struct kvm_memslots *slots, int skip,
 	return false;
 }
 
+static unsigned long kvm_dirty_bitmap_bytes(const struct kvm_memslot *slot)
+{
+	return BITS_TO_LONGS(slot->npages) * sizeof(long);
+}
+
 static void kvm_zap_slot(struct kvm_vm *vm, const struct kvm_memslot *slot)
 {
 	spin_lock(&vm->mmu_lock);
@@ -171,6 +176,8 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	gfn_t base = mem->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = mem->memory_size >> PAGE_SHIFT;
 	struct kvm_memslot gone = {};
+	unsigned long *old_bitmap = NULL, *new_bitmap = NULL;
+	bool logging = mem->flags & KVM_MEM_LOG_DIRTY_PAGES;
 	bool zap = false;
 	int at, nr;
 
@@ -192,16 +199,32 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	if (npages && kvm_memslot_overlaps(old, at, base, npages))
 		return -EEXIST;
 
+	if (at >= 0)
+		old_bitmap = old->slot[at].dirty_bitmap;
+	if (logging && npages) {
+		new_bitmap = old_bitmap;
+		if (!new_bitmap) {
+			new_bitmap = kvzalloc(BITS_TO_LONGS(npages) * sizeof(long),
+					      GFP_KERNEL_ACCOUNT);
+			if (!new_bitmap)
+				return -ENOMEM;
+		}
+	}
+
 	nr = old->nr + (at < 0 ? 1 : 0) - (npages ? 0 : 1);
 	new = kvzalloc(struct_size(new, slot, old->nr + 1), GFP_KERNEL_ACCOUNT);
-	if (!new)
+	if (!new) {
+		if (new_bitmap != old_bitmap)
+			kvfree(new_bitmap);
 		return -ENOMEM;
+	}
 	memcpy(new->slot, old->slot, old->nr * sizeof(old->slot[0]));
 	new->nr = old->nr;
 
 	if (at >= 0) {
 		gone = old->slot[at];
-		zap = !npages || gone.base_gfn != base;
+		/* Writable mappings must go when logging starts: writes must fault. */
+		zap = !npages || gone.base_gfn != base || (logging && !old_bitmap);
 	}
 	if (!npages) {
 		new->slot[at] = new->slot[new->nr - 1];
@@ -214,6 +237,7 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		s->npages = npages;
 		s->userspace_addr = mem->userspace_addr;
 		s->flags = mem->flags;
+		s->dirty_bitmap = new_bitmap;
 	}
 	WARN_ON_ONCE(new->nr != nr);
 	sort(new->slot, new->nr, sizeof(new->slot[0]), kvm_memslot_cmp, NULL);
@@ -225,8 +249,51 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	if (zap)
 		kvm_zap_slot(vm, &gone);
 	kvm_arch_memslots_changed(vm);
+	if (old_bitmap != new_bitmap)
+		kvfree(old_bitmap);
 	kvfree(old);
 	return 0;
+}
+
+/*
+ * KVM_GET_DIRTY_LOG: write-protect first (remove the slot's mappings and
+ * flush), then harvest. A write after the removal faults and sets its bit
+ * again, so none is lost between two calls.
+ */
+int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log)
+{
+	u16 as_id = log->slot >> 16, id = log->slot & 0xffff;
+	unsigned long __user *ubitmap = log->dirty_bitmap;
+	struct kvm_memslots *slots;
+	struct kvm_memslot *slot;
+	unsigned long i, n, word;
+	int at, r = 0;
+
+	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS)
+		return -EINVAL;
+
+	mutex_lock(&vm->slots_lock);
+	slots = kvm_memslots(vm);
+	at = kvm_find_slot_id(slots, id);
+	if (at < 0 || !slots->slot[at].dirty_bitmap) {
+		r = -ENOENT;
+		goto out;
+	}
+	slot = &slots->slot[at];
+	kvm_zap_slot(vm, slot);
+	n = kvm_dirty_bitmap_bytes(slot) / sizeof(long);
+	for (i = 0; i < n; i++) {
+		word = xchg(&slot->dirty_bitmap[i], 0);
+		if (put_user(word, ubitmap + i)) {
+			/* Put back what userspace did not get. */
+			atomic_long_or(word, (atomic_long_t *)&slot->dirty_bitmap[i]);
+			r = -EFAULT;
+			break;
+		}
+	}
+out:
+	mutex_unlock(&vm->slots_lock);
+	return r;
 }
 
 int kvm_set_memory_region(struct kvm_vm *vm,
@@ -245,5 +312,10 @@ int kvm_set_memory_region(struct kvm_vm *vm,
 
 void kvm_free_memslots(struct kvm_vm *vm)
 {
-	kvfree(rcu_dereference_protected(vm->memslots, 1));
+	struct kvm_memslots *slots = rcu_dereference_protected(vm->memslots, 1);
+	int i;
+
+	for (i = 0; i < slots->nr; i++)
+		kvfree(slots->slot[i].dirty_bitmap);
+	kvfree(slots);
 }

@@ -101,6 +101,13 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CHECK_EXTENSION:
 		return kvm_check_extension(vm, arg);
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return kvm_get_dirty_log(vm, &log);
+	}
 	default:
 		return kvm_arch_vm_ioctl(vm, ioctl, arg);
 	}

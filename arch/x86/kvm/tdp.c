@@ -106,6 +106,7 @@ int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 	struct kvm_tdp_cache *c = &vcpu->arch.tdp_cache;
 	gfn_t gfn = gpa >> PAGE_SHIFT;
 	unsigned long seq, hva;
+	struct kvm_memslot *slot;
 	struct page *page;
 	bool writable;
 	u64 leaf, old;
@@ -116,11 +117,13 @@ retry:
 	/* Pairs with the barrier in invalidate_range_end. */
 	smp_rmb();
 
-	hva = kvm_gfn_to_hva(vm, gfn, &writable);
-	if (!hva)
+	slot = kvm_gfn_to_memslot(vm, gfn);
+	if (!slot)
 		return -ENOENT;
+	writable = !(slot->flags & KVM_MEM_READONLY);
 	if (write && !writable)
 		return -ENOENT;	/* read-only slot: the write is MMIO */
+	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 
 	r = tdp_cache_fill(c, f->levels - 1);
 	if (r)
@@ -134,6 +137,9 @@ retry:
 		return -EFAULT;
 	}
 
+	/* While logging, a page is writable only once its write is recorded. */
+	if (slot->dirty_bitmap && !write)
+		writable = false;
 	leaf = ((u64)page_to_pfn(page) << PAGE_SHIFT) | f->leaf_bits;
 	if (writable)
 		leaf |= f->write_bit;
@@ -147,6 +153,8 @@ retry:
 		goto retry;
 	}
 	old = tdp_install(vm, c, gfn, leaf);
+	if (writable && slot->dirty_bitmap)
+		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 	spin_unlock(&vm->mmu_lock);
 
 	if (writable)
