@@ -38,6 +38,21 @@ struct kvm_pio_state {
 	unsigned long next_rip;	/* INS: where RIP goes once RCX reaches 0 */
 };
 
+/* An instruction that reads MMIO, waiting for userspace to supply the data. */
+struct kvm_mmio_state {
+	bool pending;	/* KVM_EXIT_MMIO read returned, finish on next KVM_RUN */
+	u8 kind;	/* what to do with the data (emulate.c) */
+	u8 alu;		/* ALU operation for the read-modify-write kinds */
+	u8 len;		/* bytes accessed */
+	u8 dst_size;	/* register operand size */
+	u8 reg;		/* register operand */
+	bool high8;	/* reg 4-7 is AH/CH/DH/BH */
+	bool sign;	/* sign-extend the data into the register */
+	u64 gpa;
+	u64 src;	/* the other operand: register or immediate value */
+	unsigned long next_rip;
+};
+
 /* An exception to deliver on the next VM entry. */
 struct kvm_pending_exception {
 	bool pending;
@@ -71,6 +86,7 @@ struct kvm_vcpu_x86 {
 	int cpuid_nent;
 
 	struct kvm_pio_state pio;
+	struct kvm_mmio_state mmio;
 	struct kvm_pending_exception exception;
 
 	struct kvm_tdp_cache tdp_cache;

@@ -123,9 +123,11 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 	case 0:
 		return KVM_EXIT_RESUME;
 	case -ENOENT:
-		/* MMIO: needs the instruction emulator, not built yet. */
-		return kvm_x86_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, data, 2);
+		/* MMIO; executing from it cannot be emulated. */
+		if (exec)
+			return kvm_x86_exit_internal_error(vcpu,
+					KVM_INTERNAL_ERROR_EMULATION, data, 2);
+		return kvm_x86_emulate_mmio(vcpu, gpa, write);
 	default:
 		return r;
 	}

@@ -11,9 +11,8 @@
 
 #include "x86.h"
 
-#define X86_MAX_INSN_LEN	15
-
-static int insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
+/* Bytes at CS:RIP into buf[X86_MAX_INSN_LEN]: how many could be read, or -errno. */
+int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
 {
 	struct kvm_segment cs;
 	unsigned long ip;
@@ -56,7 +55,7 @@ int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu)
 	u8 b[X86_MAX_INSN_LEN];
 	int i, avail, seg = SEG_DS;
 
-	avail = insn_fetch(vcpu, b);
+	avail = kvm_x86_insn_fetch(vcpu, b);
 	if (avail < 0)
 		return avail;
 	/* The last segment override wins. */
@@ -81,7 +80,7 @@ int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 	bool long64;
 	int n, i = 0, avail;
 
-	avail = insn_fetch(vcpu, b);
+	avail = kvm_x86_insn_fetch(vcpu, b);
 	if (avail < 0)
 		return avail;
 

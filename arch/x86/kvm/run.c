@@ -64,8 +64,8 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 	struct kvm_vm *vm = vcpu->vm;
 	int r = KVM_EXIT_RESUME;
 
-	/* Complete a pending IN first: immediate_exit must not lose its data. */
-	if (!kvm_x86_complete_io(vcpu))
+	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
+	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu))
 		return 0;
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;

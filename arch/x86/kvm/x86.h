@@ -53,4 +53,17 @@ long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 /* run.c */
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
+/* insn_len.c */
+#define X86_MAX_INSN_LEN	15
+int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
+
+/*
+ * emulate.c: an access to guest-physical memory without a (writable) slot.
+ * kvm_x86_emulate_mmio returns KVM_EXIT_RESUME or KVM_EXIT_TO_USER with
+ * kvm_run filled; kvm_x86_complete_mmio finishes a read on the next KVM_RUN
+ * and returns false if kvm_run now holds an exit for userspace.
+ */
+int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
+bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
+
 #endif /* _ARCH_X86_KVM_X86_H */
