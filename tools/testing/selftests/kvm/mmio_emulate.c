@@ -241,4 +241,86 @@ TEST(forms)
 	vmk_vm_free(vm);
 }
 
+/* Real mode: 16-bit addressing forms, 66 and 67 prefixes, SS default for BP. */
+asm(".pushsection .rodata\n"
+    "rm_mmio_start:\n"
+    ".code16\n"
+    "  mov $0x9000, %ax\n"
+    "  mov %ax, %ds\n"
+    "  mov %ax, %ss\n"
+    "  mov $0x10, %bx\n"
+    "  mov $0x4, %si\n"
+    "  movw $0x1234, 2(%bx,%si)\n"		/* W 2 at 0x90016 */
+    "  movb %ah, 0x20\n"			/* W 1 at 0x90020: disp16 */
+    "  mov $0x30, %bp\n"
+    "  movl 4(%bp), %ecx\n"			/* R 4 at 0x90034 via SS */
+    "  movw 6(%bp), %dx\n"			/* R 2 at 0x90036 */
+    "  mov $0x40, %di\n"
+    "  addb $1, (%di)\n"			/* R 1 + W 1 at 0x90040 */
+    "  mov $0x50, %esi\n"
+    "  addr32 movl %ecx, (%esi)\n"		/* W 4 at 0x90050 */
+    "  mov %ecx, %eax\n"
+    "  out %eax, $0x23\n"
+    "  mov %dx, %ax\n"
+    "  out %ax, $0x24\n"
+    "  hlt\n"
+    ".code64\n"
+    "rm_mmio_end:\n"
+    ".popsection\n");
+extern const u8 rm_mmio_start[], rm_mmio_end[];
+
+static const struct step rm_steps[] = {
+	{ 0x90016, 2, true, 0x1234 },
+	{ 0x90020, 1, true, 0x90 },
+	{ 0x90034, 4, false, 0xc0ffee11 },
+	{ 0x90036, 2, false, 0xfeed },
+	{ 0x90040, 1, false, 0xff },
+	{ 0x90040, 1, true, 0x00 },
+	{ 0x90050, 4, true, 0xc0ffee11 },
+};
+
+TEST(real_mode)
+{
+	struct vmk_vm *vm = vmk_vm_new();
+	struct vmk_vcpu *vcpu;
+	struct kvm_run *run;
+	size_t i;
+
+	vmk_slot_add(vm, 0, 0, 0x80000, 0, VMK_BACK_ANON);
+	memcpy(vmk_gpa2hva(vm, 0x1000), rm_mmio_start,
+	       rm_mmio_end - rm_mmio_start);
+	vcpu = vmk_vcpu_new(vm, 0);
+	run = vcpu->run;
+	vmk_vcpu_realmode(vcpu, 0x1000);
+
+	for (i = 0; i < sizeof(rm_steps) / sizeof(rm_steps[0]); i++) {
+		const struct step *s = &rm_steps[i];
+		u64 d = 0;
+
+		vmk_run(vcpu);
+		vmk_skip_if_pvm_deviation(vcpu, "real-mode guest");
+		vmk_expect_exit(vcpu, KVM_EXIT_MMIO);
+		ASSERT_EQ(s->gpa, run->mmio.phys_addr) TH_LOG("step %zu", i);
+		ASSERT_EQ(s->len, run->mmio.len) TH_LOG("step %zu", i);
+		ASSERT_EQ(s->write, run->mmio.is_write) TH_LOG("step %zu", i);
+		if (s->write) {
+			memcpy(&d, run->mmio.data, s->len);
+			ASSERT_EQ(s->data, d) TH_LOG("step %zu", i);
+		} else {
+			memcpy(run->mmio.data, &s->data, s->len);
+		}
+	}
+	vmk_run(vcpu);
+	vmk_expect_exit(vcpu, KVM_EXIT_IO);
+	ASSERT_EQ(0x23, run->io.port);
+	ASSERT_EQ(0xc0ffee11, *(u32 *)((u8 *)run + run->io.data_offset));
+	vmk_run(vcpu);
+	vmk_expect_exit(vcpu, KVM_EXIT_IO);
+	ASSERT_EQ(0x24, run->io.port);
+	ASSERT_EQ(0xfeed, *(u16 *)((u8 *)run + run->io.data_offset));
+	vmk_run(vcpu);
+	vmk_expect_exit(vcpu, KVM_EXIT_HLT);
+	vmk_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
