@@ -14,7 +14,7 @@
 #include <kvm/kvm.h>
 
 /* Flags we implement; others are refused. */
-#define KVM_NG_MEMSLOT_FLAGS	KVM_MEM_LOG_DIRTY_PAGES
+#define KVM_NG_MEMSLOT_FLAGS	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
 
 /* The widest guest-physical address the nested page tables can map. */
 #define KVM_NG_GPA_BITS		52

@@ -41,6 +41,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_READONLY_MEM:
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
