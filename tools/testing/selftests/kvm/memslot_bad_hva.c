@@ -18,6 +18,24 @@ static void guest_touch(u64 gpa)
 	GUEST_SYNC(guest_read64((void *)gpa));
 }
 
+/*
+ * The top of user space: 2^47 - 4 KiB with 4-level paging, 2^56 - 4 KiB
+ * when the host kernel runs 5-level paging (only then can user memory be
+ * mapped above 2^47).
+ */
+static unsigned long long user_space_top(void)
+{
+	void *hint = (void *)(1ULL << 48);
+	void *p = mmap(hint, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == hint) {
+		munmap(p, 0x1000);
+		return (1ULL << 56) - 0x1000;
+	}
+	return (1ULL << 47) - 0x1000;
+}
+
 TEST(kernel_and_noncanonical)
 {
 	struct vmk_vm *vm = vmk_vm_new();
@@ -28,7 +46,7 @@ TEST(kernel_and_noncanonical)
 				       (void *)0x8000000000000000ULL), EINVAL);
 	/* Straddles the top of user space. */
 	VMK_CHECK_ERRNO(vmk_set_region(vm, 1, 0, GPA, 0x2000,
-				       (void *)0x7ffffffff000ULL), EINVAL);
+				       (void *)user_space_top()), EINVAL);
 	vmk_vm_free(vm);
 }
 
