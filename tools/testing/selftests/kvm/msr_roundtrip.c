@@ -6,8 +6,9 @@
 
 static const struct { u32 idx; u64 val; } msrs[] = {
 	{ 0x174, 0x10 },			/* SYSENTER_CS */
-	{ 0x175, 0xffffffff81000000ULL },	/* SYSENTER_ESP */
-	{ 0x176, 0xffffffff81234560ULL },	/* SYSENTER_EIP */
+	/* AMD CPUs (and KVM on them) keep only 32 bits of these two. */
+	{ 0x175, 0x81000000ULL },		/* SYSENTER_ESP */
+	{ 0x176, 0x81234560ULL },		/* SYSENTER_EIP */
 	{ 0xc0000081, 0x0023001000000000ULL },	/* STAR */
 	{ 0xc0000082, 0xffffffff81800000ULL },	/* LSTAR */
 	{ 0xc0000084, 0x47700 },		/* SFMASK */
