@@ -18,7 +18,7 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean check deps selftests test run bench print-kdir
+.PHONY: all modules clean check deps selftests test test-upstream run bench print-kdir
 
 all: modules
 
@@ -49,6 +49,10 @@ print-kdir:
 
 test:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-tests
+
+# The arbiter: every selftest on the distribution's own kvm/kvm-amd.
+test-upstream: selftests
+	$(TESTBED) run --kdir $(KDIR) --tests $(SELFTESTS_OUT) --mode upstream --lifecycle 0
 
 run:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
