@@ -18,7 +18,7 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean check deps selftests test test-upstream run bench print-kdir
+.PHONY: all modules clean clean-objs check deps selftests test test-upstream run bench print-kdir
 
 all: modules
 
@@ -32,7 +32,7 @@ modules:
 # A build with W=1 and sparse that fails on any compiler, sparse or objtool message.
 check:
 	@test -n "$(KDIR)" || { echo "No kernel headers found"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null
+	@$(MAKE) -s clean-objs
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | tee $(BUILD).check.log
 	@$(TOP)/tools/scripts/check-build-log $(BUILD).check.log
 	@$(TOP)/tools/scripts/check-exports $(KDIR) $(TOP)
@@ -40,8 +40,14 @@ check:
 selftests:
 	$(MAKE) -C $(SELFTESTS) OUTPUT=$(SELFTESTS_OUT)
 
-clean:
-	$(MAKE) -C $(KDIR) M=$(TOP) clean
+# Not kbuild's clean: it deletes every *.ko under the tree, and the
+# testbed's cached kernel image lives in .cache/.
+clean-objs:
+	rm -f $(TOP)/*.ko $(TOP)/*.mod $(TOP)/*.mod.c $(TOP)/*.o $(TOP)/.*.cmd \
+		$(TOP)/modules.order $(TOP)/Module.symvers
+	find $(TOP)/virt $(TOP)/arch \( -name '*.o' -o -name '.*.cmd' \) -delete
+
+clean: clean-objs
 	rm -rf $(BUILD) $(BUILD).check.log
 
 print-kdir:

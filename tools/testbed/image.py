@@ -78,7 +78,10 @@ class Image:
 		self._index = None
 
 	def present(self):
-		return os.path.isfile(self.vmlinuz) and os.path.isdir(self.moddir)
+		# The kvm modules too: a kbuild clean of the source tree deletes
+		# every *.ko below it, cache included.
+		kvm = os.path.join(self.moddir, "arch", "x86", "kvm", "kvm.ko")
+		return os.path.isfile(self.vmlinuz) and os.path.isfile(kvm)
 
 	def fetch(self):
 		"""Download and unpack the image unless the cache already holds it.
