@@ -33,8 +33,9 @@ modules:
 check:
 	@test -n "$(KDIR)" || { echo "No kernel headers found"; exit 1; }
 	@$(MAKE) -s clean-objs
-	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | tee $(BUILD).check.log
-	@$(TOP)/tools/scripts/check-build-log $(BUILD).check.log
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | tee $(BUILD)/check.log
+	@$(TOP)/tools/scripts/check-build-log $(BUILD)/check.log
 	@$(TOP)/tools/scripts/check-exports $(KDIR) $(TOP)
 
 selftests:
@@ -48,7 +49,7 @@ clean-objs:
 	find $(TOP)/virt $(TOP)/arch \( -name '*.o' -o -name '.*.cmd' \) -delete
 
 clean: clean-objs
-	rm -rf $(BUILD) $(BUILD).check.log
+	rm -rf $(BUILD)
 
 print-kdir:
 	@echo $(KDIR)
