@@ -46,7 +46,7 @@ selftests:
 clean-objs:
 	rm -f $(TOP)/*.ko $(TOP)/*.mod $(TOP)/*.mod.c $(TOP)/*.o $(TOP)/.*.cmd \
 		$(TOP)/modules.order $(TOP)/Module.symvers
-	find $(TOP)/virt $(TOP)/arch \( -name '*.o' -o -name '.*.cmd' \) -delete
+	find $(TOP)/virt $(TOP)/arch \( -name '*.o' -o -name '.*.cmd' -o -name '.*.d' \) -delete
 
 clean: clean-objs
 	rm -rf $(BUILD)
