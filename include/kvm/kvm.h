@@ -13,6 +13,7 @@
 #include <linux/refcount.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
+#include <linux/signal.h>
 #include <linux/kvm.h>
 
 #include <kvm/x86_state.h>
@@ -73,6 +74,9 @@ struct kvm_vcpu {
 	int mode;		/* enum kvm_vcpu_mode */
 	unsigned long requests;
 	int srcu_idx;
+	/* KVM_SET_SIGNAL_MASK: the signals blocked while in KVM_RUN. */
+	bool sigmask_active;
+	sigset_t sigmask;
 	struct kvm_vcpu_x86 arch;
 };
 

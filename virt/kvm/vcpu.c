@@ -83,6 +83,42 @@ static int kvm_vcpu_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+static int kvm_vcpu_set_signal_mask(struct kvm_vcpu *vcpu,
+				    struct kvm_signal_mask __user *um)
+{
+	struct kvm_signal_mask m;
+	sigset_t set;
+
+	if (!um) {
+		vcpu->sigmask_active = false;
+		return 0;
+	}
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, um->sigset, sizeof(set)))
+		return -EFAULT;
+	/* As with sigprocmask(), these cannot be blocked. */
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigmask = set;
+	vcpu->sigmask_active = true;
+	return 0;
+}
+
+static int kvm_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	sigset_t saved;
+	int r;
+
+	if (vcpu->sigmask_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &saved);
+	r = kvm_arch_vcpu_run(vcpu);
+	if (vcpu->sigmask_active)
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
+}
+
 static long kvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
 {
@@ -100,7 +136,10 @@ static long kvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = -EINVAL;
 		if (arg)
 			break;
-		r = kvm_arch_vcpu_run(vcpu);
+		r = kvm_vcpu_run(vcpu);
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = kvm_vcpu_set_signal_mask(vcpu, (void __user *)arg);
 		break;
 	default:
 		r = kvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
