@@ -96,6 +96,8 @@ struct kvm_vm {
 	long mmu_invalidating;
 	unsigned long mmu_inval_start, mmu_inval_end; /* hva range */
 	u64 tdp_root;		/* host physical address of the root table */
+	/* Unlinked table pages, freed by the next kvm_arch_flush_remote_tlbs(). */
+	struct list_head tdp_free_list;
 
 	struct kvm_vcpu *vcpus[KVM_NG_MAX_VCPUS];
 	atomic_t nr_vcpus;
@@ -127,7 +129,7 @@ int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log);
 
 int kvm_mmu_notifier_register(struct kvm_vm *vm);
 bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,
-			  unsigned long hva);
+			  unsigned long hva_start, unsigned long hva_end);
 void kvm_mmu_notifier_unregister(struct kvm_vm *vm);
 
 int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id);

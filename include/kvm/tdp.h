@@ -22,6 +22,11 @@ struct kvm_tdp_format {
 	u64 exec_bit;		/* set to allow execution (0 if none) */
 	u64 noexec_bit;		/* set to forbid execution (0 if none) */
 	u64 large_bit;		/* page-size bit in a level 2/3 entry */
+	/*
+	 * Largest leaf level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB). 0: 1 without
+	 * large_bit, else 3 if the host CPU has 1 GiB pages, else 2.
+	 */
+	int max_leaf_level;
 };
 
 /*
@@ -33,7 +38,18 @@ int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec);
 int kvm_tdp_init(struct kvm_vm *vm);
 void kvm_tdp_cache_free(struct kvm_tdp_cache *c);
 void kvm_tdp_destroy(struct kvm_vm *vm);
-/* Remove every mapping of gfns [start, end); mmu_lock held. True if any was removed. */
+/*
+ * Remove every mapping of gfns [start, end), whole large leaves included;
+ * mmu_lock held. True if any was removed: the caller must then call
+ * kvm_arch_flush_remote_tlbs(), which also frees the table pages unlinked.
+ */
 bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+/*
+ * For kvm_arch_flush_remote_tlbs(): take the unlinked table pages before
+ * making vCPUs flush, free them after (only those unlinked before the flush
+ * started are safe to free).
+ */
+void kvm_tdp_take_freed(struct kvm_vm *vm, struct list_head *list);
+void kvm_tdp_free_pages(struct list_head *list);
 
 #endif /* _KVM_TDP_H */

@@ -223,8 +223,13 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 
 	if (at >= 0) {
 		gone = old->slot[at];
-		/* Writable mappings must go when logging starts: writes must fault. */
-		zap = !npages || gone.base_gfn != base || (logging && !old_bitmap);
+		/*
+		 * When logging starts, writable and large mappings must go:
+		 * writes must fault, per 4 KiB page. When it stops, the 4 KiB
+		 * mappings go so that large ones can replace them.
+		 */
+		zap = !npages || gone.base_gfn != base ||
+		      (logging != !!old_bitmap);
 	}
 	if (!npages) {
 		new->slot[at] = new->slot[new->nr - 1];

@@ -101,12 +101,18 @@ static const struct mmu_notifier_ops kvm_mmu_notifier_ops = {
 	.release		= kvm_mn_release,
 };
 
+/*
+ * May a mapping of host range [hva_start, hva_end) looked up after sampling
+ * @seq be installed? Not if an invalidation running now overlaps it, nor if
+ * any completed since. A large leaf passes its whole range: an invalidation
+ * of any part of it must keep the leaf out.
+ */
 bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,
-			  unsigned long hva)
+			  unsigned long hva_start, unsigned long hva_end)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (vm->mmu_invalidating && hva >= vm->mmu_inval_start &&
-	    hva < vm->mmu_inval_end)
+	if (vm->mmu_invalidating && hva_start < vm->mmu_inval_end &&
+	    vm->mmu_inval_start < hva_end)
 		return true;
 	return vm->mmu_seq != seq;
 }

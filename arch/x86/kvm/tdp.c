@@ -2,14 +2,22 @@
 /*
  * Two-dimensional paging, shared by AMD NPT and Intel EPT: the tables that
  * translate guest-physical to host-physical addresses. They are built lazily,
- * one page per nested fault, from the memslots; they hold no reference on the
+ * one leaf per nested fault, from the memslots; they hold no reference on the
  * host pages they map (the MMU notifier removes mappings before the host
  * page goes away, see virt/kvm/mmu_notifier.c).
  *
+ * A leaf is 4 KiB, or 2 MiB / 1 GiB where the host maps the memory with a
+ * page at least that large and the slot allows it (see tdp_max_level()).
+ *
  * Every change is made under vm->mmu_lock. Table pages are allocated before
- * taking the lock, into a small per-vCPU cache.
+ * taking the lock, into a small per-vCPU cache. A table page unlinked from
+ * the tree may still be in use by a vCPU's walker or its paging-structure
+ * caches: it goes on vm->tdp_free_list and is freed only by the next remote
+ * TLB flush, once every vCPU has left guest mode and will flush before
+ * entering again (kvm_arch_flush_remote_tlbs()).
  */
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
@@ -29,14 +37,37 @@ static inline bool tdp_present(u64 e)
 	return e & tdp_fmt()->present_mask;
 }
 
+/* A present entry that maps memory rather than pointing to a table. */
+static inline bool tdp_leaf(u64 e, int level)
+{
+	return level == 1 || (e & tdp_fmt()->large_bit);
+}
+
 static inline u64 *tdp_table(u64 e)
 {
 	return __va(e & TDP_ADDR_MASK);
 }
 
+static inline u64 tdp_pages(int level)
+{
+	return 1ULL << (9 * (level - 1));
+}
+
 static inline int tdp_index(gfn_t gfn, int level)
 {
 	return (gfn >> (9 * (level - 1))) & (TDP_ENTRIES - 1);
+}
+
+/* The largest leaf level the format and the host CPU allow. */
+static int tdp_format_max_level(void)
+{
+	const struct kvm_tdp_format *f = tdp_fmt();
+
+	if (f->max_leaf_level)
+		return f->max_leaf_level;
+	if (!f->large_bit)
+		return 1;
+	return boot_cpu_has(X86_FEATURE_GBPAGES) ? 3 : 2;
 }
 
 static int tdp_cache_fill(struct kvm_tdp_cache *c, int want)
@@ -57,28 +88,153 @@ void kvm_tdp_cache_free(struct kvm_tdp_cache *c)
 		free_page((unsigned long)c->pages[--c->nr]);
 }
 
-/* Install a 4 KiB leaf for @gfn; mmu_lock held. Returns the old entry. */
+/*
+ * Unlink nothing, only queue @table and every table below it for freeing
+ * after the next flush; their entries are garbage from now on. mmu_lock held.
+ */
+static void tdp_queue_free(struct kvm_vm *vm, u64 *table, int level)
+{
+	int i;
+
+	if (level > 1) {
+		for (i = 0; i < TDP_ENTRIES; i++)
+			if (tdp_present(table[i]) && !tdp_leaf(table[i], level))
+				tdp_queue_free(vm, tdp_table(table[i]), level - 1);
+	}
+	list_add(&virt_to_page(table)->lru, &vm->tdp_free_list);
+}
+
+/* Move the pages queued so far to @list; the caller frees them after a flush. */
+void kvm_tdp_take_freed(struct kvm_vm *vm, struct list_head *list)
+{
+	spin_lock(&vm->mmu_lock);
+	list_splice_init(&vm->tdp_free_list, list);
+	spin_unlock(&vm->mmu_lock);
+}
+
+void kvm_tdp_free_pages(struct list_head *list)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/*
+ * Install @leaf for @gfn at @level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB); mmu_lock
+ * held. A large leaf in the way of a smaller one is replaced by an empty
+ * table (the rest refaults); a table in the way of a large leaf is replaced
+ * by it and queued for freeing. Returns the old entry; *flush is set when
+ * other vCPUs must drop what they cached of the replaced entry.
+ */
 static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
-		       u64 leaf)
+		       int level, u64 leaf, bool *flush)
 {
 	const struct kvm_tdp_format *f = tdp_fmt();
 	u64 *table = __va(vm->tdp_root);
-	int level;
-	u64 old;
+	u64 *e, old;
+	int l;
 
-	for (level = f->levels; level > 1; level--) {
-		u64 *e = &table[tdp_index(gfn, level)];
-
-		if (!tdp_present(*e)) {
+	for (l = f->levels; l > level; l--) {
+		e = &table[tdp_index(gfn, l)];
+		if (!tdp_present(*e) || tdp_leaf(*e, l)) {
 			void *page = c->pages[--c->nr];
 
+			if (tdp_present(*e))
+				*flush = true;
 			WRITE_ONCE(*e, __pa(page) | f->table_bits);
 		}
 		table = tdp_table(*e);
 	}
-	old = table[tdp_index(gfn, 1)];
-	WRITE_ONCE(table[tdp_index(gfn, 1)], leaf);
+	e = &table[tdp_index(gfn, level)];
+	old = *e;
+	if (tdp_present(old) && !tdp_leaf(old, level)) {
+		/* Unlink before queueing: the walker must not find it again. */
+		WRITE_ONCE(*e, leaf);
+		tdp_queue_free(vm, tdp_table(old), level - 1);
+		*flush = true;
+		return old;
+	}
+	WRITE_ONCE(*e, leaf);
 	return old;
+}
+
+/*
+ * Size of the host mapping of @hva in @mm: 1 (4 KiB), 2 (2 MiB) or 3 (1 GiB),
+ * and whether it is writable. The page tables are walked without locks, with
+ * interrupts off so that none of the tables can be freed under us (their
+ * freeing waits for an IPI or an RCU-sched grace period, as for GUP-fast).
+ * The answer may be stale by the time it is used: the caller validates it
+ * with the mmu_seq protocol, since every change of a host mapping from large
+ * to small goes through an MMU notifier invalidation. @pfn must be the pfn
+ * found for @hva; a large mapping not containing it counts as 4 KiB.
+ */
+static int tdp_host_level(struct mm_struct *mm, unsigned long hva,
+			  unsigned long pfn, bool *host_writable)
+{
+	unsigned long flags;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+	int level = 1;
+
+	*host_writable = false;
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (!pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		if (pud_pfn(pud) == (pfn & ~(tdp_pages(3) - 1))) {
+			level = 3;
+			*host_writable = pud_write(pud);
+		}
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	/* pmd_present() is also true for a PSE entry being split: not a mapping. */
+	if ((pmd_flags(pmd) & (_PAGE_PRESENT | _PAGE_PSE)) ==
+	    (_PAGE_PRESENT | _PAGE_PSE) &&
+	    pmd_pfn(pmd) == (pfn & ~(tdp_pages(2) - 1))) {
+		level = 2;
+		*host_writable = pmd_write(pmd);
+	}
+out:
+	local_irq_restore(flags);
+	return level;
+}
+
+/*
+ * The largest leaf the slot allows for @gfn: not while logging dirty pages
+ * (writes are tracked per 4 KiB), and only if the large page lies inside the
+ * slot with gpa and hva congruent modulo its size.
+ */
+static int tdp_slot_max_level(const struct kvm_memslot *slot, gfn_t gfn,
+			      int max)
+{
+	int level;
+
+	if (slot->dirty_bitmap)
+		return 1;
+	for (level = max; level > 1; level--) {
+		u64 n = tdp_pages(level);
+		gfn_t start = gfn & ~(n - 1);
+
+		if (((slot->userspace_addr >> PAGE_SHIFT) - slot->base_gfn) & (n - 1))
+			continue;
+		if (start >= slot->base_gfn &&
+		    start + n <= slot->base_gfn + slot->npages)
+			return level;
+	}
+	return 1;
 }
 
 /*
@@ -105,12 +261,12 @@ int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 	struct kvm_vm *vm = vcpu->vm;
 	struct kvm_tdp_cache *c = &vcpu->arch.tdp_cache;
 	gfn_t gfn = gpa >> PAGE_SHIFT;
-	unsigned long seq, hva;
+	unsigned long seq, hva, hva_start, pfn;
 	struct kvm_memslot *slot;
+	bool writable, host_writable, flush = false;
 	struct page *page;
-	bool writable;
-	u64 leaf, old;
-	int r;
+	u64 leaf, old, n;
+	int r, level;
 
 retry:
 	seq = READ_ONCE(vm->mmu_seq);
@@ -136,23 +292,41 @@ retry:
 		put_page(page);
 		return -EFAULT;
 	}
+	pfn = page_to_pfn(page);
+
+	level = tdp_slot_max_level(slot, gfn, tdp_format_max_level());
+	if (level > 1) {
+		int host = tdp_host_level(vm->mm, hva, pfn, &host_writable);
+
+		level = min(level, host);
+		/* A read-only large host mapping (e.g. the huge zero page) stays 4 KiB when writing. */
+		if (writable && !host_writable)
+			level = 1;
+	}
+	n = tdp_pages(level);
+	pfn &= ~(n - 1);
+	hva_start = hva & ~((n << PAGE_SHIFT) - 1);
 
 	/* While logging, a page is writable only once its write is recorded. */
 	if (slot->dirty_bitmap && !write)
 		writable = false;
-	leaf = ((u64)page_to_pfn(page) << PAGE_SHIFT) | f->leaf_bits;
+	leaf = ((u64)pfn << PAGE_SHIFT) | f->leaf_bits;
+	if (level > 1)
+		leaf |= f->large_bit;
 	if (writable)
 		leaf |= f->write_bit;
 	leaf |= f->exec_bit;
 
 	spin_lock(&vm->mmu_lock);
-	if (kvm_mmu_retry_needed(vm, seq, hva)) {
+	/* The whole range the leaf maps must be clear of invalidations. */
+	if (kvm_mmu_retry_needed(vm, seq, hva_start,
+				 hva_start + (n << PAGE_SHIFT))) {
 		spin_unlock(&vm->mmu_lock);
 		put_page(page);
 		cond_resched();
 		goto retry;
 	}
-	old = tdp_install(vm, c, gfn, leaf);
+	old = tdp_install(vm, c, gfn, level, leaf, &flush);
 	if (writable && slot->dirty_bitmap)
 		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 	spin_unlock(&vm->mmu_lock);
@@ -162,34 +336,64 @@ retry:
 	mark_page_accessed(page);
 	put_page(page);
 
+	/* Replaced entries may be cached elsewhere; frees queued tables too. */
+	if (flush)
+		kvm_arch_flush_remote_tlbs(vm);
 	/*
 	 * The entry was already there: the fault came from a stale
 	 * translation cached before an upgrade, so flush ours.
 	 */
-	if (old == leaf)
+	else if (old == leaf)
 		kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
 	return 0;
 }
 
-static bool tdp_zap_level(u64 *table, int level, gfn_t base, gfn_t start,
-			  gfn_t end)
+static bool tdp_table_empty(const u64 *table)
 {
-	u64 span = 1ULL << (9 * (level - 1));
+	int i;
+
+	for (i = 0; i < TDP_ENTRIES; i++)
+		if (tdp_present(table[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Zap what maps gfns [start, end) in @table, which maps from @base. A leaf
+ * overlapping the range goes whole; a table that ends up empty, or is
+ * covered entirely, is unlinked and queued for freeing. True if anything
+ * was removed (a flush is due).
+ */
+static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
+			  gfn_t base, gfn_t start, gfn_t end)
+{
+	u64 span = tdp_pages(level);
 	bool zapped = false;
 	int i;
 
 	for (i = 0; i < TDP_ENTRIES; i++) {
 		gfn_t lo = base + i * span, hi = lo + span;
+		u64 e = table[i];
+		u64 *child;
 
-		if (hi <= start || lo >= end || !tdp_present(table[i]))
+		if (hi <= start || lo >= end || !tdp_present(e))
 			continue;
-		if (level == 1) {
+		if (tdp_leaf(e, level)) {
 			WRITE_ONCE(table[i], 0);
 			zapped = true;
-		} else {
-			zapped |= tdp_zap_level(tdp_table(table[i]), level - 1,
-						lo, start, end);
+			continue;
 		}
+		child = tdp_table(e);
+		if (!(start <= lo && hi <= end)) {
+			zapped |= tdp_zap_level(vm, child, level - 1, lo, start,
+						end);
+			if (!tdp_table_empty(child))
+				continue;
+		}
+		/* Covered by the range, or emptied: unlink, free after the flush. */
+		WRITE_ONCE(table[i], 0);
+		tdp_queue_free(vm, child, level - 1);
+		zapped = true;
 	}
 	return zapped;
 }
@@ -199,7 +403,7 @@ bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
 	lockdep_assert_held(&vm->mmu_lock);
 	if (!vm->tdp_root)
 		return false;
-	return tdp_zap_level(__va(vm->tdp_root), tdp_fmt()->levels, 0,
+	return tdp_zap_level(vm, __va(vm->tdp_root), tdp_fmt()->levels, 0,
 			     start_gfn, end_gfn);
 }
 
@@ -209,7 +413,7 @@ static void tdp_free_level(u64 *table, int level)
 
 	if (level > 1) {
 		for (i = 0; i < TDP_ENTRIES; i++)
-			if (tdp_present(table[i]))
+			if (tdp_present(table[i]) && !tdp_leaf(table[i], level))
 				tdp_free_level(tdp_table(table[i]), level - 1);
 	}
 	free_page((unsigned long)table);
@@ -219,6 +423,7 @@ int kvm_tdp_init(struct kvm_vm *vm)
 {
 	void *root = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 
+	INIT_LIST_HEAD(&vm->tdp_free_list);
 	if (!root)
 		return -ENOMEM;
 	vm->tdp_root = __pa(root);
@@ -230,4 +435,6 @@ void kvm_tdp_destroy(struct kvm_vm *vm)
 	if (vm->tdp_root)
 		tdp_free_level(__va(vm->tdp_root), tdp_fmt()->levels);
 	vm->tdp_root = 0;
+	/* No vCPU runs any more: what was queued can go without a flush. */
+	kvm_tdp_free_pages(&vm->tdp_free_list);
 }

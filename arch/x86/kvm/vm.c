@@ -128,14 +128,17 @@ static void kvm_ack_flush(void *unused)
 /*
  * Make every vCPU drop its cached guest translations before it next runs
  * guest code. A vCPU in guest mode is interrupted, and we wait until it has
- * left, so a caller may free what the stale translations pointed to.
+ * left, so a caller may free what the stale translations pointed to. The
+ * nested page table pages unlinked before we start are freed here.
  */
 void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm)
 {
 	int i, n = atomic_read(&vm->nr_vcpus);
+	LIST_HEAD(freed);
 	cpumask_var_t cpus;
 	bool have_mask;
 
+	kvm_tdp_take_freed(vm, &freed);
 	have_mask = zalloc_cpumask_var(&cpus, GFP_ATOMIC);
 	/* Pairs with the barrier after nr_vcpus is read in vcpu creation. */
 	smp_rmb();
@@ -161,6 +164,7 @@ void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm)
 		preempt_enable();
 		free_cpumask_var(cpus);
 	}
+	kvm_tdp_free_pages(&freed);
 }
 
 static int kvm_vm_set_identity_map(struct kvm_vm *vm, u64 __user *argp)
