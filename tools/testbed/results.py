@@ -19,6 +19,8 @@ SPLATS = [
 	r"list_(add|del) corruption", r"UBSAN", r"KASAN", r"stack-protector", r"double fault",
 ]
 SPLAT = re.compile("|".join(SPLATS))
+# Of those, the ones after which the emulated host will not get anywhere.
+WEDGED = re.compile(r"soft lockup|hard LOCKUP|detected stalls?\b|RCU stall|Kernel panic")
 # Lines that match the above but are expected on a healthy emulated host.
 BENIGN = re.compile("|".join(re.escape(s) for s in [
 	"Unhandled WRMSR", "loading out-of-tree module taints kernel",
