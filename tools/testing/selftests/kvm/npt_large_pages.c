@@ -293,7 +293,8 @@ static void hugetlb_restore(long kb, long total)
 	}
 }
 
-static void hugetlb_touch_all(u64 page_size, u64 size, int size_flag)
+/* False if no such hugetlb pages can be had. */
+static bool hugetlb_touch_all(u64 page_size, u64 size, int size_flag)
 {
 	long kb = page_size >> 10, old = hugetlb_reserve(kb, size / page_size);
 	struct vmk_vm *vm;
@@ -303,7 +304,7 @@ static void hugetlb_touch_all(u64 page_size, u64 size, int size_flag)
 
 	if (p == MAP_FAILED) {
 		hugetlb_restore(kb, old);
-		vmk_skip("no free %ld kB hugetlb pages", kb);
+		return false;
 	}
 	vm = vmk_vm_new_std();
 	vmk_slot_add_hva(vm, LP_SLOT, LP_GPA, size, 0, p);
@@ -311,11 +312,13 @@ static void hugetlb_touch_all(u64 page_size, u64 size, int size_flag)
 	vmk_vm_free(vm);
 	munmap(p, size);
 	hugetlb_restore(kb, old);
+	return true;
 }
 
 TEST(hugetlb_2m_touch_all)
 {
-	hugetlb_touch_all(VMK_HUGE_SIZE, 8ULL << 20, MAP_HUGE_2MB);
+	if (!hugetlb_touch_all(VMK_HUGE_SIZE, 8ULL << 20, MAP_HUGE_2MB))
+		SKIP(return, "no free 2 MiB hugetlb pages, none could be reserved");
 }
 
 /*
@@ -326,7 +329,8 @@ TEST(hugetlb_2m_touch_all)
 TEST(hugetlb_1g_touch_all)
 {
 	lp_step = VMK_HUGE_SIZE + PG;
-	hugetlb_touch_all(1ULL << 30, 1ULL << 30, MAP_HUGE_1GB);
+	if (!hugetlb_touch_all(1ULL << 30, 1ULL << 30, MAP_HUGE_1GB))
+		SKIP(return, "no free 1 GiB hugetlb page, none could be reserved");
 }
 
 /*
