@@ -6,8 +6,9 @@
  *   too short for the gates' code selector: KVM_EXIT_SHUTDOWN;
  * - a long mode guest state set with KVM_SET_SREGS that the ioctl accepts
  *   but VMRUN refuses (CS.L and CS.D both set, APM 15.5.1): on AMD hosts
- *   KVM_EXIT_FAIL_ENTRY with the SVM exit code VMEXIT_INVALID (-1); the VMM
- *   can then repair the state and run the guest.
+ *   KVM_EXIT_FAIL_ENTRY with the SVM exit code VMEXIT_INVALID (-1, reported
+ *   by upstream kvm-amd as the 32-bit 0xffffffff); the VMM can then repair
+ *   the state and run the guest.
  */
 #include <sys/ioctl.h>
 #include "kselftest_harness.h"
@@ -95,10 +96,12 @@ TEST(long_mode_cs_l_and_d)
 	struct vmk_vm *vm = vmk_vm_new_std();
 	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_ok, 0x600d);
 	struct kvm_sregs s, t;
+	struct kvm_regs regs;
 	u64 v;
 
 	if (!host_is_amd())
 		SKIP(goto out, "VMRUN consistency check: host is not AMD");
+	vmk_get_regs(vcpu, &regs);
 	vmk_get_sregs(vcpu, &s);
 	ASSERT_EQ(1, s.cs.l);
 	s.cs.db = 1;
@@ -117,12 +120,17 @@ TEST(long_mode_cs_l_and_d)
 		     vmk_exit_name(vcpu->run->exit_reason));
 	}
 	vmk_expect_exit(vcpu, KVM_EXIT_FAIL_ENTRY);
-	ASSERT_EQ(~0ULL, vcpu->run->fail_entry.hardware_entry_failure_reason);
+	/* VMEXIT_INVALID (-1) as upstream reports it: the 32-bit exit code. */
+	ASSERT_EQ(0xffffffffULL,
+		  vcpu->run->fail_entry.hardware_entry_failure_reason);
 
-	/* Repaired, the guest runs. */
-	vmk_get_sregs(vcpu, &t);
-	t.cs.db = 0;
-	vmk_set_sregs(vcpu, &t);
+	/*
+	 * Repaired, the guest runs.  The state after a refused VMRUN is not
+	 * architectural: the VMM sets all of it again, as it was.
+	 */
+	s.cs.db = 0;
+	vmk_set_sregs(vcpu, &s);
+	vmk_set_regs(vcpu, &regs);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(0x600d, v);
 	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
