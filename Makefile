@@ -63,3 +63,8 @@ test-upstream: selftests
 
 run:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
+
+# kvm_bench (tools/bench): exit round trips and NPT fault-in throughput,
+# our modules against the distribution's, in one boot of the emulated host.
+bench:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-bench

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm_bench: what the host side and the guest side share.  The guest's
+ * copy of bench_cmd (same address in guest memory, see vmkit.h) carries
+ * each command in and its result out.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include "vmkit.h"
+
+#define BENCH_PIO_PORT		0x10
+#define BENCH_MMIO_GPA		0xc0000000ULL	/* no slot there: MMIO exits */
+#define BENCH_FAULT_SLOT	1
+#define BENCH_FAULT_GPA		0x40000000ULL	/* 1 GiB, identity mapped */
+#define BENCH_HCALL_NR		0x7fff0001ULL	/* no such KVM hypercall */
+#define BENCH_KVM_ENOSYS	1000		/* <linux/kvm_para.h> KVM_ENOSYS */
+
+enum bench_op {
+	BENCH_OP_NOP = 0,	/* just come back: the in-kernel baseline */
+	BENCH_OP_PIO,		/* n x OUT to BENCH_PIO_PORT */
+	BENCH_OP_MMIO,		/* n x 32-bit MOV store to BENCH_MMIO_GPA */
+	BENCH_OP_CPUID,		/* n x CPUID leaf 0 */
+	BENCH_OP_HCALL,		/* n x VMMCALL BENCH_HCALL_NR */
+	BENCH_OP_TOUCH,		/* write one u64 in each 4 KiB page of [addr, addr + n) */
+	BENCH_OP_QUIT,
+};
+
+struct bench_cmd {
+	u64 op;
+	u64 n;
+	u64 addr;
+	/* results */
+	u64 ud;		/* #UD taken (VMMCALL not handled) */
+	u64 bad;	/* VMMCALL returned something other than -KVM_ENOSYS */
+	u64 last_rax;
+};
+
+extern volatile struct bench_cmd bench_cmd;
+extern volatile u64 bench_ud_count;
+
+void bench_guest(u64 arg);
+void bench_ud_handler(struct vmk_exc_frame *frame);
+
+#endif /* BENCH_H */
