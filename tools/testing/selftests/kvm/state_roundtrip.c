@@ -99,8 +99,12 @@ struct result {
 };
 static struct result guest_res;
 
-static void guest_compute(u64 want_avx)
+#define ARG_AVX		1	/* enable XCR0.YMM and use YMM3 */
+#define ARG_NO_FPU	2	/* no x87/SSE instruction at all */
+
+static void guest_compute(u64 arg)
 {
+	bool want_avx = arg & ARG_AVX, fpu = !(arg & ARG_NO_FPU);
 	u64 acc = 0x0123456789abcdefULL, r, i, ival;
 	u32 a, b, c, d, mx = 0x7f80;	/* masked, round toward zero */
 	bool avx;
@@ -118,8 +122,9 @@ static void guest_compute(u64 want_avx)
 	GUEST_SYNC(avx);
 	for (i = 0; i < N_GMSRS; i++)
 		guest_wrmsr(guest_msrs[i], msr_value(i));
-	asm volatile("fninit; fldz; ldmxcsr %0; pxor %%xmm0, %%xmm0;"
-		     "pcmpeqd %%xmm15, %%xmm15" : : "m"(mx));
+	if (fpu)
+		asm volatile("fninit; fldz; ldmxcsr %0; pxor %%xmm0, %%xmm0;"
+			     "pcmpeqd %%xmm15, %%xmm15" : : "m"(mx));
 
 	for (r = 0; r < ROUNDS; r++) {
 		for (i = 0; i < ITERS; i++) {
@@ -129,16 +134,12 @@ static void guest_compute(u64 want_avx)
 			acc += i * r;
 		}
 		ival = acc & 0xffff;
-		asm volatile("movq %0, %%xmm1; paddq %%xmm1, %%xmm0;"
-			     "pshufd $0x4e, %%xmm0, %%xmm0; pxor %%xmm0, %%xmm15;"
-			     "fildq %1; faddp"
-			     : : "r"(acc), "m"(ival) : "memory");
+		if (fpu)
+			asm volatile("movq %0, %%xmm1; paddq %%xmm1, %%xmm0;"
+				     "pshufd $0x4e, %%xmm0, %%xmm0;"
+				     "pxor %%xmm0, %%xmm15; fildq %1; faddp"
+				     : : "r"(acc), "m"(ival) : "memory");
 		if (avx) {
-			/*
-			 * Two-byte VEX encodings only (the emulated host's
-			 * CPU, QEMU 7.2 TCG, raises #UD for some three-byte
-			 * VEX forms).
-			 */
 			u64 v[4] = { acc, ~acc, acc * 3, r << 40 | acc >> 24 };
 
 			asm volatile("vmovdqu (%0), %%ymm1;"
@@ -151,10 +152,11 @@ static void guest_compute(u64 want_avx)
 
 	guest_res.acc = acc;
 	guest_res.avx = avx;
-	asm volatile("movdqu %%xmm0, %0; movdqu %%xmm15, %1; fistpq %2;"
-		     "stmxcsr %3"
-		     : "=m"(guest_res.xmm0), "=m"(guest_res.xmm15),
-		       "=m"(guest_res.x87), "=m"(guest_res.mxcsr));
+	if (fpu)
+		asm volatile("movdqu %%xmm0, %0; movdqu %%xmm15, %1;"
+			     "fistpq %2; stmxcsr %3"
+			     : "=m"(guest_res.xmm0), "=m"(guest_res.xmm15),
+			       "=m"(guest_res.x87), "=m"(guest_res.mxcsr));
 	if (avx)
 		asm volatile("vmovdqu %%ymm3, (%0)"
 			     : : "a"(guest_res.ymm3) : "memory");
@@ -376,6 +378,7 @@ static void pvm_skip(struct vmk_vcpu *vcpu)
 		 "%02x %02x: %s) gives KVM_EXIT_%s", r.rip, b[0], b[1], b[2],
 		 b[3], b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd1 ? "XSETBV" :
 		 b[0] >= 0xd8 && b[0] <= 0xdf ? "first x87 instruction" :
+		 b[0] == 0x0f && b[1] == 0xae ? "first SSE instruction" :
 		 b[0] == 0xc4 || b[0] == 0xc5 ? "first AVX instruction" :
 		 "?", vmk_exit_name(vcpu->run->exit_reason));
 }
@@ -479,8 +482,9 @@ static void run_guest(struct vmk_vcpu **pv, bool want_avx, const u32 *at, u32 n_
 	*pv = vcpu;
 }
 
-static void migrate_test(struct __test_metadata *_metadata, bool want_avx)
+static void migrate_test(struct __test_metadata *_metadata, u64 arg)
 {
+	bool want_avx = arg & ARG_AVX;
 	static const u32 at[] = { 1, 2, 5, 9, 11 };
 	static const u32 sig_at[] = { 3, 6, 8 };
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -491,13 +495,14 @@ static void migrate_test(struct __test_metadata *_metadata, bool want_avx)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	get_msr_list();
 
-	vcpu = vmk_vcpu_new_lm(vmk_vm_new_std(), 0, guest_compute, want_avx);
+	vcpu = vmk_vcpu_new_lm(vmk_vm_new_std(), 0, guest_compute, arg);
 	if (want_avx)
 		vmk_set_guest_handler(vcpu->vm, 6, guest_avx_ud);
 	run_guest(&vcpu, want_avx, NULL, 0, NULL, 0, &ref, &exits_ref, &migr_ref);
 	vmk_vm_free(vcpu->vm);
 	ASSERT_EQ(ROUNDS, exits_ref);
-	ASSERT_EQ(0x7f80, ref.mxcsr);
+	if (!(arg & ARG_NO_FPU))
+		ASSERT_EQ(0x7f80, ref.mxcsr);
 	for (i = 0; i < N_GMSRS; i++)
 		ASSERT_EQ(msr_value(i), ref.msrs[i]) TH_LOG("MSR 0x%x", guest_msrs[i]);
 	TH_LOG("reference: acc 0x%llx x87 0x%llx avx %u",
@@ -506,7 +511,7 @@ static void migrate_test(struct __test_metadata *_metadata, bool want_avx)
 
 	if (want_avx && !ref.avx)
 		SKIP(return, "no AVX/XSAVE in KVM_GET_SUPPORTED_CPUID");
-	vcpu = vmk_vcpu_new_lm(vmk_vm_new_std(), 0, guest_compute, want_avx);
+	vcpu = vmk_vcpu_new_lm(vmk_vm_new_std(), 0, guest_compute, arg);
 	vmk_set_guest_handler(vcpu->vm, 6, guest_avx_ud);
 	run_guest(&vcpu, want_avx, at, sizeof(at) / sizeof(at[0]), sig_at,
 		  sizeof(sig_at) / sizeof(sig_at[0]), &got, &exits, &migr);
@@ -532,13 +537,22 @@ static void migrate_test(struct __test_metadata *_metadata, bool want_avx)
 /* General registers, x87, SSE (no XSETBV: XCR0 stays x87|SSE). */
 TEST(migrate_sse)
 {
-	migrate_test(_metadata, false);
+	migrate_test(_metadata, 0);
 }
 
 /* The same with XCR0.YMM enabled by the guest and YMM state in use. */
 TEST(migrate_avx)
 {
-	migrate_test(_metadata, true);
+	migrate_test(_metadata, ARG_AVX);
+}
+
+/*
+ * General registers and MSRs only: the guest runs no FPU instruction (the
+ * FPU, XSAVE and XCRS state still travels, in its reset form).
+ */
+TEST(migrate_no_fpu)
+{
+	migrate_test(_metadata, ARG_NO_FPU);
 }
 
 TEST_HARNESS_MAIN
