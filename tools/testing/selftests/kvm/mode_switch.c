@@ -220,6 +220,14 @@ static const struct expect steps[] = {
 	  0x0000, 0, 0, 0xffff, 0 },
 };
 
+static const char *const step_name[] = {
+	"reset", "real mode", "16-bit protected mode",
+	"32-bit protected mode", "32-bit paging (CR4.PSE, 4 MiB page)",
+	"PAE paging", "IA-32e compatibility mode", "64-bit mode",
+	"compatibility mode", "paging off (long mode inactive)",
+	"EFER.LME=0", "16-bit protected mode", "real mode",
+};
+
 static void build_tables(struct vmk_vm *vm)
 {
 	u64 *gdt = vmk_gpa2hva(vm, GDT_GPA);
@@ -277,8 +285,9 @@ TEST(walk_up_and_down)
 		if (run->exit_reason == KVM_EXIT_SHUTDOWN && vmk_host_is_pvm()) {
 			vmk_dump(vcpu, "PVM deviation");
 			SKIP(goto out, "PVM /dev/kvm: the guest triple-faults "
-			     "(KVM_EXIT_SHUTDOWN) on its way from step %zu to "
-			     "step %zu (upstream KVM runs it)", i, i + 1);
+			     "(KVM_EXIT_SHUTDOWN) going from %s to %s "
+			     "(upstream KVM runs it)", step_name[i],
+			     step_name[i + 1]);
 		}
 		vmk_expect_exit(vcpu, KVM_EXIT_IO);
 		ASSERT_EQ(STEP_PORT, run->io.port);
