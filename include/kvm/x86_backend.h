@@ -56,7 +56,7 @@ struct kvm_x86_backend {
 	void (*set_efer)(struct kvm_vcpu *vcpu, u64 efer);
 	u64 (*get_rflags)(struct kvm_vcpu *vcpu);
 	void (*set_rflags)(struct kvm_vcpu *vcpu, u64 rflags);
-	u64 (*get_dr)(struct kvm_vcpu *vcpu, int dr);	/* 6 or 7 */
+	u64 (*get_dr)(struct kvm_vcpu *vcpu, int dr);	/* 0-3, 6 or 7 */
 	void (*set_dr)(struct kvm_vcpu *vcpu, int dr, u64 val);
 
 	/*
@@ -83,6 +83,29 @@ struct kvm_x86_backend {
 
 	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
 	void (*inject_exception)(struct kvm_vcpu *vcpu);
+	/*
+	 * Deliver an external interrupt or an NMI on the next entry; x86
+	 * common code has checked that the guest can take it. Called with
+	 * interrupts disabled, right before run().
+	 */
+	void (*inject_irq)(struct kvm_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct kvm_vcpu *vcpu);
+	/* Exit as soon as RFLAGS.IF is set and no interrupt shadow is active. */
+	void (*enable_irq_window)(struct kvm_vcpu *vcpu);
+	/*
+	 * The guest is in its NMI handler: exit once it returns (IRET) and
+	 * then call kvm_x86_nmi_unmasked().
+	 */
+	void (*enable_nmi_window)(struct kvm_vcpu *vcpu);
+	/* The interrupt shadow after STI or MOV SS, for the next instruction. */
+	bool (*get_interrupt_shadow)(struct kvm_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct kvm_vcpu *vcpu, bool shadow);
+	/*
+	 * Intercept guest exceptions of this vector (#DB, #BP for guest
+	 * debugging): the vendor then calls kvm_x86_exit_debug().
+	 */
+	void (*set_exception_intercept)(struct kvm_vcpu *vcpu, u8 vector,
+					bool on);
 };
 
 int kvm_x86_register_backend(const struct kvm_x86_backend *backend);
@@ -123,6 +146,28 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
  * could not be decoded; kvm_run then holds an internal-error exit.
  */
 bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip);
+
+/*
+ * The events a vendor reports after an exit: one whose delivery the exit
+ * interrupted (delivered again on the next entry, visible meanwhile to
+ * KVM_GET_VCPU_EVENTS), and the end of NMI blocking.
+ */
+enum kvm_x86_event_type {
+	KVM_X86_EVENT_IRQ,
+	KVM_X86_EVENT_NMI,
+	KVM_X86_EVENT_EXCEPTION,
+};
+void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
+			       enum kvm_x86_event_type type, u8 vector,
+			       bool has_error_code, u32 error_code);
+void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu);
+
+/* Hypercall instructions: VMMCALL, VMCALL (the latter after a #UD). */
+int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip);
+/* An intercepted #UD: VMCALL is a hypercall, anything else goes to the guest. */
+int kvm_x86_exit_ud(struct kvm_vcpu *vcpu);
+/* An intercepted #DB or #BP while KVM_SET_GUEST_DEBUG asks for them. */
+int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector);
 
 /* Queue an exception for the guest (#UD, #GP(0)...). */
 void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,

@@ -61,6 +61,30 @@ struct kvm_pending_exception {
 	u32 error_code;
 };
 
+/*
+ * Interrupt and NMI state with a userspace irqchip (KVM_INTERRUPT, KVM_NMI),
+ * and events whose delivery a VM exit interrupted. What is here is exactly
+ * what KVM_GET/SET_VCPU_EVENTS transfer.
+ */
+struct kvm_x86_events {
+	bool irq_injected;	/* irq_nr goes in as soon as RFLAGS.IF allows */
+	u8 irq_nr;
+	bool nmi_injected;	/* an NMI in delivery: goes in on the next entry */
+	u8 nmi_pending;		/* KVM_NMI not yet delivered (0 or 1) */
+	bool nmi_masked;	/* the guest is in its NMI handler, until IRET */
+	u32 sipi_vector;
+	u32 mp_state;		/* KVM_MP_STATE_* */
+};
+
+/* KVM_SET_GUEST_DEBUG, and the guest's own breakpoints while it is active. */
+struct kvm_x86_debug {
+	u32 control;		/* KVM_GUESTDBG_* */
+	bool tf_set;		/* RFLAGS.TF is ours (single-step), hidden */
+	bool hw_bp;		/* the debugger's DR0-3/DR7 are loaded */
+	u64 guest_db[4];	/* the guest's own while hw_bp */
+	u64 guest_dr6, guest_dr7;
+};
+
 /* Table pages for nested paging, allocated before taking mmu_lock. */
 struct kvm_tdp_cache {
 	int nr;
@@ -88,6 +112,8 @@ struct kvm_vcpu_x86 {
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
 	struct kvm_pending_exception exception;
+	struct kvm_x86_events events;
+	struct kvm_x86_debug debug;
 
 	struct kvm_tdp_cache tdp_cache;
 

@@ -134,11 +134,36 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_tdp_fault);
 
+static bool kvm_exception_contributory(u8 vector)
+{
+	return vector == X86_TRAP_DE || vector == X86_TRAP_TS ||
+	       vector == X86_TRAP_NP || vector == X86_TRAP_SS ||
+	       vector == X86_TRAP_GP;
+}
+
+/* SDM vol. 3 "Interrupt 8 - Double Fault Exception": which pairs combine. */
+static bool kvm_makes_double_fault(u8 first, u8 second)
+{
+	bool second_bad = kvm_exception_contributory(second) ||
+			  second == X86_TRAP_PF;
+
+	if (first == X86_TRAP_PF || first == X86_TRAP_DF)
+		return second_bad;
+	return kvm_exception_contributory(first) &&
+	       kvm_exception_contributory(second);
+}
+
 void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
 			     bool has_error_code, u32 error_code)
 {
 	struct kvm_pending_exception *e = &vcpu->arch.exception;
 
+	/* A fault while delivering another (re-injected) one. */
+	if (e->pending && kvm_makes_double_fault(e->vector, vector)) {
+		vector = X86_TRAP_DF;
+		has_error_code = true;
+		error_code = 0;
+	}
 	e->pending = true;
 	e->vector = vector;
 	e->has_error_code = has_error_code;

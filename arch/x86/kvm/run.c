@@ -25,6 +25,20 @@ static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 	return true;
 }
 
+/*
+ * Back to the host's XCR0. Checked with XGETBV rather than trusted: an
+ * XSETBV that did not exit (seen on the emulated test host, whose SVM does
+ * not honour the XSETBV intercept) would otherwise leave the guest's value
+ * in place, and the host's next XRSTOR would fault.
+ */
+static void kvm_restore_host_xcr0(bool switched)
+{
+	if (!kvm_host_xcr0)
+		return;
+	if (switched || xgetbv(XCR_XFEATURE_ENABLED_MASK) != kvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
+}
+
 /* One VM entry and exit. Returns false if entry was abandoned to handle work first. */
 static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 {
@@ -46,10 +60,20 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TLB_FLUSH))
 		kvm_backend->flush_guest_tlb(vcpu);
 
+	/* Only now is entry certain: an injected event must not be left behind. */
+	kvm_x86_inject_events(vcpu);
+	kvm_x86_debug_before_entry(vcpu);
+	/*
+	 * After a context switch the registers may hold another task's FPU
+	 * state: the guest's is reloaded lazily, so load it now, with
+	 * interrupts off so it stays loaded until VM entry.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
 	kvm_backend->run(vcpu);
-	if (xcr0_switched)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
+	kvm_x86_debug_after_exit(vcpu);
+	kvm_restore_host_xcr0(xcr0_switched);
 
 	vcpu->last_cpu = smp_processor_id();
 	WRITE_ONCE(vcpu->mode, VCPU_OUTSIDE_GUEST);
@@ -58,7 +82,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	return true;
 }
 
-int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
+static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct kvm_vm *vm = vcpu->vm;
@@ -71,6 +95,9 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
 	}
+	r = kvm_x86_mp_state_run(vcpu);
+	if (r != KVM_EXIT_RESUME)
+		return r < 0 ? r : 0;
 
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
@@ -81,9 +108,6 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
-		if (vcpu->arch.exception.pending)
-			kvm_backend->inject_exception(vcpu);
-
 		/* Memslot updates wait for readers: never hold srcu in the guest. */
 		srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 		if (need_resched())
@@ -95,9 +119,20 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
 		r = kvm_backend->handle_exit(vcpu);
+		if (r == KVM_EXIT_RESUME && kvm_x86_irq_window_exit(vcpu))
+			r = KVM_EXIT_TO_USER;
 	}
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 	return r < 0 ? r : 0;
+}
+
+int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	int r = kvm_x86_run_loop(vcpu);
+
+	/* QEMU and others read these on every exit, whatever the reason. */
+	kvm_x86_fill_run_state(vcpu);
+	return r;
 }

@@ -79,7 +79,8 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
 	x->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE;
 	if (vcpu->vcpu_id == 0)
 		x->apic_base |= MSR_IA32_APICBASE_BSP;
-	x->exception.pending = false;
+	kvm_x86_events_reset(vcpu);
+	kvm_x86_debug_reset(vcpu);
 	x->pio.pending = false;
 	kvm_msr_reset(vcpu);
 }
@@ -340,6 +341,12 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
 	}
 	r = kvm_fpu_ioctl(vcpu, ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = kvm_events_ioctl(vcpu, ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = kvm_debug_ioctl(vcpu, ioctl, argp);
 	if (r != -ENOIOCTLCMD)
 		return r;
 

@@ -53,6 +53,22 @@ long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 /* run.c */
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
+/* events.c: -ENOIOCTLCMD for an ioctl that is not its own */
+long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+		      void __user *argp);
+void kvm_x86_events_reset(struct kvm_vcpu *vcpu);
+void kvm_x86_inject_events(struct kvm_vcpu *vcpu);
+void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu);
+bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu);
+int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu);
+
+/* debug.c: -ENOIOCTLCMD for an ioctl that is not its own */
+long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+		     void __user *argp);
+void kvm_x86_debug_reset(struct kvm_vcpu *vcpu);
+void kvm_x86_debug_before_entry(struct kvm_vcpu *vcpu);
+void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu);
+
 /* insn_len.c */
 #define X86_MAX_INSN_LEN	15
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);

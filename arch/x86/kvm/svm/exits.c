@@ -49,6 +49,43 @@ static int svm_exit_ud(struct svm_vcpu *svm)
 	return KVM_EXIT_RESUME;
 }
 
+/* #UD intercepted for VMCALL; anything else goes back to the guest. */
+static int svm_exit_ud_intercept(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_ud(&svm->vcpu);
+}
+
+static int svm_exit_db(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_debug(&svm->vcpu, DB_VECTOR);
+}
+
+static int svm_exit_bp(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_debug(&svm->vcpu, BP_VECTOR);
+}
+
+static int svm_exit_vmmcall(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_hypercall(&svm->vcpu, svm_next_rip(svm));
+}
+
+/* The interrupt window is open: x86 common code decides what to do. */
+static int svm_exit_vintr(struct svm_vcpu *svm)
+{
+	svm_disable_irq_window(svm->vmcb);
+	return KVM_EXIT_RESUME;
+}
+
+/* The NMI handler returns; svm_vcpu_run sees the IRET complete. */
+static int svm_exit_iret(struct svm_vcpu *svm)
+{
+	svm_clr_intercept(svm->vmcb, SVM_EXIT_IRET);
+	svm->nmi_iret_seen = true;
+	svm->nmi_iret_rip = svm->vcpu.arch.rip;
+	return KVM_EXIT_RESUME;
+}
+
 static int svm_exit_gp(struct svm_vcpu *svm)
 {
 	kvm_x86_queue_exception(&svm->vcpu, GP_VECTOR, true, 0);
@@ -172,7 +209,12 @@ static int svm_exit_rdtscp(struct svm_vcpu *svm)
 static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3] = svm_exit_dr_access,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3] = svm_exit_dr_access,
+	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= svm_exit_db,
+	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= svm_exit_bp,
+	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= svm_exit_ud_intercept,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= svm_exit_machine_check,
+	[SVM_EXIT_VINTR]			= svm_exit_vintr,
+	[SVM_EXIT_IRET]				= svm_exit_iret,
 	[SVM_EXIT_INTR]				= svm_exit_host_event,
 	[SVM_EXIT_NMI]				= svm_exit_host_event,
 	[SVM_EXIT_SMI]				= svm_exit_host_event,
@@ -185,9 +227,9 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_IOIO]				= svm_exit_ioio,
 	[SVM_EXIT_MSR]				= svm_exit_msr,
 	[SVM_EXIT_SHUTDOWN]			= svm_exit_shutdown,
-	/* No nested SVM: the SVM instructions are undefined in the guest. */
+	/* No nested SVM: the SVM instructions but VMMCALL are undefined. */
 	[SVM_EXIT_VMRUN]			= svm_exit_ud,
-	[SVM_EXIT_VMMCALL]			= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]			= svm_exit_vmmcall,
 	[SVM_EXIT_VMLOAD]			= svm_exit_ud,
 	[SVM_EXIT_VMSAVE]			= svm_exit_ud,
 	[SVM_EXIT_STGI]				= svm_exit_ud,
@@ -208,8 +250,8 @@ int svm_handle_exit(struct kvm_vcpu *vcpu)
 
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(svm);
-	if (code == SVM_EXIT_INVALID)
-		return kvm_x86_exit_fail_entry(vcpu, code);
+	if (svm_exit_is_invalid(code))
+		return kvm_x86_exit_fail_entry(vcpu, (u32)code);
 	if (code >= SVM_EXIT_NR_TABLE)
 		return svm_unexpected_exit(svm);
 

@@ -344,6 +344,11 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vcpu->arch.cr8 = vmcb->control.int_ctl & SVM_V_TPR_MASK;
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	svm_save_exit_event(svm);
+	/* Any exit past the NMI handler's IRET ends NMI blocking. */
+	if (svm->nmi_iret_seen && vcpu->arch.rip != svm->nmi_iret_rip) {
+		svm->nmi_iret_seen = false;
+		kvm_x86_nmi_unmasked(vcpu);
+	}
 }
 
 static struct kvm_x86_backend svm_backend = {
@@ -389,6 +394,13 @@ static struct kvm_x86_backend svm_backend = {
 	.run			= svm_vcpu_run,
 	.handle_exit		= svm_handle_exit,
 	.inject_exception	= svm_inject_exception,
+	.inject_irq		= svm_inject_irq,
+	.inject_nmi		= svm_inject_nmi,
+	.enable_irq_window	= svm_enable_irq_window,
+	.enable_nmi_window	= svm_enable_nmi_window,
+	.get_interrupt_shadow	= svm_get_interrupt_shadow,
+	.set_interrupt_shadow	= svm_set_interrupt_shadow,
+	.set_exception_intercept = svm_set_exception_intercept,
 };
 
 static int __init svm_init(void)

@@ -121,6 +121,8 @@ static void vmcb_init_intercepts(struct vmcb *vmcb)
 		SVM_EXIT_XSETBV,
 		/* A machine check belongs to the host. */
 		SVM_EXIT_EXCP_BASE + MC_VECTOR,
+		/* VMCALL, the other vendor's hypercall, raises #UD here. */
+		SVM_EXIT_EXCP_BASE + UD_VECTOR,
 	};
 	int i;
 
@@ -183,6 +185,7 @@ void vmcb_init(struct svm_vcpu *svm)
 	svm->dr_active = false;
 	memset(svm->dr, 0, sizeof(svm->dr));
 	svm->tsc_aux = 0;
+	svm->nmi_iret_seen = false;
 }
 
 static struct vmcb_seg *vmcb_seg(struct vmcb *vmcb, int seg)
@@ -343,19 +346,39 @@ void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
 
 u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
 
-	return dr == 6 ? vmcb->save.dr6 : vmcb->save.dr7;
+	if (dr < 4)
+		return svm->dr[dr];
+	return dr == 6 ? svm->vmcb->save.dr6 : svm->vmcb->save.dr7;
+}
+
+/* DR0-3 from now on switched on every entry, guest accesses unintercepted. */
+static void svm_activate_dr(struct svm_vcpu *svm)
+{
+	if (svm->dr_active)
+		return;
+	svm->dr_active = true;
+	vmcb_set_dr_intercepts(svm->vmcb, false);
 }
 
 void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 
-	if (dr == 6)
+	if (dr < 4) {
+		svm->dr[dr] = val;
+		if (val)
+			svm_activate_dr(svm);
+	} else if (dr == 6) {
 		vmcb->save.dr6 = val;
-	else
+	} else {
 		vmcb->save.dr7 = val;
+		/* Enabled breakpoints must match the guest's addresses. */
+		if (val & SVM_DR7_ENABLES)
+			svm_activate_dr(svm);
+	}
 }
 
 /* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
@@ -543,33 +566,10 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return 0;
 }
 
-static bool svm_exception_contributory(u8 vector)
-{
-	return vector == DE_VECTOR || vector == TS_VECTOR ||
-	       vector == NP_VECTOR || vector == SS_VECTOR ||
-	       vector == GP_VECTOR;
-}
-
-/*
- * A re-injected exception (from EXITINTINFO) and a new one on the same
- * entry: the double-fault rules decide whether they combine into #DF.
- */
-static bool svm_makes_double_fault(u8 first, u8 second)
-{
-	bool second_bad = svm_exception_contributory(second) ||
-			  second == PF_VECTOR;
-
-	if (first == PF_VECTOR || first == DF_VECTOR)
-		return second_bad;
-	return svm_exception_contributory(first) &&
-	       svm_exception_contributory(second);
-}
-
 void svm_inject_exception(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	u64 old = vmcb->control.event_inj;
 	u8 vector = ex->vector;
 	bool has_error = ex->has_error_code;
 	u32 error = ex->error_code;
@@ -579,15 +579,6 @@ void svm_inject_exception(struct kvm_vcpu *vcpu)
 		return;
 	ex->pending = false;
 
-	if ((old & SVM_EVT_VALID) &&
-	    ((old & SVM_EVT_TYPE_MASK) >> SVM_EVT_TYPE_SHIFT) ==
-	    SVM_EVT_TYPE_EXCEPT &&
-	    svm_makes_double_fault(old & SVM_EVT_VECTOR_MASK, vector)) {
-		vector = DF_VECTOR;
-		has_error = true;
-		error = 0;
-	}
-
 	evt = vector | ((u64)SVM_EVT_TYPE_EXCEPT << SVM_EVT_TYPE_SHIFT) |
 	      SVM_EVT_VALID;
 	/* Real mode delivers no error codes; an EV there is illegal. */
@@ -596,9 +587,85 @@ void svm_inject_exception(struct kvm_vcpu *vcpu)
 	vmcb->control.event_inj = evt;
 }
 
+void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector |
+		((u64)SVM_EVT_TYPE_INTR << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
+}
+
+void svm_inject_nmi(struct kvm_vcpu *vcpu)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = X86_TRAP_NMI |
+		((u64)SVM_EVT_TYPE_NMI << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
+}
+
+/*
+ * A virtual interrupt the guest cannot refuse on TPR grounds: the VINTR
+ * intercept fires the moment RFLAGS.IF and the interrupt shadow would let
+ * it be taken, which is the window x86 common code waits for.
+ */
+void svm_enable_irq_window(struct kvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR |
+				 SVM_V_INTR_PRIO_MASK;
+	svm_set_intercept(vmcb, SVM_EXIT_VINTR);
+}
+
+void svm_disable_irq_window(struct vmcb *vmcb)
+{
+	vmcb->control.int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR |
+				   SVM_V_INTR_PRIO_MASK);
+	svm_clr_intercept(vmcb, SVM_EXIT_VINTR);
+}
+
+/*
+ * SVM keeps no NMI blocking for injected NMIs: IRET is intercepted to see
+ * the handler return. Once seen, what is left is for that IRET to execute;
+ * any exit after it will tell, and the interrupt window forces one soon.
+ */
+void svm_enable_nmi_window(struct kvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->nmi_iret_seen)
+		svm_enable_irq_window(vcpu);
+	else
+		svm_set_intercept(svm->vmcb, SVM_EXIT_IRET);
+}
+
+bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_state & SVM_INT_SHADOW;
+}
+
+void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (shadow)
+		vmcb->control.int_state |= SVM_INT_SHADOW;
+	else
+		vmcb->control.int_state &= ~SVM_INT_SHADOW;
+	/* The shadow belongs to the instruction at RIP (see svm_vcpu_run). */
+	vmcb->save.rip = vcpu->arch.rip;
+}
+
+void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (on)
+		svm_set_intercept(vmcb, SVM_EXIT_EXCP_BASE + vector);
+	else
+		svm_clr_intercept(vmcb, SVM_EXIT_EXCP_BASE + vector);
+}
+
 /*
  * Called right after #VMEXIT: an event whose delivery the exit interrupted
- * is injected again on the next VMRUN, so it is not lost.
+ * goes back to x86 common code, which injects it again on the next VMRUN
+ * and shows it to KVM_GET_VCPU_EVENTS meanwhile.
  */
 void svm_save_exit_event(struct svm_vcpu *svm)
 {
@@ -612,7 +679,7 @@ void svm_save_exit_event(struct svm_vcpu *svm)
 		return;
 	/* After these the guest state is not resumable as it stands. */
 	if (c->exit_code == SVM_EXIT_SHUTDOWN ||
-	    c->exit_code == SVM_EXIT_INVALID)
+	    svm_exit_is_invalid(c->exit_code))
 		return;
 	/*
 	 * INTn, INT3 and INTO: RIP still points at the instruction, which
@@ -624,5 +691,19 @@ void svm_save_exit_event(struct svm_vcpu *svm)
 	if (type == SVM_EVT_TYPE_EXCEPT &&
 	    (vector == BP_VECTOR || vector == OF_VECTOR))
 		return;
-	c->event_inj = info & ~(u64)GENMASK_ULL(30, 12);
+	switch (type) {
+	case SVM_EVT_TYPE_INTR:
+		kvm_x86_event_interrupted(&svm->vcpu, KVM_X86_EVENT_IRQ, vector,
+					  false, 0);
+		break;
+	case SVM_EVT_TYPE_NMI:
+		kvm_x86_event_interrupted(&svm->vcpu, KVM_X86_EVENT_NMI, vector,
+					  false, 0);
+		break;
+	case SVM_EVT_TYPE_EXCEPT:
+		kvm_x86_event_interrupted(&svm->vcpu, KVM_X86_EVENT_EXCEPTION,
+					  vector, info & SVM_EVT_EV,
+					  info >> SVM_EVT_ERR_SHIFT);
+		break;
+	}
 }

@@ -162,8 +162,20 @@ enum svm_exit_code {
 
 #define SVM_EXIT_INVALID	((u64)-1)	/* VMRUN consistency check failed */
 
+/*
+ * VMEXIT_INVALID is -1 in the 64-bit EXITCODE field; some implementations
+ * (QEMU's emulated SVM) store it as a 32-bit -1. Accept both.
+ */
+static inline bool svm_exit_is_invalid(u64 code)
+{
+	return (u32)code == (u32)SVM_EXIT_INVALID;
+}
+
 /* int_ctl (0x060) */
 #define SVM_V_TPR_MASK		0xfULL	/* CR8 as the guest sees it */
+#define SVM_V_IRQ		BIT_ULL(8)	/* a virtual interrupt is pending */
+#define SVM_V_INTR_PRIO_MASK	(0xfULL << 16)
+#define SVM_V_IGN_TPR		BIT_ULL(20)
 #define SVM_V_INTR_MASKING	BIT_ULL(24)
 
 /* int_state (0x068) */
@@ -249,6 +261,13 @@ struct svm_vcpu {
 	unsigned long dr[4];
 
 	u64 tsc_aux;		/* RDTSCP is emulated */
+
+	/*
+	 * The guest's NMI handler reached IRET at nmi_iret_rip: NMIs are
+	 * unmasked once it has executed, i.e. RIP has moved on.
+	 */
+	bool nmi_iret_seen;
+	unsigned long nmi_iret_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct kvm_vcpu *vcpu)
@@ -293,6 +312,14 @@ void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val);
 int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 void svm_inject_exception(struct kvm_vcpu *vcpu);
+void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector);
+void svm_inject_nmi(struct kvm_vcpu *vcpu);
+void svm_enable_irq_window(struct kvm_vcpu *vcpu);
+void svm_disable_irq_window(struct vmcb *vmcb);
+void svm_enable_nmi_window(struct kvm_vcpu *vcpu);
+bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
+void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void svm_save_exit_event(struct svm_vcpu *svm);
 bool svm_long_mode_code(struct vmcb *vmcb);
 

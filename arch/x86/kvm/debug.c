@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Debugging: KVM_GET/SET_DEBUGREGS (the guest's DR0-3, DR6, DR7) and
+ * KVM_SET_GUEST_DEBUG (a host debugger's single-step, software and hardware
+ * breakpoints, reported as KVM_EXIT_DEBUG).
+ *
+ * While the debugger's hardware breakpoints are loaded, the guest's own
+ * debug registers are kept aside here and are what KVM_GET/SET_DEBUGREGS
+ * see; the guest itself then reads the debugger's values.
+ */
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+
+#include "x86.h"
+
+#define KVM_GUESTDBG_SUPPORTED	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP)
+/* DR6 bits a #DB sets: B0-B3, BD, BS, BT. */
+#define DR6_STATUS		0xe00fULL
+/* DR7 bit 10 reads as 1. */
+#define DR7_FIXED_1		0x400ULL
+
+void kvm_x86_debug_reset(struct kvm_vcpu *vcpu)
+{
+	int i;
+
+	memset(&vcpu->arch.debug, 0, sizeof(vcpu->arch.debug));
+	for (i = 0; i < 4; i++)
+		kvm_backend->set_dr(vcpu, i, 0);
+}
+
+/*
+ * Single-step sets RFLAGS.TF for each entry and takes it away after the
+ * exit, so neither userspace nor the guest's saved state keeps it.
+ */
+void kvm_x86_debug_before_entry(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	u64 rflags;
+
+	if (!(d->control & KVM_GUESTDBG_SINGLESTEP))
+		return;
+	rflags = kvm_backend->get_rflags(vcpu);
+	if (rflags & X86_EFLAGS_TF)
+		return;
+	kvm_backend->set_rflags(vcpu, rflags | X86_EFLAGS_TF);
+	d->tf_set = true;
+}
+
+void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+
+	if (!d->tf_set)
+		return;
+	d->tf_set = false;
+	kvm_backend->set_rflags(vcpu, kvm_backend->get_rflags(vcpu) &
+				~(u64)X86_EFLAGS_TF);
+}
+
+int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	struct kvm_run *run = vcpu->run;
+	struct kvm_segment cs;
+	u64 dr6 = kvm_backend->get_dr(vcpu, 6);
+	bool ours;
+
+	if (vector == X86_TRAP_DB)
+		ours = d->control & (KVM_GUESTDBG_SINGLESTEP |
+				     KVM_GUESTDBG_USE_HW_BP);
+	else
+		ours = d->control & KVM_GUESTDBG_USE_SW_BP;
+	if (!ours) {
+		/* #BP is a trap: the guest's handler returns past the INT3. */
+		if (vector == X86_TRAP_BP && !kvm_x86_skip_insn(vcpu, 0))
+			return KVM_EXIT_TO_USER;
+		kvm_x86_queue_exception(vcpu, vector, false, 0);
+		return KVM_EXIT_RESUME;
+	}
+
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = vector;
+	run->debug.arch.pc = cs.base + vcpu->arch.rip;
+	run->debug.arch.dr6 = dr6;
+	run->debug.arch.dr7 = kvm_backend->get_dr(vcpu, 7);
+	/* The guest never saw this #DB: its DR6 must not show it. */
+	if (vector == X86_TRAP_DB)
+		kvm_backend->set_dr(vcpu, 6, dr6 & ~DR6_STATUS);
+	return KVM_EXIT_TO_USER;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_debug);
+
+static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
+			       const struct kvm_guest_debug *dbg)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	u32 ctl = dbg->control;
+	int i;
+
+	/* Known but not implemented; bits nobody defined are ignored. */
+	if (ctl & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
+		   KVM_GUESTDBG_BLOCKIRQ))
+		return -EINVAL;
+	ctl &= KVM_GUESTDBG_SUPPORTED;
+	if (!(ctl & KVM_GUESTDBG_ENABLE))
+		ctl = 0;
+	if ((ctl & KVM_GUESTDBG_USE_HW_BP) && (dbg->arch.debugreg[7] >> 32))
+		return -EINVAL;
+
+	if (ctl & KVM_GUESTDBG_USE_HW_BP) {
+		if (!d->hw_bp) {
+			for (i = 0; i < 4; i++)
+				d->guest_db[i] = kvm_backend->get_dr(vcpu, i);
+			d->guest_dr6 = kvm_backend->get_dr(vcpu, 6);
+			d->guest_dr7 = kvm_backend->get_dr(vcpu, 7);
+			d->hw_bp = true;
+		}
+		for (i = 0; i < 4; i++)
+			kvm_backend->set_dr(vcpu, i, dbg->arch.debugreg[i]);
+		kvm_backend->set_dr(vcpu, 7, dbg->arch.debugreg[7] |
+				    DR7_FIXED_1);
+	} else if (d->hw_bp) {
+		for (i = 0; i < 4; i++)
+			kvm_backend->set_dr(vcpu, i, d->guest_db[i]);
+		kvm_backend->set_dr(vcpu, 6, d->guest_dr6);
+		kvm_backend->set_dr(vcpu, 7, d->guest_dr7);
+		d->hw_bp = false;
+	}
+
+	kvm_backend->set_exception_intercept(vcpu, X86_TRAP_DB,
+			ctl & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP));
+	kvm_backend->set_exception_intercept(vcpu, X86_TRAP_BP,
+			ctl & KVM_GUESTDBG_USE_SW_BP);
+	d->control = ctl;
+	return 0;
+}
+
+static void kvm_get_debugregs(struct kvm_vcpu *vcpu, struct kvm_debugregs *r)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 4; i++)
+		r->db[i] = d->hw_bp ? d->guest_db[i] :
+				      kvm_backend->get_dr(vcpu, i);
+	r->dr6 = d->hw_bp ? d->guest_dr6 : kvm_backend->get_dr(vcpu, 6);
+	r->dr7 = d->hw_bp ? d->guest_dr7 : kvm_backend->get_dr(vcpu, 7);
+}
+
+static int kvm_set_debugregs(struct kvm_vcpu *vcpu,
+			     const struct kvm_debugregs *r)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	int i;
+
+	/* DR6 and DR7 are 32-bit registers; flags has no meaning yet. */
+	if (r->flags || (r->dr6 >> 32) || (r->dr7 >> 32))
+		return -EINVAL;
+	if (d->hw_bp) {
+		memcpy(d->guest_db, r->db, sizeof(d->guest_db));
+		d->guest_dr6 = r->dr6;
+		d->guest_dr7 = r->dr7;
+		return 0;
+	}
+	for (i = 0; i < 4; i++)
+		kvm_backend->set_dr(vcpu, i, r->db[i]);
+	kvm_backend->set_dr(vcpu, 6, r->dr6);
+	kvm_backend->set_dr(vcpu, 7, r->dr7);
+	return 0;
+}
+
+long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+		     void __user *argp)
+{
+	union {
+		struct kvm_debugregs regs;
+		struct kvm_guest_debug dbg;
+	} u;
+
+	switch (ioctl) {
+	case KVM_GET_DEBUGREGS:
+		kvm_get_debugregs(vcpu, &u.regs);
+		return copy_to_user(argp, &u.regs, sizeof(u.regs)) ?
+		       -EFAULT : 0;
+	case KVM_SET_DEBUGREGS:
+		if (copy_from_user(&u.regs, argp, sizeof(u.regs)))
+			return -EFAULT;
+		return kvm_set_debugregs(vcpu, &u.regs);
+	case KVM_SET_GUEST_DEBUG:
+		if (copy_from_user(&u.dbg, argp, sizeof(u.dbg)))
+			return -EFAULT;
+		return kvm_set_guest_debug(vcpu, &u.dbg);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event injection with a userspace irqchip: KVM_INTERRUPT, KVM_NMI,
+ * interrupt windows, KVM_GET/SET_VCPU_EVENTS and KVM_GET/SET_MP_STATE.
+ *
+ * Everything a VMM saves and restores lives in kvm_vcpu_x86 (events,
+ * exception); the vendor only injects what x86 common code picks right
+ * before entry, and reports back what an exit interrupted.
+ */
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+
+#include "x86.h"
+
+/* The flags of kvm_vcpu_events this implementation transfers. */
+#define KVM_EVENTS_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
+				 KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
+				 KVM_VCPUEVENT_VALID_SHADOW)
+
+void kvm_x86_events_reset(struct kvm_vcpu *vcpu)
+{
+	memset(&vcpu->arch.events, 0, sizeof(vcpu->arch.events));
+	vcpu->arch.exception.pending = false;
+	vcpu->arch.events.mp_state = KVM_MP_STATE_RUNNABLE;
+}
+
+void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
+			       enum kvm_x86_event_type type, u8 vector,
+			       bool has_error_code, u32 error_code)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+
+	switch (type) {
+	case KVM_X86_EVENT_IRQ:
+		ev->irq_injected = true;
+		ev->irq_nr = vector;
+		break;
+	case KVM_X86_EVENT_NMI:
+		ev->nmi_injected = true;
+		break;
+	case KVM_X86_EVENT_EXCEPTION:
+		ex->pending = true;
+		ex->vector = vector;
+		ex->has_error_code = has_error_code;
+		ex->error_code = error_code;
+		break;
+	}
+}
+EXPORT_SYMBOL_GPL(kvm_x86_event_interrupted);
+
+void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu)
+{
+	vcpu->arch.events.nmi_masked = false;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
+
+/* Could the guest take a maskable interrupt before its next instruction? */
+static bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
+{
+	return (kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF) &&
+	       !kvm_backend->get_interrupt_shadow(vcpu);
+}
+
+/* What kvm_run.ready_for_interrupt_injection reports. */
+static bool kvm_x86_ready_for_irq(struct kvm_vcpu *vcpu)
+{
+	return kvm_x86_interrupt_allowed(vcpu) &&
+	       !vcpu->arch.events.irq_injected &&
+	       !vcpu->arch.exception.pending;
+}
+
+/*
+ * Right before entry, interrupts off: hand one event to the vendor, and ask
+ * for an exit when whatever still waits can go in. Exceptions and events in
+ * delivery go first; an NMI beats a queued interrupt only once the latter
+ * could not go in.
+ */
+void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	bool busy = true;
+
+	if (vcpu->arch.exception.pending) {
+		kvm_backend->inject_exception(vcpu);
+	} else if (ev->nmi_injected) {
+		ev->nmi_injected = false;
+		kvm_backend->inject_nmi(vcpu);
+	} else if (ev->irq_injected && kvm_x86_interrupt_allowed(vcpu)) {
+		ev->irq_injected = false;
+		kvm_backend->inject_irq(vcpu, ev->irq_nr);
+	} else if (ev->nmi_pending && !ev->nmi_masked) {
+		ev->nmi_pending = 0;
+		ev->nmi_masked = true;
+		kvm_backend->inject_nmi(vcpu);
+	} else {
+		busy = false;
+	}
+
+	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
+	if (ev->nmi_masked)
+		kvm_backend->enable_nmi_window(vcpu);
+	/*
+	 * Anything still waiting behind what went in now needs an exit once
+	 * that delivery is over: the guest can take an interrupt again.
+	 */
+	if (ev->irq_injected || vcpu->run->request_interrupt_window ||
+	    (busy && (ev->nmi_pending || ev->nmi_injected)))
+		kvm_backend->enable_irq_window(vcpu);
+}
+
+/* kvm_run fields that are valid on every return to userspace. */
+void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = kvm_x86_ready_for_irq(vcpu);
+	run->flags = 0;
+	run->cr8 = vcpu->arch.cr8;
+	run->apic_base = vcpu->arch.apic_base;
+}
+
+/* After an exit handled in the kernel: does userspace want the window? */
+bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu)
+{
+	if (!vcpu->run->request_interrupt_window ||
+	    !kvm_x86_ready_for_irq(vcpu))
+		return false;
+	vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+	return true;
+}
+
+/*
+ * Without an in-kernel irqchip nothing but userspace moves a vCPU out of
+ * the wait-for-SIPI states: KVM_RUN waits for a signal. A SIPI starts the
+ * vCPU in real mode at vector * 4 KiB; HALTED resumes on a deliverable
+ * event, else reports the halt again.
+ */
+int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	struct kvm_segment cs;
+
+	switch (ev->mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return KVM_EXIT_RESUME;
+	case KVM_MP_STATE_HALTED:
+		if (ev->nmi_pending || vcpu->arch.exception.pending ||
+		    (ev->irq_injected && kvm_x86_interrupt_allowed(vcpu))) {
+			ev->mp_state = KVM_MP_STATE_RUNNABLE;
+			return KVM_EXIT_RESUME;
+		}
+		vcpu->run->exit_reason = KVM_EXIT_HLT;
+		return KVM_EXIT_TO_USER;
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		cs.selector = (ev->sipi_vector & 0xff) << 8;
+		cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
+		kvm_backend->set_segment(vcpu, &cs, SEG_CS);
+		vcpu->arch.rip = 0;
+		ev->mp_state = KVM_MP_STATE_RUNNABLE;
+		return KVM_EXIT_RESUME;
+	default:
+		while (!signal_pending(current))
+			schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+}
+
+static int kvm_vcpu_interrupt(struct kvm_vcpu *vcpu,
+			      struct kvm_interrupt __user *argp)
+{
+	struct kvm_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.irq >= 256)
+		return -EINVAL;
+	if (vcpu->arch.events.irq_injected)
+		return -EEXIST;
+	vcpu->arch.events.irq_injected = true;
+	vcpu->arch.events.irq_nr = irq.irq;
+	return 0;
+}
+
+static void kvm_get_vcpu_events(struct kvm_vcpu *vcpu,
+				struct kvm_vcpu_events *e)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+
+	memset(e, 0, sizeof(*e));
+	/* Without KVM_CAP_EXCEPTION_PAYLOAD, queued reads as injected. */
+	e->exception.injected = ex->pending;
+	e->exception.nr = ex->vector;
+	e->exception.has_error_code = ex->has_error_code;
+	e->exception.error_code = ex->error_code;
+	e->interrupt.injected = ev->irq_injected;
+	e->interrupt.nr = ev->irq_nr;
+	/* The hardware does not say which instruction set the shadow. */
+	if (kvm_backend->get_interrupt_shadow(vcpu))
+		e->interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS |
+				      KVM_X86_SHADOW_INT_STI;
+	e->nmi.injected = ev->nmi_injected;
+	e->nmi.pending = ev->nmi_pending;
+	e->nmi.masked = ev->nmi_masked;
+	e->sipi_vector = ev->sipi_vector;
+	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+}
+
+static int kvm_set_vcpu_events(struct kvm_vcpu *vcpu,
+			       const struct kvm_vcpu_events *e)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+
+	if (e->flags & ~KVM_EVENTS_SET_FLAGS)
+		return -EINVAL;
+	/* Vectors 0-31 are exceptions, and NMI is not one of them. */
+	if (e->exception.injected &&
+	    (e->exception.nr > 31 || e->exception.nr == X86_TRAP_NMI))
+		return -EINVAL;
+
+	ex->pending = e->exception.injected;
+	ex->vector = e->exception.nr;
+	ex->has_error_code = e->exception.has_error_code;
+	ex->error_code = e->exception.error_code;
+
+	/*
+	 * A software interrupt in delivery: RIP is still at the INTn, which
+	 * raises it again when executed.
+	 */
+	ev->irq_injected = e->interrupt.injected && !e->interrupt.soft;
+	ev->irq_nr = e->interrupt.nr;
+	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW)
+		kvm_backend->set_interrupt_shadow(vcpu, e->interrupt.shadow);
+
+	ev->nmi_injected = e->nmi.injected;
+	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		ev->nmi_pending = !!e->nmi.pending;
+	ev->nmi_masked = !!e->nmi.masked;
+	if (e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
+		ev->sipi_vector = e->sipi_vector;
+	return 0;
+}
+
+static int kvm_set_mp_state(struct kvm_vcpu *vcpu,
+			    struct kvm_mp_state __user *argp)
+{
+	struct kvm_mp_state mp;
+
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		vcpu->arch.events.mp_state = mp.mp_state;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+		      void __user *argp)
+{
+	struct kvm_vcpu_events e;
+	struct kvm_mp_state mp;
+
+	switch (ioctl) {
+	case KVM_INTERRUPT:
+		return kvm_vcpu_interrupt(vcpu, argp);
+	case KVM_NMI:
+		vcpu->arch.events.nmi_pending = 1;
+		return 0;
+	case KVM_GET_VCPU_EVENTS:
+		kvm_get_vcpu_events(vcpu, &e);
+		return copy_to_user(argp, &e, sizeof(e)) ? -EFAULT : 0;
+	case KVM_SET_VCPU_EVENTS:
+		if (copy_from_user(&e, argp, sizeof(e)))
+			return -EFAULT;
+		return kvm_set_vcpu_events(vcpu, &e);
+	case KVM_GET_MP_STATE:
+		mp.mp_state = vcpu->arch.events.mp_state;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		return kvm_set_mp_state(vcpu, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_SET_GUEST_DEBUG: single-step (one KVM_EXIT_DEBUG per instruction,
+ * RFLAGS.TF hidden), a hardware instruction breakpoint and a software
+ * breakpoint (INT3), each reported with the right pc.
+ */
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "vmkit.h"
+
+void ss_code(void), ss_1(void), ss_2(void), ss_3(void), ss_4(void);
+void bp_code(void), bp_target(void), bp_int3(void);
+
+asm(".pushsection .text\n"
+    ".global ss_code, ss_1, ss_2, ss_3, ss_4\n"
+    "ss_code: nop\n"
+    "ss_1: nop\n"
+    "ss_2: mov $2, %eax\n"
+    "ss_3: inc %eax\n"
+    "ss_4: hlt\n"
+    ".global bp_code, bp_target, bp_int3\n"
+    "bp_code: nop\n"
+    "bp_target: nop\n"
+    "bp_int3: int3\n"
+    "	hlt\n"
+    ".popsection\n");
+
+static bool host_is_tcg(void)
+{
+	u32 a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(0x40000000), "c"(0));
+	return b == 0x54474354 && c == 0x43544743 && d == 0x47435447;
+}
+
+static void guest_unused(u64 arg)
+{
+	(void)arg;
+}
+
+/* A vCPU in 64-bit mode about to execute fn. */
+static struct vmk_vcpu *vcpu_at(struct vmk_vm *vm, void (*fn)(void))
+{
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_unused, 0);
+	struct kvm_regs regs;
+
+	vmk_get_regs(vcpu, &regs);
+	regs.rip = (u64)(uintptr_t)fn;
+	vmk_set_regs(vcpu, &regs);
+	return vcpu;
+}
+
+static void set_debug(struct vmk_vcpu *vcpu, u32 control, u64 dr0, u64 dr7)
+{
+	struct kvm_guest_debug dbg;
+
+	memset(&dbg, 0, sizeof(dbg));
+	dbg.control = control;
+	dbg.arch.debugreg[0] = dr0;
+	dbg.arch.debugreg[7] = dr7;
+	VMK_CHECK(ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) == 0,
+		  "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+}
+
+static void expect_debug(struct vmk_vcpu *vcpu, u32 exception, void *pc)
+{
+	struct kvm_run *run = vcpu->run;
+
+	struct vmk_msg *m;
+
+	vmk_run(vcpu);
+	vmk_skip_if_pvm_deviation(vcpu, "guest debugging");
+	m = vmk_chan_msg(vcpu);
+	/*
+	 * Observed with QEMU 7.2 TCG as the emulated AMD host: its SVM
+	 * neither intercepts INT3 as #BP nor arms the guest's DR7
+	 * breakpoints, so the guest takes its own #BP (on every KVM alike).
+	 */
+	if (m && m->kind == VMK_MSG_EXCEPTION && m->args[0] == 3 &&
+	    host_is_tcg())
+		vmk_skip("emulated host (QEMU TCG): SVM does not deliver the "
+			 "%s to the hypervisor", exception == 3 ?
+			 "INT3 #BP intercept" : "DR7 breakpoint");
+	if (m && m->kind == VMK_MSG_EXCEPTION)
+		vmk_fail_at(__FILE__, __LINE__,
+			    "guest exception %llu at 0x%llx instead of a debug exit",
+			    (unsigned long long)m->args[0],
+			    (unsigned long long)m->args[2]);
+	vmk_expect_exit(vcpu, KVM_EXIT_DEBUG);
+	VMK_CHECK(run->debug.arch.exception == exception,
+		  "exception %u, expected %u", run->debug.arch.exception,
+		  exception);
+	VMK_CHECK(run->debug.arch.pc == (u64)(uintptr_t)pc,
+		  "pc 0x%llx, expected %p", run->debug.arch.pc, pc);
+}
+
+TEST(single_step)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct vmk_vcpu *vcpu = vcpu_at(vm, ss_code);
+	void (*steps[])(void) = { ss_1, ss_2, ss_3, ss_4 };
+	struct kvm_regs regs;
+	unsigned int i;
+
+	ASSERT_TRUE(vmk_sys_cap(KVM_CAP_SET_GUEST_DEBUG) > 0);
+	set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, 0, 0);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		expect_debug(vcpu, 1, steps[i]);
+		/* DR6.BS: a single-step trap. */
+		EXPECT_TRUE(vcpu->run->debug.arch.dr6 & (1 << 14));
+		/* TF is the debugger's, not part of the guest state. */
+		vmk_get_regs(vcpu, &regs);
+		EXPECT_EQ(0, regs.rflags & (1 << 8));
+	}
+	vmk_get_regs(vcpu, &regs);
+	EXPECT_EQ(3, regs.rax);
+
+	set_debug(vcpu, 0, 0, 0);
+	vmk_run(vcpu);
+	vmk_expect_exit(vcpu, KVM_EXIT_HLT);
+	vmk_vm_free(vm);
+}
+
+TEST(hw_breakpoint)
+{
+	struct vmk_vm *vm;
+	struct vmk_vcpu *vcpu;
+	struct kvm_debugregs dr;
+
+	/* Observed: never fires there, and upstream KVM at times hangs. */
+	if (host_is_tcg())
+		SKIP(return, "emulated host (QEMU TCG): SVM does not deliver "
+		     "the guest's DR7 breakpoints to the hypervisor");
+	vm = vmk_vm_new_std();
+	vcpu = vcpu_at(vm, bp_code);
+
+	/* DR7: L0, instruction breakpoint (R/W0 = 00, LEN0 = 00). */
+	set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
+		  (u64)(uintptr_t)bp_target, 0x1);
+	expect_debug(vcpu, 1, bp_target);
+	EXPECT_TRUE(vcpu->run->debug.arch.dr6 & 1);	/* B0 */
+
+	/* The guest's own debug registers are not the debugger's. */
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &dr));
+	EXPECT_EQ(0, dr.db[0]);
+	EXPECT_EQ(0, dr.dr7 & 0xff);
+
+	/* Breakpoints off: on to the INT3, which is the guest's. */
+	set_debug(vcpu, 0, 0, 0);
+	vmk_set_guest_handler(vm, 3, NULL);
+	vmk_run(vcpu);
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &dr));
+	EXPECT_EQ(0, dr.db[0]);
+	vmk_vm_free(vm);
+}
+
+TEST(sw_breakpoint)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct vmk_vcpu *vcpu = vcpu_at(vm, bp_code);
+	struct kvm_regs regs;
+
+	set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, 0, 0);
+	expect_debug(vcpu, 3, bp_int3);
+	vmk_get_regs(vcpu, &regs);
+	EXPECT_EQ((u64)(uintptr_t)bp_int3, regs.rip);
+
+	/* The debugger steps over its breakpoint. */
+	regs.rip++;
+	vmk_set_regs(vcpu, &regs);
+	set_debug(vcpu, 0, 0, 0);
+	vmk_run(vcpu);
+	vmk_expect_exit(vcpu, KVM_EXIT_HLT);
+	vmk_vm_free(vm);
+}
+
+TEST_HARNESS_MAIN
