@@ -18,6 +18,7 @@
 				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP)
 /* DR6 bits a #DB sets: B0-B3, BD, BS, BT. */
 #define DR6_STATUS		0xe00fULL
+#define DR6_BS			0x4000ULL
 /* DR7 bit 10 reads as 1. */
 #define DR7_FIXED_1		0x400ULL
 
@@ -59,11 +60,36 @@ void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu)
 				~(u64)X86_EFLAGS_TF);
 }
 
+static void kvm_x86_debug_exit(struct kvm_vcpu *vcpu, u8 vector, u64 dr6)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_segment cs;
+
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = vector;
+	run->debug.arch.pc = cs.base + vcpu->arch.rip;
+	run->debug.arch.dr6 = dr6;
+	run->debug.arch.dr7 = kvm_backend->get_dr(vcpu, 7);
+}
+
+/*
+ * An instruction the kernel completed itself (CPUID, RDMSR, a hypercall...)
+ * never raised the single-step trap: report the step here.
+ */
+bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip)
+{
+	if (!(vcpu->arch.debug.control & KVM_GUESTDBG_SINGLESTEP) ||
+	    vcpu->arch.rip == old_rip || vcpu->arch.exception.pending)
+		return false;
+	kvm_x86_debug_exit(vcpu, X86_TRAP_DB,
+			   kvm_backend->get_dr(vcpu, 6) | DR6_BS);
+	return true;
+}
+
 int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 {
 	struct kvm_x86_debug *d = &vcpu->arch.debug;
-	struct kvm_run *run = vcpu->run;
-	struct kvm_segment cs;
 	u64 dr6 = kvm_backend->get_dr(vcpu, 6);
 	bool ours;
 
@@ -80,12 +106,7 @@ int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 		return KVM_EXIT_RESUME;
 	}
 
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	run->exit_reason = KVM_EXIT_DEBUG;
-	run->debug.arch.exception = vector;
-	run->debug.arch.pc = cs.base + vcpu->arch.rip;
-	run->debug.arch.dr6 = dr6;
-	run->debug.arch.dr7 = kvm_backend->get_dr(vcpu, 7);
+	kvm_x86_debug_exit(vcpu, vector, dr6);
 	/* The guest never saw this #DB: its DR6 must not show it. */
 	if (vector == X86_TRAP_DB)
 		kvm_backend->set_dr(vcpu, 6, dr6 & ~DR6_STATUS);

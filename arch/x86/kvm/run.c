@@ -86,6 +86,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct kvm_vm *vm = vcpu->vm;
+	unsigned long exit_rip;
 	int r = KVM_EXIT_RESUME;
 
 	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
@@ -118,8 +119,11 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
+		exit_rip = vcpu->arch.rip;
 		r = kvm_backend->handle_exit(vcpu);
-		if (r == KVM_EXIT_RESUME && kvm_x86_irq_window_exit(vcpu))
+		if (r == KVM_EXIT_RESUME &&
+		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
+		     kvm_x86_irq_window_exit(vcpu)))
 			r = KVM_EXIT_TO_USER;
 	}
 

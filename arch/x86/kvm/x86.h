@@ -68,6 +68,7 @@ long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 void kvm_x86_debug_reset(struct kvm_vcpu *vcpu);
 void kvm_x86_debug_before_entry(struct kvm_vcpu *vcpu);
 void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu);
+bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip);
 
 /* insn_len.c */
 #define X86_MAX_INSN_LEN	15
