@@ -11,6 +11,7 @@
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/tsc.h>
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
@@ -339,6 +340,14 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
+	case KVM_GET_TSC_KHZ:
+		/*
+		 * The guest TSC runs at the host's rate: without TSC ratio
+		 * support there is no KVM_SET_TSC_KHZ (it stays an unknown
+		 * ioctl) and nothing else to report. 0 means the kernel has
+		 * no trustworthy TSC rate.
+		 */
+		return tsc_khz ? tsc_khz : -EIO;
 	}
 	r = kvm_fpu_ioctl(vcpu, ioctl, argp);
 	if (r != -ENOIOCTLCMD)

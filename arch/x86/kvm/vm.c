@@ -48,6 +48,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
