@@ -51,6 +51,11 @@ struct kvm_mmio_state {
 	u64 gpa;
 	u64 src;	/* the other operand: register or immediate value */
 	unsigned long next_rip;
+	/* MOVS/STOS: one element per exit, registers advanced per element */
+	bool rep;
+	u8 addr_size;
+	u8 src_seg;	/* MOVS source segment (DS or override) */
+	u64 dst_gpa;	/* MOVS destination, for completing a source read */
 };
 
 /* An exception to deliver on the next VM entry. */

@@ -7,13 +7,19 @@
  *
  * Only instructions that access one memory operand of at most 8 bytes within
  * one page are handled: MOV, MOVZX, MOVSX, MOVSXD, the two-operand ALU group
- * with a memory operand, TEST and XCHG. Anything else is refused with an
- * emulation internal error rather than guessed at.
+ * with a memory operand, TEST and XCHG, and the string moves MOVS and STOS
+ * (with or without REP). Anything else is refused with an emulation internal
+ * error rather than guessed at.
  *
  * A write exits with the data and RIP already past the instruction. A read
  * exits with RIP on the instruction; the next KVM_RUN takes the data from
  * kvm_run and finishes it. A read-modify-write does both: the read exit, then
  * (on the next KVM_RUN) the write exit.
+ *
+ * MOVS and STOS move one element per exit (kvm_run.mmio holds one access),
+ * advancing rSI/rDI/RCX as they go; RIP stays on the instruction while RCX
+ * is not zero, so the guest executes it again for the rest, as pio.c does
+ * for INS/OUTS. Elements in RAM on both sides then run without exits.
  */
 #include <linux/bitops.h>
 #include <linux/mm.h>
@@ -28,6 +34,8 @@ enum mmio_kind {
 	MMIO_ALU_REG,	/* ALU op with register destination */
 	MMIO_TEST,	/* flags of mem & src only */
 	MMIO_XCHG,	/* mem <-> register */
+	MMIO_MOVS,	/* [rSI] -> ES:[rDI], one element */
+	MMIO_STOS,	/* rAX -> ES:[rDI], one element */
 };
 
 /* ALU operations, in the order of the opcode's bits 5:3 (and /reg of 80-83). */
@@ -229,7 +237,8 @@ static int mmio_refuse(struct kvm_vcpu *vcpu, gpa_t gpa, int err)
 
 /*
  * Decode the instruction at CS:RIP into @st. Returns the linear address of
- * its memory operand through @lin, or -errno if it is not one we emulate.
+ * its memory operand through @lin, 1 for MOVS/STOS (see mmio_string), or
+ * -errno if it is not one we emulate.
  */
 static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		       unsigned long *lin)
@@ -237,7 +246,7 @@ static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	u8 buf[X86_MAX_INSN_LEN];
 	struct mmio_insn in = { .buf = buf, .seg = -1 };
 	struct kvm_segment cs;
-	bool op16 = false, ad16 = false, moffs = false;
+	bool op16 = false, ad16 = false, moffs = false, rep = false;
 	u64 op, imm = 0;
 	unsigned long rip_mask;
 	int size, r;
@@ -262,7 +271,9 @@ static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		case 0x67: ad16 = true; break;
 		case 0xf0: break;			/* LOCK: no-op for MMIO */
 		case 0xf2: case 0xf3:
-			return -EOPNOTSUPP;		/* no string forms */
+			/* F2 repeats MOVS/STOS just as F3 does. */
+			rep = true;
+			break;
 		default:
 			if (in.long64 && (op & 0xf0) == 0x40) {
 				in.rex = op;
@@ -285,6 +296,25 @@ opcode:
 	size = in.op_size;
 	st->sign = false;
 	st->alu = ALU_ADD;
+	st->rep = false;
+
+	switch (op) {
+	case 0xa4: case 0xa5:		/* MOVS */
+	case 0xaa: case 0xab:		/* STOS */
+		st->kind = op >= 0xaa ? MMIO_STOS : MMIO_MOVS;
+		st->len = (op & 1) ? size : 1;
+		st->rep = rep;
+		st->addr_size = in.addr_size;
+		/* Only the source can be overridden; ES:rDI is fixed. */
+		st->src_seg = in.seg >= 0 ? in.seg : SEG_DS;
+		st->src = vcpu->arch.gpr[GPR_RAX] & size_mask(st->len);
+		st->next_rip = (vcpu->arch.rip + in.pos) & rip_mask;
+		return 1;
+	default:
+		if (rep)
+			return -EOPNOTSUPP;
+		break;
+	}
 
 	if (op == 0x0f) {
 		if (fetch(&in, 1, &op))
@@ -541,6 +571,87 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	return KVM_EXIT_TO_USER;
 }
 
+/* GPA of one string element; it must not straddle a page. */
+static int string_gpa(struct kvm_vcpu *vcpu, unsigned long lin, int len,
+		      bool write, gpa_t *gpa)
+{
+	if (offset_in_page(lin) + len > PAGE_SIZE)
+		return -ERANGE;
+	return kvm_x86_gva_to_gpa(vcpu, lin, write, gpa);
+}
+
+static bool same_page(gpa_t a, gpa_t b)
+{
+	return (a >> PAGE_SHIFT) == (b >> PAGE_SHIFT);
+}
+
+/*
+ * Store one element of @val at st->dst_gpa: RAM directly, anything else
+ * (MMIO, read-only slot) as a write exit. Registers move on first, so the
+ * exit reports the state after the element, like any completed write.
+ */
+static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
+			u64 val)
+{
+	unsigned long *g = vcpu->arch.gpr;
+	bool to_user = kvm_write_guest(vcpu->vm, st->dst_gpa, &val, st->len);
+
+	if (st->kind == MMIO_MOVS) {
+		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+
+		kvm_x86_set_masked(&g[GPR_RSI], down ? g[GPR_RSI] - st->len :
+				   g[GPR_RSI] + st->len,
+				   kvm_x86_addr_mask(st->addr_size));
+	}
+	kvm_x86_string_advance(vcpu, GPR_RDI, st->len, 1, st->addr_size,
+			       st->rep, st->next_rip);
+	if (!to_user)
+		return KVM_EXIT_RESUME;
+	mmio_exit(vcpu, st->dst_gpa, st->len, true, val);
+	return KVM_EXIT_TO_USER;
+}
+
+static int mmio_string(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
+		       gpa_t fault_gpa)
+{
+	unsigned long *g = vcpu->arch.gpr;
+	unsigned long mask = kvm_x86_addr_mask(st->addr_size);
+	unsigned long lin;
+	gpa_t src;
+	u64 val = 0;
+	int r;
+
+	if (st->rep && !(g[GPR_RCX] & mask)) {
+		vcpu->arch.rip = st->next_rip;
+		return KVM_EXIT_RESUME;
+	}
+	lin = kvm_x86_seg_linear(vcpu, SEG_ES, g[GPR_RDI] & mask);
+	r = string_gpa(vcpu, lin, st->len, true, &st->dst_gpa);
+	if (r)
+		return mmio_refuse(vcpu, fault_gpa, r);
+	if (st->kind == MMIO_STOS) {
+		if (!same_page(st->dst_gpa, fault_gpa))
+			return mmio_refuse(vcpu, fault_gpa, -ERANGE);
+		return string_store(vcpu, st, st->src);
+	}
+
+	lin = kvm_x86_seg_linear(vcpu, st->src_seg, g[GPR_RSI] & mask);
+	r = string_gpa(vcpu, lin, st->len, false, &src);
+	if (r)
+		return mmio_refuse(vcpu, fault_gpa, r);
+	/* Either side may be what faulted; a page-table access is not ours. */
+	if (!same_page(src, fault_gpa) && !same_page(st->dst_gpa, fault_gpa))
+		return mmio_refuse(vcpu, fault_gpa, -ERANGE);
+	if (!kvm_read_guest(vcpu->vm, src, &val, st->len))
+		return string_store(vcpu, st, val);
+
+	/* Source is MMIO: the store follows once userspace has the data. */
+	st->gpa = src;
+	st->pending = true;
+	mmio_exit(vcpu, src, st->len, false, 0);
+	return KVM_EXIT_TO_USER;
+}
+
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 {
 	struct kvm_mmio_state *st = &vcpu->arch.mmio;
@@ -552,6 +663,8 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 
 	st->pending = false;
 	r = mmio_decode(vcpu, st, &lin);
+	if (r > 0)
+		return mmio_string(vcpu, st, fault_gpa);
 	if (r)
 		return mmio_refuse(vcpu, fault_gpa, r);
 	/*
@@ -590,5 +703,7 @@ bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu)
 		return true;
 	st->pending = false;
 	memcpy(&val, vcpu->run->mmio.data, st->len);
+	if (st->kind == MMIO_MOVS)
+		return string_store(vcpu, st, val) == KVM_EXIT_RESUME;
 	return mmio_finish(vcpu, st, val) == KVM_EXIT_RESUME;
 }

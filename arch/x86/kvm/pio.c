@@ -39,19 +39,8 @@ static void pio_exit_to_user(struct kvm_vcpu *vcpu, u16 port, u8 size,
 	run->io.data_offset = KVM_PIO_DATA_OFFSET;
 }
 
-static unsigned long addr_mask(u8 addr_size)
-{
-	return addr_size == 8 ? ~0UL : addr_size == 4 ? 0xffffffffUL : 0xffffUL;
-}
-
-/* Replace the low @mask part of a register, as a 16/32-bit update does. */
-static void set_masked(unsigned long *reg, unsigned long val, unsigned long mask)
-{
-	*reg = (*reg & ~mask) | (val & mask);
-}
-
-static unsigned long pio_linear(struct kvm_vcpu *vcpu, int seg,
-				unsigned long offset)
+unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
+				 unsigned long offset)
 {
 	struct kvm_segment s;
 
@@ -113,19 +102,19 @@ static int pio_copy_elements(struct kvm_vcpu *vcpu, unsigned long lin, u8 size,
 }
 
 /* Move rSI/rDI past @n elements, count RCX down, and finish if done. */
-static void pio_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
-			       u32 n, u8 addr_size, bool rep,
-			       unsigned long next_rip)
+void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
+			    u32 n, u8 addr_size, bool rep,
+			    unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	unsigned long mask = addr_mask(addr_size);
+	unsigned long mask = kvm_x86_addr_mask(addr_size);
 	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
 	unsigned long step = (unsigned long)n * size;
 
-	set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
+	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
 		   mask);
 	if (rep)
-		set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) - n, mask);
+		kvm_x86_set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) - n, mask);
 	if (!rep || !(g[GPR_RCX] & mask))
 		vcpu->arch.rip = next_rip;
 }
@@ -134,7 +123,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	unsigned long mask = addr_mask(pio->addr_size);
+	unsigned long mask = kvm_x86_addr_mask(pio->addr_size);
 	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
 	unsigned long left = pio->rep ? g[GPR_RCX] & mask : 1;
@@ -152,7 +141,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	seg = pio->in ? SEG_ES : kvm_x86_insn_data_segment(vcpu);
 	if (seg < 0)
 		return pio_string_fault(vcpu, vcpu->arch.rip);
-	lin = pio_linear(vcpu, seg, g[index_reg] & mask);
+	lin = kvm_x86_seg_linear(vcpu, seg, g[index_reg] & mask);
 	n = pio_chunk(lin, pio->size, down, left);
 
 	if (pio->in) {
@@ -169,8 +158,8 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	} else {
 		if (pio_copy_elements(vcpu, lin, pio->size, n, down, false))
 			return pio_string_fault(vcpu, lin);
-		pio_string_advance(vcpu, index_reg, pio->size, n, pio->addr_size,
-				   pio->rep, next_rip);
+		kvm_x86_string_advance(vcpu, index_reg, pio->size, n,
+				       pio->addr_size, pio->rep, next_rip);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, n);
 	return KVM_EXIT_TO_USER;
@@ -217,17 +206,17 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	st->pending = false;
 
 	if (st->string) {
-		unsigned long mask = addr_mask(st->addr_size);
+		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
 		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
-		unsigned long lin = pio_linear(vcpu, SEG_ES,
-					       vcpu->arch.gpr[GPR_RDI] & mask);
+		unsigned long lin = kvm_x86_seg_linear(vcpu, SEG_ES,
+						vcpu->arch.gpr[GPR_RDI] & mask);
 
 		if (pio_copy_elements(vcpu, lin, st->size, st->count, down, true)) {
 			pio_string_fault(vcpu, lin);
 			return false;
 		}
-		pio_string_advance(vcpu, GPR_RDI, st->size, st->count,
-				   st->addr_size, st->rep, st->next_rip);
+		kvm_x86_string_advance(vcpu, GPR_RDI, st->size, st->count,
+				       st->addr_size, st->rep, st->next_rip);
 		return true;
 	}
 

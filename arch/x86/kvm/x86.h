@@ -53,6 +53,25 @@ long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 /* run.c */
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
+/* pio.c: string instruction helpers, shared with the MMIO emulator */
+static inline unsigned long kvm_x86_addr_mask(u8 addr_size)
+{
+	return addr_size == 8 ? ~0UL : addr_size == 4 ? 0xffffffffUL : 0xffffUL;
+}
+
+/* Replace the low @mask part of a register, as a 16/32-bit update does. */
+static inline void kvm_x86_set_masked(unsigned long *reg, unsigned long val,
+				      unsigned long mask)
+{
+	*reg = (*reg & ~mask) | (val & mask);
+}
+
+unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
+				 unsigned long offset);
+void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
+			    u32 n, u8 addr_size, bool rep,
+			    unsigned long next_rip);
+
 /* events.c: -ENOIOCTLCMD for an ioctl that is not its own */
 long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		      void __user *argp);
