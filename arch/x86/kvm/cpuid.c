@@ -160,9 +160,24 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 		case 0x80000005: case 0x80000006:
 			break;
 		case 0x80000008:
-			/* Address sizes only. */
+			/*
+			 * Address sizes, and the speculation controls whose
+			 * MSRs msr.c handles (IBPB: PRED_CMD; IBRS, STIBP,
+			 * SSBD: SPEC_CTRL), as the host kernel has them.
+			 * The Intel-style leaf 7 EDX bits stay clear: guests
+			 * on AMD look here.
+			 */
 			x->eax &= 0xffff;
-			x->ebx = x->ecx = x->edx = 0;
+			x->ebx = 0;
+			if (boot_cpu_has(X86_FEATURE_AMD_IBPB))
+				x->ebx |= BIT(12);
+			if (boot_cpu_has(X86_FEATURE_AMD_IBRS))
+				x->ebx |= BIT(14);
+			if (boot_cpu_has(X86_FEATURE_AMD_STIBP))
+				x->ebx |= BIT(15);
+			if (boot_cpu_has(X86_FEATURE_AMD_SSBD))
+				x->ebx |= BIT(24);
+			x->ecx = x->edx = 0;
 			break;
 		default:
 			x->eax = x->ebx = x->ecx = x->edx = 0;

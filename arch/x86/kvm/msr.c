@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <asm/msr-index.h>
 #include <asm/msr.h>
+#include <asm/cpufeature.h>
 #include <asm/trapnr.h>
 
 #include "x86.h"
@@ -33,11 +34,90 @@ static const u32 kvm_saved_msrs[] = {
 	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
 };
 
+/* CPUID 0x80000008 EBX (AMD): the speculation controls. */
+#define CPUID_AMD_IBPB		BIT(12)
+#define CPUID_AMD_IBRS		BIT(14)
+#define CPUID_AMD_STIBP		BIT(15)
+#define CPUID_AMD_SSBD		BIT(24)
+
+/* SPEC_CTRL bits the host can take, whatever the guest's CPUID says. */
+static u64 kvm_host_spec_ctrl_bits(void)
+{
+	u64 bits = 0;
+
+	if (boot_cpu_has(X86_FEATURE_AMD_IBRS))
+		bits |= SPEC_CTRL_IBRS;
+	if (boot_cpu_has(X86_FEATURE_AMD_STIBP))
+		bits |= SPEC_CTRL_STIBP;
+	if (boot_cpu_has(X86_FEATURE_AMD_SSBD))
+		bits |= SPEC_CTRL_SSBD;
+	return bits;
+}
+
+static u32 kvm_guest_spec_cpuid(struct kvm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, 0x80000008, 0);
+
+	return e ? e->ebx : 0;
+}
+
+/*
+ * SPEC_CTRL bits the guest may set: those its CPUID announces, and only
+ * if the host has them too, since the value goes into the real MSR.
+ */
+static u64 kvm_guest_spec_ctrl_bits(struct kvm_vcpu *vcpu)
+{
+	u32 ebx = kvm_guest_spec_cpuid(vcpu);
+	u64 bits = 0;
+
+	if (ebx & CPUID_AMD_IBRS)
+		bits |= SPEC_CTRL_IBRS;
+	if (ebx & CPUID_AMD_STIBP)
+		bits |= SPEC_CTRL_STIBP;
+	if (ebx & CPUID_AMD_SSBD)
+		bits |= SPEC_CTRL_SSBD;
+	return bits & kvm_host_spec_ctrl_bits();
+}
+
+/*
+ * The guest sees SPEC_CTRL if it has any of its bits; userspace may
+ * restore it whenever the host has it, but only to values the guest's
+ * CPUID allows.
+ */
+static int kvm_spec_ctrl_check(struct kvm_vcpu *vcpu, bool host)
+{
+	if (!kvm_host_spec_ctrl_bits())
+		return -EINVAL;
+	if (!host && !kvm_guest_spec_ctrl_bits(vcpu))
+		return -EINVAL;
+	return 0;
+}
+
+/* Write-only; IBPB (bit 0) is the only command. */
+static int kvm_set_pred_cmd(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	if (!boot_cpu_has(X86_FEATURE_AMD_IBPB))
+		return -EINVAL;
+	if (!host && !(kvm_guest_spec_cpuid(vcpu) & CPUID_AMD_IBPB))
+		return -EINVAL;
+	if (data & ~(u64)PRED_CMD_IBPB)
+		return -EINVAL;
+	/* The guest asks that no earlier branch predict its later ones. */
+	if (data)
+		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+	return 0;
+}
+
 int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 {
 	struct kvm_msr_list l;
 	u32 n = ARRAY_SIZE(kvm_saved_msrs);
+	bool spec_ctrl = kvm_host_spec_ctrl_bits();
+	u32 spec_msr = MSR_IA32_SPEC_CTRL;
 	u32 room;
+
+	if (spec_ctrl)
+		n++;
 
 	if (copy_from_user(&l, ul, sizeof(l)))
 		return -EFAULT;
@@ -48,6 +128,10 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 	if (room < n)
 		return -E2BIG;
 	if (copy_to_user(ul->indices, kvm_saved_msrs, sizeof(kvm_saved_msrs)))
+		return -EFAULT;
+	if (spec_ctrl &&
+	    copy_to_user(&ul->indices[ARRAY_SIZE(kvm_saved_msrs)], &spec_msr,
+			 sizeof(spec_msr)))
 		return -EFAULT;
 	return 0;
 }
@@ -97,6 +181,8 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
 	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
+	/* A vendor without it answers 1: nothing to reset. */
+	kvm_backend->set_msr(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
 }
 
 int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
@@ -129,6 +215,10 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MTRR_VAR_FIRST ... MTRR_VAR_LAST:
 		*data = x->mtrr_var[index - MTRR_VAR_FIRST];
 		return 0;
+	case MSR_IA32_SPEC_CTRL:
+		if (kvm_spec_ctrl_check(vcpu, host))
+			return -EINVAL;
+		break;		/* the vendor keeps the value */
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {
@@ -187,6 +277,13 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		x->mtrr_var[index - MTRR_VAR_FIRST] = data;
 		return 0;
+	case MSR_IA32_SPEC_CTRL:
+		if (kvm_spec_ctrl_check(vcpu, host) ||
+		    (data & ~kvm_guest_spec_ctrl_bits(vcpu)))
+			return -EINVAL;
+		break;		/* the vendor keeps and switches it */
+	case MSR_IA32_PRED_CMD:
+		return kvm_set_pred_cmd(vcpu, data, host);
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {

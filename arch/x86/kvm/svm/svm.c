@@ -15,6 +15,7 @@
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/nospec-branch.h>
 
 #include "vmcb.h"
 
@@ -24,10 +25,13 @@ MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
 /* CPUID 0x8000000A EDX */
 #define SVM_CPUID_NPT		BIT(0)
 #define SVM_CPUID_NRIPS		BIT(3)
+#define SVM_CPUID_V_SPEC_CTRL	BIT(20)
 /* CPUID 0x80000001 ECX */
 #define SVM_CPUID_SVM		BIT(2)
 
 bool svm_has_nrips;
+/* VMRUN/#VMEXIT switch SPEC_CTRL, from and to the VMCB's save area. */
+bool svm_has_v_spec_ctrl;
 static u32 svm_max_asid;
 
 /* One I/O and one MSR permission map, all ones, shared by every vCPU. */
@@ -71,6 +75,7 @@ static int svm_check_hardware(void)
 	}
 	svm_max_asid = ebx - 1;
 	svm_has_nrips = edx & SVM_CPUID_NRIPS;
+	svm_has_v_spec_ctrl = edx & SVM_CPUID_V_SPEC_CTRL;
 	return 0;
 }
 
@@ -313,6 +318,8 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
+	u64 spec_ctrl[2];
+	bool switch_spec_ctrl = false;
 
 	/* An interrupt shadow belongs to the instruction it was recorded at. */
 	if (vmcb->save.rip != vcpu->arch.rip)
@@ -331,7 +338,15 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	if (svm->dr_active)
 		svm_load_guest_dr(svm);
 
-	__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa);
+	/* Skip two WRMSRs when guest and host agree, as they usually do. */
+	if (!svm_has_v_spec_ctrl && boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
+		spec_ctrl[0] = svm->spec_ctrl;
+		spec_ctrl[1] = this_cpu_read(x86_spec_ctrl_current);
+		switch_spec_ctrl = spec_ctrl[0] != spec_ctrl[1];
+	}
+
+	__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
+		    switch_spec_ctrl ? spec_ctrl : NULL);
 
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);

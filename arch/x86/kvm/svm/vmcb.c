@@ -79,6 +79,7 @@ void vmcb_check_layout(void)
 	VMCB_CHECK(save.g_pat, 0x668);
 	VMCB_CHECK(save.dbgctl, 0x670);
 	VMCB_CHECK(save.last_excp_to, 0x690);
+	VMCB_CHECK(save.spec_ctrl, 0x6e0);
 
 	/* The exit code is the intercept bit: spot-check against the APM. */
 	BUILD_BUG_ON(SVM_EXIT_SHUTDOWN != 3 * 32 + 31);
@@ -468,6 +469,9 @@ int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_TSC_AUX:
 		*data = svm->tsc_aux;
 		break;
+	case MSR_IA32_SPEC_CTRL:
+		*data = svm->spec_ctrl;
+		break;
 	default:
 		return 1;
 	}
@@ -559,6 +563,12 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data >> 32)
 			return -EINVAL;
 		svm->tsc_aux = data;
+		break;
+	case MSR_IA32_SPEC_CTRL:
+		/* Every guest access exits, so this is always the guest's value. */
+		svm->spec_ctrl = data;
+		if (svm_has_v_spec_ctrl)
+			s->spec_ctrl = data;
 		break;
 	default:
 		return 1;

@@ -94,7 +94,9 @@ struct vmcb_save {
 	u64 br_to;			/* 0x280 */
 	u64 last_excp_from;		/* 0x288 */
 	u64 last_excp_to;		/* 0x290 */
-	u8 reserved_298[0xc00 - 0x298];
+	u8 reserved_298[0x2e0 - 0x298];
+	u64 spec_ctrl;			/* 0x2e0, used with V_SPEC_CTRL */
+	u8 reserved_2e8[0xc00 - 0x2e8];
 } __packed;
 
 struct vmcb {
@@ -261,6 +263,7 @@ struct svm_vcpu {
 	unsigned long dr[4];
 
 	u64 tsc_aux;		/* RDTSCP is emulated */
+	u64 spec_ctrl;		/* validated by x86 common code */
 
 	/*
 	 * The guest's NMI handler reached IRET at nmi_iret_rip: NMIs are
@@ -288,6 +291,7 @@ static inline void svm_clr_intercept(struct vmcb *vmcb, u32 code)
 
 /* svm.c */
 extern bool svm_has_nrips;
+extern bool svm_has_v_spec_ctrl;
 extern u64 svm_iopm_pa, svm_msrpm_pa;
 
 /* vmcb.c */
@@ -331,6 +335,11 @@ void svm_npt_init_format(void);
 int svm_handle_exit(struct kvm_vcpu *vcpu);
 
 /* vmrun.S */
-void __svm_vmrun(unsigned long *gprs, u64 vmcb_pa, u64 host_area_pa);
+/*
+ * spec_ctrl: NULL, or { guest, host } SPEC_CTRL values to switch between
+ * around VMRUN (they differ and the CPU does not do it: no V_SPEC_CTRL).
+ */
+void __svm_vmrun(unsigned long *gprs, u64 vmcb_pa, u64 host_area_pa,
+		 const u64 *spec_ctrl);
 
 #endif /* _KVM_SVM_VMCB_H */

@@ -30,16 +30,23 @@
 #define ARG_GPRS	0
 #define ARG_VMCB	8
 #define ARG_HOST	16
+#define ARG_SPEC	24
+
+#define MSR_SPEC_CTRL	0x48
 
 	.section .text, "ax"
 
 /*
- * void __svm_vmrun(unsigned long *gprs, u64 vmcb_pa, u64 host_area_pa)
+ * void __svm_vmrun(unsigned long *gprs, u64 vmcb_pa, u64 host_area_pa,
+ *		   const u64 *spec_ctrl)
  *
  * Called with interrupts off and GIF=1; returns the same way. gprs[] is
  * loaded into the guest and receives the guest's registers (except RAX and
  * RSP, which live in the VMCB). host_area_pa is a per-CPU VMCB-format page
- * that holds the host's VMSAVE state while the guest runs.
+ * that holds the host's VMSAVE state while the guest runs. spec_ctrl, if
+ * not NULL, is { guest, host } SPEC_CTRL: written with GIF=0 so that no NMI
+ * handler runs with the guest's value, and the host's is back before the
+ * host side executes any RET.
  */
 SYM_FUNC_START(__svm_vmrun)
 	push	%rbp
@@ -48,6 +55,7 @@ SYM_FUNC_START(__svm_vmrun)
 	push	%r13
 	push	%r12
 	push	%rbx
+	push	%rcx
 	push	%rdx
 	push	%rsi
 	push	%rdi
@@ -62,7 +70,18 @@ SYM_FUNC_START(__svm_vmrun)
 4:	mov	%rsi, %rax
 5:	vmload	%rax
 
-6:	mov	GPR_RCX(%rdi), %rcx
+6:	mov	ARG_SPEC(%rsp), %rax
+	test	%rax, %rax
+	jz	.Lguest_spec_done
+	mov	4(%rax), %edx
+	mov	(%rax), %eax
+	mov	$MSR_SPEC_CTRL, %ecx
+	wrmsr
+.Lguest_spec_done:
+	/* VMRUN takes the VMCB from RAX. */
+	mov	ARG_VMCB(%rsp), %rax
+
+	mov	GPR_RCX(%rdi), %rcx
 	mov	GPR_RDX(%rdi), %rdx
 	mov	GPR_RBX(%rdi), %rbx
 	mov	GPR_RBP(%rdi), %rbp
@@ -105,6 +124,16 @@ SYM_FUNC_START(__svm_vmrun)
 	mov	%r14, GPR_R14(%rax)
 	mov	%r15, GPR_R15(%rax)
 
+	/* Every guest write exits, so there is no guest value to read back. */
+	mov	ARG_SPEC(%rsp), %rax
+	test	%rax, %rax
+	jz	.Lhost_spec_done
+	mov	12(%rax), %edx
+	mov	8(%rax), %eax
+	mov	$MSR_SPEC_CTRL, %ecx
+	wrmsr
+.Lhost_spec_done:
+
 	/* Before any RET: return predictions must not come from the guest. */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
 
@@ -127,7 +156,7 @@ SYM_FUNC_START(__svm_vmrun)
 
 	/* Host GS is back: let held NMIs in; interrupts wait for IF. */
 13:	stgi
-14:	add	$24, %rsp
+14:	add	$32, %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13
