@@ -20,14 +20,7 @@
 #define RIP_TARGET	0x40000100ULL
 extern char mmio_rip_insn[];
 
-struct step {
-	u64 gpa;
-	u32 len;
-	bool write;
-	u64 data;	/* written by the guest, or supplied to it */
-};
-
-static const struct step steps[] = {
+static const struct vmk_mmio_step steps[] = {
 	/* MOV r/m, imm */
 	{ B + 0x01, 1, true, 0x5a },
 	{ B + 0x02, 2, true, 0x1234 },
@@ -204,30 +197,7 @@ TEST(forms)
 	vmk_write_gpa(vm, (u64)(uintptr_t)mmio_rip_insn + 2, &disp, 4);
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		const struct step *s = &steps[i];
-		u64 d = 0;
-
-		vmk_run(vcpu);
-		if (run->exit_reason == KVM_EXIT_IO && vmk_chan_msg(vcpu)) {
-			struct vmk_msg *m = vmk_chan_msg(vcpu);
-
-			TH_LOG("guest message %u at line %u before step %zu",
-			       m->kind, m->line, i);
-		}
-		vmk_skip_if_pvm_deviation(vcpu, "MMIO emulation");
-		vmk_expect_exit(vcpu, KVM_EXIT_MMIO);
-		if (run->mmio.phys_addr != s->gpa || run->mmio.len != s->len ||
-		    run->mmio.is_write != s->write)
-			vmk_dump(vcpu, "unexpected MMIO");
-		ASSERT_EQ(s->gpa, run->mmio.phys_addr) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->len, run->mmio.len) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->write, run->mmio.is_write) TH_LOG("step %zu", i);
-		if (s->write) {
-			memcpy(&d, run->mmio.data, s->len);
-			ASSERT_EQ(s->data, d) TH_LOG("step %zu", i);
-		} else {
-			memcpy(run->mmio.data, &s->data, s->len);
-		}
+		vmk_run_mmio_step(vcpu, &steps[i], i, "MMIO emulation");
 		if (i == sizeof(steps) / sizeof(steps[0]) - 1) {
 			/* The read completes even if KVM_RUN then exits at once. */
 			run->immediate_exit = 1;
@@ -269,7 +239,7 @@ asm(".pushsection .rodata\n"
     ".popsection\n");
 extern const u8 rm_mmio_start[], rm_mmio_end[];
 
-static const struct step rm_steps[] = {
+static const struct vmk_mmio_step rm_steps[] = {
 	{ 0x90016, 2, true, 0x1234 },
 	{ 0x90020, 1, true, 0x90 },
 	{ 0x90034, 4, false, 0xc0ffee11 },
@@ -293,23 +263,8 @@ TEST(real_mode)
 	run = vcpu->run;
 	vmk_vcpu_realmode(vcpu, 0x1000);
 
-	for (i = 0; i < sizeof(rm_steps) / sizeof(rm_steps[0]); i++) {
-		const struct step *s = &rm_steps[i];
-		u64 d = 0;
-
-		vmk_run(vcpu);
-		vmk_skip_if_pvm_deviation(vcpu, "real-mode guest");
-		vmk_expect_exit(vcpu, KVM_EXIT_MMIO);
-		ASSERT_EQ(s->gpa, run->mmio.phys_addr) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->len, run->mmio.len) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->write, run->mmio.is_write) TH_LOG("step %zu", i);
-		if (s->write) {
-			memcpy(&d, run->mmio.data, s->len);
-			ASSERT_EQ(s->data, d) TH_LOG("step %zu", i);
-		} else {
-			memcpy(run->mmio.data, &s->data, s->len);
-		}
-	}
+	for (i = 0; i < sizeof(rm_steps) / sizeof(rm_steps[0]); i++)
+		vmk_run_mmio_step(vcpu, &rm_steps[i], i, "real-mode guest");
 	vmk_run(vcpu);
 	vmk_expect_exit(vcpu, KVM_EXIT_IO);
 	ASSERT_EQ(0x23, run->io.port);

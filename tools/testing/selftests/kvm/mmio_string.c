@@ -10,14 +10,7 @@
 
 #define B	0x40000000ULL		/* no slot here, within the identity map */
 
-struct step {
-	u64 gpa;
-	u32 len;
-	bool write;
-	u64 data;	/* written by the guest, or supplied to it */
-};
-
-static const struct step steps[] = {
+static const struct vmk_mmio_step steps[] = {
 	/* rep stosb/w/l/q */
 	{ B + 0x100, 1, true, 0xa5 },
 	{ B + 0x101, 1, true, 0xa5 },
@@ -185,35 +178,10 @@ TEST(string)
 {
 	struct vmk_vm *vm = vmk_vm_new_std();
 	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_code, 0);
-	struct kvm_run *run = vcpu->run;
 	size_t i;
 
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		const struct step *s = &steps[i];
-		u64 d = 0;
-
-		vmk_run(vcpu);
-		if (run->exit_reason == KVM_EXIT_IO && vmk_chan_msg(vcpu)) {
-			struct vmk_msg *m = vmk_chan_msg(vcpu);
-
-			TH_LOG("guest message %u at line %u before step %zu",
-			       m->kind, m->line, i);
-		}
-		vmk_skip_if_pvm_deviation(vcpu, "MMIO string emulation");
-		vmk_expect_exit(vcpu, KVM_EXIT_MMIO);
-		if (run->mmio.phys_addr != s->gpa || run->mmio.len != s->len ||
-		    run->mmio.is_write != s->write)
-			vmk_dump(vcpu, "unexpected MMIO");
-		ASSERT_EQ(s->gpa, run->mmio.phys_addr) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->len, run->mmio.len) TH_LOG("step %zu", i);
-		ASSERT_EQ(s->write, run->mmio.is_write) TH_LOG("step %zu", i);
-		if (s->write) {
-			memcpy(&d, run->mmio.data, s->len);
-			ASSERT_EQ(s->data, d) TH_LOG("step %zu", i);
-		} else {
-			memcpy(run->mmio.data, &s->data, s->len);
-		}
-	}
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		vmk_run_mmio_step(vcpu, &steps[i], i, "MMIO string emulation");
 	vmk_run_to_done(vcpu);
 	vmk_vm_free(vm);
 }

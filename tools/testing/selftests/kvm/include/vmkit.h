@@ -214,6 +214,22 @@ void vmk_expect_exit_at(struct vmk_vcpu *vcpu, u32 reason,
  */
 void vmk_skip_if_pvm_deviation(struct vmk_vcpu *vcpu, const char *what);
 
+/* One expected MMIO access: what the guest must write, or what it is handed. */
+struct vmk_mmio_step {
+	u64 gpa;
+	u32 len;
+	bool write;
+	u64 data;
+};
+/*
+ * Run to the next exit and check it is exactly step @idx of @what (a
+ * KVM_EXIT_MMIO of that address, size and direction, with that data if a
+ * write); for a read, leave the data for the next KVM_RUN to complete.
+ * Guest messages before it are logged; PVM deviations skip.
+ */
+void vmk_run_mmio_step(struct vmk_vcpu *vcpu, const struct vmk_mmio_step *s,
+		       size_t idx, const char *what);
+
 /* ---------------------------------------------------------------- */
 /* Guest <-> host channel.                                           */
 

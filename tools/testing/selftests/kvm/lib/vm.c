@@ -511,3 +511,36 @@ void vmk_expect_exit_at(struct vmk_vcpu *vcpu, u32 reason,
 		    vmk_exit_name(vcpu->run->exit_reason),
 		    vcpu->run->exit_reason);
 }
+
+void vmk_run_mmio_step(struct vmk_vcpu *vcpu, const struct vmk_mmio_step *s,
+		       size_t idx, const char *what)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 d = 0;
+
+	vmk_run(vcpu);
+	if (run->exit_reason == KVM_EXIT_IO && vmk_chan_msg(vcpu)) {
+		struct vmk_msg *m = vmk_chan_msg(vcpu);
+
+		fprintf(stderr, "# guest message %u at line %u before step %zu\n",
+			m->kind, m->line, idx);
+	}
+	vmk_skip_if_pvm_deviation(vcpu, what);
+	vmk_expect_exit(vcpu, KVM_EXIT_MMIO);
+	if (run->mmio.phys_addr != s->gpa || run->mmio.len != s->len ||
+	    run->mmio.is_write != s->write)
+		vmk_dump(vcpu, "unexpected MMIO");
+	VMK_CHECK(run->mmio.phys_addr == s->gpa, "%s step %zu: address %#llx",
+		  what, idx, (unsigned long long)run->mmio.phys_addr);
+	VMK_CHECK(run->mmio.len == s->len, "%s step %zu: length %u", what, idx,
+		  run->mmio.len);
+	VMK_CHECK(run->mmio.is_write == s->write, "%s step %zu: is_write %u",
+		  what, idx, run->mmio.is_write);
+	if (s->write) {
+		memcpy(&d, run->mmio.data, s->len);
+		VMK_CHECK(d == s->data, "%s step %zu: wrote %#llx", what, idx,
+			  (unsigned long long)d);
+	} else {
+		memcpy(run->mmio.data, &s->data, s->len);
+	}
+}
