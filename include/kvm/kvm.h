@@ -102,6 +102,11 @@ struct kvm_vm {
 	struct kvm_vcpu *vcpus[KVM_NG_MAX_VCPUS];
 	atomic_t nr_vcpus;
 
+	/* KVM_IOEVENTFD registrations (virt/kvm/ioeventfd.c), read under srcu. */
+	struct mutex ioeventfd_lock;
+	struct list_head ioeventfd_pio;
+	struct list_head ioeventfd_mmio;
+
 	struct kvm_vm_x86 arch;
 };
 
@@ -131,6 +136,12 @@ int kvm_mmu_notifier_register(struct kvm_vm *vm);
 bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,
 			  unsigned long hva_start, unsigned long hva_end);
 void kvm_mmu_notifier_unregister(struct kvm_vm *vm);
+
+void kvm_ioeventfd_init(struct kvm_vm *vm);
+int kvm_ioeventfd(struct kvm_vm *vm, const struct kvm_ioeventfd *args);
+bool kvm_ioeventfd_write(struct kvm_vm *vm, bool mmio, u64 addr, u32 len,
+			 const void *val);
+void kvm_ioeventfd_free(struct kvm_vm *vm);
 
 int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id);
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);

@@ -22,6 +22,9 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_INTERNAL_ERROR_DATA:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(int, num_online_cpus(), KVM_NG_SOFT_MAX_VCPUS);
@@ -46,6 +49,7 @@ static void kvm_vm_destroy(struct kvm_vm *vm)
 	for (i = 0; i < atomic_read(&vm->nr_vcpus); i++)
 		kvm_vcpu_destroy(vm->vcpus[i]);
 	kvm_arch_vm_destroy(vm);
+	kvm_ioeventfd_free(vm);
 	kvm_free_memslots(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	owner = vm->owner;
@@ -108,6 +112,13 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return kvm_get_dirty_log(vm, &log);
 	}
+	case KVM_IOEVENTFD: {
+		struct kvm_ioeventfd args;
+
+		if (copy_from_user(&args, argp, sizeof(args)))
+			return -EFAULT;
+		return kvm_ioeventfd(vm, &args);
+	}
 	default:
 		return kvm_arch_vm_ioctl(vm, ioctl, arg);
 	}
@@ -130,6 +141,7 @@ static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
 	spin_lock_init(&vm->mmu_lock);
+	kvm_ioeventfd_init(vm);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 

@@ -529,6 +529,18 @@ static void mmio_exit(struct kvm_vcpu *vcpu, gpa_t gpa, int len, bool write,
 		memcpy(run->mmio.data, &val, len);
 }
 
+/*
+ * A completed write of @val: an ioeventfd may take it in the kernel,
+ * otherwise it exits to userspace.
+ */
+static int mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len, u64 val)
+{
+	if (kvm_ioeventfd_write(vcpu->vm, true, gpa, len, &val))
+		return KVM_EXIT_RESUME;
+	mmio_exit(vcpu, gpa, len, true, val);
+	return KVM_EXIT_TO_USER;
+}
+
 /* The memory operand's value is known: finish the instruction. */
 static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		       u64 val)
@@ -546,8 +558,7 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		return KVM_EXIT_RESUME;
 	case MMIO_XCHG:
 		set_reg(vcpu, st->reg, st->dst_size, st->high8, val);
-		mmio_exit(vcpu, st->gpa, st->len, true, st->src);
-		return KVM_EXIT_TO_USER;
+		return mmio_write(vcpu, st->gpa, st->len, st->src);
 	default:
 		break;
 	}
@@ -567,8 +578,7 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		set_reg(vcpu, st->reg, st->dst_size, st->high8, res);
 		return KVM_EXIT_RESUME;
 	}
-	mmio_exit(vcpu, st->gpa, st->len, true, res);
-	return KVM_EXIT_TO_USER;
+	return mmio_write(vcpu, st->gpa, st->len, res);
 }
 
 /* GPA of one string element; it must not straddle a page. */
@@ -607,8 +617,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 			       st->rep, st->next_rip);
 	if (!to_user)
 		return KVM_EXIT_RESUME;
-	mmio_exit(vcpu, st->dst_gpa, st->len, true, val);
-	return KVM_EXIT_TO_USER;
+	return mmio_write(vcpu, st->dst_gpa, st->len, val);
 }
 
 static int mmio_string(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
@@ -682,8 +691,7 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 
 	if (st->kind == MMIO_STORE) {
 		vcpu->arch.rip = st->next_rip;
-		mmio_exit(vcpu, gpa, st->len, true, st->src);
-		return KVM_EXIT_TO_USER;
+		return mmio_write(vcpu, gpa, st->len, st->src);
 	}
 	/* A read-only slot: the read half of a read-modify-write is memory. */
 	if (!kvm_read_guest(vcpu->vm, gpa, &val, st->len))
