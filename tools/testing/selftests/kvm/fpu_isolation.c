@@ -67,6 +67,59 @@ static void guest_avx_ud(struct vmk_exc_frame *f)
 	(void)f;
 }
 
+/*
+ * Load x87 ST0-7 from @fv and XMM0-15 (YMM0-15 with @avx) from @y, 32 bytes
+ * a register. Inlined so that the guest and the host threads load their
+ * registers the same way, with no call in between that could touch them.
+ */
+static inline __attribute__((always_inline))
+void load_fp_regs(const u64 *fv, const u8 *y, bool avx)
+{
+	int k;
+
+	asm volatile("fninit");
+	for (k = 0; k < 8; k++)
+		asm volatile("fildq %0" : : "m"(fv[k]));
+	if (avx)
+		asm volatile(
+			     "vmovdqu 0(%0), %%ymm0;"
+			     "vmovdqu 32(%0), %%ymm1;"
+			     "vmovdqu 64(%0), %%ymm2;"
+			     "vmovdqu 96(%0), %%ymm3;"
+			     "vmovdqu 128(%0), %%ymm4;"
+			     "vmovdqu 160(%0), %%ymm5;"
+			     "vmovdqu 192(%0), %%ymm6;"
+			     "vmovdqu 224(%0), %%ymm7;"
+			     "vmovdqu 256(%0), %%ymm8;"
+			     "vmovdqu 288(%0), %%ymm9;"
+			     "vmovdqu 320(%0), %%ymm10;"
+			     "vmovdqu 352(%0), %%ymm11;"
+			     "vmovdqu 384(%0), %%ymm12;"
+			     "vmovdqu 416(%0), %%ymm13;"
+			     "vmovdqu 448(%0), %%ymm14;"
+			     "vmovdqu 480(%0), %%ymm15;"
+			     : : "a"(y) : "memory");
+	else
+		asm volatile(
+			     "movdqu 0(%0), %%xmm0;"
+			     "movdqu 32(%0), %%xmm1;"
+			     "movdqu 64(%0), %%xmm2;"
+			     "movdqu 96(%0), %%xmm3;"
+			     "movdqu 128(%0), %%xmm4;"
+			     "movdqu 160(%0), %%xmm5;"
+			     "movdqu 192(%0), %%xmm6;"
+			     "movdqu 224(%0), %%xmm7;"
+			     "movdqu 256(%0), %%xmm8;"
+			     "movdqu 288(%0), %%xmm9;"
+			     "movdqu 320(%0), %%xmm10;"
+			     "movdqu 352(%0), %%xmm11;"
+			     "movdqu 384(%0), %%xmm12;"
+			     "movdqu 416(%0), %%xmm13;"
+			     "movdqu 448(%0), %%xmm14;"
+			     "movdqu 480(%0), %%xmm15;"
+			     : : "a"(y) : "memory");
+}
+
 static void guest_fpu(u64 arg)
 {
 	u32 id = arg & 0xff, a, b, c, d, i, r, k;
@@ -90,47 +143,7 @@ static void guest_fpu(u64 arg)
 	for (k = 0; k < 8; k++)
 		g.fv[k] = x87_val(id, k);
 
-	asm volatile("fninit");
-	for (k = 0; k < 8; k++)
-		asm volatile("fildq %0" : : "m"(g.fv[k]));
-	if (avx)
-		asm volatile(
-			     "vmovdqu 0(%0), %%ymm0;"
-			     "vmovdqu 32(%0), %%ymm1;"
-			     "vmovdqu 64(%0), %%ymm2;"
-			     "vmovdqu 96(%0), %%ymm3;"
-			     "vmovdqu 128(%0), %%ymm4;"
-			     "vmovdqu 160(%0), %%ymm5;"
-			     "vmovdqu 192(%0), %%ymm6;"
-			     "vmovdqu 224(%0), %%ymm7;"
-			     "vmovdqu 256(%0), %%ymm8;"
-			     "vmovdqu 288(%0), %%ymm9;"
-			     "vmovdqu 320(%0), %%ymm10;"
-			     "vmovdqu 352(%0), %%ymm11;"
-			     "vmovdqu 384(%0), %%ymm12;"
-			     "vmovdqu 416(%0), %%ymm13;"
-			     "vmovdqu 448(%0), %%ymm14;"
-			     "vmovdqu 480(%0), %%ymm15;"
-			     			     : : "a"(g.want_y) : "memory");
-	else
-		asm volatile(
-			     "movdqu 0(%0), %%xmm0;"
-			     "movdqu 32(%0), %%xmm1;"
-			     "movdqu 64(%0), %%xmm2;"
-			     "movdqu 96(%0), %%xmm3;"
-			     "movdqu 128(%0), %%xmm4;"
-			     "movdqu 160(%0), %%xmm5;"
-			     "movdqu 192(%0), %%xmm6;"
-			     "movdqu 224(%0), %%xmm7;"
-			     "movdqu 256(%0), %%xmm8;"
-			     "movdqu 288(%0), %%xmm9;"
-			     "movdqu 320(%0), %%xmm10;"
-			     "movdqu 352(%0), %%xmm11;"
-			     "movdqu 384(%0), %%xmm12;"
-			     "movdqu 416(%0), %%xmm13;"
-			     "movdqu 448(%0), %%xmm14;"
-			     "movdqu 480(%0), %%xmm15;"
-			     : : "a"(g.want_y) : "memory");
+	load_fp_regs(g.fv, g.want_y, avx);
 	fxsave(g.ref);
 	/* The reference holds our values: ST(k) = fv[7 - k], XMM low halves. */
 	for (r = 0; r < 16; r++)
@@ -220,49 +233,8 @@ static bool host_is_tcg(void)
 static long run_keep(int fd, struct hstate *h, bool avx)
 {
 	long ret;
-	int k;
 
-	asm volatile("fninit");
-	for (k = 0; k < 8; k++)
-		asm volatile("fildq %0" : : "m"(h->fv[k]));
-	if (avx)
-		asm volatile(
-		     "vmovdqu 0(%0), %%ymm0;"
-		     "vmovdqu 32(%0), %%ymm1;"
-		     "vmovdqu 64(%0), %%ymm2;"
-		     "vmovdqu 96(%0), %%ymm3;"
-		     "vmovdqu 128(%0), %%ymm4;"
-		     "vmovdqu 160(%0), %%ymm5;"
-		     "vmovdqu 192(%0), %%ymm6;"
-		     "vmovdqu 224(%0), %%ymm7;"
-		     "vmovdqu 256(%0), %%ymm8;"
-		     "vmovdqu 288(%0), %%ymm9;"
-		     "vmovdqu 320(%0), %%ymm10;"
-		     "vmovdqu 352(%0), %%ymm11;"
-		     "vmovdqu 384(%0), %%ymm12;"
-		     "vmovdqu 416(%0), %%ymm13;"
-		     "vmovdqu 448(%0), %%ymm14;"
-		     "vmovdqu 480(%0), %%ymm15;"
-		     		     : : "a"(h->y) : "memory");
-	else
-		asm volatile(
-		     "movdqu 0(%0), %%xmm0;"
-		     "movdqu 32(%0), %%xmm1;"
-		     "movdqu 64(%0), %%xmm2;"
-		     "movdqu 96(%0), %%xmm3;"
-		     "movdqu 128(%0), %%xmm4;"
-		     "movdqu 160(%0), %%xmm5;"
-		     "movdqu 192(%0), %%xmm6;"
-		     "movdqu 224(%0), %%xmm7;"
-		     "movdqu 256(%0), %%xmm8;"
-		     "movdqu 288(%0), %%xmm9;"
-		     "movdqu 320(%0), %%xmm10;"
-		     "movdqu 352(%0), %%xmm11;"
-		     "movdqu 384(%0), %%xmm12;"
-		     "movdqu 416(%0), %%xmm13;"
-		     "movdqu 448(%0), %%xmm14;"
-		     "movdqu 480(%0), %%xmm15;"
-		     		     : : "a"(h->y) : "memory");
+	load_fp_regs(h->fv, h->y, avx);
 	asm volatile("fxsave64 (%0)" : : "r"(h->ref) : "memory");
 	asm volatile("syscall"
 		     : "=a"(ret)
