@@ -13,6 +13,7 @@
 #include <linux/refcount.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/signal.h>
 #include <linux/kvm.h>
 
@@ -58,6 +59,8 @@ enum kvm_vcpu_mode {
 /* Bits in vcpu->requests, handled before each VM entry. */
 enum kvm_vcpu_request {
 	KVM_REQ_TLB_FLUSH,
+	KVM_REQ_EVENT,		/* an interrupt or signal arrived: re-evaluate */
+	KVM_REQ_CLOCK_UPDATE,	/* rewrite the kvmclock page */
 };
 
 struct kvm_vm;
@@ -77,6 +80,9 @@ struct kvm_vcpu {
 	/* KVM_SET_SIGNAL_MASK: the signals blocked while in KVM_RUN. */
 	bool sigmask_active;
 	sigset_t sigmask;
+	/* A vCPU blocked in the kernel (HLT, wait-for-SIPI) sleeps here. */
+	struct rcuwait wait;
+	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
 	struct kvm_vcpu_x86 arch;
 };
 
@@ -106,6 +112,13 @@ struct kvm_vm {
 	struct mutex ioeventfd_lock;
 	struct list_head ioeventfd_pio;
 	struct list_head ioeventfd_mmio;
+
+	/* KVM_CAP_HALT_POLL: a per-VM limit instead of the module's. */
+	bool halt_poll_override;
+	u32 max_halt_poll_ns;
+
+	/* KVM_IRQFD registrations (virt/kvm/irqfd.c). */
+	struct kvm_irqfds *irqfds;
 
 	struct kvm_vm_x86 arch;
 };
@@ -166,6 +179,35 @@ static inline bool kvm_vcpu_test_clear_request(struct kvm_vcpu *vcpu, int req)
 
 void kvm_vm_request_all(struct kvm_vm *vm, int req);
 
+/*
+ * Make @vcpu notice new work: out of guest mode if it is there (an IPI to
+ * its CPU), awake if it is blocked. Any context, including hardirq.
+ */
+void kvm_vcpu_kick(struct kvm_vcpu *vcpu);
+/* Sleep in KVM_RUN until @runnable(vcpu) or a signal (halt.c). */
+void kvm_vcpu_block(struct kvm_vcpu *vcpu,
+		    bool (*runnable)(struct kvm_vcpu *vcpu));
+extern unsigned int halt_poll_ns;
+
+/* kick + KVM_REQ_EVENT: an interrupt is waiting to be picked up. */
+static inline void kvm_vcpu_kick_event(struct kvm_vcpu *vcpu)
+{
+	kvm_vcpu_request(vcpu, KVM_REQ_EVENT);
+	kvm_vcpu_kick(vcpu);
+}
+
+/* KVM_IRQFD (virt/kvm/irqfd.c). */
+int kvm_irqfd_init(struct kvm_vm *vm);
+int kvm_irqfd(struct kvm_vm *vm, const struct kvm_irqfd *args);
+/* The guest acknowledged @gsi: resample irqfds de-assert it and notify. */
+void kvm_irqfd_resample(struct kvm_vm *vm, u32 gsi);
+/* Routing changed: irqfds look up their GSI again. */
+void kvm_irqfd_routing_changed(struct kvm_vm *vm);
+void kvm_irqfd_free(struct kvm_vm *vm);
+/* Hooks irqfd.c expects from the architecture's irqchip. */
+bool kvm_arch_irqfd_allowed(struct kvm_vm *vm, const struct kvm_irqfd *args);
+int kvm_arch_irqfd_set(struct kvm_vm *vm, bool resample, u32 gsi, bool level);
+
 /* Hooks the core expects from the architecture. */
 int kvm_arch_init(void);
 void kvm_arch_exit(void);
@@ -174,6 +216,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext);
 struct kvm_vm *kvm_arch_vm_alloc(void);
 void kvm_arch_vm_free(struct kvm_vm *vm);
 int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type);
+/* Before vCPUs are destroyed: stop timers and sources that inject. */
+void kvm_arch_vm_stop_devices(struct kvm_vm *vm);
 void kvm_arch_vm_destroy(struct kvm_vm *vm);
 long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		       unsigned long arg);

@@ -124,12 +124,34 @@ struct kvm_vcpu_x86 {
 
 	struct fpu_guest guest_fpu;
 	bool fpu_loaded;	/* guest FPU state is in the registers */
+
+	/* The in-kernel local APIC (lapic.c), NULL with a userspace irqchip. */
+	struct kvm_lapic *lapic;
+	/* Split irqchip: a level-triggered EOI that userspace must see. */
+	bool ioapic_eoi_exit;
+	u8 ioapic_eoi_vector;
+	/* kvmclock (kvmclock.c): MSR_KVM_SYSTEM_TIME(_NEW), 0 when off. */
+	u64 kvmclock_msr;
+	bool kvmclock_update;
 };
 
 struct kvm_vm_x86 {
 	u64 tss_addr;
 	u64 identity_map_addr;
 	bool identity_map_set;
+
+	/* In-kernel irqchip (irqchip.h); each device defines its own struct. */
+	int irqchip_mode;		/* enum kvm_irqchip_mode */
+	u32 nr_reserved_ioapic_pins;	/* split irqchip: GSIs for userspace */
+	struct kvm_pic *pic;
+	struct kvm_ioapic *ioapic;
+	struct kvm_pit *pit;
+	struct kvm_irq_routing_table __rcu *irq_routing;
+	struct mutex irq_lock;		/* routing updates, device creation */
+	u32 bsp_vcpu_id;		/* KVM_SET_BOOT_CPU_ID */
+
+	/* kvmclock: guest time = host monotonic raw ns + kvmclock_offset. */
+	s64 kvmclock_offset;
 };
 
 #endif /* _KVM_X86_STATE_H */

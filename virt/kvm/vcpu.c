@@ -185,6 +185,7 @@ static struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	vcpu->last_cpu = -1;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
 	preempt_notifier_init(&vcpu->preempt_notifier, &kvm_vcpu_preempt_ops);
 
 	r = kvm_arch_vcpu_init(vcpu);

@@ -46,6 +46,9 @@ static void kvm_vm_destroy(struct kvm_vm *vm)
 	int i;
 
 	kvm_mmu_notifier_unregister(vm);
+	/* Nothing may inject into a vCPU once they start going away. */
+	kvm_irqfd_free(vm);
+	kvm_arch_vm_stop_devices(vm);
 	for (i = 0; i < atomic_read(&vm->nr_vcpus); i++)
 		kvm_vcpu_destroy(vm->vcpus[i]);
 	kvm_arch_vm_destroy(vm);
@@ -142,6 +145,9 @@ static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 	mutex_init(&vm->slots_lock);
 	spin_lock_init(&vm->mmu_lock);
 	kvm_ioeventfd_init(vm);
+	r = kvm_irqfd_init(vm);
+	if (r)
+		return r;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 
@@ -172,6 +178,7 @@ out_srcu:
 	cleanup_srcu_struct(&vm->srcu);
 out_mm:
 	mmdrop(vm->mm);
+	kvm_irqfd_free(vm);
 	return r;
 }
 

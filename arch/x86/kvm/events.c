@@ -14,6 +14,7 @@
 #include <asm/trapnr.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 /* The flags of kvm_vcpu_events this implementation transfers. */
 #define KVM_EVENTS_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
@@ -24,7 +25,10 @@ void kvm_x86_events_reset(struct kvm_vcpu *vcpu)
 {
 	memset(&vcpu->arch.events, 0, sizeof(vcpu->arch.events));
 	vcpu->arch.exception.pending = false;
-	vcpu->arch.events.mp_state = KVM_MP_STATE_RUNNABLE;
+	/* With an in-kernel LAPIC, application processors wait for INIT. */
+	vcpu->arch.events.mp_state =
+		kvm_vcpu_has_lapic(vcpu) && !kvm_vcpu_is_bsp(vcpu) ?
+		KVM_MP_STATE_UNINITIALIZED : KVM_MP_STATE_RUNNABLE;
 }
 
 void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,

@@ -13,6 +13,7 @@
 #include <asm/trapnr.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 #define KVM_MSRS_MAX_ENTRIES	256
 
@@ -190,6 +191,13 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	struct kvm_vcpu_x86 *x = &vcpu->arch;
 	int i;
 
+	/* Devices first: 1 means "not mine". */
+	i = kvm_vcpu_has_lapic(vcpu) ? kvm_lapic_get_msr(vcpu, index, data) : 1;
+	if (i == 1)
+		i = kvm_clock_get_msr(vcpu, index, data);
+	if (i != 1)
+		return i ? -EINVAL : 0;
+
 	switch (index) {
 	case MSR_EFER:
 		*data = kvm_backend->get_efer(vcpu);
@@ -233,6 +241,13 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct kvm_vcpu_x86 *x = &vcpu->arch;
 	int i;
+
+	i = kvm_vcpu_has_lapic(vcpu) ?
+	    kvm_lapic_set_msr(vcpu, index, data, host) : 1;
+	if (i == 1)
+		i = kvm_clock_set_msr(vcpu, index, data, host);
+	if (i != 1)
+		return i ? -EINVAL : 0;
 
 	switch (index) {
 	case MSR_EFER:

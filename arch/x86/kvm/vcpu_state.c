@@ -15,6 +15,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 #define APIC_DEFAULT_BASE	0xfee00000ULL
 #define CR0_RESET		(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET)
@@ -78,8 +79,10 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
 
 	x->xcr0 = XFEATURE_MASK_FP;
 	x->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE;
-	if (vcpu->vcpu_id == 0)
+	if (kvm_vcpu_is_bsp(vcpu))
 		x->apic_base |= MSR_IA32_APICBASE_BSP;
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_reset(vcpu, false);
 	kvm_x86_events_reset(vcpu);
 	kvm_x86_debug_reset(vcpu);
 	x->pio.pending = false;
@@ -98,12 +101,21 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 		return r;
 	}
 	kvm_backend->set_tdp_root(vcpu, vcpu->vm->tdp_root);
+	if (kvm_irqchip_in_kernel(vcpu->vm)) {
+		r = kvm_lapic_create(vcpu);
+		if (r) {
+			kvm_backend->vcpu_free(vcpu);
+			fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+			return r;
+		}
+	}
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
 }
 
 void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
+	kvm_lapic_free(vcpu);
 	kvm_backend->vcpu_free(vcpu);
 	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);
 	kfree(vcpu->arch.cpuid);
@@ -356,6 +368,9 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	if (r != -ENOIOCTLCMD)
 		return r;
 	r = kvm_debug_ioctl(vcpu, ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = kvm_irqchip_vcpu_ioctl(vcpu, ioctl, argp);
 	if (r != -ENOIOCTLCMD)
 		return r;
 

@@ -11,6 +11,7 @@
 #include <asm/cpufeature.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 u64 kvm_host_xcr0;
 EXPORT_SYMBOL_GPL(kvm_host_xcr0);
@@ -102,6 +103,7 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 		return -EINVAL;
 
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
+	mutex_init(&vm->arch.irq_lock);
 	r = kvm_tdp_init(vm);
 	if (r)
 		return r;
@@ -115,8 +117,14 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	return 0;
 }
 
+void kvm_arch_vm_stop_devices(struct kvm_vm *vm)
+{
+	kvm_pit_free(vm);
+}
+
 void kvm_arch_vm_destroy(struct kvm_vm *vm)
 {
+	kvm_irqchip_destroy(vm);
 	if (kvm_backend->vm_destroy)
 		kvm_backend->vm_destroy(vm);
 	kvm_tdp_destroy(vm);
@@ -198,10 +206,53 @@ static int kvm_vm_set_identity_map(struct kvm_vm *vm, u64 __user *argp)
 	return r;
 }
 
+static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	switch (cap.cap) {
+	case KVM_CAP_SPLIT_IRQCHIP:
+		if (cap.args[0] > KVM_IOAPIC_PINS)
+			return -EINVAL;
+		return kvm_irqchip_create(vm, KVM_IRQCHIP_SPLIT, cap.args[0]);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int kvm_vm_set_boot_cpu_id(struct kvm_vm *vm, unsigned long id)
+{
+	int r = 0;
+
+	if (id >= KVM_NG_MAX_VCPU_ID)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (atomic_read(&vm->nr_vcpus))
+		r = -EBUSY;
+	else
+		vm->arch.bsp_vcpu_id = id;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
+	long r;
+
+	r = kvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
+
 	switch (ioctl) {
+	case KVM_ENABLE_CAP:
+		return kvm_vm_enable_cap(vm, (void __user *)arg);
+	case KVM_SET_BOOT_CPU_ID:
+		return kvm_vm_set_boot_cpu_id(vm, arg);
 	case KVM_SET_TSS_ADDR:
 		if (arg + 3 * PAGE_SIZE > KVM_X86_4G)
 			return -EINVAL;

@@ -13,6 +13,12 @@ static inline struct kvm_vcpu_x86 *vcpu_x86(struct kvm_vcpu *vcpu)
 	return &vcpu->arch;
 }
 
+/* The bootstrap processor: vCPU 0 unless KVM_SET_BOOT_CPU_ID said otherwise. */
+static inline bool kvm_vcpu_is_bsp(struct kvm_vcpu *vcpu)
+{
+	return vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id;
+}
+
 static inline bool kvm_guest_long_mode(struct kvm_vcpu *vcpu)
 {
 	return kvm_backend->get_efer(vcpu) & EFER_LMA;
@@ -101,5 +107,18 @@ int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
  */
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
 bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
+
+/*
+ * kvmclock.c: the KVM paravirtual clock (MSR_KVM_SYSTEM_TIME, wall clock,
+ * KVM_GET/SET_CLOCK). MSR handlers return 0, 1 if not theirs, -1 for #GP.
+ */
+int kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
+int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+/* Before entry when KVM_REQ_CLOCK_UPDATE is set: rewrite the pvclock page. */
+void kvm_clock_update_guest(struct kvm_vcpu *vcpu);
+int kvm_clock_vm_get(struct kvm_vm *vm, struct kvm_clock_data *data);
+int kvm_clock_vm_set(struct kvm_vm *vm, const struct kvm_clock_data *data);
+/* The CPUID leaves 0x40000000-0x40000001 we offer (KVM signature, features). */
+int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max);
 
 #endif /* _ARCH_X86_KVM_X86_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Waking vCPUs and putting them to sleep: kicks out of guest mode, and
+ * the in-kernel wait of a halted vCPU, with halt polling.
+ *
+ * Polling trades host CPU time for wake-up latency: a vCPU whose HLT
+ * usually ends quickly (an IPI or timer on the way) spins for a while
+ * before it sleeps. The window adapts per vCPU: it grows while a wake-up
+ * came within it, and collapses when the vCPU slept past it.
+ */
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/ktime.h>
+
+#include <kvm/kvm.h>
+
+/* Upper bound of the polling window; KVM_CAP_HALT_POLL overrides it per VM. */
+unsigned int halt_poll_ns = 200000;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns, "Longest a halted vCPU spins before it sleeps, in ns (0: never)");
+
+static unsigned int halt_poll_ns_grow = 2;
+module_param(halt_poll_ns_grow, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns_grow, "Factor the polling window grows by after a wake-up within it");
+
+static unsigned int halt_poll_ns_grow_start = 10000;
+module_param(halt_poll_ns_grow_start, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns_grow_start, "First polling window, in ns");
+
+void kvm_vcpu_kick(struct kvm_vcpu *vcpu)
+{
+	int cpu;
+
+	rcuwait_wake_up(&vcpu->wait);
+	/* The caller's request is visible before we look at the mode. */
+	smp_mb();
+	if (READ_ONCE(vcpu->mode) != VCPU_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	/* Any interrupt makes the CPU leave guest mode; the handler is empty. */
+	if (cpu >= 0 && cpu != raw_smp_processor_id() &&
+	    cmpxchg(&vcpu->mode, VCPU_IN_GUEST, VCPU_EXITING_GUEST) ==
+	    VCPU_IN_GUEST)
+		smp_send_reschedule(cpu);
+}
+EXPORT_SYMBOL_GPL(kvm_vcpu_kick);
+
+static u32 kvm_vm_halt_poll_limit(struct kvm_vm *vm)
+{
+	return vm->halt_poll_override ? READ_ONCE(vm->max_halt_poll_ns) :
+					READ_ONCE(halt_poll_ns);
+}
+
+static bool kvm_vcpu_wake_due(struct kvm_vcpu *vcpu,
+			      bool (*runnable)(struct kvm_vcpu *vcpu))
+{
+	return runnable(vcpu) || signal_pending(current);
+}
+
+/*
+ * Wait until @runnable says the vCPU has work, or a signal arrives. Called
+ * from KVM_RUN without srcu held; @runnable must not sleep.
+ */
+void kvm_vcpu_block(struct kvm_vcpu *vcpu,
+		    bool (*runnable)(struct kvm_vcpu *vcpu))
+{
+	u32 limit = kvm_vm_halt_poll_limit(vcpu->vm);
+	ktime_t start = ktime_get(), poll_end;
+	bool woke_in_poll = false;
+	u64 slept_ns;
+
+	if (vcpu->halt_poll_ns > limit)
+		vcpu->halt_poll_ns = limit;
+	if (vcpu->halt_poll_ns) {
+		poll_end = ktime_add_ns(start, vcpu->halt_poll_ns);
+		do {
+			if (kvm_vcpu_wake_due(vcpu, runnable)) {
+				woke_in_poll = true;
+				goto out;
+			}
+			cpu_relax();
+		} while (!need_resched() && ktime_before(ktime_get(), poll_end));
+	}
+
+	prepare_to_rcuwait(&vcpu->wait);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kvm_vcpu_wake_due(vcpu, runnable))
+			break;
+		schedule();
+	}
+	finish_rcuwait(&vcpu->wait);
+
+out:
+	if (!limit) {
+		vcpu->halt_poll_ns = 0;
+		return;
+	}
+	slept_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	if (woke_in_poll)
+		return;
+	if (slept_ns > limit) {
+		/* A long sleep: polling would only have burnt the CPU. */
+		vcpu->halt_poll_ns = 0;
+	} else if (!vcpu->halt_poll_ns) {
+		vcpu->halt_poll_ns = min(halt_poll_ns_grow_start, limit);
+	} else {
+		/* The wake-up came just after the window: widen it. */
+		vcpu->halt_poll_ns = min_t(u64, (u64)vcpu->halt_poll_ns *
+					   max(halt_poll_ns_grow, 1U), limit);
+	}
+}
