@@ -305,13 +305,14 @@ struct vmk_exc_frame {
 };
 
 /*
- * Guest exception handlers (guest global table; set it from the guest or
- * with vmk_set_guest_handler() before running).  A handler may change
- * frame->rip and return to resume; without a handler the exception is
- * reported to the host and fails the test.
+ * Guest exception and interrupt handlers, vectors 0-255 (guest global
+ * table; set it from the guest or with vmk_set_guest_handler() before
+ * running).  A handler may change frame->rip and return to resume (IRET);
+ * interrupt handlers EOI their interrupt controller themselves.  Without a
+ * handler the vector is reported to the host and fails the test.
  */
 typedef void (*vmk_exc_handler)(struct vmk_exc_frame *frame);
-extern vmk_exc_handler vmk_guest_handlers[32];
+extern vmk_exc_handler vmk_guest_handlers[256];
 void vmk_set_guest_handler(struct vmk_vm *vm, int vector, vmk_exc_handler h);
 
 static inline void guest_outb(u16 port, u8 v)

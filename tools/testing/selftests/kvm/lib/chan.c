@@ -11,7 +11,7 @@
 
 /* ---------------- guest side (runs inside the VM) ---------------- */
 
-vmk_exc_handler vmk_guest_handlers[32];
+vmk_exc_handler vmk_guest_handlers[256];
 
 void vmk_guest_msg(u32 kind, const char *file, u32 line, const char *expr,
 		   const char *fmt, const u64 *args, u32 nargs)
@@ -42,7 +42,7 @@ void vmk_guest_exception(struct vmk_exc_frame *f)
 {
 	u64 args[4], cr2;
 
-	if (f->vector < 32 && vmk_guest_handlers[f->vector]) {
+	if (f->vector < 256 && vmk_guest_handlers[f->vector]) {
 		vmk_guest_handlers[f->vector](f);
 		return;
 	}

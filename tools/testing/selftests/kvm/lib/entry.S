@@ -65,16 +65,27 @@ vmk_exc_common:
 	addq $16, %rsp
 	iretq
 
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	VMK_STUB \v
+	/* One stub per vector: exceptions 0-31, interrupts 32-255. */
+	.altmacro
+	.set vec, 0
+	.rept 256
+	VMK_STUB %vec
+	.set vec, vec + 1
 	.endr
+
+.macro VMK_STUB_PTR vec
+	.quad vmk_stub_\vec
+.endm
 
 	.section .rodata
 	.balign 8
 	.globl vmk_stub_table
 vmk_stub_table:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad vmk_stub_\v
+	.set vec, 0
+	.rept 256
+	VMK_STUB_PTR %vec
+	.set vec, vec + 1
 	.endr
+	.noaltmacro
 
 	.section .note.GNU-stack,"",@progbits

@@ -17,7 +17,7 @@
 #define VMK_STACK_SIZE	(16 * 1024)
 #define VMK_IST_SIZE	(8 * 1024)
 
-extern const u64 vmk_stub_table[32];
+extern const u64 vmk_stub_table[256];
 void vmk_guest_start(void);
 
 static u64 sys_alloc(struct vmk_vm *vm, u64 size)
@@ -143,13 +143,17 @@ struct vmk_vm *vmk_vm_new_std(void)
 	set_gdt_entry(gdt, VMK_SEL_CODE / 8, 0x00af9b000000ffffULL);
 	set_gdt_entry(gdt, VMK_SEL_DATA / 8, 0x00cf93000000ffffULL);
 
-	/* IDT: 32 interrupt gates to the library stubs, IST 1. */
+	/*
+	 * IDT: 256 interrupt gates to the library stubs. Exceptions switch
+	 * to IST 1; interrupts stay on the interrupted stack, so a handler
+	 * may take an exception (or, after STI, another interrupt).
+	 */
 	idt = vmk_gpa2hva(vm, VMK_IDT_GPA);
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < 256; i++) {
 		u64 h = vmk_stub_table[i];
 
 		idt[2 * i] = (h & 0xffff) | ((u64)VMK_SEL_CODE << 16) |
-			     (1ULL << 32) /* IST1 */ |
+			     ((i < 32 ? 1ULL : 0ULL) << 32) /* IST */ |
 			     (0x8eULL << 40) /* P, DPL0, 64-bit int gate */ |
 			     (((h >> 16) & 0xffff) << 48);
 		idt[2 * i + 1] = h >> 32;
@@ -166,7 +170,7 @@ struct vmk_vm *vmk_vm_new_std(void)
 
 void vmk_set_guest_handler(struct vmk_vm *vm, int vector, vmk_exc_handler h)
 {
-	VMK_CHECK(vector >= 0 && vector < 32, "vector %d", vector);
+	VMK_CHECK(vector >= 0 && vector < 256, "vector %d", vector);
 	vmk_write_gpa(vm, (u64)(uintptr_t)&vmk_guest_handlers[vector], &h,
 		      sizeof(h));
 }
@@ -233,7 +237,7 @@ struct vmk_vcpu *vmk_vcpu_new_lm(struct vmk_vm *vm, u32 id,
 	sregs.gdt.base = VMK_GDT_GPA;
 	sregs.gdt.limit = VMK_PAGE_SIZE - 1;
 	sregs.idt.base = VMK_IDT_GPA;
-	sregs.idt.limit = 32 * 16 - 1;
+	sregs.idt.limit = 256 * 16 - 1;
 	sregs.cr0 = 0x80050033;		/* PG AM WP NE ET MP PE */
 	sregs.cr3 = vm->pml4;
 	sregs.cr4 = 0x620;		/* OSXMMEXCPT OSFXSR PAE */
