@@ -35,6 +35,9 @@ static const u32 leaf1_ecx_mask =
 	BIT(26) | BIT(28) | BIT(29) | BIT(30);			/* XSAVE AVX F16C RDRAND */
 #define LEAF1_ECX_OSXSAVE	BIT(27)
 #define LEAF1_ECX_HYPERVISOR	BIT(31)
+/* The in-kernel local APIC emulates these whatever the host has. */
+#define LEAF1_ECX_X2APIC	BIT(21)
+#define LEAF1_ECX_TSC_DEADLINE	BIT(24)
 static const u32 leaf7_ebx_mask =
 	BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) |	/* FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS */
 	BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) |	/* AVX512F/DQ RDSEED ADX SMAP */
@@ -53,7 +56,8 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	ecx &= leaf1_ecx_mask;
 	if (!boot_cpu_has(X86_FEATURE_AVX))
 		ecx &= ~BIT(28);
-	return ecx | LEAF1_ECX_HYPERVISOR;
+	return ecx | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC |
+	       LEAF1_ECX_TSC_DEADLINE;
 }
 
 void kvm_cpuid_init(void)

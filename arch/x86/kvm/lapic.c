@@ -1,25 +1,961 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The in-kernel local APIC. Placeholder until the model lands. */
-#include "x86.h"
-#include "irqchip.h"
+/*
+ * The in-kernel local APIC: registers (xAPIC MMIO page and x2APIC MSRs),
+ * IA32_APIC_BASE, interrupt acceptance and priority, IPIs and message
+ * delivery, KVM_GET/SET_LAPIC. The timer is in lapic_timer.c.
+ *
+ * Locking: the register page belongs to the vCPU thread, except the IRR
+ * and TMR bits, which any sender sets with atomic bitops, and the INIT/SIPI
+ * and error flags, which are atomics too. Senders read the addressing
+ * registers (ID, LDR, DFR, SVR) of their targets without a lock: a message
+ * racing with a change of those registers may see either value, as on
+ * hardware.
+ *
+ * In x2APIC mode the xAPIC page does not respond: reads return 0 and
+ * writes are dropped.
+ */
+#include <linux/slab.h>
+#include <asm/msr-index.h>
 
-int kvm_lapic_create(struct kvm_vcpu *vcpu) { return -ENOSYS; }
-void kvm_lapic_free(struct kvm_vcpu *vcpu) { }
-void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init) { }
+#include "lapic.h"
+
+#define LAPIC_INIT_BIT		0
+#define LAPIC_SIPI_BIT		1
+
+/* Writable bits of the LVT registers (timer mode bits added per CPUID). */
+#define LAPIC_LVT_TIMER_BITS	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
+#define LAPIC_LVT_THERMAL_BITS	(APIC_VECTOR_MASK | APIC_MODE_MASK | \
+				 APIC_LVT_MASKED)
+#define LAPIC_LVT_LINT_BITS	(APIC_VECTOR_MASK | APIC_MODE_MASK | \
+				 APIC_INPUT_POLARITY | APIC_LVT_LEVEL_TRIGGER | \
+				 APIC_LVT_MASKED)
+#define LAPIC_LVT_ERROR_BITS	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
+/* SVR: vector, APIC enable, focus check. No directed EOI (bit 12). */
+#define LAPIC_SVR_BITS		0x3ff
+/* ICR low: everything but the read-only delivery status. */
+#define LAPIC_ICR_BITS		0xccfff
+
+static const unsigned int lapic_lvts[LAPIC_NR_LVT] = {
+	APIC_LVTT, APIC_LVTTHMR, APIC_LVTPC, APIC_LVT0, APIC_LVT1, APIC_LVTERR,
+};
+
+static inline struct kvm_lapic *vcpu_lapic(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.lapic;
+}
+
+static bool lapic_hw_enabled(struct kvm_lapic *apic)
+{
+	return READ_ONCE(apic->vcpu->arch.apic_base) & MSR_IA32_APICBASE_ENABLE;
+}
+
+static bool lapic_x2apic_mode(struct kvm_lapic *apic)
+{
+	return READ_ONCE(apic->vcpu->arch.apic_base) & X2APIC_ENABLE;
+}
+
+static bool lapic_sw_enabled(struct kvm_lapic *apic)
+{
+	return lapic_reg(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
+}
+
+/* The 32-bit word of a 256-bit register (ISR, TMR, IRR) holding @vec. */
+static unsigned long *lapic_vec_word(struct kvm_lapic *apic,
+				     unsigned int reg, u8 vec)
+{
+	return (unsigned long *)(apic->regs + reg + (vec >> 5) * 16);
+}
+
+static int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 w = lapic_reg(apic, reg + i * 16);
+
+		if (w)
+			return i * 32 + fls(w) - 1;
+	}
+	return -1;
+}
+
+static u32 lapic_x2apic_ldr(u32 id)
+{
+	return ((id >> 4) << 16) | BIT(id & 0xf);
+}
+
+/* PPR: TPR, unless the highest in-service class is above it. */
+static u32 lapic_compute_ppr(struct kvm_lapic *apic)
+{
+	u32 tpr = lapic_reg(apic, APIC_TASKPRI) & 0xff;
+	int isrv = lapic_highest_vector(apic, APIC_ISR);
+	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
+
+	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
+}
+
+static void lapic_update_ppr(struct kvm_lapic *apic)
+{
+	lapic_set_reg(apic, APIC_PROCPRI, lapic_compute_ppr(apic));
+}
+
+/* Something may have become deliverable: re-evaluate before entry. */
+static void lapic_request_event(struct kvm_lapic *apic)
+{
+	kvm_vcpu_request(apic->vcpu, KVM_REQ_EVENT);
+}
+
+/* An error condition for ESR; the error LVT fires on the vCPU thread. */
+static void lapic_report_error(struct kvm_lapic *apic, u32 esr_bits)
+{
+	atomic_or(esr_bits, &apic->esr_pending);
+	atomic_set(&apic->error_irq, 1);
+	kvm_vcpu_kick_event(apic->vcpu);
+}
+
+/*
+ * Make @vector pending. Any context. Returns false if it was already
+ * pending (coalesced) or is illegal.
+ */
+static bool lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level)
+{
+	if (vector < 16) {
+		lapic_report_error(apic, LAPIC_ESR_RECV_ILLEGAL);
+		return false;
+	}
+	if (level)
+		set_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
+	else
+		clear_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
+	if (test_and_set_bit(vector & 31, lapic_vec_word(apic, APIC_IRR, vector)))
+		return false;
+	kvm_vcpu_kick_event(apic->vcpu);
+	return true;
+}
+
+static void lapic_mask_lvts(struct kvm_lapic *apic)
+{
+	int i;
+
+	for (i = 0; i < LAPIC_NR_LVT; i++)
+		lapic_set_reg(apic, lapic_lvts[i],
+			      lapic_reg(apic, lapic_lvts[i]) | APIC_LVT_MASKED);
+}
+
+/* Power-on state, or after INIT (which keeps the ID and x2APIC mode). */
+static void lapic_reset_regs(struct kvm_lapic *apic, bool init)
+{
+	struct kvm_vcpu *vcpu = apic->vcpu;
+	u32 id = lapic_reg(apic, APIC_ID);
+	int i;
+
+	lapic_timer_stop(apic);
+	memset(apic->regs, 0, sizeof(apic->regs));
+	if (lapic_x2apic_mode(apic))
+		id = vcpu->vcpu_id;
+	else if (!init)
+		id = vcpu->vcpu_id << 24;
+	lapic_set_reg(apic, APIC_ID, id);
+	lapic_set_reg(apic, APIC_LVR, LAPIC_VERSION);
+	lapic_set_reg(apic, APIC_DFR, APIC_DFR_FLAT);
+	lapic_set_reg(apic, APIC_SPIV, 0xff);
+	if (lapic_x2apic_mode(apic))
+		lapic_set_reg(apic, APIC_LDR, lapic_x2apic_ldr(id));
+	for (i = 0; i < LAPIC_NR_LVT; i++)
+		lapic_set_reg(apic, lapic_lvts[i], APIC_LVT_MASKED);
+	/*
+	 * The BSP comes up in virtual-wire mode, LINT0 taking ExtINT from the
+	 * PIC, as firmware would leave it and as KVM_GET_LAPIC reports.
+	 */
+	if (!init && kvm_vcpu_is_bsp(vcpu))
+		lapic_set_reg(apic, APIC_LVT0, APIC_MODE_EXTINT << 8);
+	apic->tsc_deadline = 0;
+	apic->timer_mode = 0;
+	atomic_set(&apic->timer_fired, 0);
+	atomic_set(&apic->esr_pending, 0);
+	atomic_set(&apic->error_irq, 0);
+	lapic_update_ppr(apic);
+}
+
+void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	if (!apic)
+		return;
+	lapic_reset_regs(apic, init);
+	if (!init)
+		WRITE_ONCE(apic->init_sipi, 0);
+}
+
+int kvm_lapic_create(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic;
+
+	apic = kzalloc(sizeof(*apic), GFP_KERNEL_ACCOUNT);
+	if (!apic)
+		return -ENOMEM;
+	apic->vcpu = vcpu;
+	lapic_timer_init(apic);
+	vcpu->arch.lapic = apic;
+	return 0;
+}
+
+void kvm_lapic_free(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	if (!apic)
+		return;
+	hrtimer_cancel(&apic->timer);
+	vcpu->arch.lapic = NULL;
+	kfree(apic);
+}
+
+/* ------------------------------------------------------------------ */
+/* Message delivery                                                    */
+
+static u32 lapic_phys_id(struct kvm_lapic *apic)
+{
+	if (lapic_x2apic_mode(apic))
+		return apic->vcpu->vcpu_id;
+	return lapic_reg(apic, APIC_ID) >> 24;
+}
+
+static bool lapic_match_logical(struct kvm_lapic *apic,
+				const struct kvm_apic_msg *msg)
+{
+	u32 ldr = lapic_reg(apic, APIC_LDR);
+	u32 mda = msg->dest;
+
+	if (lapic_x2apic_mode(apic)) {
+		if (!msg->x2apic_dest)
+			mda = mda == 0xff ? U32_MAX : mda;
+		if (mda == U32_MAX)
+			return true;
+		/* Cluster in bits 31:16, a bit per member in 15:0. */
+		return (mda >> 16) == (ldr >> 16) && (mda & ldr & 0xffff);
+	}
+	if (msg->x2apic_dest && mda == U32_MAX)
+		return true;
+	mda &= 0xff;
+	ldr >>= 24;
+	if (mda == 0xff)
+		return true;
+	if ((lapic_reg(apic, APIC_DFR) >> 28) == 0xf)	/* flat */
+		return mda & ldr;
+	/* Cluster: 4-bit cluster number, 4 members. */
+	return (mda >> 4) == (ldr >> 4) && (mda & ldr & 0xf);
+}
+
+static bool lapic_match_dest(struct kvm_lapic *apic,
+			     const struct kvm_apic_msg *msg)
+{
+	if (msg->dest_logical)
+		return lapic_match_logical(apic, msg);
+	if (msg->x2apic_dest ? msg->dest == U32_MAX : msg->dest == 0xff)
+		return true;
+	return msg->dest == lapic_phys_id(apic);
+}
+
+static bool lapic_addressed(struct kvm_lapic *apic, struct kvm_vcpu *src,
+			    const struct kvm_apic_msg *msg)
+{
+	switch (msg->shorthand) {
+	case KVM_APIC_SH_SELF:
+		return apic->vcpu == src;
+	case KVM_APIC_SH_ALL:
+		return true;
+	case KVM_APIC_SH_OTHERS:
+		return apic->vcpu != src;
+	default:
+		return lapic_match_dest(apic, msg);
+	}
+}
+
+/* One APIC accepts @msg: returns 1 if it took it, 0 if not. */
+static int lapic_accept(struct kvm_lapic *apic, const struct kvm_apic_msg *msg)
+{
+	struct kvm_vcpu *vcpu = apic->vcpu;
+
+	switch (msg->delivery) {
+	case KVM_APIC_DM_FIXED:
+	case KVM_APIC_DM_LOWEST:
+		/* A software-disabled APIC takes only NMI, INIT and SIPI. */
+		if (!lapic_sw_enabled(apic))
+			return 0;
+		return lapic_set_irr(apic, msg->vector, msg->level_triggered);
+	case KVM_APIC_DM_NMI:
+		WRITE_ONCE(vcpu->arch.events.nmi_pending, 1);
+		kvm_vcpu_kick_event(vcpu);
+		return 1;
+	case KVM_APIC_DM_INIT:
+		set_bit(LAPIC_INIT_BIT, &apic->init_sipi);
+		kvm_vcpu_kick_event(vcpu);
+		return 1;
+	case KVM_APIC_DM_SIPI:
+		WRITE_ONCE(apic->sipi_vector, msg->vector);
+		/* The vector before the flag: kvm_lapic_take_init_sipi(). */
+		smp_wmb();
+		set_bit(LAPIC_SIPI_BIT, &apic->init_sipi);
+		kvm_vcpu_kick_event(vcpu);
+		return 1;
+	case KVM_APIC_DM_EXTINT:
+		/* The vCPU fetches the vector from the PIC before entry. */
+		kvm_vcpu_kick_event(vcpu);
+		return 1;
+	default:
+		/* SMI is not modelled; the other encodings are reserved. */
+		return 0;
+	}
+}
+
 int kvm_apic_deliver(struct kvm_vm *vm, struct kvm_vcpu *src,
-		     const struct kvm_apic_msg *msg) { return -1; }
-int kvm_lapic_pending_irq(struct kvm_vcpu *vcpu) { return -1; }
-void kvm_lapic_irq_accepted(struct kvm_vcpu *vcpu, u8 vector) { }
-int kvm_lapic_tpr_blocked_class(struct kvm_vcpu *vcpu) { return -1; }
-bool kvm_lapic_accepts_pic(struct kvm_vcpu *vcpu) { return false; }
-unsigned int kvm_lapic_take_init_sipi(struct kvm_vcpu *vcpu, u8 *sipi_vector) { return 0; }
-void kvm_lapic_set_cr8(struct kvm_vcpu *vcpu, u64 cr8) { }
-u64 kvm_lapic_get_cr8(struct kvm_vcpu *vcpu) { return 0; }
+		     const struct kvm_apic_msg *msg)
+{
+	struct kvm_lapic *lowest = NULL;
+	u32 lowest_ppr = U32_MAX;
+	bool addressed = false;
+	int accepted = 0;
+	int i, nr;
+
+	/* A level-triggered INIT de-assert only synchronised arbitration IDs. */
+	if (msg->delivery == KVM_APIC_DM_INIT && msg->level_triggered &&
+	    !msg->assert)
+		return 0;
+
+	nr = atomic_read(&vm->nr_vcpus);
+	/* Paired with the vCPU publication in kvm_vm_create_vcpu(). */
+	smp_rmb();
+	for (i = 0; i < nr; i++) {
+		struct kvm_lapic *apic = READ_ONCE(vm->vcpus[i]->arch.lapic);
+
+		if (!apic || !lapic_hw_enabled(apic) ||
+		    !lapic_addressed(apic, src, msg))
+			continue;
+		addressed = true;
+		if (msg->delivery != KVM_APIC_DM_LOWEST) {
+			accepted += lapic_accept(apic, msg);
+			continue;
+		}
+		/*
+		 * Lowest priority: the enabled APIC with the lowest PPR, the
+		 * first one in vCPU order on a tie.
+		 */
+		if (lapic_sw_enabled(apic) &&
+		    lapic_reg(apic, APIC_PROCPRI) < lowest_ppr) {
+			lowest = apic;
+			lowest_ppr = lapic_reg(apic, APIC_PROCPRI);
+		}
+	}
+	if (lowest)
+		accepted += lapic_accept(lowest, msg);
+	return addressed ? accepted : -1;
+}
+
+/* An IPI from the ICR (or SELF_IPI). */
+static void lapic_send_ipi(struct kvm_lapic *apic, u32 icr, u32 dest, bool x2)
+{
+	struct kvm_apic_msg msg = {
+		.dest = dest,
+		.vector = icr & APIC_VECTOR_MASK,
+		.delivery = (icr >> 8) & 7,
+		.shorthand = (icr >> 18) & 3,
+		.dest_logical = icr & APIC_DEST_LOGICAL,
+		.level_triggered = icr & APIC_INT_LEVELTRIG,
+		.assert = icr & APIC_INT_ASSERT,
+		.x2apic_dest = x2,
+	};
+
+	if ((msg.delivery == KVM_APIC_DM_FIXED ||
+	     msg.delivery == KVM_APIC_DM_LOWEST) && msg.vector < 16) {
+		lapic_report_error(apic, LAPIC_ESR_SEND_ILLEGAL);
+		return;
+	}
+	/* A self-IPI or broadcast edge IPI is never level-triggered. */
+	if (msg.delivery != KVM_APIC_DM_INIT)
+		msg.level_triggered = false;
+	kvm_apic_deliver(apic->vcpu->vm, apic->vcpu, &msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interrupt acceptance, priority, EOI                                 */
+
+static void lapic_collect_local(struct kvm_lapic *apic)
+{
+	u32 lvt;
+
+	if (lapic_timer_collect(apic)) {
+		lvt = lapic_reg(apic, APIC_LVTT);
+		if (!(lvt & APIC_LVT_MASKED))
+			lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
+	}
+	if (atomic_read(&apic->error_irq) && atomic_xchg(&apic->error_irq, 0)) {
+		lvt = lapic_reg(apic, APIC_LVTERR);
+		/* An illegal error vector only sets ESR again: no loop. */
+		if (!(lvt & APIC_LVT_MASKED) &&
+		    (lvt & APIC_VECTOR_MASK) >= 16)
+			lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
+	}
+}
+
+int kvm_lapic_pending_irq(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	int irrv;
+
+	if (!apic)
+		return -1;
+	lapic_collect_local(apic);
+	if (!lapic_hw_enabled(apic))
+		return -1;
+	irrv = lapic_highest_vector(apic, APIC_IRR);
+	if (irrv < 0 || (irrv & 0xf0) <= (lapic_compute_ppr(apic) & 0xf0))
+		return -1;
+	return irrv;
+}
+
+void kvm_lapic_irq_accepted(struct kvm_vcpu *vcpu, u8 vector)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	if (!apic)
+		return;
+	clear_bit(vector & 31, lapic_vec_word(apic, APIC_IRR, vector));
+	__set_bit(vector & 31, lapic_vec_word(apic, APIC_ISR, vector));
+	lapic_update_ppr(apic);
+}
+
+int kvm_lapic_tpr_blocked_class(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	int irrv, isrv;
+	u32 tpr;
+
+	if (!apic || !lapic_hw_enabled(apic))
+		return -1;
+	irrv = lapic_highest_vector(apic, APIC_IRR);
+	if (irrv < 0)
+		return -1;
+	isrv = lapic_highest_vector(apic, APIC_ISR);
+	tpr = lapic_reg(apic, APIC_TASKPRI) & 0xf0;
+	if (isrv >= 0 && (irrv & 0xf0) <= (isrv & 0xf0))
+		return -1;	/* held back by an interrupt in service */
+	if ((irrv & 0xf0) > tpr)
+		return -1;	/* deliverable now */
+	return irrv >> 4;
+}
+
+static void lapic_eoi(struct kvm_lapic *apic)
+{
+	int vec = lapic_highest_vector(apic, APIC_ISR);
+
+	if (vec < 0)
+		return;
+	__clear_bit(vec & 31, lapic_vec_word(apic, APIC_ISR, vec));
+	lapic_update_ppr(apic);
+	if (test_bit(vec & 31, lapic_vec_word(apic, APIC_TMR, vec)))
+		kvm_irqchip_eoi(apic->vcpu, vec);
+	lapic_request_event(apic);
+}
+
+bool kvm_lapic_accepts_pic(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	u32 lvt0;
+
+	if (!apic)
+		return false;
+	/* A globally disabled APIC passes INTR straight to the core. */
+	if (!lapic_hw_enabled(apic))
+		return true;
+	lvt0 = lapic_reg(apic, APIC_LVT0);
+	return (lvt0 & (APIC_LVT_MASKED | APIC_MODE_MASK)) ==
+	       (APIC_MODE_EXTINT << 8);
+}
+
+unsigned int kvm_lapic_take_init_sipi(struct kvm_vcpu *vcpu, u8 *sipi_vector)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	unsigned int sig;
+
+	BUILD_BUG_ON(KVM_APIC_INIT != BIT(LAPIC_INIT_BIT) ||
+		     KVM_APIC_SIPI != BIT(LAPIC_SIPI_BIT));
+	if (!apic || !READ_ONCE(apic->init_sipi))
+		return 0;
+	/* A full barrier: the vector is read after the flag. */
+	sig = xchg(&apic->init_sipi, 0);
+	if (sig & KVM_APIC_SIPI)
+		*sipi_vector = READ_ONCE(apic->sipi_vector);
+	return sig;
+}
+
+static void lapic_set_tpr(struct kvm_lapic *apic, u32 tpr)
+{
+	u32 old = lapic_reg(apic, APIC_TASKPRI);
+
+	lapic_set_reg(apic, APIC_TASKPRI, tpr & 0xff);
+	lapic_update_ppr(apic);
+	if ((tpr & 0xf0) < (old & 0xf0))
+		lapic_request_event(apic);
+}
+
+void kvm_lapic_set_cr8(struct kvm_vcpu *vcpu, u64 cr8)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	/* Unchanged CR8 leaves TPR[3:0], which CR8 cannot see, alone. */
+	if (apic && (lapic_reg(apic, APIC_TASKPRI) >> 4) != (cr8 & 0xf))
+		lapic_set_tpr(apic, (cr8 & 0xf) << 4);
+}
+
+u64 kvm_lapic_get_cr8(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	return apic ? (lapic_reg(apic, APIC_TASKPRI) >> 4) & 0xf : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Register access                                                     */
+
+static u32 lapic_reg_read(struct kvm_lapic *apic, unsigned int off)
+{
+	switch (off) {
+	case APIC_PROCPRI:
+		return lapic_compute_ppr(apic);
+	case APIC_TMCCT:
+		return lapic_timer_current_count(apic);
+	case APIC_ICR:
+		return lapic_reg(apic, APIC_ICR) & ~APIC_ICR_BUSY;
+	case APIC_EOI:
+	case APIC_SELF_IPI:
+		return 0;	/* write-only */
+	default:
+		return off < KVM_APIC_REG_SIZE ? lapic_reg(apic, off) : 0;
+	}
+}
+
+static void lapic_write_svr(struct kvm_lapic *apic, u32 val)
+{
+	u32 old = lapic_reg(apic, APIC_SPIV);
+
+	lapic_set_reg(apic, APIC_SPIV, val & LAPIC_SVR_BITS);
+	/* Software disable masks every LVT (SDM "Spurious-Interrupt Vector"). */
+	if (!(val & APIC_SPIV_APIC_ENABLED))
+		lapic_mask_lvts(apic);
+	else if (!(old & APIC_SPIV_APIC_ENABLED))
+		lapic_request_event(apic);
+}
+
+static void lapic_write_lvtt(struct kvm_lapic *apic, u32 val)
+{
+	u32 old = lapic_reg(apic, APIC_LVTT);
+	u32 bits = LAPIC_LVT_TIMER_BITS | LAPIC_LVT_PERIODIC;
+
+	if (lapic_tsc_deadline_supported(apic->vcpu))
+		bits |= LAPIC_LVT_TSCDEADLINE;
+	val &= bits;
+	/* Mode 11b is reserved. */
+	if ((val & LAPIC_LVT_MODE_MASK) == LAPIC_LVT_MODE_MASK)
+		val &= ~LAPIC_LVT_TSCDEADLINE;
+	if (!lapic_sw_enabled(apic))
+		val |= APIC_LVT_MASKED;
+	lapic_set_reg(apic, APIC_LVTT, val);
+	/* A new mode disarms the timer: the guest programs it afresh. */
+	if ((old ^ val) & LAPIC_LVT_MODE_MASK) {
+		lapic_timer_stop(apic);
+		lapic_set_reg(apic, APIC_TMICT, 0);
+		apic->tsc_deadline = 0;
+		apic->timer_mode = val & LAPIC_LVT_MODE_MASK;
+	}
+}
+
+static void lapic_write_lvt(struct kvm_lapic *apic, unsigned int off,
+			    u32 val, u32 bits)
+{
+	u32 old = lapic_reg(apic, off);
+
+	val &= bits;
+	if (off == APIC_LVT0 || off == APIC_LVT1)
+		val |= old & APIC_LVT_REMOTE_IRR;
+	if (!lapic_sw_enabled(apic))
+		val |= APIC_LVT_MASKED;
+	lapic_set_reg(apic, off, val);
+	/* LINT0 may now take the PIC's ExtINT. */
+	if (off == APIC_LVT0)
+		lapic_request_event(apic);
+}
+
+/*
+ * A 32-bit register write that both access paths allow (the x2APIC MSR
+ * path has rejected what x2APIC forbids). Writes to read-only and reserved
+ * registers are dropped.
+ */
+static void lapic_reg_write(struct kvm_lapic *apic, unsigned int off, u32 val)
+{
+	bool x2 = lapic_x2apic_mode(apic);
+
+	switch (off) {
+	case APIC_ID:
+		if (!x2)
+			lapic_set_reg(apic, APIC_ID, val & 0xff000000);
+		break;
+	case APIC_TASKPRI:
+		lapic_set_tpr(apic, val);
+		break;
+	case APIC_EOI:
+		lapic_eoi(apic);
+		break;
+	case APIC_LDR:
+		if (!x2)
+			lapic_set_reg(apic, APIC_LDR, val & APIC_LDR_MASK);
+		break;
+	case APIC_DFR:
+		if (!x2)
+			lapic_set_reg(apic, APIC_DFR, val | APIC_DFR_CLUSTER);
+		break;
+	case APIC_SPIV:
+		lapic_write_svr(apic, val);
+		break;
+	case APIC_ESR:
+		/* A write latches the errors seen since the previous one. */
+		lapic_set_reg(apic, APIC_ESR,
+			      atomic_xchg(&apic->esr_pending, 0));
+		break;
+	case APIC_ICR:
+		lapic_set_reg(apic, APIC_ICR, val & LAPIC_ICR_BITS);
+		lapic_send_ipi(apic, val, lapic_reg(apic, APIC_ICR2) >> 24,
+			       false);
+		break;
+	case APIC_ICR2:
+		if (!x2)
+			lapic_set_reg(apic, APIC_ICR2, val & 0xff000000);
+		break;
+	case APIC_LVTT:
+		lapic_write_lvtt(apic, val);
+		break;
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+		lapic_write_lvt(apic, off, val, LAPIC_LVT_THERMAL_BITS);
+		break;
+	case APIC_LVT0:
+	case APIC_LVT1:
+		lapic_write_lvt(apic, off, val, LAPIC_LVT_LINT_BITS);
+		break;
+	case APIC_LVTERR:
+		lapic_write_lvt(apic, off, val, LAPIC_LVT_ERROR_BITS);
+		break;
+	case APIC_TMICT:
+		/* Ignored in TSC-deadline mode. */
+		if ((lapic_reg(apic, APIC_LVTT) & LAPIC_LVT_MODE_MASK) ==
+		    LAPIC_LVT_TSCDEADLINE)
+			break;
+		lapic_set_reg(apic, APIC_TMICT, val);
+		lapic_timer_start(apic, val);
+		break;
+	case APIC_TDCR:
+		/* A running count keeps its divisor until re-armed. */
+		lapic_set_reg(apic, APIC_TDCR, val & 0xb);
+		break;
+	default:
+		break;
+	}
+}
+
+static gpa_t lapic_base_gpa(struct kvm_vcpu *vcpu)
+{
+	/* The flag bits are all below bit 12. */
+	return vcpu->arch.apic_base & ~(gpa_t)(PAGE_SIZE - 1);
+}
+
+/* The register offset of an xAPIC access, or -1 if it is not our page. */
+static long lapic_mmio_offset(struct kvm_vcpu *vcpu, gpa_t gpa,
+			      unsigned int len)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	gpa_t base;
+
+	if (!apic || !lapic_hw_enabled(apic))
+		return -1;
+	base = lapic_base_gpa(vcpu);
+	if (gpa < base || gpa - base >= PAGE_SIZE)
+		return -1;
+	return gpa - base;
+}
+
+/*
+ * Registers are 32 bits at 16-byte strides. A 1, 2 or 4-byte read inside
+ * the first 4 bytes of a register returns those bytes; anything else in
+ * the page reads as 0.
+ */
 bool kvm_lapic_mmio_read(struct kvm_vcpu *vcpu, gpa_t gpa, void *val,
-			 unsigned int len) { return false; }
+			 unsigned int len)
+{
+	long off = lapic_mmio_offset(vcpu, gpa, len);
+	u32 v;
+
+	if (off < 0)
+		return false;
+	memset(val, 0, len);
+	if (lapic_x2apic_mode(vcpu_lapic(vcpu)))
+		return true;
+	if ((len == 1 || len == 2 || len == 4) && (off & 0xf) + len <= 4 &&
+	    off < KVM_APIC_REG_SIZE) {
+		v = lapic_reg_read(vcpu_lapic(vcpu), off & ~0xf);
+		memcpy(val, (u8 *)&v + (off & 3), len);
+	}
+	return true;
+}
+
+/* Only aligned 32-bit writes reach a register; others are dropped. */
 bool kvm_lapic_mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, const void *val,
-			  unsigned int len) { return false; }
-int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data) { return 1; }
-int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host) { return 1; }
-int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s) { return -ENOSYS; }
-int kvm_lapic_set_state(struct kvm_vcpu *vcpu, const struct kvm_lapic_state *s) { return -ENOSYS; }
+			  unsigned int len)
+{
+	long off = lapic_mmio_offset(vcpu, gpa, len);
+	u32 v;
+
+	if (off < 0)
+		return false;
+	if (lapic_x2apic_mode(vcpu_lapic(vcpu)) || len != 4 || (off & 0xf) ||
+	    off >= KVM_APIC_REG_SIZE)
+		return true;
+	memcpy(&v, val, 4);
+	lapic_reg_write(vcpu_lapic(vcpu), off, v);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* MSRs                                                                */
+
+static bool lapic_guest_has_x2apic(struct kvm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, 1, 0);
+
+	return e && (e->ecx & BIT(21));
+}
+
+/* Enter x2APIC mode: the ID becomes the vCPU's, LDR derives from it. */
+static void lapic_enter_x2apic(struct kvm_lapic *apic)
+{
+	u32 id = apic->vcpu->vcpu_id;
+
+	lapic_set_reg(apic, APIC_ID, id);
+	lapic_set_reg(apic, APIC_LDR, lapic_x2apic_ldr(id));
+}
+
+/*
+ * IA32_APIC_BASE. States: disabled, xAPIC, x2APIC (EXTD without EN is
+ * invalid). The guest may go xAPIC -> x2APIC and to disabled from both;
+ * x2APIC -> xAPIC and disabled -> x2APIC #GP. Userspace may set any valid
+ * state. Disabling resets the APIC to its power-on state.
+ */
+static int lapic_set_base(struct kvm_lapic *apic, u64 data, bool host)
+{
+	struct kvm_vcpu *vcpu = apic->vcpu;
+	u64 old = vcpu->arch.apic_base;
+	u64 reserved = GENMASK_ULL(7, 0) | BIT_ULL(9) |
+		       GENMASK_ULL(63, boot_cpu_data.x86_phys_bits);
+	bool old_en = old & MSR_IA32_APICBASE_ENABLE;
+	bool new_en = data & MSR_IA32_APICBASE_ENABLE;
+	bool old_x2 = old & X2APIC_ENABLE;
+	bool new_x2 = data & X2APIC_ENABLE;
+
+	if (!lapic_guest_has_x2apic(vcpu))
+		reserved |= X2APIC_ENABLE;
+	if ((data & reserved) || (new_x2 && !new_en))
+		return -1;
+	if (!host && ((old_x2 && new_en && !new_x2) || (!old_en && new_x2)))
+		return -1;
+
+	WRITE_ONCE(vcpu->arch.apic_base, data);
+	if (old_en && !new_en) {
+		lapic_reset_regs(apic, false);
+	} else if (new_x2 && !old_x2) {
+		if (!old_en)
+			lapic_reset_regs(apic, false);
+		lapic_enter_x2apic(apic);
+		/* The destination field moves from 31:24 to all 32 bits. */
+		lapic_set_reg(apic, APIC_ICR2, 0);
+	} else if (old_x2 && !new_x2 && new_en) {
+		/* Userspace only: back to the xAPIC power-on format. */
+		lapic_reset_regs(apic, false);
+	} else if (new_en && !old_en) {
+		lapic_reset_regs(apic, false);
+	}
+	lapic_request_event(apic);
+	return 0;
+}
+
+int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	unsigned int off;
+
+	if (!apic)
+		return 1;
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		*data = lapic_get_tsc_deadline(apic);
+		return 0;
+	}
+	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
+		return 1;
+	if (!lapic_hw_enabled(apic) || !lapic_x2apic_mode(apic))
+		return -1;
+
+	off = (index - APIC_BASE_MSR) << 4;
+	switch (off) {
+	case APIC_ICR:
+		*data = lapic_reg_read(apic, APIC_ICR) |
+			(u64)lapic_reg(apic, APIC_ICR2) << 32;
+		return 0;
+	case APIC_ID:
+	case APIC_LVR:
+	case APIC_TASKPRI:
+	case APIC_PROCPRI:
+	case APIC_LDR:
+	case APIC_SPIV:
+	case APIC_ISR ... APIC_ISR + 0x70:
+	case APIC_TMR ... APIC_TMR + 0x70:
+	case APIC_IRR ... APIC_IRR + 0x70:
+	case APIC_ESR:
+	case APIC_LVTT:
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+	case APIC_LVT0:
+	case APIC_LVT1:
+	case APIC_LVTERR:
+	case APIC_TMICT:
+	case APIC_TMCCT:
+	case APIC_TDCR:
+		*data = lapic_reg_read(apic, off);
+		return 0;
+	default:
+		/* Write-only (EOI, SELF_IPI), absent in x2APIC, reserved. */
+		return -1;
+	}
+}
+
+static int lapic_set_x2apic_msr(struct kvm_lapic *apic, unsigned int off,
+				u64 data)
+{
+	u32 icr;
+
+	if (off != APIC_ICR && (data >> 32))
+		return -1;
+	switch (off) {
+	case APIC_TASKPRI:
+	case APIC_SPIV:
+	case APIC_LVTT:
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+	case APIC_LVT0:
+	case APIC_LVT1:
+	case APIC_LVTERR:
+	case APIC_TMICT:
+	case APIC_TDCR:
+		lapic_reg_write(apic, off, data);
+		return 0;
+	case APIC_EOI:
+	case APIC_ESR:
+		if (data)
+			return -1;
+		lapic_reg_write(apic, off, 0);
+		return 0;
+	case APIC_ICR:
+		icr = data & LAPIC_ICR_BITS;
+		lapic_set_reg(apic, APIC_ICR, icr);
+		lapic_set_reg(apic, APIC_ICR2, data >> 32);
+		lapic_send_ipi(apic, icr, data >> 32, true);
+		return 0;
+	case APIC_SELF_IPI:
+		if (data & ~(u64)APIC_VECTOR_MASK)
+			return -1;
+		lapic_send_ipi(apic, APIC_DEST_SELF | data, 0, true);
+		return 0;
+	default:
+		/* Read-only, absent in x2APIC, reserved. */
+		return -1;
+	}
+}
+
+int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	if (!apic)
+		return 1;
+	if (index == MSR_IA32_APICBASE)
+		return lapic_set_base(apic, data, host);
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		if (!host && !lapic_tsc_deadline_supported(vcpu))
+			return -1;
+		/*
+		 * Outside TSC-deadline mode the guest's write is ignored;
+		 * userspace's is kept for KVM_SET_LAPIC to arm.
+		 */
+		if ((lapic_reg(apic, APIC_LVTT) & LAPIC_LVT_MODE_MASK) ==
+		    LAPIC_LVT_TSCDEADLINE || host)
+			lapic_set_tsc_deadline(apic, data);
+		return 0;
+	}
+	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
+		return 1;
+	if (!lapic_hw_enabled(apic) || !lapic_x2apic_mode(apic))
+		return -1;
+	return lapic_set_x2apic_msr(apic, (index - APIC_BASE_MSR) << 4, data);
+}
+
+/* ------------------------------------------------------------------ */
+/* KVM_GET_LAPIC / KVM_SET_LAPIC                                       */
+
+/*
+ * Without KVM_CAP_X2APIC_API the state always holds the xAPIC format:
+ * in x2APIC mode the ID appears in bits 31:24.
+ */
+int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+
+	/* Expired timer ticks belong in the IRR a VMM saves. */
+	lapic_collect_local(apic);
+	memcpy(s->regs, apic->regs, sizeof(s->regs));
+	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_compute_ppr(apic);
+	*(u32 *)(s->regs + APIC_TMCCT) = lapic_timer_current_count(apic);
+	if (lapic_x2apic_mode(apic))
+		*(u32 *)(s->regs + APIC_ID) = lapic_reg(apic, APIC_ID) << 24;
+	return 0;
+}
+
+int kvm_lapic_set_state(struct kvm_vcpu *vcpu, const struct kvm_lapic_state *s)
+{
+	struct kvm_lapic *apic = vcpu_lapic(vcpu);
+	u32 lvtt, count;
+
+	lapic_timer_stop(apic);
+	memcpy(apic->regs, s->regs, sizeof(apic->regs));
+	atomic_set(&apic->timer_fired, 0);
+	atomic_set(&apic->esr_pending, 0);
+	atomic_set(&apic->error_irq, 0);
+
+	lapic_set_reg(apic, APIC_LVR, LAPIC_VERSION);
+	lapic_set_reg(apic, APIC_ICR, lapic_reg(apic, APIC_ICR) & ~APIC_ICR_BUSY);
+	if (lapic_x2apic_mode(apic))
+		lapic_enter_x2apic(apic);
+	lapic_update_ppr(apic);
+
+	/* Restart the timer from the restored count, or the deadline MSR. */
+	lvtt = lapic_reg(apic, APIC_LVTT);
+	apic->timer_mode = lvtt & LAPIC_LVT_MODE_MASK;
+	if (apic->timer_mode == LAPIC_LVT_TSCDEADLINE) {
+		lapic_set_tsc_deadline(apic, apic->tsc_deadline);
+	} else {
+		count = lapic_reg(apic, APIC_TMCCT);
+		if (!count || count > lapic_reg(apic, APIC_TMICT))
+			count = lapic_reg(apic, APIC_TMICT);
+		lapic_timer_start(apic, count);
+	}
+	lapic_set_reg(apic, APIC_TMCCT, 0);
+	kvm_vcpu_kick_event(vcpu);
+	return 0;
+}

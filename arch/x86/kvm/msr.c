@@ -33,6 +33,7 @@ static const u32 kvm_saved_msrs[] = {
 	MSR_MTRRfix4K_E8000, MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
 	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
 	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	MSR_IA32_TSC_DEADLINE,
 };
 
 /* CPUID 0x80000008 EBX (AMD): the speculation controls. */
@@ -211,6 +212,10 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_APICBASE:
 		*data = x->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* Listed for saving; without an in-kernel LAPIC it reads 0. */
+		*data = 0;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		*data = x->misc_enable;
 		return 0;
@@ -275,6 +280,9 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		x->misc_enable = data;
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* No in-kernel LAPIC timer to arm: ignored. */
 		return 0;
 	case MSR_MTRRcap:
 		return host && data == MTRR_CAP_VALUE ? 0 : -EINVAL;
