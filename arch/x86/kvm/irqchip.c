@@ -294,8 +294,9 @@ long kvm_irqchip_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 
 	if (ioctl != KVM_GET_LAPIC && ioctl != KVM_SET_LAPIC)
 		return -ENOIOCTLCMD;
+	/* As upstream: no local APIC is an invalid request, not ENXIO. */
 	if (!kvm_vcpu_has_lapic(vcpu))
-		return -ENXIO;
+		return -EINVAL;
 
 	s = memdup_user(argp, sizeof(*s));
 	if (IS_ERR(s))

@@ -114,20 +114,27 @@ static void lapic_report_error(struct kvm_lapic *apic, u32 esr_bits)
 }
 
 /*
- * Make @vector pending. Any context. Returns false if it was already
- * pending (coalesced) or is illegal.
+ * Make @vector pending; any context. Returns false if it was already
+ * pending (coalesced). The caller kicks.
  */
+static bool __lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level)
+{
+	if (level)
+		set_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
+	else
+		clear_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
+	return !test_and_set_bit(vector & 31,
+				 lapic_vec_word(apic, APIC_IRR, vector));
+}
+
+/* From a sender: vectors 0-15 are illegal and only set ESR. */
 static bool lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level)
 {
 	if (vector < 16) {
 		lapic_report_error(apic, LAPIC_ESR_RECV_ILLEGAL);
 		return false;
 	}
-	if (level)
-		set_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
-	else
-		clear_bit(vector & 31, lapic_vec_word(apic, APIC_TMR, vector));
-	if (test_and_set_bit(vector & 31, lapic_vec_word(apic, APIC_IRR, vector)))
+	if (!__lapic_set_irr(apic, vector, level))
 		return false;
 	kvm_vcpu_kick_event(apic->vcpu);
 	return true;
@@ -381,21 +388,25 @@ static void lapic_send_ipi(struct kvm_lapic *apic, u32 icr, u32 dest, bool x2)
 /* ------------------------------------------------------------------ */
 /* Interrupt acceptance, priority, EOI                                 */
 
+/*
+ * Local sources (timer, error) into the IRR. The vCPU thread, also from
+ * its wait condition: no sleeping and no kick, it is about to look anyway.
+ */
 static void lapic_collect_local(struct kvm_lapic *apic)
 {
 	u32 lvt;
 
 	if (lapic_timer_collect(apic)) {
 		lvt = lapic_reg(apic, APIC_LVTT);
-		if (!(lvt & APIC_LVT_MASKED))
-			lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
+		if (!(lvt & APIC_LVT_MASKED) &&
+		    (lvt & APIC_VECTOR_MASK) >= 16)
+			__lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
 	}
 	if (atomic_read(&apic->error_irq) && atomic_xchg(&apic->error_irq, 0)) {
 		lvt = lapic_reg(apic, APIC_LVTERR);
-		/* An illegal error vector only sets ESR again: no loop. */
 		if (!(lvt & APIC_LVT_MASKED) &&
 		    (lvt & APIC_VECTOR_MASK) >= 16)
-			lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
+			__lapic_set_irr(apic, lvt & APIC_VECTOR_MASK, false);
 	}
 }
 
@@ -950,9 +961,9 @@ int kvm_lapic_set_state(struct kvm_vcpu *vcpu, const struct kvm_lapic_state *s)
 	if (apic->timer_mode == LAPIC_LVT_TSCDEADLINE) {
 		lapic_set_tsc_deadline(apic, apic->tsc_deadline);
 	} else {
-		count = lapic_reg(apic, APIC_TMCCT);
-		if (!count || count > lapic_reg(apic, APIC_TMICT))
-			count = lapic_reg(apic, APIC_TMICT);
+		/* A saved count of 0: expired or stopped, not running. */
+		count = min(lapic_reg(apic, APIC_TMCCT),
+			    lapic_reg(apic, APIC_TMICT));
 		lapic_timer_start(apic, count);
 	}
 	lapic_set_reg(apic, APIC_TMCCT, 0);
