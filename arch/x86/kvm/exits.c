@@ -64,7 +64,14 @@ bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
 
 bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
-	return kvm_x86_next_rip(vcpu, next_rip, &vcpu->arch.rip);
+	if (!kvm_x86_next_rip(vcpu, next_rip, &vcpu->arch.rip))
+		return false;
+	/*
+	 * The instruction completed: an STI or MOV SS shadow that covered it
+	 * (STI;HLT) is over, or no interrupt could wake the HLT.
+	 */
+	kvm_backend->set_interrupt_shadow(vcpu, false);
+	return true;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_skip_insn);
 

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPIs between the in-kernel local APICs of two vCPUs, each vCPU in its own
+ * thread: fixed ping-pong with physical, logical flat and logical cluster
+ * destinations, self-IPI, all-including-self and all-but-self shorthands,
+ * lowest priority (exactly one APIC takes each), NMI IPIs, x2APIC mode
+ * (ICR MSR 0x830, x2APIC cluster destinations, SELF_IPI MSR), and TPR:
+ * an interrupt held back by CR8 / TPR arrives once it is lowered.
+ * Receivers wait with STI;HLT and EOI in their IDT handler.
+ */
+#include <pthread.h>
+
+#include "kselftest_harness.h"
+#include "lapic_common.h"
+
+#define IPI_VEC		0x50
+#define SELF_VEC	0x51
+#define TPR_VEC		0x80
+#define ROUNDS		100
+
+volatile u64 lapic_gp_count;
+volatile u64 recv[2];
+volatile u64 nmis[2];
+volatile u64 tpr_irqs, ppr_in_handler, isr_in_handler;
+volatile bool use_x2apic;
+volatile bool check_isr;
+
+static u32 my_id(void)
+{
+	if (use_x2apic)
+		return guest_rdmsr(MSR_X2APIC(R_ID));
+	return xapic_read(R_ID) >> 24;
+}
+
+static void eoi(void)
+{
+	if (use_x2apic)
+		x2apic_eoi();
+	else
+		xapic_eoi();
+}
+
+static void ipi_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&recv[my_id()], 1, __ATOMIC_SEQ_CST);
+	eoi();
+}
+
+static void nmi_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&nmis[my_id()], 1, __ATOMIC_SEQ_CST);
+}
+
+static void tpr_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	tpr_irqs++;
+	ppr_in_handler = xapic_read(R_PPR);
+	isr_in_handler = xapic_read(R_ISR + (TPR_VEC >> 5) * 0x10);
+	xapic_eoi();
+}
+
+static void send(u32 dest, u32 icr)
+{
+	if (use_x2apic) {
+		guest_wrmsr(MSR_X2APIC(R_ICR), ((u64)dest << 32) | icr);
+		return;
+	}
+	xapic_write(R_ICR2, dest << 24);
+	xapic_write(R_ICR, icr);
+	/* Delivery status reads idle. */
+	GUEST_CHECK(!(xapic_read(R_ICR) & (1 << 12)), "ICR busy");
+}
+
+/* CLI; STI;HLT until *p >= n: no wake-up can be missed. */
+static void wait_for(volatile u64 *p, u64 n)
+{
+	while (*p < n)
+		guest_sti_hlt();
+}
+
+static void spin_for(volatile u64 *p, u64 n)
+{
+	asm volatile("sti");
+	while (*p < n)
+		asm volatile("pause");
+	asm volatile("cli");
+}
+
+enum mode { PHYS, FLAT, CLUSTER, X2_PHYS, X2_CLUSTER };
+
+/* Destination and ICR bits that address vCPU @id alone. */
+static void dest_of(enum mode m, u32 id, u32 *dest, u32 *icr)
+{
+	switch (m) {
+	case PHYS:
+	case X2_PHYS:
+		*dest = id;
+		*icr = 0;
+		break;
+	case FLAT:
+		*dest = 1u << id;
+		*icr = ICR_LOGICAL;
+		break;
+	case CLUSTER:
+		*dest = 0x30 | (1u << id);	/* cluster 3 */
+		*icr = ICR_LOGICAL;
+		break;
+	case X2_CLUSTER:
+		*dest = 1u << id;		/* cluster 0, bit id */
+		*icr = ICR_LOGICAL;
+		break;
+	}
+}
+
+static void apic_setup(enum mode m, u32 id)
+{
+	if (m == X2_PHYS || m == X2_CLUSTER) {
+		guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) |
+			    APIC_BASE_EXTD);
+		guest_wrmsr(MSR_X2APIC(R_SVR), SVR_ENABLE | 0xff);
+		GUEST_CHECK_EQ(guest_rdmsr(MSR_X2APIC(R_LDR)), 1u << id);
+		return;
+	}
+	xapic_write(R_SVR, SVR_ENABLE | 0xff);
+	if (m == FLAT) {
+		xapic_write(R_LDR, 1u << (24 + id));
+	} else if (m == CLUSTER) {
+		xapic_write(R_DFR, 0x0fffffff);
+		GUEST_CHECK_EQ(xapic_read(R_DFR), 0x0fffffff);
+		xapic_write(R_LDR, (0x30u | (1u << id)) << 24);
+	}
+}
+
+/* vCPU @id and its peer bounce IPI_VEC ROUNDS times. */
+static void guest_ping_pong(u64 arg)
+{
+	u32 id = arg & 1, peer = id ^ 1, dest = 0, icr = 0;
+	enum mode m = arg >> 1;
+	int i;
+
+	asm volatile("cli");
+	apic_setup(m, id);
+	GUEST_CHECK_EQ(my_id(), id);
+	dest_of(m, peer, &dest, &icr);
+	GUEST_SYNC(0);		/* both set up before the first IPI */
+	for (i = 1; i <= ROUNDS; i++) {
+		if (id == 0) {
+			send(dest, icr | IPI_VEC);
+			wait_for(&recv[0], i);
+		} else {
+			wait_for(&recv[1], i);
+			send(dest, icr | IPI_VEC);
+		}
+	}
+	GUEST_DONE();
+}
+
+struct runner {
+	struct vmk_vcpu *vcpu;
+	pthread_t th;
+	int syncs;		/* SYNCs to stop at before running to DONE */
+	pthread_barrier_t *barrier;
+};
+
+static void *runner_fn(void *p)
+{
+	struct runner *r = p;
+	int i;
+
+	for (i = 0; i < r->syncs; i++) {
+		if (vmk_run_guest(r->vcpu, NULL) != VMK_MSG_SYNC)
+			return (void *)1;
+		pthread_barrier_wait(r->barrier);
+	}
+	return vmk_run_guest(r->vcpu, NULL) == VMK_MSG_DONE ? NULL : (void *)1;
+}
+
+/* Run two vCPUs in threads; they meet at each of @syncs GUEST_SYNCs. */
+static void run_pair(struct __test_metadata *_metadata,
+		     struct vmk_vcpu *v0, struct vmk_vcpu *v1, int syncs)
+{
+	struct runner r[2] = { { .vcpu = v0 }, { .vcpu = v1 } };
+	pthread_barrier_t barrier;
+	void *ret;
+	int i;
+
+	pthread_barrier_init(&barrier, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		r[i].syncs = syncs;
+		r[i].barrier = &barrier;
+		ASSERT_EQ(0, pthread_create(&r[i].th, NULL, runner_fn, &r[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(r[i].th, &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+	pthread_barrier_destroy(&barrier);
+}
+
+static struct vmk_vm *pair_new(void (*fn)(u64), u64 arg, struct vmk_vcpu **v)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+
+	v[0] = vmk_vcpu_new_lm(vm, 0, fn, arg);
+	v[1] = vmk_vcpu_new_lm(vm, 1, fn, arg | 1);
+	lapic_make_runnable(v[1]);
+	vmk_set_guest_handler(vm, IPI_VEC, ipi_handler);
+	vmk_set_guest_handler(vm, SELF_VEC, ipi_handler);
+	vmk_set_guest_handler(vm, 2, nmi_handler);
+	return vm;
+}
+
+static void ping_pong(struct __test_metadata *_metadata, enum mode m)
+{
+	struct vmk_vcpu *v[2];
+	struct vmk_vm *vm = pair_new(guest_ping_pong, (u64)m << 1, v);
+	u64 *got = vmk_gpa2hva(vm, (u64)(uintptr_t)recv);
+
+	if ((m == X2_PHYS || m == X2_CLUSTER) &&
+	    !lapic_cpuid_has(v[0], CPUID_X2APIC)) {
+		vmk_vm_free(vm);
+		SKIP(return, "no x2APIC in KVM_GET_SUPPORTED_CPUID");
+	}
+	*(bool *)vmk_gpa2hva(vm, (u64)(uintptr_t)&use_x2apic) =
+		m == X2_PHYS || m == X2_CLUSTER;
+	run_pair(_metadata, v[0], v[1], 1);
+	EXPECT_EQ(ROUNDS, got[0]);
+	EXPECT_EQ(ROUNDS, got[1]);
+	vmk_vm_free(vm);
+}
+
+TEST(physical)
+{
+	ping_pong(_metadata, PHYS);
+}
+
+TEST(logical_flat)
+{
+	ping_pong(_metadata, FLAT);
+}
+
+TEST(logical_cluster)
+{
+	ping_pong(_metadata, CLUSTER);
+}
+
+TEST(x2apic_physical)
+{
+	ping_pong(_metadata, X2_PHYS);
+}
+
+TEST(x2apic_cluster)
+{
+	ping_pong(_metadata, X2_CLUSTER);
+}
+
+/*
+ * Shorthands and broadcasts: vCPU 0 sends, both count. Each step waits
+ * until both vCPUs saw what they should before the next.
+ */
+static void guest_shorthands(u64 arg)
+{
+	u32 id = arg & 1;
+
+	asm volatile("cli");
+	apic_setup(PHYS, id);
+	GUEST_SYNC(0);
+	if (id == 0) {
+		/* Self: only vCPU 0. */
+		send(0, ICR_SELF | SELF_VEC);
+		wait_for(&recv[0], 1);
+		/* All but self: only vCPU 1. */
+		send(0, ICR_OTHERS | IPI_VEC);
+		spin_for(&recv[1], 1);
+		/* All including self. */
+		send(0, ICR_ALL | IPI_VEC);
+		wait_for(&recv[0], 2);
+		spin_for(&recv[1], 2);
+		/* Physical broadcast 0xff. */
+		send(0xff, IPI_VEC);
+		wait_for(&recv[0], 3);
+		spin_for(&recv[1], 3);
+		/* Logical flat to nobody (LDR 0): dropped. */
+		send(0x0, ICR_LOGICAL | IPI_VEC);
+		/* NMI to vCPU 1, then a fixed IPI to tell it to stop. */
+		send(1, ICR_NMI);
+		spin_for(&nmis[1], 1);
+		send(1, IPI_VEC);
+		GUEST_CHECK_EQ(recv[0], 3);
+	} else {
+		wait_for(&recv[1], 4);
+		GUEST_CHECK_EQ(nmis[1], 1);
+		GUEST_CHECK_EQ(nmis[0], 0);
+	}
+	GUEST_DONE();
+}
+
+TEST(shorthands_and_nmi)
+{
+	struct vmk_vcpu *v[2];
+	struct vmk_vm *vm = pair_new(guest_shorthands, 0, v);
+	u64 *got = vmk_gpa2hva(vm, (u64)(uintptr_t)recv);
+
+	run_pair(_metadata, v[0], v[1], 1);
+	EXPECT_EQ(3, got[0]);
+	EXPECT_EQ(4, got[1]);
+	vmk_vm_free(vm);
+}
+
+/* Lowest priority to both (logical flat): exactly one takes each. */
+static void guest_lowest(u64 arg)
+{
+	u32 id = arg & 1;
+	int i;
+
+	asm volatile("cli");
+	apic_setup(FLAT, id);
+	GUEST_SYNC(0);
+	if (id == 0) {
+		for (i = 1; i <= ROUNDS; i++) {
+			send(0x3, ICR_LOGICAL | ICR_LOWEST | IPI_VEC);
+			asm volatile("sti");
+			while (recv[0] + recv[1] < (u64)i)
+				asm volatile("pause");
+			asm volatile("cli");
+		}
+		/* Tell vCPU 1 to stop. */
+		send(1, ICR_NMI);
+	} else {
+		asm volatile("sti");
+		while (!nmis[1])
+			asm volatile("hlt");
+		asm volatile("cli");
+	}
+	GUEST_DONE();
+}
+
+TEST(lowest_priority)
+{
+	struct vmk_vcpu *v[2];
+	struct vmk_vm *vm = pair_new(guest_lowest, 0, v);
+	u64 *got = vmk_gpa2hva(vm, (u64)(uintptr_t)recv);
+
+	run_pair(_metadata, v[0], v[1], 1);
+	EXPECT_EQ(ROUNDS, got[0] + got[1]);
+	vmk_vm_free(vm);
+}
+
+/* x2APIC SELF_IPI MSR and a self-IPI through the ICR MSR. */
+static void guest_x2apic_self(u64 arg)
+{
+	(void)arg;
+	asm volatile("cli");
+	apic_setup(X2_PHYS, 0);
+	guest_wrmsr(MSR_X2APIC(R_SELF_IPI), SELF_VEC);
+	wait_for(&recv[0], 1);
+	guest_wrmsr(MSR_X2APIC(R_ICR), ICR_SELF | SELF_VEC);
+	wait_for(&recv[0], 2);
+	/* Physical destination = own x2APIC ID. */
+	guest_wrmsr(MSR_X2APIC(R_ICR), SELF_VEC);
+	wait_for(&recv[0], 3);
+	GUEST_DONE();
+}
+
+TEST(x2apic_self_ipi)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_x2apic_self, 0);
+
+	if (!lapic_cpuid_has(vcpu, CPUID_X2APIC)) {
+		vmk_vm_free(vm);
+		SKIP(return, "no x2APIC in KVM_GET_SUPPORTED_CPUID");
+	}
+	*(bool *)vmk_gpa2hva(vm, (u64)(uintptr_t)&use_x2apic) = true;
+	vmk_set_guest_handler(vm, SELF_VEC, ipi_handler);
+	vmk_run_to_done(vcpu);
+	vmk_vm_free(vm);
+}
+
+/* A self-IPI blocked by TPR arrives when CR8 or TPR is lowered. */
+static void guest_tpr(u64 arg)
+{
+	int i;
+
+	(void)arg;
+	asm volatile("cli");
+	apic_setup(PHYS, 0);
+	/* CR8 is TPR[7:4]. */
+	guest_set_cr8(5);
+	GUEST_CHECK_EQ(xapic_read(R_TPR), 0x50);
+	xapic_write(R_TPR, 0x70);
+	GUEST_CHECK_EQ(guest_get_cr8(), 7);
+	GUEST_CHECK_EQ(xapic_read(R_PPR), 0x70);
+
+	/* Class 8 vs TPR class 8: held back. */
+	guest_set_cr8(8);
+	send(0, ICR_SELF | TPR_VEC);
+	asm volatile("sti");
+	for (i = 0; i < 100000; i++)
+		asm volatile("pause");
+	asm volatile("cli");
+	GUEST_CHECK_EQ(tpr_irqs, 0);
+	/* Lowered with interrupts enabled: delivered right away. */
+	asm volatile("sti");
+	guest_set_cr8(7);
+	for (i = 0; i < 1000 && !tpr_irqs; i++)
+		asm volatile("pause");
+	asm volatile("cli");
+	GUEST_CHECK_EQ(tpr_irqs, 1);
+	/* In service: PPR is its class, ISR has it; EOI cleared it. */
+	if (check_isr) {
+		GUEST_CHECK_EQ(isr_in_handler, 1u << (TPR_VEC & 31));
+		GUEST_CHECK_EQ(ppr_in_handler, 0x80);
+	}
+	GUEST_CHECK_EQ(xapic_read(R_PPR), 0x70);
+	GUEST_CHECK_EQ(xapic_read(R_ISR + (TPR_VEC >> 5) * 0x10), 0);
+
+	/* The same through the TPR register, waking a HLT. */
+	xapic_write(R_TPR, 0xf0);
+	send(0, ICR_SELF | TPR_VEC);
+	asm volatile("sti");
+	for (i = 0; i < 100000; i++)
+		asm volatile("pause");
+	asm volatile("cli");
+	GUEST_CHECK_EQ(tpr_irqs, 1);
+	xapic_write(R_TPR, 0);
+	wait_for(&tpr_irqs, 2);
+	GUEST_DONE();
+}
+
+static void tpr_test(struct __test_metadata *_metadata, bool isr)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_tpr, 0);
+
+	(void)_metadata;
+	*(bool *)vmk_gpa2hva(vm, (u64)(uintptr_t)&check_isr) = isr;
+	vmk_set_guest_handler(vm, TPR_VEC, tpr_handler);
+	vmk_run_to_done(vcpu);
+	vmk_vm_free(vm);
+}
+
+TEST(tpr_cr8)
+{
+	tpr_test(_metadata, false);
+}
+
+/* The same, also checking ISR and PPR from inside the handler. */
+TEST(tpr_cr8_in_service)
+{
+	if (vmk_host_is_pvm())
+		SKIP(return, "PVM: the handler sees ISR 0 and PPR = TPR");
+	tpr_test(_metadata, true);
+}
+
+TEST_HARNESS_MAIN
