@@ -154,6 +154,9 @@ static void guest_ping_pong(u64 arg)
 			wait_for(&recv[1], i);
 			send(dest, icr | IPI_VEC);
 		}
+		/* Interrupts are off since the wait: exactly one per round. */
+		GUEST_CHECK(recv[id] == (u64)i, "vCPU %d, round %d: %d IPIs",
+			    id, i, recv[id]);
 	}
 	GUEST_DONE();
 }
