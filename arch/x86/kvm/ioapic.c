@@ -148,10 +148,8 @@ int kvm_ioapic_set_irq(struct kvm_vm *vm, int pin, int source, bool level)
 
 	if (!up) {
 		/* A falling line cannot be refused. */
-		if (rte_is_level(rte)) {
-			ioapic->irr &= ~BIT(pin);
-			ioapic->redirtbl[pin] &= ~RTE_DELIVERY_STATUS;
-		}
+		ioapic->irr &= ~BIT(pin);
+		ioapic->redirtbl[pin] &= ~RTE_DELIVERY_STATUS;
 		r = 1;
 	} else if (rte_is_level(rte)) {
 		if (was_up && (ioapic->irr & BIT(pin))) {
@@ -173,7 +171,8 @@ int kvm_ioapic_set_irq(struct kvm_vm *vm, int pin, int source, bool level)
 		/* Edge pin, no new edge. */
 		r = 0;
 	} else if (rte & RTE_MASKED) {
-		/* A masked edge is lost (82093AA). */
+		/* A masked edge is never sent (82093AA); IRR shows the line. */
+		ioapic->irr |= BIT(pin);
 		r = -1;
 	} else {
 		ioapic->irr |= BIT(pin);
@@ -257,10 +256,7 @@ static void ioapic_write_rte(struct kvm_ioapic *ioapic, int pin, bool high,
 			rte &= ~RTE_DELIVERY_STATUS;
 	}
 	ioapic->redirtbl[pin] = rte;
-	/* Edge pins latch nothing across reprogramming. */
-	if (!rte_is_level(rte))
-		ioapic->irr &= ~BIT(pin);
-	else if (ioapic->sources[pin])
+	if (rte_is_level(rte) && ioapic->sources[pin])
 		ioapic->irr |= BIT(pin);
 	ioapic_service_level(ioapic, pin);
 }
