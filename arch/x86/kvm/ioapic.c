@@ -51,7 +51,7 @@ struct kvm_ioapic {
 	struct kvm_vm *vm;
 	u64 base;
 	u32 ioregsel;
-	u32 id;			/* the ID register as written (bits 27:24) */
+	u32 id;			/* the 4-bit IOAPIC ID (register bits 27:24) */
 	/*
 	 * Asserted lines (level pins) and latched rising edges not yet
 	 * sent (edge pins), as in KVM_GET_IRQCHIP.
@@ -153,8 +153,8 @@ int kvm_ioapic_set_irq(struct kvm_vm *vm, int pin, int source, bool level)
 		r = 1;
 	} else if (rte_is_level(rte)) {
 		if (was_up && (ioapic->irr & BIT(pin))) {
-			/* Already asserted: nothing new to tell anyone. */
-			r = (rte & RTE_MASKED) ? -1 : 0;
+			/* Already asserted: nothing new reaches anyone. */
+			r = -1;
 		} else {
 			ioapic->irr |= BIT(pin);
 			if (rte & RTE_MASKED) {
@@ -162,7 +162,8 @@ int kvm_ioapic_set_irq(struct kvm_vm *vm, int pin, int source, bool level)
 				r = -1;
 			} else if (rte_uses_remote_irr(rte) &&
 				   (rte & RTE_REMOTE_IRR)) {
-				r = 0;
+				/* Waits for the EOI, which resends it. */
+				r = -1;
 			} else {
 				r = ioapic_send(ioapic, pin);
 			}
@@ -226,7 +227,7 @@ static u32 ioapic_read_indirect(struct kvm_ioapic *ioapic)
 	switch (reg) {
 	case IOAPIC_ID:
 	case IOAPIC_ARB:
-		return ioapic->id & IOAPIC_ID_MASK;
+		return (ioapic->id << IOAPIC_ID_SHIFT) & IOAPIC_ID_MASK;
 	case IOAPIC_VERSION:
 		return IOAPIC_VERSION_ID | ((KVM_IOAPIC_PINS - 1) << 16);
 	}
@@ -267,7 +268,7 @@ static void ioapic_write_indirect(struct kvm_ioapic *ioapic, u32 val)
 
 	switch (reg) {
 	case IOAPIC_ID:
-		ioapic->id = val & IOAPIC_ID_MASK;
+		ioapic->id = (val & IOAPIC_ID_MASK) >> IOAPIC_ID_SHIFT;
 		return;
 	case IOAPIC_VERSION:
 	case IOAPIC_ARB:
