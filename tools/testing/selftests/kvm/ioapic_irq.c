@@ -202,15 +202,18 @@ TEST(edge_level_masked)
 	expect_sync(vcpu, HANDLER_SYNC(VEC_LEVEL, 2));
 	EXPECT_EQ(1, line(vm, PIN_LEVEL, 0));
 	/*
-	 * What was already on its way when the line fell may still land
-	 * once; then it is quiet.
+	 * Two deliveries, then quiet. PVM acknowledges level interrupts at
+	 * injection, so one more that was already on its way may land there.
 	 */
 	for (i = 0; i < 2; i++) {
 		while ((v = next_sync(vcpu)) >> 8 == HANDLER_SYNC(VEC_LEVEL, 0) >> 8)
 			;
 		EXPECT_EQ(0x300, v & ~0xffull);
-		EXPECT_GE(v & 0xff, 2);
-		EXPECT_LE(v & 0xff, 3);
+		if (vmk_host_is_pvm()) {
+			EXPECT_LE(v & 0xff, 3);
+		} else {
+			EXPECT_EQ(2, v & 0xff);
+		}
 	}
 	get_ioapic(vm, &c);
 	EXPECT_FALSE(c.chip.ioapic.redirtbl[PIN_LEVEL].bits & RTE_REMOTE_IRR);
