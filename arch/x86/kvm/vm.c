@@ -233,7 +233,7 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return -EINVAL;
 	switch (cap.cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
-		if (cap.args[0] > KVM_IOAPIC_PINS)
+		if (cap.args[0] > KVM_MAX_GSI_ROUTES)
 			return -EINVAL;
 		return kvm_irqchip_create(vm, KVM_IRQCHIP_SPLIT, cap.args[0]);
 	case KVM_CAP_HALT_POLL:
