@@ -157,13 +157,14 @@ static void pic_update(struct kvm_pic *pic)
 	struct kvm_vcpu *bsp;
 	bool intr;
 
-	if (pic_pending(s, false) >= 0) {
+	/*
+	 * The slave's INT is a level on IR2. The line state (last_irr) stays
+	 * that of GSI 2, which userspace may drive too.
+	 */
+	if (pic_pending(s, false) >= 0)
 		m->irr |= BIT(PIC_CASCADE_IR);
-		m->line |= BIT(PIC_CASCADE_IR);
-	} else {
+	else if (!(m->line & BIT(PIC_CASCADE_IR)))
 		m->irr &= ~BIT(PIC_CASCADE_IR);
-		m->line &= ~BIT(PIC_CASCADE_IR);
-	}
 	intr = pic_pending(m, true) >= 0;
 	if (intr && !pic->intr) {
 		bsp = pic_bsp(pic->vm);
