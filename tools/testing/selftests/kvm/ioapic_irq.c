@@ -23,10 +23,13 @@
 #define PIN_LEVEL	18
 #define PIN_MASKED_EDGE	19
 #define PIN_MASKED_LVL	20
+#define PIN_LOGICAL	22
 #define VEC_EDGE	0x41
 #define VEC_LEVEL	0x42
 #define VEC_MASKED_EDGE	0x43
 #define VEC_MASKED_LVL	0x44
+#define VEC_LOGICAL	0x45
+#define RTE_LOGICAL	(1u << 11)
 
 /* Sync values from the handler of a level vector: who, how often. */
 #define HANDLER_SYNC(vec, n)	(0x10000 | ((vec) << 8) | (n))
@@ -81,6 +84,8 @@ static void guest_code(u64 arg)
 
 	(void)arg;
 	apic_write(APIC_SVR, 0x1ff);
+	apic_write(0xe0, 0xffffffff);		/* DFR: flat */
+	apic_write(0xd0, 0x02000000);		/* LDR: logical ID bit 1 */
 
 	GUEST_CHECK_EQ(ioapic_read(1), 0x170011);
 	ioapic_write(0, 0x05000000);
@@ -93,6 +98,7 @@ static void guest_code(u64 arg)
 	set_rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL, 0);
 	set_rte(PIN_MASKED_EDGE, VEC_MASKED_EDGE | RTE_MASKED, 0);
 	set_rte(PIN_MASKED_LVL, VEC_MASKED_LVL | RTE_LEVEL | RTE_MASKED, 0);
+	set_rte(PIN_LOGICAL, VEC_LOGICAL | RTE_LOGICAL, 0x02);
 	GUEST_CHECK_EQ(ioapic_read(0x10 + 2 * PIN_LEVEL), VEC_LEVEL | RTE_LEVEL);
 	GUEST_CHECK_EQ(ioapic_read(0x11 + 2 * PIN_LEVEL), 0);
 	asm volatile("sti");
@@ -100,7 +106,9 @@ static void guest_code(u64 arg)
 	/* 1: the host pulses the edge pin. */
 	GUEST_SYNC(1);
 	wait_hits(VEC_EDGE, 1);
+	wait_hits(VEC_LOGICAL, 1);
 	GUEST_CHECK_EQ(hits[VEC_EDGE], 1);
+	GUEST_CHECK_EQ(hits[VEC_LOGICAL], 1);
 
 	/* 2: the host raises the level pin and keeps it up for one EOI. */
 	GUEST_SYNC(2);
@@ -189,6 +197,9 @@ TEST(edge_level_masked)
 	EXPECT_EQ(VEC_EDGE, c.chip.ioapic.redirtbl[PIN_EDGE].bits);
 	EXPECT_EQ(1, line(vm, PIN_EDGE, 1));
 	EXPECT_EQ(1, line(vm, PIN_EDGE, 0));
+	/* Logical destination 0x02: the APIC whose LDR has bit 1. */
+	EXPECT_EQ(1, line(vm, PIN_LOGICAL, 1));
+	EXPECT_EQ(1, line(vm, PIN_LOGICAL, 0));
 
 	expect_sync(vcpu, 2);
 	EXPECT_EQ(1, line(vm, PIN_LEVEL, 1));

@@ -249,6 +249,9 @@ TEST(bad_routes)
 	EXPECT_EQ(0, set_routes(vm, e, 2));
 	e[0].flags = 2;
 	VMK_CHECK_ERRNO(set_routes(vm, e, 1), EINVAL);
+	e[0].flags = KVM_MSI_VALID_DEVID;
+	e[0].u.msi.devid = 0x1234;
+	EXPECT_EQ(0, set_routes(vm, e, 1));
 
 	head.nr = 4097;
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_SET_GSI_ROUTING, &head), EINVAL);
@@ -268,6 +271,10 @@ TEST(msi_routes_and_signal)
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), EPERM);
 	msi.flags = 2;
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), EINVAL);
+	/* A device ID is accepted (and means nothing to x86 APICs). */
+	msi.flags = KVM_MSI_VALID_DEVID;
+	msi.devid = 0x1234;
+	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), EPERM);
 
 	ASSERT_EQ(0, set_routes(vm, &e, 1));
 	EXPECT_EQ(-1, line_status(vm, 40, 1));

@@ -3,7 +3,8 @@
  * KVM_IRQFD: an eventfd write raises a GSI. Edge irqfds into a guest
  * handler, deassignment, a count already in the eventfd at assignment,
  * resampling irqfds (level: the GSI stays up until the guest's EOI, then
- * the resample eventfd is signalled), and the errors of the ioctl.
+ * the resample eventfd is signalled), routing changes under an irqfd, and
+ * the errors of the ioctl.
  */
 #include <poll.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@
 #define GSI_LEVEL	21
 #define VEC_EDGE	0x50
 #define VEC_LEVEL	0x51
+#define VEC_MSI		0x52
+#define GSI_MOVED	40
 
 #define HANDLER_SYNC(n)	(0x10000 | (n))
 
@@ -76,7 +79,9 @@ static void guest_code(u64 arg)
 	for (round = 1; round < 16; round++) {
 		wait_hits(VEC_EDGE, hits[VEC_EDGE] + 1);
 		wait_hits(VEC_LEVEL, hits[VEC_LEVEL] + 1);
-		GUEST_SYNC((hits[VEC_LEVEL] << 8) | hits[VEC_EDGE]);
+		wait_hits(VEC_MSI, hits[VEC_MSI] + 1);
+		GUEST_SYNC((hits[VEC_MSI] << 16) | (hits[VEC_LEVEL] << 8) |
+			   hits[VEC_EDGE]);
 	}
 }
 
@@ -166,6 +171,7 @@ static struct vmk_vm *guest_vm(struct vmk_vcpu **vcpu)
 	*vcpu = vmk_vcpu_new_lm(vm, 0, guest_code, 0);
 	vmk_set_guest_handler(vm, VEC_EDGE, irq_handler);
 	vmk_set_guest_handler(vm, VEC_LEVEL, irq_handler);
+	vmk_set_guest_handler(vm, VEC_MSI, irq_handler);
 	VMK_CHECK(next_sync(*vcpu) == 0, "setup");
 	return vm;
 }
@@ -246,6 +252,51 @@ TEST(resample)
 	EXPECT_EQ(2 << 8, next_sync(vcpu));
 	EXPECT_EQ(0, drain(rfd));
 out:
+	vmk_vm_free(vm);
+}
+
+/* An irqfd follows its GSI through KVM_SET_GSI_ROUTING. */
+TEST(reroute)
+{
+	struct vmk_vcpu *vcpu;
+	struct vmk_vm *vm = guest_vm(&vcpu);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry e;
+	} rt = {
+		.head.nr = 1,
+		.e = {
+			.gsi = GSI_MOVED,
+			.type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC,
+				       .pin = GSI_EDGE },
+		},
+	};
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt));
+	ASSERT_EQ(0, irqfd(vm, efd, GSI_MOVED, 0, 0));
+	signal_fd(efd);
+	wait_pending(vcpu, VEC_EDGE);
+	EXPECT_EQ(1, next_sync(vcpu));
+
+	/* Now an MSI to the BSP. */
+	memset(&rt.e.u, 0, sizeof(rt.e.u));
+	rt.e.type = KVM_IRQ_ROUTING_MSI;
+	rt.e.u.msi.address_lo = 0xfee00000;
+	rt.e.u.msi.data = VEC_MSI;
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt));
+	signal_fd(efd);
+	wait_pending(vcpu, VEC_MSI);
+	EXPECT_EQ((1 << 16) | 1, next_sync(vcpu));
+
+	/* And nowhere. */
+	rt.head.nr = 0;
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt));
+	signal_fd(efd);
+	EXPECT_EQ((1 << 16) | 1, next_sync(vcpu));
+	close(efd);
 	vmk_vm_free(vm);
 }
 

@@ -207,6 +207,98 @@ TEST(extint_delivery)
 	vmk_vm_free(vm);
 }
 
+static volatile u8 order[8];
+static volatile u32 nr_order;
+static volatile u8 isr_seen;
+
+#define IRQ_LOW		3
+#define IRQ_HIGH	6
+#define IRQ_LEVEL	5
+
+/* Records the order of service; EOIs unless the PIC auto-EOIs. */
+static void order_handler(struct vmk_exc_frame *f)
+{
+	u32 n = nr_order;
+
+	if (n < 8)
+		order[n] = f->vector - MASTER_BASE;
+	nr_order = n + 1;
+	hits[f->vector]++;
+	isr_seen = read_isr(0x20);
+	if (f->vector == MASTER_BASE + IRQ_LEVEL)
+		GUEST_SYNC(0x100 | hits[f->vector]);
+	if (isr_seen)
+		guest_outb(0x20, 0x20);
+}
+
+static void guest_priority_aeoi(u64 arg)
+{
+	(void)arg;
+	*(volatile u32 *)(APIC_BASE + APIC_SVR) = 0x1ff;
+	*(volatile u32 *)(APIC_BASE + APIC_LVT0) = LVT_EXTINT;
+	pic_init();
+	guest_outb(0x21, (u8)~((1 << IRQ_LOW) | (1 << IRQ_HIGH)));
+
+	/* 1: both requested while interrupts are off. */
+	GUEST_SYNC(1);
+	/* OCW2 set priority: IR3 lowest, so IR4..IR7 come first. */
+	guest_outb(0x20, 0xc0 | IRQ_LOW);
+	asm volatile("sti");
+	wait_hits(MASTER_BASE + IRQ_LOW, 1);
+	asm volatile("cli");
+	GUEST_CHECK_EQ(nr_order, 2);
+	GUEST_CHECK_EQ(order[0], IRQ_HIGH);
+	GUEST_CHECK_EQ(order[1], IRQ_LOW);
+
+	/* Auto-EOI, IR5 level-triggered through the ELCR. */
+	guest_outb(0x20, 0x11);
+	guest_outb(0x21, MASTER_BASE);
+	guest_outb(0x21, 1 << 2);
+	guest_outb(0x21, 0x03);		/* ICW4: 8086, AEOI */
+	guest_outb(0x21, (u8)~(1 << IRQ_LEVEL));
+	guest_outb(0x4d0, 1 << IRQ_LEVEL);
+	nr_order = 0;
+	/* 2: the host raises IR5 and holds it through one handler. */
+	GUEST_SYNC(2);
+	asm volatile("sti");
+	wait_hits(MASTER_BASE + IRQ_LEVEL, 2);
+	wait_hits(MASTER_BASE + IRQ_LEVEL, 3);
+	asm volatile("cli");
+	GUEST_CHECK_EQ(hits[MASTER_BASE + IRQ_LEVEL], 2);
+	/* Auto-EOI: nothing was ever in service. */
+	GUEST_CHECK_EQ(isr_seen, 0);
+	GUEST_SYNC(3);
+}
+
+TEST(priority_and_aeoi)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct kvm_pic_state m;
+	struct vmk_vcpu *vcpu;
+	int v;
+
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	vcpu = vmk_vcpu_new_lm(vm, 0, guest_priority_aeoi, 0);
+	for (v = MASTER_BASE; v < MASTER_BASE + 8; v++)
+		vmk_set_guest_handler(vm, v, order_handler);
+
+	expect_sync(vcpu, 1);
+	pulse(vm, IRQ_LOW);
+	pulse(vm, IRQ_HIGH);
+
+	expect_sync(vcpu, 2);
+	get_pic(vm, KVM_IRQCHIP_PIC_MASTER, &m);
+	EXPECT_EQ(1, m.auto_eoi);
+	EXPECT_EQ(1 << IRQ_LEVEL, m.elcr);
+	line(vm, IRQ_LEVEL, 1);
+	/* Still up after the first one: it comes again. */
+	expect_sync(vcpu, 0x101);
+	expect_sync(vcpu, 0x102);
+	line(vm, IRQ_LEVEL, 0);
+	expect_sync(vcpu, 3);
+	vmk_vm_free(vm);
+}
+
 /* Set what we got, read it back: every field survives. */
 TEST(state_roundtrip)
 {
