@@ -7,6 +7,7 @@
  * the errors of the ioctl.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -347,6 +348,90 @@ TEST(resample_line)
 	close(efd);
 	close(rfd);
 	vmk_vm_free(vm);
+}
+
+#define CHURN_FDS	4
+
+static volatile int churn_fds[CHURN_FDS];
+static volatile bool churn_stop;
+
+/* Writes to whatever eventfds are current; some are closed under it. */
+static void *churn_writer(void *arg)
+{
+	u64 one = 1;
+	int i = 0;
+
+	(void)arg;
+	while (!churn_stop) {
+		int fd = churn_fds[i++ % CHURN_FDS];
+
+		if (fd >= 0 && write(fd, &one, sizeof(one)) < 0)
+			continue;
+	}
+	return NULL;
+}
+
+/*
+ * Assign, deassign, close and re-route while another thread signals:
+ * the kernel must neither lose track of an irqfd nor touch a freed one.
+ */
+TEST(churn)
+{
+	struct vmk_vm *vm = vmk_vm_new();
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry e[2];
+	} rt = { .head.nr = 2 };
+	int rfd = eventfd(0, EFD_NONBLOCK);
+	pthread_t writer;
+	int i, k, fd;
+
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	for (k = 0; k < CHURN_FDS; k++)
+		churn_fds[k] = eventfd(0, EFD_NONBLOCK);
+	churn_stop = false;
+	ASSERT_EQ(0, pthread_create(&writer, NULL, churn_writer, NULL));
+
+	for (i = 0; i < 300; i++) {
+		k = i % CHURN_FDS;
+		fd = churn_fds[k];
+		ASSERT_EQ(0, irqfd(vm, fd, GSI_LEVEL,
+				   (i & 1) ? KVM_IRQFD_FLAG_RESAMPLE : 0, rfd));
+		if (i % 3 == 0) {
+			rt.e[0] = (struct kvm_irq_routing_entry){
+				.gsi = GSI_LEVEL,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC,
+					       .pin = i % 24 },
+			};
+			rt.e[1] = (struct kvm_irq_routing_entry){
+				.gsi = GSI_LEVEL,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { .irqchip = KVM_IRQCHIP_PIC_MASTER,
+					       .pin = i % 8 },
+			};
+			ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt));
+		}
+		if (i % 5 == 0) {
+			/* Closed while assigned: the irqfd goes with it. */
+			churn_fds[k] = -1;
+			close(fd);
+			churn_fds[k] = eventfd(0, EFD_NONBLOCK);
+		} else {
+			ASSERT_EQ(0, irqfd(vm, fd, GSI_LEVEL,
+					   KVM_IRQFD_FLAG_DEASSIGN, 0));
+		}
+	}
+	/* Leave some assigned for the VM's teardown. */
+	for (k = 0; k < CHURN_FDS; k++)
+		irqfd(vm, churn_fds[k], GSI_EDGE,
+		      (k & 1) ? KVM_IRQFD_FLAG_RESAMPLE : 0, rfd);
+	vmk_vm_free(vm);
+	churn_stop = true;
+	pthread_join(writer, NULL);
+	for (k = 0; k < CHURN_FDS; k++)
+		close(churn_fds[k]);
+	close(rfd);
 }
 
 TEST(errors)
