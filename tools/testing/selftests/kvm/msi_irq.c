@@ -2,7 +2,7 @@
 /*
  * MSIs into a guest's local APIC: KVM_SIGNAL_MSI and MSI routes raised
  * with KVM_IRQ_LINE, physical and logical (flat) destinations, blocked
- * while the APIC is software-disabled.
+ * while the APIC is software-disabled, and with a split irqchip.
  */
 #include <sys/ioctl.h>
 
@@ -129,6 +129,53 @@ TEST(signal_and_route)
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_IRQ_LINE_STATUS, &l));
 	EXPECT_GT(0, l.status);
 	expect_sync(vcpu, 5);
+	vmk_vm_free(vm);
+}
+
+static void guest_split(u64 arg)
+{
+	(void)arg;
+	apic_write(APIC_SVR, 0x1ff);
+	asm volatile("sti");
+	GUEST_SYNC(1);
+	wait_hits(VEC_PHYS, 1);
+	wait_hits(VEC_ROUTE, 1);
+	GUEST_SYNC((hits[VEC_ROUTE] << 8) | hits[VEC_PHYS]);
+}
+
+/* Split irqchip: the local APICs are the kernel's, and MSIs reach them. */
+TEST(split_irqchip)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP,
+		.args = { 24 },
+	};
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry e;
+	} rt = {
+		.head.nr = 1,
+		.e = {
+			.gsi = 5,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = MSI_ADDR(0, 0), .data = VEC_ROUTE },
+		},
+	};
+	struct kvm_irq_level l = { .irq = 5, .level = 1 };
+	struct vmk_vcpu *vcpu;
+
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_ENABLE_CAP, &cap));
+	vcpu = vmk_vcpu_new_lm(vm, 0, guest_split, 0);
+	vmk_set_guest_handler(vm, VEC_PHYS, irq_handler);
+	vmk_set_guest_handler(vm, VEC_ROUTE, irq_handler);
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt));
+
+	expect_sync(vcpu, 1);
+	EXPECT_EQ(1, signal_msi(vm, MSI_ADDR(0, 0), VEC_PHYS));
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_IRQ_LINE_STATUS, &l));
+	EXPECT_EQ(1, l.status);
+	expect_sync(vcpu, (1 << 8) | 1);
 	vmk_vm_free(vm);
 }
 
