@@ -300,7 +300,6 @@ long kvm_irqchip_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 
 	if (ioctl != KVM_GET_LAPIC && ioctl != KVM_SET_LAPIC)
 		return -ENOIOCTLCMD;
-	/* As upstream: no local APIC is an invalid request, not ENXIO. */
 	if (!kvm_vcpu_has_lapic(vcpu))
 		return -EINVAL;
 
