@@ -93,10 +93,12 @@ struct kvm_x86_backend {
 	/* Exit as soon as RFLAGS.IF is set and no interrupt shadow is active. */
 	void (*enable_irq_window)(struct kvm_vcpu *vcpu);
 	/*
-	 * The same, and also only once the guest's TPR (CR8) is below
-	 * @priority_class: an in-kernel LAPIC interrupt waits for it.
+	 * An in-kernel LAPIC interrupt of @priority_class waits for the
+	 * guest's TPR to drop (-1: none does). The guest changes CR8 without
+	 * exits; while one waits, a MOV to CR8 must exit to
+	 * kvm_x86_exit_cr8_write().
 	 */
-	void (*enable_tpr_window)(struct kvm_vcpu *vcpu, u8 priority_class);
+	void (*update_tpr_exit)(struct kvm_vcpu *vcpu, int priority_class);
 	/*
 	 * The guest is in its NMI handler: exit once it returns (IRET) and
 	 * then call kvm_x86_nmi_unmasked().
@@ -137,6 +139,9 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip);
+/* MOV to CR8; @gpr is the source register if the CPU said, else -1. */
+int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
+			   unsigned long next_rip);
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu);
 int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason);
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,

@@ -108,7 +108,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	bool lapic = kvm_vcpu_has_lapic(vcpu);
 	bool busy = true, irq_waits = false;
-	int vector, tpr_class;
+	int vector;
 
 	if (vcpu->arch.exception.pending) {
 		kvm_backend->inject_exception(vcpu);
@@ -143,8 +143,9 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	if (ev->irq_injected || irq_waits || vcpu->run->request_interrupt_window ||
 	    (busy && (ev->nmi_pending || ev->nmi_injected)))
 		kvm_backend->enable_irq_window(vcpu);
-	else if (lapic && (tpr_class = kvm_lapic_tpr_blocked_class(vcpu)) >= 0)
-		kvm_backend->enable_tpr_window(vcpu, tpr_class);
+	if (lapic)
+		kvm_backend->update_tpr_exit(vcpu,
+					     kvm_lapic_tpr_blocked_class(vcpu));
 }
 
 /* kvm_run fields that are valid on every return to userspace. */

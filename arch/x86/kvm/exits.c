@@ -110,6 +110,73 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_xsetbv);
 
+/*
+ * The source register of a MOV to CR8 at CS:RIP, for CPUs without decode
+ * assists: [prefixes] [REX] 0F 22 /r, where CR8 is reg 0 with REX.R or,
+ * on AMD, reg 0 behind a LOCK prefix. -1 if that is not what is there.
+ */
+static int kvm_x86_decode_cr8_write(struct kvm_vcpu *vcpu)
+{
+	u8 buf[X86_MAX_INSN_LEN], rex = 0;
+	struct kvm_segment cs;
+	bool lock = false;
+	int n, i = 0;
+
+	n = kvm_x86_insn_fetch(vcpu, buf);
+	if (n < 3)
+		return -1;
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	for (; i < n; i++) {
+		u8 b = buf[i];
+
+		if (b == 0xf0)
+			lock = true;
+		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0x2e &&
+			 b != 0x36 && b != 0x3e && b != 0x26 && b != 0x64 &&
+			 b != 0x65)
+			break;
+	}
+	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_guest_long_mode(vcpu) &&
+	    cs.l)
+		rex = buf[i++];
+	if (i + 2 >= n || buf[i] != 0x0f || buf[i + 1] != 0x22)
+		return -1;
+	/* The CR number: ModRM.reg, REX.R or LOCK adding 8. */
+	if ((((buf[i + 2] >> 3) & 7) | ((rex & 4) || lock ? 8 : 0)) != 8)
+		return -1;
+	return (buf[i + 2] & 7) | ((rex & 1) << 3);
+}
+
+int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
+			   unsigned long next_rip)
+{
+	u64 val;
+
+	if (gpr < 0)
+		gpr = kvm_x86_decode_cr8_write(vcpu);
+	if (gpr < 0) {
+		u64 data[1] = { vcpu->arch.rip };
+
+		return kvm_x86_exit_internal_error(vcpu,
+						   KVM_INTERNAL_ERROR_EMULATION,
+						   data, 1);
+	}
+	val = vcpu->arch.gpr[gpr];
+	if (!kvm_guest_long_mode(vcpu))
+		val = (u32)val;
+	/* CR8 bits 63:4 are reserved. */
+	if (val & ~0xfULL) {
+		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return KVM_EXIT_RESUME;
+	}
+	vcpu->arch.cr8 = val;
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_set_cr8(vcpu, val);
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
+						   KVM_EXIT_TO_USER;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
+
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;

@@ -113,6 +113,15 @@ static int svm_exit_dr_access(struct svm_vcpu *svm)
 	return KVM_EXIT_RESUME;
 }
 
+/* With decode assists EXITINFO1 bit 63 says bits 3:0 name the register. */
+static int svm_exit_cr8_write(struct svm_vcpu *svm)
+{
+	u64 info = svm->vmcb->control.exit_info1;
+	int gpr = (info & BIT_ULL(63)) ? (int)(info & 0xf) : -1;
+
+	return kvm_x86_exit_cr8_write(&svm->vcpu, gpr, svm_next_rip(svm));
+}
+
 static int svm_exit_cpuid(struct svm_vcpu *svm)
 {
 	return kvm_x86_exit_cpuid(&svm->vcpu, svm_next_rip(svm));
@@ -213,6 +222,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= svm_exit_bp,
 	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= svm_exit_ud_intercept,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= svm_exit_machine_check,
+	[SVM_EXIT_WRITE_CR8]			= svm_exit_cr8_write,
 	[SVM_EXIT_VINTR]			= svm_exit_vintr,
 	[SVM_EXIT_IRET]				= svm_exit_iret,
 	[SVM_EXIT_INTR]				= svm_exit_host_event,

@@ -328,6 +328,12 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->arch.gpr[GPR_RSP];
 	vmcb->save.rip = vcpu->arch.rip;
 	vmcb->control.tsc_offset = vcpu->arch.tsc_offset;
+	/*
+	 * The CPU writes EXITINTINFO on every #VMEXIT; clear it anyway, so an
+	 * implementation that only writes it for an interrupted event (seen
+	 * on the emulated test host) cannot make us deliver one twice.
+	 */
+	vmcb->control.exit_int_info = 0;
 	/* Guest CR8 accesses go to V_TPR, unintercepted. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->arch.cr8 & SVM_V_TPR_MASK);
@@ -412,7 +418,7 @@ static struct kvm_x86_backend svm_backend = {
 	.inject_irq		= svm_inject_irq,
 	.inject_nmi		= svm_inject_nmi,
 	.enable_irq_window	= svm_enable_irq_window,
-	.enable_tpr_window	= svm_enable_tpr_window,
+	.update_tpr_exit	= svm_update_tpr_exit,
 	.enable_nmi_window	= svm_enable_nmi_window,
 	.get_interrupt_shadow	= svm_get_interrupt_shadow,
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,

@@ -112,6 +112,7 @@ struct vmcb {
 enum svm_exit_code {
 	SVM_EXIT_READ_CR0	= 0x000,
 	SVM_EXIT_WRITE_CR0	= 0x010,
+	SVM_EXIT_WRITE_CR8	= 0x018,
 	SVM_EXIT_READ_DR0	= 0x020,
 	SVM_EXIT_WRITE_DR0	= 0x030,
 	SVM_EXIT_EXCP_BASE	= 0x040,
@@ -319,7 +320,7 @@ void svm_inject_exception(struct kvm_vcpu *vcpu);
 void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector);
 void svm_inject_nmi(struct kvm_vcpu *vcpu);
 void svm_enable_irq_window(struct kvm_vcpu *vcpu);
-void svm_enable_tpr_window(struct kvm_vcpu *vcpu, u8 priority_class);
+void svm_update_tpr_exit(struct kvm_vcpu *vcpu, int priority_class);
 void svm_disable_irq_window(struct vmcb *vmcb);
 void svm_enable_nmi_window(struct kvm_vcpu *vcpu);
 bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu);
