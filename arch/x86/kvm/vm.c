@@ -104,6 +104,7 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
+	kvm_clock_vm_init(vm);
 	r = kvm_tdp_init(vm);
 	if (r)
 		return r;
