@@ -93,6 +93,11 @@ struct kvm_x86_backend {
 	/* Exit as soon as RFLAGS.IF is set and no interrupt shadow is active. */
 	void (*enable_irq_window)(struct kvm_vcpu *vcpu);
 	/*
+	 * The same, and also only once the guest's TPR (CR8) is below
+	 * @priority_class: an in-kernel LAPIC interrupt waits for it.
+	 */
+	void (*enable_tpr_window)(struct kvm_vcpu *vcpu, u8 priority_class);
+	/*
 	 * The guest is in its NMI handler: exit once it returns (IRET) and
 	 * then call kvm_x86_nmi_unmasked().
 	 */

@@ -79,6 +79,7 @@ struct kvm_x86_events {
 	bool nmi_masked;	/* the guest is in its NMI handler, until IRET */
 	u32 sipi_vector;
 	u32 mp_state;		/* KVM_MP_STATE_* */
+	unsigned int init_sipi;	/* KVM_APIC_INIT/SIPI taken from the LAPIC, not acted on */
 };
 
 /* KVM_SET_GUEST_DEBUG, and the guest's own breakpoints while it is active. */

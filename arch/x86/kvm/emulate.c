@@ -26,6 +26,7 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 enum mmio_kind {
 	MMIO_STORE,	/* MOV to memory: write src */
@@ -529,12 +530,34 @@ static void mmio_exit(struct kvm_vcpu *vcpu, gpa_t gpa, int len, bool write,
 		memcpy(run->mmio.data, &val, len);
 }
 
+/* The in-kernel devices behind guest-physical addresses: LAPIC, IOAPIC. */
+static bool kvm_mmio_device_read(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
+				 u64 *val)
+{
+	if (kvm_vcpu_has_lapic(vcpu) && kvm_lapic_mmio_read(vcpu, gpa, val, len))
+		return true;
+	return kvm_irqchip_full(vcpu->vm) &&
+	       kvm_ioapic_mmio_read(vcpu->vm, gpa, val, len);
+}
+
+static bool kvm_mmio_device_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
+				  const u64 *val)
+{
+	if (kvm_vcpu_has_lapic(vcpu) && kvm_lapic_mmio_write(vcpu, gpa, val, len))
+		return true;
+	return kvm_irqchip_full(vcpu->vm) &&
+	       kvm_ioapic_mmio_write(vcpu->vm, gpa, val, len);
+}
+
 /*
- * A completed write of @val: an ioeventfd may take it in the kernel,
+ * A completed write of @val: an in-kernel device or an ioeventfd may take
+ * it in the kernel,
  * otherwise it exits to userspace.
  */
 static int mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len, u64 val)
 {
+	if (kvm_mmio_device_write(vcpu, gpa, len, &val))
+		return KVM_EXIT_RESUME;
 	if (kvm_ioeventfd_write(vcpu->vm, true, gpa, len, &val))
 		return KVM_EXIT_RESUME;
 	mmio_exit(vcpu, gpa, len, true, val);
@@ -651,7 +674,8 @@ static int mmio_string(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	/* Either side may be what faulted; a page-table access is not ours. */
 	if (!same_page(src, fault_gpa) && !same_page(st->dst_gpa, fault_gpa))
 		return mmio_refuse(vcpu, fault_gpa, -ERANGE);
-	if (!kvm_read_guest(vcpu->vm, src, &val, st->len))
+	if (!kvm_read_guest(vcpu->vm, src, &val, st->len) ||
+	    kvm_mmio_device_read(vcpu, src, st->len, &val))
 		return string_store(vcpu, st, val);
 
 	/* Source is MMIO: the store follows once userspace has the data. */
@@ -694,7 +718,8 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 		return mmio_write(vcpu, gpa, st->len, st->src);
 	}
 	/* A read-only slot: the read half of a read-modify-write is memory. */
-	if (!kvm_read_guest(vcpu->vm, gpa, &val, st->len))
+	if (!kvm_read_guest(vcpu->vm, gpa, &val, st->len) ||
+	    kvm_mmio_device_read(vcpu, gpa, st->len, &val))
 		return mmio_finish(vcpu, st, val);
 
 	st->pending = true;

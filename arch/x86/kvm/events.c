@@ -78,6 +78,26 @@ static bool kvm_x86_ready_for_irq(struct kvm_vcpu *vcpu)
 }
 
 /*
+ * The interrupt the in-kernel irqchip presents to this vCPU, or -1: the
+ * PIC's INTR through LINT0 (ExtINT, outside the APIC's priorities) first,
+ * then the local APIC. With @ack the vector is taken: INTA for the PIC,
+ * IRR to ISR for the APIC.
+ */
+static int kvm_x86_irqchip_irq(struct kvm_vcpu *vcpu, bool ack)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	int vector;
+
+	if (kvm_irqchip_full(vm) && kvm_vcpu_is_bsp(vcpu) &&
+	    kvm_lapic_accepts_pic(vcpu) && kvm_pic_has_irq(vm))
+		return ack ? kvm_pic_ack(vm) : 0;
+	vector = kvm_lapic_pending_irq(vcpu);
+	if (vector >= 0 && ack)
+		kvm_lapic_irq_accepted(vcpu, vector);
+	return vector;
+}
+
+/*
  * Right before entry, interrupts off: hand one event to the vendor, and ask
  * for an exit when whatever still waits can go in. Exceptions and events in
  * delivery go first; an NMI beats a queued interrupt only once the latter
@@ -86,7 +106,9 @@ static bool kvm_x86_ready_for_irq(struct kvm_vcpu *vcpu)
 void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
-	bool busy = true;
+	bool lapic = kvm_vcpu_has_lapic(vcpu);
+	bool busy = true, irq_waits = false;
+	int vector, tpr_class;
 
 	if (vcpu->arch.exception.pending) {
 		kvm_backend->inject_exception(vcpu);
@@ -100,9 +122,16 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
 		kvm_backend->inject_nmi(vcpu);
+	} else if (lapic && !ev->irq_injected &&
+		   kvm_x86_interrupt_allowed(vcpu) &&
+		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
+		kvm_backend->inject_irq(vcpu, vector);
 	} else {
 		busy = false;
 	}
+
+	if (lapic && kvm_x86_irqchip_irq(vcpu, false) >= 0)
+		irq_waits = true;
 
 	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
 	if (ev->nmi_masked)
@@ -111,9 +140,11 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	 * Anything still waiting behind what went in now needs an exit once
 	 * that delivery is over: the guest can take an interrupt again.
 	 */
-	if (ev->irq_injected || vcpu->run->request_interrupt_window ||
+	if (ev->irq_injected || irq_waits || vcpu->run->request_interrupt_window ||
 	    (busy && (ev->nmi_pending || ev->nmi_injected)))
 		kvm_backend->enable_irq_window(vcpu);
+	else if (lapic && (tpr_class = kvm_lapic_tpr_blocked_class(vcpu)) >= 0)
+		kvm_backend->enable_tpr_window(vcpu, tpr_class);
 }
 
 /* kvm_run fields that are valid on every return to userspace. */
@@ -139,16 +170,125 @@ bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu)
 }
 
 /*
- * Without an in-kernel irqchip nothing but userspace moves a vCPU out of
- * the wait-for-SIPI states: KVM_RUN waits for a signal. A SIPI starts the
- * vCPU in real mode at vector * 4 KiB; HALTED resumes on a deliverable
- * event, else reports the halt again.
+ * INIT and SIPI IPIs the local APIC took since we last looked: collected
+ * from any context by the APIC, acted upon here, on the vCPU's thread.
+ * Returns true if one arrived (which ends any wait).
  */
-int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
+static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	unsigned int bits;
+	u8 vector;
+
+	if (!kvm_vcpu_has_lapic(vcpu))
+		return false;
+	bits = kvm_lapic_take_init_sipi(vcpu, &vector);
+	if (bits & KVM_APIC_SIPI)
+		ev->sipi_vector = vector;
+	ev->init_sipi |= bits;
+	return ev->init_sipi;
+}
+
+/* Could the halted vCPU leave HLT? Interrupts need RFLAGS.IF. */
+static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	bool irq_ok = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF;
+
+	return ev->nmi_pending || vcpu->arch.exception.pending ||
+	       (irq_ok && (ev->irq_injected ||
+			   (kvm_vcpu_has_lapic(vcpu) &&
+			    kvm_x86_irqchip_irq(vcpu, false) >= 0)));
+}
+
+/* kvm_vcpu_block()'s condition: must not sleep, may not change state. */
+static bool kvm_x86_vcpu_wakeable(struct kvm_vcpu *vcpu)
+{
+	if (kvm_x86_collect_init_sipi(vcpu))
+		return true;
+	return vcpu->arch.events.mp_state == KVM_MP_STATE_HALTED &&
+	       kvm_x86_halt_ends(vcpu);
+}
+
+/* Start executing at the SIPI vector: CS = vector << 8, IP = 0. */
+static void kvm_x86_start_at_sipi(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_segment cs;
 
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	cs.selector = (ev->sipi_vector & 0xff) << 8;
+	cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
+	kvm_backend->set_segment(vcpu, &cs, SEG_CS);
+	vcpu->arch.rip = 0;
+	ev->mp_state = KVM_MP_STATE_RUNNABLE;
+}
+
+/*
+ * Act on INIT and SIPI: INIT resets the vCPU, the BSP restarts at the
+ * reset vector and the others wait for a SIPI, which only a vCPU waiting
+ * for one obeys.
+ */
+static void kvm_x86_accept_init_sipi(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	unsigned int bits;
+
+	kvm_x86_collect_init_sipi(vcpu);
+	bits = ev->init_sipi;
+	ev->init_sipi = 0;
+	if (bits & KVM_APIC_INIT) {
+		kvm_vcpu_init_signal(vcpu);
+		ev->mp_state = kvm_vcpu_is_bsp(vcpu) ? KVM_MP_STATE_RUNNABLE :
+						       KVM_MP_STATE_INIT_RECEIVED;
+	}
+	if ((bits & KVM_APIC_SIPI) && ev->mp_state == KVM_MP_STATE_INIT_RECEIVED)
+		kvm_x86_start_at_sipi(vcpu);
+}
+
+/*
+ * With an in-kernel LAPIC, before each entry: true if the vCPU may run;
+ * otherwise the caller sleeps in kvm_vcpu_block() until it is woken.
+ */
+bool kvm_x86_vcpu_ready(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+
+	kvm_x86_accept_init_sipi(vcpu);
+	switch (ev->mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return true;
+	case KVM_MP_STATE_HALTED:
+		if (!kvm_x86_halt_ends(vcpu))
+			return false;
+		ev->mp_state = KVM_MP_STATE_RUNNABLE;
+		return true;
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		kvm_x86_start_at_sipi(vcpu);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void kvm_x86_vcpu_wait(struct kvm_vcpu *vcpu)
+{
+	kvm_vcpu_block(vcpu, kvm_x86_vcpu_wakeable);
+}
+
+/*
+ * Without an in-kernel irqchip nothing but userspace moves a vCPU out of
+ * the wait-for-SIPI states: KVM_RUN waits for a signal. A SIPI starts the
+ * vCPU in real mode at vector * 4 KiB; HALTED resumes on a deliverable
+ * event, else reports the halt again. With an in-kernel LAPIC the run
+ * loop waits in the kernel instead (kvm_x86_vcpu_ready()).
+ */
+int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+
+	if (kvm_vcpu_has_lapic(vcpu))
+		return KVM_EXIT_RESUME;
 	switch (ev->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
 		return KVM_EXIT_RESUME;
@@ -161,12 +301,7 @@ int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_HLT;
 		return KVM_EXIT_TO_USER;
 	case KVM_MP_STATE_SIPI_RECEIVED:
-		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-		cs.selector = (ev->sipi_vector & 0xff) << 8;
-		cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
-		kvm_backend->set_segment(vcpu, &cs, SEG_CS);
-		vcpu->arch.rip = 0;
-		ev->mp_state = KVM_MP_STATE_RUNNABLE;
+		kvm_x86_start_at_sipi(vcpu);
 		return KVM_EXIT_RESUME;
 	default:
 		while (!signal_pending(current))
@@ -185,6 +320,9 @@ static int kvm_vcpu_interrupt(struct kvm_vcpu *vcpu,
 		return -EFAULT;
 	if (irq.irq >= 256)
 		return -EINVAL;
+	/* The PIC is in the kernel: it, not userspace, raises INTR. */
+	if (kvm_irqchip_full(vcpu->vm))
+		return -ENXIO;
 	if (vcpu->arch.events.irq_injected)
 		return -EEXIST;
 	vcpu->arch.events.irq_injected = true;
@@ -293,6 +431,8 @@ long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			return -EFAULT;
 		return kvm_set_vcpu_events(vcpu, &e);
 	case KVM_GET_MP_STATE:
+		/* An INIT or SIPI already sent is part of the state. */
+		kvm_x86_accept_init_sipi(vcpu);
 		mp.mp_state = vcpu->arch.events.mp_state;
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	case KVM_SET_MP_STATE:

@@ -10,6 +10,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 				const u64 *data, int ndata)
@@ -71,6 +72,11 @@ int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_EXIT_TO_USER;
+	/* With an in-kernel LAPIC the wake-up comes from the kernel: wait here. */
+	if (kvm_vcpu_has_lapic(vcpu)) {
+		vcpu->arch.events.mp_state = KVM_MP_STATE_HALTED;
+		return KVM_EXIT_RESUME;
+	}
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return KVM_EXIT_TO_USER;
 }

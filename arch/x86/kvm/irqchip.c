@@ -23,7 +23,8 @@ int kvm_irqchip_create(struct kvm_vm *vm, enum kvm_irqchip_mode mode,
 	r = -EEXIST;
 	if (vm->arch.irqchip_mode != KVM_IRQCHIP_NONE)
 		goto out;
-	r = -EINVAL;
+	/* Upstream's errnos: the split irqchip says EEXIST here too. */
+	r = mode == KVM_IRQCHIP_SPLIT ? -EEXIST : -EINVAL;
 	if (atomic_read(&vm->nr_vcpus))
 		goto out;
 
@@ -177,7 +178,11 @@ static int kvm_vm_create_pit2(struct kvm_vm *vm, void __user *argp)
 	if (cfg.flags & ~KVM_PIT_SPEAKER_DUMMY)
 		return -EINVAL;
 	mutex_lock(&vm->arch.irq_lock);
-	r = vm->arch.pit ? -EEXIST : kvm_pit_create(vm, cfg.flags);
+	/* The PIT needs the kernel's PIC and IOAPIC for its IRQ 0. */
+	if (!kvm_irqchip_full(vm))
+		r = -ENOENT;
+	else
+		r = vm->arch.pit ? -EEXIST : kvm_pit_create(vm, cfg.flags);
 	mutex_unlock(&vm->arch.irq_lock);
 	return r;
 }
@@ -295,7 +300,7 @@ long kvm_irqchip_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	if (ioctl != KVM_GET_LAPIC && ioctl != KVM_SET_LAPIC)
 		return -ENOIOCTLCMD;
 	if (!kvm_vcpu_has_lapic(vcpu))
-		return -ENXIO;
+		return -EINVAL;
 
 	s = memdup_user(argp, sizeof(*s));
 	if (IS_ERR(s))

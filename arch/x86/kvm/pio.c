@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 /* Where port I/O data sits in the kvm_run page. */
 #define KVM_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
@@ -165,6 +166,46 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	return KVM_EXIT_TO_USER;
 }
 
+static void pio_set_rax(struct kvm_vcpu *vcpu, u8 size, u32 val)
+{
+	unsigned long *rax = &vcpu->arch.gpr[GPR_RAX];
+
+	switch (size) {
+	case 1:
+		*rax = (*rax & ~0xffUL) | (u8)val;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffUL) | (u16)val;
+		break;
+	default:
+		/* A 32-bit result zero-extends into RAX. */
+		*rax = val;
+		break;
+	}
+}
+
+/* The in-kernel PIC and PIT answer their ports without an exit. */
+static bool pio_in_kernel(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	u32 val = vcpu->arch.gpr[GPR_RAX];
+	u8 byte = val;
+
+	if (smp_load_acquire(&vm->arch.pit) &&
+	    kvm_pit_pio(vm, pio->port, pio->in, pio->size, &val))
+		goto done;
+	if (kvm_irqchip_full(vm) && pio->size == 1 &&
+	    kvm_pic_pio(vm, pio->port, pio->in, &byte)) {
+		val = byte;
+		goto done;
+	}
+	return false;
+done:
+	if (pio->in)
+		pio_set_rax(vcpu, pio->size, val);
+	return true;
+}
+
 int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	unsigned long rax = vcpu->arch.gpr[GPR_RAX];
@@ -174,6 +215,8 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		return pio_string(vcpu, pio);
 	if (!kvm_x86_skip_insn(vcpu, pio->next_rip))
 		return KVM_EXIT_TO_USER;
+	if (pio_in_kernel(vcpu, pio))
+		return KVM_EXIT_RESUME;
 
 	if (pio->in) {
 		memset(pio_data(vcpu), 0, pio->size);
@@ -202,7 +245,6 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_pio);
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
-	unsigned long *rax = &vcpu->arch.gpr[GPR_RAX];
 	u32 val = 0;
 
 	if (!st->pending)
@@ -225,17 +267,6 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	}
 
 	memcpy(&val, pio_data(vcpu), st->size);
-	switch (st->size) {
-	case 1:
-		*rax = (*rax & ~0xffUL) | (u8)val;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffUL) | (u16)val;
-		break;
-	default:
-		/* A 32-bit result zero-extends into RAX. */
-		*rax = val;
-		break;
-	}
+	pio_set_rax(vcpu, st->size, val);
 	return true;
 }

@@ -10,6 +10,7 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
+#include "irqchip.h"
 
 /*
  * The guest's XCR0 is live only while it runs, and only once the guest has
@@ -42,6 +43,7 @@ static void kvm_restore_host_xcr0(bool switched)
 /* One VM entry and exit. Returns false if entry was abandoned to handle work first. */
 static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 {
+	bool lapic = kvm_vcpu_has_lapic(vcpu);
 	bool xcr0_switched;
 
 	preempt_disable();
@@ -59,6 +61,10 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	}
 	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TLB_FLUSH))
 		kvm_backend->flush_guest_tlb(vcpu);
+	/* Whatever a kick announced is looked at right below. */
+	kvm_vcpu_test_clear_request(vcpu, KVM_REQ_EVENT);
+	if (lapic)
+		vcpu->arch.cr8 = kvm_lapic_get_cr8(vcpu);
 
 	/* Only now is entry certain: an injected event must not be left behind. */
 	kvm_x86_inject_events(vcpu);
@@ -72,6 +78,9 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 		switch_fpu_return();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
 	kvm_backend->run(vcpu);
+	/* The guest may have moved CR8 without an exit: that is its TPR. */
+	if (lapic)
+		kvm_lapic_set_cr8(vcpu, vcpu->arch.cr8);
 	kvm_x86_debug_after_exit(vcpu);
 	kvm_restore_host_xcr0(xcr0_switched);
 
@@ -79,6 +88,17 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, VCPU_OUTSIDE_GUEST);
 	local_irq_enable();
 	preempt_enable();
+	return true;
+}
+
+/* Split irqchip: userspace's IOAPIC sees the EOI of a level interrupt. */
+static bool kvm_x86_ioapic_eoi_exit(struct kvm_vcpu *vcpu)
+{
+	if (!vcpu->arch.ioapic_eoi_exit)
+		return false;
+	vcpu->arch.ioapic_eoi_exit = false;
+	vcpu->run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+	vcpu->run->eoi.vector = vcpu->arch.ioapic_eoi_vector;
 	return true;
 }
 
@@ -113,6 +133,14 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 		if (need_resched())
 			cond_resched();
+		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_CLOCK_UPDATE))
+			kvm_clock_update_guest(vcpu);
+		/* Halted or waiting for SIPI: sleep here until woken. */
+		if (kvm_vcpu_has_lapic(vcpu) && !kvm_x86_vcpu_ready(vcpu)) {
+			kvm_x86_vcpu_wait(vcpu);
+			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+			continue;
+		}
 		if (!kvm_enter_guest(vcpu)) {
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			continue;
@@ -123,6 +151,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		r = kvm_backend->handle_exit(vcpu);
 		if (r == KVM_EXIT_RESUME &&
 		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
+		     kvm_x86_ioapic_eoi_exit(vcpu) ||
 		     kvm_x86_irq_window_exit(vcpu)))
 			r = KVM_EXIT_TO_USER;
 	}

@@ -47,8 +47,11 @@ static void kvm_reset_segment(struct kvm_vcpu *vcpu, int seg, u16 selector,
 	kvm_backend->set_segment(vcpu, &s, seg);
 }
 
-/* The state after power-on (SDM vol. 3, "Initialization Overview"). */
-void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
+/*
+ * Registers after RESET or INIT (SDM vol. 3, "Initialization Overview"):
+ * the two differ in MSRs, caches and the APIC, which the callers handle.
+ */
+static void kvm_vcpu_reset_regs(struct kvm_vcpu *vcpu)
 {
 	struct kvm_vcpu_x86 *x = &vcpu->arch;
 	struct kvm_dtable dt = { .base = 0, .limit = 0xffff };
@@ -76,8 +79,18 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
 	kvm_backend->set_cr(vcpu, 4, 0);
 	kvm_backend->set_dr(vcpu, 6, DR6_RESET);
 	kvm_backend->set_dr(vcpu, 7, DR7_RESET);
-
 	x->xcr0 = XFEATURE_MASK_FP;
+	x->cr8 = 0;
+	x->pio.pending = false;
+	x->mmio.pending = false;
+}
+
+/* The state after power-on. */
+void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+
+	kvm_vcpu_reset_regs(vcpu);
 	x->apic_base = APIC_DEFAULT_BASE | MSR_IA32_APICBASE_ENABLE;
 	if (kvm_vcpu_is_bsp(vcpu))
 		x->apic_base |= MSR_IA32_APICBASE_BSP;
@@ -85,8 +98,27 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
 		kvm_lapic_reset(vcpu, false);
 	kvm_x86_events_reset(vcpu);
 	kvm_x86_debug_reset(vcpu);
-	x->pio.pending = false;
 	kvm_msr_reset(vcpu);
+}
+
+/*
+ * An INIT IPI: registers as after RESET, MSRs and the APIC base kept, the
+ * local APIC reset except for its ID; no event survives.
+ */
+void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+
+	kvm_vcpu_reset_regs(vcpu);
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_reset(vcpu, true);
+	vcpu->arch.exception.pending = false;
+	ev->irq_injected = false;
+	ev->nmi_injected = false;
+	ev->nmi_pending = 0;
+	ev->nmi_masked = false;
+	kvm_backend->set_interrupt_shadow(vcpu, false);
+	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
 }
 
 int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
@@ -295,7 +327,8 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	s->cr2 = kvm_backend->get_cr(vcpu, 2);
 	s->cr3 = kvm_backend->get_cr(vcpu, 3);
 	s->cr4 = kvm_backend->get_cr(vcpu, 4);
-	s->cr8 = vcpu->arch.cr8;
+	s->cr8 = kvm_vcpu_has_lapic(vcpu) ? kvm_lapic_get_cr8(vcpu) :
+					    vcpu->arch.cr8;
 	s->efer = kvm_backend->get_efer(vcpu);
 	s->apic_base = vcpu->arch.apic_base;
 }
@@ -326,6 +359,8 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	kvm_backend->set_cr(vcpu, 3, s->cr3);
 	kvm_backend->set_cr(vcpu, 4, s->cr4);
 	vcpu->arch.cr8 = s->cr8;
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_set_cr8(vcpu, s->cr8);
 	/* Translations cached under the old paging state are void. */
 	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
 	return 0;

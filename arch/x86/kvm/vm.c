@@ -50,7 +50,24 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_GET_TSC_KHZ:
+	/* The in-kernel irqchip (irqchip.h) and the devices around it. */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+	case KVM_CAP_IOAPIC_POLARITY_IGNORED:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_HALT_POLL:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return KVM_MAX_GSI_ROUTES;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
 		       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
@@ -217,9 +234,15 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return -EINVAL;
 	switch (cap.cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
-		if (cap.args[0] > KVM_IOAPIC_PINS)
+		if (cap.args[0] > KVM_MAX_GSI_ROUTES)
 			return -EINVAL;
 		return kvm_irqchip_create(vm, KVM_IRQCHIP_SPLIT, cap.args[0]);
+	case KVM_CAP_HALT_POLL:
+		if (cap.args[0] > U32_MAX)
+			return -EINVAL;
+		WRITE_ONCE(vm->max_halt_poll_ns, cap.args[0]);
+		WRITE_ONCE(vm->halt_poll_override, true);
+		return 0;
 	default:
 		return -EINVAL;
 	}

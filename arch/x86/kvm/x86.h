@@ -46,6 +46,7 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu);
 
 /* vcpu_state.c */
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
+void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu);
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host);
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
 
@@ -86,6 +87,8 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu);
 void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu);
 bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu);
 int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu);
+bool kvm_x86_vcpu_ready(struct kvm_vcpu *vcpu);
+void kvm_x86_vcpu_wait(struct kvm_vcpu *vcpu);
 
 /* debug.c: -ENOIOCTLCMD for an ioctl that is not its own */
 long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,

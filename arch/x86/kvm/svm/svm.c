@@ -412,6 +412,7 @@ static struct kvm_x86_backend svm_backend = {
 	.inject_irq		= svm_inject_irq,
 	.inject_nmi		= svm_inject_nmi,
 	.enable_irq_window	= svm_enable_irq_window,
+	.enable_tpr_window	= svm_enable_tpr_window,
 	.enable_nmi_window	= svm_enable_nmi_window,
 	.get_interrupt_shadow	= svm_get_interrupt_shadow,
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,

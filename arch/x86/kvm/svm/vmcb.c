@@ -623,6 +623,24 @@ void svm_enable_irq_window(struct kvm_vcpu *vcpu)
 	svm_set_intercept(vmcb, SVM_EXIT_VINTR);
 }
 
+/*
+ * The hardware takes a virtual interrupt only when its priority is above
+ * V_TPR: one of the class that waits is the exit we need when the guest
+ * lowers CR8, which it does without an intercept.
+ */
+void svm_enable_tpr_window(struct kvm_vcpu *vcpu, u8 priority_class)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	/* An open irq window already exits earlier. */
+	if (vmcb->control.int_ctl & SVM_V_IGN_TPR)
+		return;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_INTR_PRIO_MASK) |
+				SVM_V_IRQ |
+				((u64)(priority_class & 0xf) << 16);
+	svm_set_intercept(vmcb, SVM_EXIT_VINTR);
+}
+
 void svm_disable_irq_window(struct vmcb *vmcb)
 {
 	vmcb->control.int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR |

@@ -319,6 +319,7 @@ void svm_inject_exception(struct kvm_vcpu *vcpu);
 void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector);
 void svm_inject_nmi(struct kvm_vcpu *vcpu);
 void svm_enable_irq_window(struct kvm_vcpu *vcpu);
+void svm_enable_tpr_window(struct kvm_vcpu *vcpu, u8 priority_class);
 void svm_disable_irq_window(struct vmcb *vmcb);
 void svm_enable_nmi_window(struct kvm_vcpu *vcpu);
 bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu);
