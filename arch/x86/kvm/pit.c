@@ -544,10 +544,15 @@ static void pit_speaker_write(struct kvm_pit *pit, u8 val, s64 now)
 	pit_set_gate(pit, 2, val & SPEAKER_GATE2, now);
 }
 
-static bool pit_port_ours(struct kvm_pit *pit, u16 port)
+/* Is every byte of the access ours? Accesses that spill over are not. */
+static bool pit_port_ours(struct kvm_pit *pit, u16 port, unsigned int size)
 {
-	return (port >= PIT_PORT_COUNTER0 && port <= PIT_PORT_CONTROL) ||
-	       (port == PIT_PORT_SPEAKER && pit->speaker);
+	unsigned int last = port + size - 1;
+
+	if (!size)
+		return false;
+	return (port >= PIT_PORT_COUNTER0 && last <= PIT_PORT_CONTROL) ||
+	       (port == PIT_PORT_SPEAKER && last == port && pit->speaker);
 }
 
 static u8 pit_port_read(struct kvm_pit *pit, u16 port, s64 now)
@@ -574,26 +579,19 @@ bool kvm_pit_pio(struct kvm_vm *vm, u16 port, bool in, unsigned int size,
 {
 	struct kvm_pit *pit = vm->arch.pit;
 	u8 *bytes = val;
-	unsigned int i;
-	s64 now;
 
-	if (!pit || !pit_port_ours(pit, port))
+	if (!pit || !pit_port_ours(pit, port, size))
 		return false;
-	/* A wider access covers consecutive ports, a byte each. */
+	/*
+	 * The 8254 has an 8-bit data bus: a wider access within the PIT's
+	 * ports moves one byte, at the first port, zero-extended on input.
+	 */
 	spin_lock(&pit->lock);
-	now = pit_now();
-	for (i = 0; i < size; i++) {
-		u16 p = port + i;
-
-		if (!pit_port_ours(pit, p)) {
-			if (in)
-				bytes[i] = 0xff;
-			continue;
-		}
-		if (in)
-			bytes[i] = pit_port_read(pit, p, now);
-		else
-			pit_port_write(pit, p, bytes[i], now);
+	if (in) {
+		memset(bytes, 0, size);
+		bytes[0] = pit_port_read(pit, port, pit_now());
+	} else {
+		pit_port_write(pit, port, bytes[0], pit_now());
 	}
 	spin_unlock(&pit->lock);
 	return true;
