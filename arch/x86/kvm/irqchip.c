@@ -178,8 +178,8 @@ static int kvm_vm_create_pit2(struct kvm_vm *vm, void __user *argp)
 	if (cfg.flags & ~KVM_PIT_SPEAKER_DUMMY)
 		return -EINVAL;
 	mutex_lock(&vm->arch.irq_lock);
-	/* The PIT needs the kernel's PIC and IOAPIC for its IRQ 0. */
-	if (!kvm_irqchip_full(vm))
+	/* IRQ 0 needs the kernel's routing; split irqchips have it too. */
+	if (!kvm_irqchip_in_kernel(vm))
 		r = -ENOENT;
 	else
 		r = vm->arch.pit ? -EEXIST : kvm_pit_create(vm, cfg.flags);

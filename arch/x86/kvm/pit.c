@@ -619,8 +619,8 @@ int kvm_pit_create(struct kvm_vm *vm, u32 flags)
 {
 	struct kvm_pit *pit;
 
-	/* Upstream answers ENOENT without the IOAPIC/PIC pair. */
-	if (!kvm_irqchip_full(vm))
+	/* IRQ0 needs the in-kernel routing (a split irqchip has it too). */
+	if (!kvm_irqchip_in_kernel(vm))
 		return -ENOENT;
 	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
 	if (!pit)
