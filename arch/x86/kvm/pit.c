@@ -329,6 +329,11 @@ static void pit_inject_work(struct kthread_work *work)
 		return;
 	atomic_set(&pit->in_flight, 1);
 pulse:
+	/* Created before any irqchip (upstream allows it): IRQ0 goes nowhere. */
+	if (!kvm_irqchip_in_kernel(vm)) {
+		atomic_set(&pit->in_flight, 0);
+		return;
+	}
 	kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, true);
 	r = kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, false);
 	r = r < 0 ? r : 0;
@@ -619,9 +624,6 @@ int kvm_pit_create(struct kvm_vm *vm, u32 flags)
 {
 	struct kvm_pit *pit;
 
-	/* IRQ0 needs the in-kernel routing (a split irqchip has it too). */
-	if (!kvm_irqchip_in_kernel(vm))
-		return -ENOENT;
 	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
 	if (!pit)
 		return -ENOMEM;

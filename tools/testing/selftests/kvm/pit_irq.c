@@ -160,8 +160,6 @@ TEST(create_errnos)
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_SET_PIT2, &s2), ENXIO);
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_GET_PIT, &s), ENXIO);
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc), ENXIO);
-	/* The PIT needs the in-kernel irqchip (api.rst 4.71). */
-	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), ENOENT);
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_CREATE_PIT2, &cfg));
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), EEXIST);
@@ -169,6 +167,29 @@ TEST(create_errnos)
 	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), EEXIST);
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_GET_PIT2, &s2));
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
+	vmk_vm_free(vm);
+}
+
+/*
+ * api.rst asks for KVM_CREATE_IRQCHIP first, but upstream does not enforce
+ * it: the PIT counts and its IRQ0 goes nowhere.
+ */
+TEST(create_without_irqchip)
+{
+	struct kvm_pit_config cfg = { 0 };
+	struct kvm_pit_state2 s;
+	struct vmk_vm *vm = vmk_vm_new();
+	int r;
+
+	r = ioctl(vm->fd, KVM_CREATE_PIT2, &cfg);
+	if (r == -1 && errno == ENOENT && vmk_host_is_pvm()) {
+		vmk_vm_free(vm);
+		SKIP(return, "PVM refuses a PIT without an irqchip (ENOENT)");
+	}
+	ASSERT_EQ(0, r) TH_LOG("KVM_CREATE_PIT2: %s", strerror(errno));
+	VMK_CHECK_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), EEXIST);
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_GET_PIT2, &s));
+	EXPECT_EQ(0x10000, s.channels[0].count);
 	vmk_vm_free(vm);
 }
 
