@@ -50,6 +50,9 @@
  */
 #define PIT_MIN_PERIOD_TICKS	120	/* ~100 us */
 
+/* Without acknowledgements, a coalesced tick is retried this much later. */
+#define PIT_RETRY_NS		(500 * NSEC_PER_USEC)
+
 /* Ticks queued for reinjection are bounded; older ones are dropped. */
 #define PIT_MAX_PENDING		1000
 
@@ -84,6 +87,9 @@ struct kvm_pit {
 	atomic_t pending;	/* ticks not yet delivered */
 	atomic_t in_flight;	/* reinject: delivered, not yet acknowledged */
 	bool reinject;
+	bool acks_seen;		/* kvm_pit_irq_acked() reports acknowledgements */
+	struct hrtimer retry_timer;	/* retries a tick that coalesced */
+	bool stopping;		/* kvm_pit_free(): queue nothing more */
 };
 
 static s64 pit_now(void)
@@ -234,6 +240,8 @@ static u8 pit_status(const struct kvm_pit_channel *c, s64 now)
 
 static void pit_queue_ticks(struct kvm_pit *pit, u64 ticks)
 {
+	if (READ_ONCE(pit->stopping))
+		return;
 	if (!READ_ONCE(pit->reinject))
 		atomic_set(&pit->pending, 1);
 	else if (atomic_add_return(min_t(u64, ticks, PIT_MAX_PENDING),
@@ -307,42 +315,76 @@ static void pit_rearm(struct kvm_pit *pit, s64 now)
 		      HRTIMER_MODE_ABS);
 }
 
-static void pit_inject_work(struct kthread_work *work)
+/* Raise and lower GSI 0: an edge. Returns as kvm_irq_set_gsi(). */
+static int pit_pulse(struct kvm_pit *pit)
 {
-	struct kvm_pit *pit = container_of(work, struct kvm_pit, inject_work);
 	struct kvm_vm *vm = pit->vm;
 	int r;
 
+	/* Created before any irqchip (upstream allows it): IRQ0 goes nowhere. */
+	if (!kvm_irqchip_in_kernel(vm))
+		return -1;
+	r = kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, true);
+	kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, false);
+	return r;
+}
+
+/*
+ * Reinjection delivers the queued ticks one at a time, each once the
+ * previous one was acknowledged (kvm_pit_irq_acked()). Until the first
+ * acknowledgement is seen the controllers may not report them, so a tick
+ * that coalesced with one still pending stays queued and is retried.
+ */
+static void pit_reinject_one(struct kvm_pit *pit)
+{
+	bool acks = READ_ONCE(pit->acks_seen);
+	int r;
+
+	if (atomic_read(&pit->in_flight)) {
+		if (acks)
+			return;
+		atomic_set(&pit->in_flight, 0);
+	}
+	if (!atomic_add_unless(&pit->pending, -1, 0))
+		return;
+	r = pit_pulse(pit);
+	if (r == 0) {
+		/* The previous tick is still pending: this one waits. */
+		atomic_inc(&pit->pending);
+		atomic_set(&pit->in_flight, 1);
+	} else if (r > 0) {
+		atomic_set(&pit->in_flight, 1);
+	}
+	/* r < 0: masked or unrouted, the tick is lost as on hardware. */
+	if (!acks && atomic_read(&pit->pending) && !READ_ONCE(pit->stopping))
+		hrtimer_start(&pit->retry_timer, ns_to_ktime(PIT_RETRY_NS),
+			      HRTIMER_MODE_REL);
+}
+
+static void pit_inject_work(struct kthread_work *work)
+{
+	struct kvm_pit *pit = container_of(work, struct kvm_pit, inject_work);
+
+	if (READ_ONCE(pit->stopping))
+		return;
 	if (READ_ONCE(pit->flags) & KVM_PIT_FLAGS_HPET_LEGACY) {
 		/* The HPET drives IRQ0 instead: ticks go nowhere. */
 		atomic_set(&pit->pending, 0);
 		return;
 	}
-	if (!READ_ONCE(pit->reinject)) {
-		if (atomic_xchg(&pit->pending, 0))
-			goto pulse;
-		return;
-	}
-	/* Reinject: one tick at a time, each after the previous was acked. */
-	if (atomic_read(&pit->in_flight) ||
-	    !atomic_add_unless(&pit->pending, -1, 0))
-		return;
-	atomic_set(&pit->in_flight, 1);
-pulse:
-	/* Created before any irqchip (upstream allows it): IRQ0 goes nowhere. */
-	if (!kvm_irqchip_in_kernel(vm)) {
-		atomic_set(&pit->in_flight, 0);
-		return;
-	}
-	kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, true);
-	r = kvm_irq_set_gsi(vm, KVM_IRQ_SOURCE_PIT, 0, false);
-	r = r < 0 ? r : 0;
-	/*
-	 * Masked or unrouted: no acknowledgement will come, the tick is
-	 * lost as on hardware.
-	 */
-	if (r < 0)
-		atomic_set(&pit->in_flight, 0);
+	if (READ_ONCE(pit->reinject))
+		pit_reinject_one(pit);
+	else if (atomic_xchg(&pit->pending, 0))
+		pit_pulse(pit);
+}
+
+static enum hrtimer_restart pit_retry_fn(struct hrtimer *timer)
+{
+	struct kvm_pit *pit = container_of(timer, struct kvm_pit, retry_timer);
+
+	if (!READ_ONCE(pit->stopping))
+		kthread_queue_work(pit->worker, &pit->inject_work);
+	return HRTIMER_NORESTART;
 }
 
 void kvm_pit_irq_acked(struct kvm_vm *vm)
@@ -351,8 +393,9 @@ void kvm_pit_irq_acked(struct kvm_vm *vm)
 
 	if (!pit)
 		return;
+	WRITE_ONCE(pit->acks_seen, true);
 	atomic_set(&pit->in_flight, 0);
-	if (atomic_read(&pit->pending))
+	if (atomic_read(&pit->pending) && !READ_ONCE(pit->stopping))
 		kthread_queue_work(pit->worker, &pit->inject_work);
 }
 
@@ -640,6 +683,8 @@ int kvm_pit_create(struct kvm_vm *vm, u32 flags)
 	kthread_init_work(&pit->inject_work, pit_inject_work);
 	hrtimer_init(&pit->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	pit->timer.function = pit_timer_fn;
+	hrtimer_init(&pit->retry_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	pit->retry_timer.function = pit_retry_fn;
 	pit->reinject = true;
 	/* KVM_PIT_SPEAKER_DUMMY: port 0x61 is served here. */
 	pit->speaker = flags & KVM_PIT_SPEAKER_DUMMY;
@@ -655,9 +700,15 @@ void kvm_pit_free(struct kvm_vm *vm)
 
 	if (!pit)
 		return;
-	/* The timer queues work, so it goes first; then the work drains. */
+	/*
+	 * Timers queue work and work arms the retry timer: with stopping set
+	 * neither starts the other again once both were cancelled.
+	 */
+	WRITE_ONCE(pit->stopping, true);
 	hrtimer_cancel(&pit->timer);
+	hrtimer_cancel(&pit->retry_timer);
 	kthread_cancel_work_sync(&pit->inject_work);
+	hrtimer_cancel(&pit->retry_timer);
 	kthread_destroy_worker(pit->worker);
 	vm->arch.pit = NULL;
 	kfree(pit);
@@ -672,7 +723,11 @@ static void pit_get_channels(struct kvm_pit *pit,
 		out[i] = pit->ch[i].s;
 }
 
-/* Values are taken as they come; only the model's use of them is bounded. */
+/*
+ * Values are taken as they come; only the model's use of them is bounded.
+ * count_load_time is another host's clock after a migration, so every
+ * count restarts from its initial value now, as upstream's does.
+ */
 static void pit_set_channels(struct kvm_pit *pit,
 			     const struct kvm_pit_channel_state *in, s64 now)
 {
@@ -683,14 +738,11 @@ static void pit_set_channels(struct kvm_pit *pit,
 
 		c->s = in[i];
 		c->s.gate = !!c->s.gate;
+		c->s.count_load_time = now;
 		c->loaded = c->s.mode <= 5;
 		c->triggered = true;
 		c->null_count = false;
 		c->frozen_ticks = 0;
-		if (pit_gate_stops(c->s.mode) && !c->s.gate &&
-		    now > c->s.count_load_time)
-			c->frozen_ticks = pit_ns_to_ticks(now -
-							  c->s.count_load_time);
 	}
 	pit_rearm(pit, now);
 }
