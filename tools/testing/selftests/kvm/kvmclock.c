@@ -278,6 +278,28 @@ TEST(two_vcpus)
 	vmk_vm_free(vm);
 }
 
+/* Userspace moves the guest TSC: the page follows, time does not jump. */
+TEST(tsc_write)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	u64 gpa = page_gpa(vm);
+	struct vmk_vcpu *vcpu;
+	u64 g0, g1;
+	u8 flags;
+
+	vcpu = clock_vcpu(vm, 0, gpa, false, &flags);
+	g0 = guest_time(vcpu);
+	vmk_set_msr(vcpu, 0x10, 1000);		/* IA32_TIME_STAMP_COUNTER */
+	g1 = guest_time(vcpu);
+	EXPECT_GE(g1, g0);
+	EXPECT_LT(g1, g0 + 5 * NSEC_PER_SEC);
+	vmk_set_msr(vcpu, 0x10, 1ULL << 50);
+	g0 = guest_time(vcpu);
+	EXPECT_GE(g0, g1);
+	EXPECT_LT(g0, g1 + 5 * NSEC_PER_SEC);
+	vmk_vm_free(vm);
+}
+
 /* KVM_SET_CLOCK moves the guest's time by what it sets. */
 TEST(set_clock)
 {
@@ -490,6 +512,36 @@ TEST(cpuid_signature)
 	EXPECT_TRUE(feat);
 	free(c);
 	close(kfd);
+}
+
+static void guest_cpuid(u64 arg)
+{
+	u32 a, b, c, d;
+
+	(void)arg;
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(0x40000000), "c"(0));
+	GUEST_CHECK(b == 0x4b4d564b && c == 0x564b4d56 && d == 0x4d,
+		    "signature %lx %lx %lx", (u64)b, (u64)c, (u64)d);
+	GUEST_CHECK(a >= 0x40000001, "max leaf %lx", (u64)a);
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(0x40000001), "c"(0));
+	GUEST_SYNC(a);
+	GUEST_DONE();
+}
+
+/* What KVM_SET_CPUID2 gave the vCPU is what the guest's CPUID returns. */
+TEST(cpuid_in_guest)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_cpuid, 0);
+	u64 v;
+
+	vmk_vcpu_set_cpuid(vcpu);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ(BIT_CLOCKS, v & BIT_CLOCKS);
+	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
+	vmk_vm_free(vm);
 }
 
 TEST_HARNESS_MAIN
