@@ -50,7 +50,7 @@
  */
 #define PIT_MIN_PERIOD_TICKS	120	/* ~100 us */
 
-/* Without acknowledgements, a coalesced tick is retried this much later. */
+/* The longest wait for an acknowledgement before the next tick is tried. */
 #define PIT_RETRY_NS		(500 * NSEC_PER_USEC)
 
 /* Ticks queued for reinjection are bounded; older ones are dropped. */
@@ -87,8 +87,7 @@ struct kvm_pit {
 	atomic_t pending;	/* ticks not yet delivered */
 	atomic_t in_flight;	/* reinject: delivered, not yet acknowledged */
 	bool reinject;
-	bool acks_seen;		/* kvm_pit_irq_acked() reports acknowledgements */
-	struct hrtimer retry_timer;	/* retries a tick that coalesced */
+	struct hrtimer retry_timer;	/* ends a wait for an acknowledgement */
 	bool stopping;		/* kvm_pit_free(): queue nothing more */
 };
 
@@ -331,32 +330,25 @@ static int pit_pulse(struct kvm_pit *pit)
 
 /*
  * Reinjection delivers the queued ticks one at a time, each once the
- * previous one was acknowledged (kvm_pit_irq_acked()). Until the first
- * acknowledgement is seen the controllers may not report them, so a tick
- * that coalesced with one still pending stays queued and is retried.
+ * previous one was acknowledged (kvm_pit_irq_acked()). Not every path
+ * reports acknowledgements (an edge through the IOAPIC has no EOI to
+ * watch), so the wait also ends after PIT_RETRY_NS; a tick that then
+ * coalesces with the one still pending in the controller stays queued.
  */
 static void pit_reinject_one(struct kvm_pit *pit)
 {
-	bool acks = READ_ONCE(pit->acks_seen);
 	int r;
 
-	if (atomic_read(&pit->in_flight)) {
-		if (acks)
-			return;
-		atomic_set(&pit->in_flight, 0);
-	}
-	if (!atomic_add_unless(&pit->pending, -1, 0))
+	if (atomic_read(&pit->in_flight) ||
+	    !atomic_add_unless(&pit->pending, -1, 0))
 		return;
 	r = pit_pulse(pit);
-	if (r == 0) {
-		/* The previous tick is still pending: this one waits. */
-		atomic_inc(&pit->pending);
-		atomic_set(&pit->in_flight, 1);
-	} else if (r > 0) {
-		atomic_set(&pit->in_flight, 1);
-	}
-	/* r < 0: masked or unrouted, the tick is lost as on hardware. */
-	if (!acks && atomic_read(&pit->pending) && !READ_ONCE(pit->stopping))
+	if (r < 0)
+		return;		/* masked or unrouted: lost, as on hardware */
+	if (!r)
+		atomic_inc(&pit->pending);	/* the previous one still waits */
+	atomic_set(&pit->in_flight, 1);
+	if (!READ_ONCE(pit->stopping))
 		hrtimer_start(&pit->retry_timer, ns_to_ktime(PIT_RETRY_NS),
 			      HRTIMER_MODE_REL);
 }
@@ -382,7 +374,8 @@ static enum hrtimer_restart pit_retry_fn(struct hrtimer *timer)
 {
 	struct kvm_pit *pit = container_of(timer, struct kvm_pit, retry_timer);
 
-	if (!READ_ONCE(pit->stopping))
+	atomic_set(&pit->in_flight, 0);
+	if (!READ_ONCE(pit->stopping) && atomic_read(&pit->pending))
 		kthread_queue_work(pit->worker, &pit->inject_work);
 	return HRTIMER_NORESTART;
 }
@@ -393,7 +386,6 @@ void kvm_pit_irq_acked(struct kvm_vm *vm)
 
 	if (!pit)
 		return;
-	WRITE_ONCE(pit->acks_seen, true);
 	atomic_set(&pit->in_flight, 0);
 	if (atomic_read(&pit->pending) && !READ_ONCE(pit->stopping))
 		kthread_queue_work(pit->worker, &pit->inject_work);
