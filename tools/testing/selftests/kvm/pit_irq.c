@@ -647,35 +647,112 @@ TEST(irq0_ticks)
 	vmk_vm_free(vm);
 }
 
+/* IRQ0 through the IOAPIC: which pin GSI 0 reaches, counted per vector. */
+#define IOAPIC_BASE	0xfec00000UL
+#define APIC_EOI	0xb0
+#define PIN0_VECTOR	0x30
+#define PIN2_VECTOR	0x32
+
+volatile u64 pin0_ticks, pin2_ticks;
+
+static void pin0_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	pin0_ticks++;
+	apic_write(APIC_EOI, 0);
+}
+
+static void pin2_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	pin2_ticks++;
+	apic_write(APIC_EOI, 0);
+}
+
+static void ioapic_write(u32 reg, u32 v)
+{
+	*(volatile u32 *)IOAPIC_BASE = reg;
+	*(volatile u32 *)(IOAPIC_BASE + 0x10) = v;
+}
+
+/* PICs initialised and fully masked: only the IOAPIC delivers. */
+static void guest_setup_ioapic(void)
+{
+	guest_setup_pic();
+	guest_outb(0x21, 0xff);
+	apic_write(APIC_LVT0, 0x10700);
+	/* Pins 0 and 2: edge, active high, fixed, physical, APIC 0. */
+	ioapic_write(0x11, 0);
+	ioapic_write(0x10, PIN0_VECTOR);
+	ioapic_write(0x15, 0);
+	ioapic_write(0x14, PIN2_VECTOR);
+}
+
+static void guest_ioapic_ticks(u64 want)
+{
+	guest_setup_ioapic();
+	guest_pit_program(0, 2, PIT_HZ / 100);
+	while (pin0_ticks + pin2_ticks < want)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	GUEST_SYNC((pin2_ticks << 32) | pin0_ticks);
+	GUEST_DONE();
+}
+
+TEST(irq0_ioapic)
+{
+	struct vmk_vcpu *vcpu;
+	struct vmk_vm *vm = pit_vm(0, guest_ioapic_ticks, 10, &vcpu);
+	u64 t0, t1, v;
+
+	vmk_set_guest_handler(vm, PIN0_VECTOR, pin0_handler);
+	vmk_set_guest_handler(vm, PIN2_VECTOR, pin2_handler);
+	t0 = now_ns();
+	v = run_sync(vcpu);
+	t1 = now_ns();
+	TH_LOG("pin 0: %llu ticks, pin 2: %llu ticks",
+	       (unsigned long long)(v & 0xffffffff),
+	       (unsigned long long)(v >> 32));
+	/* The default routing sends GSI 0 to IOAPIC pin 0. */
+	EXPECT_GE(v & 0xffffffff, 10);
+	EXPECT_EQ(0, v >> 32);
+	EXPECT_GE(t1 - t0, 70 * NSEC_PER_MSEC);
+	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
+	vmk_vm_free(vm);
+}
+
 /*
  * Interrupts off for ~10 periods of 50 ms, then on for half a period:
  * with reinjection the missed ticks arrive in that window, without it
  * at most the one that was pending.
  */
-static void guest_backlog(u64 arg)
+static void guest_backlog(u64 use_ioapic)
 {
 	u64 before;
 
-	(void)arg;
-	guest_setup_pic();
+	if (use_ioapic)
+		guest_setup_ioapic();
+	else
+		guest_setup_pic();
 	asm volatile("cli");
 	guest_pit_program(0, 2, PIT_HZ / 20);
 	guest_spin_ms(520);
-	before = ticks;
+	before = ticks + pin0_ticks;
 	asm volatile("sti");
 	guest_spin_ms(25);
 	asm volatile("cli");
-	GUEST_SYNC(ticks - before);
+	GUEST_SYNC(ticks + pin0_ticks - before);
 	GUEST_DONE();
 }
 
-static u64 backlog(struct __test_metadata *_metadata, bool reinject)
+static u64 backlog(struct __test_metadata *_metadata, bool reinject,
+		   bool use_ioapic)
 {
 	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 	struct vmk_vcpu *vcpu;
-	struct vmk_vm *vm = pit_vm(0, guest_backlog, 0, &vcpu);
+	struct vmk_vm *vm = pit_vm(0, guest_backlog, use_ioapic, &vcpu);
 	u64 n;
 
+	vmk_set_guest_handler(vm, PIN0_VECTOR, pin0_handler);
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
 	n = run_sync(vcpu);
 	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
@@ -685,7 +762,7 @@ static u64 backlog(struct __test_metadata *_metadata, bool reinject)
 
 TEST(reinject_on)
 {
-	u64 n = backlog(_metadata, true);
+	u64 n = backlog(_metadata, true, false);
 
 	/* ~10 were missed; allow for a slow host. */
 	EXPECT_GE(n, 5);
@@ -694,7 +771,23 @@ TEST(reinject_on)
 
 TEST(reinject_off)
 {
-	u64 n = backlog(_metadata, false);
+	u64 n = backlog(_metadata, false, false);
+
+	EXPECT_LE(n, 2);
+}
+
+/* The same through the IOAPIC, whose edge-triggered pins see no EOI. */
+TEST(reinject_on_ioapic)
+{
+	u64 n = backlog(_metadata, true, true);
+
+	EXPECT_GE(n, 5);
+	EXPECT_LE(n, 13);
+}
+
+TEST(reinject_off_ioapic)
+{
+	u64 n = backlog(_metadata, false, true);
 
 	EXPECT_LE(n, 2);
 }
