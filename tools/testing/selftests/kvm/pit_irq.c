@@ -819,4 +819,39 @@ TEST(hpet_legacy)
 	vmk_vm_free(vm);
 }
 
+/*
+ * The fastest rate a guest can program, taken and left pending, and VMs
+ * torn down while ticks are in flight: the host stays responsive.
+ */
+static void guest_storm(u64 arg)
+{
+	guest_setup_pic();
+	guest_pit_program(0, 2, 2);
+	if (arg)
+		asm volatile("sti");
+	guest_spin_ms(30);
+	asm volatile("cli");
+	GUEST_SYNC(ticks);
+	guest_spin_ms(5);
+	GUEST_SYNC(0);
+	for (;;)
+		guest_hlt();
+}
+
+TEST(storm_teardown)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		struct vmk_vcpu *vcpu;
+		struct vmk_vm *vm = pit_vm(0, guest_storm, i & 1, &vcpu);
+		u64 n = run_sync(vcpu);
+
+		/* 30 ms at a programmed 600 kHz: rate-limited by the host. */
+		EXPECT_LT(n, 100000);
+		run_sync(vcpu);
+		vmk_vm_free(vm);
+	}
+}
+
 TEST_HARNESS_MAIN
