@@ -77,6 +77,9 @@ static u64 kvm_clock_host_ns(struct kvm_vm *vm, u64 tsc)
 {
 	if (!kvm_clock_tsc_stable())
 		return ktime_get_ns();
+	/* Synchronized TSCs never read below the reference; be safe anyway. */
+	if (tsc < vm->arch.kvmclock_ref_tsc)
+		return vm->arch.kvmclock_ref_ns;
 	return vm->arch.kvmclock_ref_ns +
 	       kvm_clock_scale_delta(tsc - vm->arch.kvmclock_ref_tsc,
 				     kvm_clock_get_scale());
