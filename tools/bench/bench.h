@@ -42,4 +42,15 @@ extern volatile u64 bench_ud_count;
 void bench_guest(u64 arg);
 void bench_ud_handler(struct vmk_exc_frame *frame);
 
+/* Host-side helpers of kvm_bench.c, shared with irq_bench.c. */
+extern const char *opt_label;
+extern bool bench_failed;
+u64 bench_now_ns(void);
+double bench_median(double *v, int n);
+void bench_result(const char *metric, double value, const char *unit);
+void bench_result_na(const char *metric, const char *unit, const char *fmt, ...);
+void bench_fail(const char *fmt, ...);
+/* irq_bench.c: the in-kernel irqchip rows. */
+void irq_bench(int reps, u64 n);
+
 #endif /* BENCH_H */

@@ -30,8 +30,8 @@ static int opt_reps = 5;
 static u64 opt_exits = 1000;		/* exits to userspace per round */
 static u64 opt_ops = 2000;		/* in-kernel CPUID / VMMCALL per round */
 static u64 opt_fault_mib = 64;
-static const char *opt_label;
-static bool failed;
+const char *opt_label;
+bool bench_failed;
 
 struct bench {
 	struct vmk_vm *vm;
@@ -41,7 +41,7 @@ struct bench {
 	u64 exits, t_first, t_last;
 };
 
-static u64 now_ns(void)
+u64 bench_now_ns(void)
 {
 	struct timespec t;
 
@@ -56,7 +56,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+double bench_median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -72,13 +72,13 @@ static void print_rounds(const char *metric, const double *v, int n)
 	printf("\n");
 }
 
-static void result(const char *metric, double value, const char *unit)
+void bench_result(const char *metric, double value, const char *unit)
 {
 	printf("BENCH %s %s %.2f %s\n", opt_label, metric, value, unit);
 	fflush(stdout);
 }
 
-static void result_na(const char *metric, const char *unit, const char *fmt, ...)
+void bench_result_na(const char *metric, const char *unit, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,7 +90,7 @@ static void result_na(const char *metric, const char *unit, const char *fmt, ...
 	fflush(stdout);
 }
 
-static void fail(const char *fmt, ...)
+void bench_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -100,7 +100,7 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-	failed = true;
+	bench_failed = true;
 }
 
 /*
@@ -119,10 +119,10 @@ static void run_to_sync(struct bench *b)
 		vmk_run(b->vcpu);
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_PIO_PORT &&
 		    run->io.direction == KVM_EXIT_IO_OUT) {
-			t = now_ns();
+			t = bench_now_ns();
 		} else if (run->exit_reason == KVM_EXIT_MMIO &&
 			   run->mmio.phys_addr == BENCH_MMIO_GPA && run->mmio.is_write) {
-			t = now_ns();
+			t = bench_now_ns();
 		} else {
 			m = vmk_chan_msg(b->vcpu);
 			if (!m) {
@@ -153,9 +153,9 @@ static u64 issue(struct bench *b, u64 op, u64 n, u64 addr)
 	b->cmd->op = op;
 	b->cmd->n = n;
 	b->cmd->addr = addr;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	run_to_sync(b);
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* Exits to userspace: the mean time between consecutive exits. */
@@ -167,17 +167,17 @@ static void bench_exit(struct bench *b, const char *metric, u64 op, u64 addr)
 	for (r = -1; r < opt_reps; r++) {
 		issue(b, op, opt_exits, addr);
 		if (b->exits != opt_exits) {
-			fail("%s: %llu exits to userspace for %llu guest accesses",
+			bench_fail("%s: %llu exits to userspace for %llu guest accesses",
 			     metric, (unsigned long long)b->exits,
 			     (unsigned long long)opt_exits);
-			result_na(metric, "us", "wrong exit count");
+			bench_result_na(metric, "us", "wrong exit count");
 			return;
 		}
 		if (r >= 0)
 			v[r] = (b->t_last - b->t_first) / 1e3 / (opt_exits - 1);
 	}
 	print_rounds(metric, v, opt_reps);
-	result(metric, median(v, opt_reps), "us");
+	bench_result(metric, bench_median(v, opt_reps), "us");
 }
 
 /*
@@ -194,24 +194,24 @@ static void bench_inkernel(struct bench *b, const char *metric, u64 op)
 		t_nop = issue(b, BENCH_OP_NOP, 0, 0);
 		t_op = issue(b, op, opt_ops, 0);
 		if (b->exits) {
-			fail("%s: %llu unexpected exits to userspace", metric,
+			bench_fail("%s: %llu unexpected exits to userspace", metric,
 			     (unsigned long long)b->exits);
-			result_na(metric, "us", "exited to userspace");
+			bench_result_na(metric, "us", "exited to userspace");
 			return;
 		}
 		if (op == BENCH_OP_HCALL && r == -1) {
 			if (b->cmd->ud == opt_ops) {
-				result_na(metric, "us", "VMMCALL raised #UD in the guest");
+				bench_result_na(metric, "us", "VMMCALL raised #UD in the guest");
 				return;
 			}
 			if (b->cmd->ud || b->cmd->bad) {
-				fail("%s: %llu of %llu VMMCALLs raised #UD, %llu returned "
+				bench_fail("%s: %llu of %llu VMMCALLs raised #UD, %llu returned "
 				     "0x%llx instead of -KVM_ENOSYS", metric,
 				     (unsigned long long)b->cmd->ud,
 				     (unsigned long long)opt_ops,
 				     (unsigned long long)b->cmd->bad,
 				     (unsigned long long)b->cmd->last_rax);
-				result_na(metric, "us", "wrong hypercall result");
+				bench_result_na(metric, "us", "wrong hypercall result");
 				return;
 			}
 		}
@@ -219,7 +219,7 @@ static void bench_inkernel(struct bench *b, const char *metric, u64 op)
 			v[r] = ((double)t_op - (double)t_nop) / 1e3 / opt_ops;
 	}
 	print_rounds(metric, v, opt_reps);
-	result(metric, median(v, opt_reps), "us");
+	bench_result(metric, bench_median(v, opt_reps), "us");
 }
 
 static void on_alarm(int sig)
@@ -406,7 +406,7 @@ static double fault_once(struct bench *b, enum backing back, u64 size,
 		map_size += VMK_HUGE_SIZE;
 	base = mmap(NULL, map_size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (base == MAP_FAILED) {
-		fail("%s: mmap of %zu bytes: %s", back_metric[back], map_size,
+		bench_fail("%s: mmap of %zu bytes: %s", back_metric[back], map_size,
 		     strerror(errno));
 		return -1;
 	}
@@ -428,7 +428,7 @@ static double fault_once(struct bench *b, enum backing back, u64 size,
 		u64 off = i & ~(VMK_PAGE_SIZE - 1);
 
 		if (*(u64 *)(hva + off) != off) {
-			fail("%s: guest write at slot offset 0x%llx not in the "
+			bench_fail("%s: guest write at slot offset 0x%llx not in the "
 			     "backing memory", back_metric[back],
 			     (unsigned long long)off);
 			t = 0;
@@ -455,17 +455,17 @@ static void bench_fault(struct bench *b, enum backing back)
 	if (back == BACK_HUGETLB)
 		why = hugetlb_reserve(size);
 	if (why) {
-		result_na(metric, "MiB/s", "%s", why);
+		bench_result_na(metric, "MiB/s", "%s", why);
 		return;
 	}
 	if (fault_once(b, back, warm, NULL) < 0) {
-		result_na(metric, "MiB/s", "failed");
+		bench_result_na(metric, "MiB/s", "failed");
 		return;
 	}
 	for (r = 0; r < opt_reps; r++) {
 		v[r] = fault_once(b, back, size, back == BACK_THP ? &thp_kib : NULL);
 		if (v[r] < 0) {
-			result_na(metric, "MiB/s", "failed");
+			bench_result_na(metric, "MiB/s", "failed");
 			return;
 		}
 	}
@@ -474,7 +474,7 @@ static void bench_fault(struct bench *b, enum backing back)
 		       "%llu KiB slot touched\n", metric, thp_kib,
 		       (unsigned long long)size >> 10);
 	print_rounds(metric, v, opt_reps);
-	result(metric, median(v, opt_reps), "MiB/s");
+	bench_result(metric, bench_median(v, opt_reps), "MiB/s");
 }
 
 /* ---------------- main ---------------- */
@@ -532,7 +532,7 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 }
 	};
 	struct bench b = { 0 };
-	u64 t0 = now_ns();
+	u64 t0 = bench_now_ns();
 	const char *why;
 	bool broken;
 	int c;
@@ -580,17 +580,18 @@ int main(int argc, char **argv)
 	} else {
 		/* PVM is known to deviate here: not our failure to report. */
 		if (broken && strcmp(opt_label, "pvm"))
-			fail("hypercall: %s", why);
-		result_na("hypercall", "us", "%s", why);
+			bench_fail("hypercall: %s", why);
+		bench_result_na("hypercall", "us", "%s", why);
 	}
 	bench_fault(&b, BACK_4K);
 	bench_fault(&b, BACK_THP);
 	bench_fault(&b, BACK_HUGETLB);
+	irq_bench(opt_reps, opt_exits / 5);
 
 	b.cmd->op = BENCH_OP_QUIT;
 	VMK_CHECK(vmk_run_guest(b.vcpu, NULL) == VMK_MSG_DONE, "guest did not finish");
 	vmk_vm_free(b.vm);
 	printf("# kvm_bench on '%s': %s in %.1f s\n", opt_label,
-	       failed ? "FAILED" : "done", (now_ns() - t0) / 1e9);
-	return failed ? 1 : 0;
+	       bench_failed ? "FAILED" : "done", (bench_now_ns() - t0) / 1e9);
+	return bench_failed ? 1 : 0;
 }

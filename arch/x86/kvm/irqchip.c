@@ -161,7 +161,8 @@ static int kvm_vm_signal_msi(struct kvm_vm *vm, void __user *argp)
 
 	if (copy_from_user(&msi, argp, sizeof(msi)))
 		return -EFAULT;
-	if (msi.flags)
+	/* Upstream takes a device ID on x86 too, and ignores it. */
+	if (msi.flags & ~KVM_MSI_VALID_DEVID)
 		return -EINVAL;
 	if (!kvm_irqchip_in_kernel(vm))
 		return -EINVAL;

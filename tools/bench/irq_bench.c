@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irq_bench: interrupt delivery with the in-kernel irqchip, on whatever
+ * KVM /dev/kvm is: IPI round trip between two vCPUs, irqfd to guest
+ * handler latency, ioeventfd kick cost, LAPIC TSC-deadline timer
+ * lateness. Output lines are kvm_bench's:
+ *
+ *	BENCH <label> <metric> <value|n/a> <unit> [# note]
+ *
+ * Nothing is judged on timing; the exit status is non-zero only when
+ * something functionally fails (an interrupt not arriving, a wrong count).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "irq_bench.h"
+
+static int reps;
+
+/* A VM with the in-kernel irqchip and @n vCPUs running irqb_guest(mode[i]). */
+static struct vmk_vm *irqb_vm(int n, const u64 *mode, struct vmk_vcpu **vcpus)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	int i;
+
+	VMK_CHECK(!ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
+	for (i = 0; i < n; i++) {
+		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
+		vcpus[i] = vmk_vcpu_new_lm(vm, i, irqb_guest, mode[i]);
+		/* Application processors would wait for INIT and SIPI. */
+		VMK_CHECK(!ioctl(vcpus[i]->fd, KVM_SET_MP_STATE, &mp),
+			  "KVM_SET_MP_STATE");
+	}
+	vmk_set_guest_handler(vm, IRQB_VEC_PING, irqb_ping_handler);
+	vmk_set_guest_handler(vm, IRQB_VEC_PONG, irqb_pong_handler);
+	vmk_set_guest_handler(vm, IRQB_VEC_IRQFD, irqb_count_handler);
+	vmk_set_guest_handler(vm, IRQB_VEC_TIMER, irqb_timer_handler);
+	return vm;
+}
+
+static volatile struct irqb_shared *shared(struct vmk_vm *vm)
+{
+	return vmk_guest_copy_of(vm, irqb);
+}
+
+static void expect_sync(struct vmk_vcpu *vcpu, u64 want)
+{
+	u64 v = ~0ULL;
+
+	VMK_CHECK(vmk_run_guest(vcpu, &v) == VMK_MSG_SYNC && v == want,
+		  "vCPU %u: no SYNC %llu", vcpu->id, (unsigned long long)want);
+}
+
+static void *run_to_end(void *p)
+{
+	expect_sync(p, 1);
+	return NULL;
+}
+
+static void bench_ipi(u64 n)
+{
+	static const u64 mode[2] = { IRQB_PINGER, IRQB_PONGER };
+	double v[64];
+	int r;
+
+	for (r = 0; r <= reps; r++) {
+		struct vmk_vcpu *vcpus[2];
+		struct vmk_vm *vm = irqb_vm(2, mode, vcpus);
+		volatile struct irqb_shared *s = shared(vm);
+		pthread_t th;
+		u64 t0;
+
+		s->n = n;
+		/* Both APICs enabled before the first PING. */
+		expect_sync(vcpus[1], 0);
+		expect_sync(vcpus[0], 0);
+		VMK_CHECK(!pthread_create(&th, NULL, run_to_end, vcpus[1]), "thread");
+		t0 = bench_now_ns();
+		expect_sync(vcpus[0], 1);
+		if (r)
+			v[r - 1] = (bench_now_ns() - t0) / 1e3 / n;
+		pthread_join(th, NULL);
+		/* The PING that tells the ponger to stop may be answered too. */
+		if (s->pong < n)
+			bench_fail("ipi: not every PING was answered");
+		vmk_vm_free(vm);
+	}
+	bench_result("ipi_roundtrip", bench_median(v, reps), "us");
+}
+
+/* GSI 5: an MSI to APIC 0, vector IRQB_VEC_IRQFD, fed by an eventfd. */
+static int irqfd_setup(struct vmk_vm *vm)
+{
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry e[1];
+	} rt = { .head = { .nr = 1 } };
+	struct kvm_irqfd irqfd = { .gsi = 5 };
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	VMK_CHECK(efd >= 0, "eventfd");
+	rt.e[0].gsi = 5;
+	rt.e[0].type = KVM_IRQ_ROUTING_MSI;
+	rt.e[0].u.msi.address_lo = 0xfee00000;
+	rt.e[0].u.msi.data = IRQB_VEC_IRQFD;
+	VMK_CHECK(!ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt), "KVM_SET_GSI_ROUTING");
+	irqfd.fd = efd;
+	VMK_CHECK(!ioctl(vm->fd, KVM_IRQFD, &irqfd), "KVM_IRQFD");
+	return efd;
+}
+
+static void bench_irqfd(u64 n)
+{
+	static const u64 mode[1] = { IRQB_IRQFD };
+	double v[64], lat[4096];
+	int r;
+
+	if (n > 4096)
+		n = 4096;
+	for (r = 0; r <= reps; r++) {
+		struct vmk_vcpu *vcpu;
+		struct vmk_vm *vm = irqb_vm(1, mode, &vcpu);
+		volatile struct irqb_shared *s = shared(vm);
+		int efd = irqfd_setup(vm);
+		u64 i, t0, one = 1;
+		pthread_t th;
+
+		s->n = n;
+		expect_sync(vcpu, 0);
+		VMK_CHECK(!pthread_create(&th, NULL, run_to_end, vcpu), "thread");
+		for (i = 0; i < n; i++) {
+			u64 deadline;
+
+			t0 = bench_now_ns();
+			deadline = t0 + 5000000000ULL;
+			VMK_CHECK(write(efd, &one, 8) == 8, "eventfd write");
+			while (__atomic_load_n(&s->irqs, __ATOMIC_ACQUIRE) <= i &&
+			       bench_now_ns() < deadline)
+				;
+			lat[i] = (bench_now_ns() - t0) / 1e3;
+			if (s->irqs <= i) {
+				bench_fail("irqfd: the interrupt did not arrive in 5 s");
+				s->irqs = n;	/* let the guest finish */
+				VMK_CHECK(write(efd, &one, 8) == 8, "eventfd write");
+				break;
+			}
+		}
+		pthread_join(th, NULL);
+		if (r)
+			v[r - 1] = bench_median(lat, i);
+		close(efd);
+		vmk_vm_free(vm);
+		if (bench_failed)
+			return;
+	}
+	bench_result("irqfd_to_guest", bench_median(v, reps), "us");
+}
+
+static void bench_kick(u64 n)
+{
+	static const u64 mode[1] = { IRQB_KICK };
+	double v[64];
+	int r;
+
+	for (r = 0; r <= reps; r++) {
+		struct vmk_vcpu *vcpu;
+		struct vmk_vm *vm = irqb_vm(1, mode, &vcpu);
+		struct kvm_ioeventfd ioev = {
+			.addr = IRQB_KICK_PORT, .len = 1,
+			.flags = KVM_IOEVENTFD_FLAG_PIO,
+		};
+		u64 t0, count = 0;
+		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+		ioev.fd = efd;
+		VMK_CHECK(!ioctl(vm->fd, KVM_IOEVENTFD, &ioev), "KVM_IOEVENTFD");
+		shared(vm)->n = n;
+		expect_sync(vcpu, 0);
+		t0 = bench_now_ns();
+		expect_sync(vcpu, 1);
+		if (r)
+			v[r - 1] = (bench_now_ns() - t0) / 1e3 / n;
+		if (read(efd, &count, 8) != 8 || count != n)
+			bench_fail("ioeventfd: not every kick was counted");
+		close(efd);
+		vmk_vm_free(vm);
+	}
+	bench_result("ioeventfd_kick", bench_median(v, reps), "us");
+}
+
+static bool guest_has_tsc_deadline(struct vmk_vcpu *vcpu)
+{
+	struct {
+		struct kvm_cpuid2 head;
+		struct kvm_cpuid_entry2 e[256];
+	} c = { .head = { .nent = 256 } };
+	u32 i;
+
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_GET_CPUID2, &c), "KVM_GET_CPUID2");
+	for (i = 0; i < c.head.nent; i++)
+		if (c.e[i].function == 1)
+			return c.e[i].ecx & (1U << 24);
+	return false;
+}
+
+static void bench_timer(u64 n)
+{
+	static const u64 mode[1] = { IRQB_TIMER };
+	double v[64];
+	long khz;
+	int r;
+
+	for (r = 0; r <= reps; r++) {
+		struct vmk_vcpu *vcpu;
+		struct vmk_vm *vm = irqb_vm(1, mode, &vcpu);
+		volatile struct irqb_shared *s = shared(vm);
+
+		khz = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+		if (khz <= 0 || !guest_has_tsc_deadline(vcpu)) {
+			vmk_vm_free(vm);
+			bench_result_na("timer_lateness", "us",
+				  "no TSC-deadline timer in the guest CPUID");
+			return;
+		}
+		s->n = n;
+		s->tsc_delta = (u64)khz / 10;		/* 100 us */
+		expect_sync(vcpu, 0);
+		expect_sync(vcpu, 1);
+		if (s->irqs != n)
+			bench_fail("timer: wrong number of interrupts");
+		if (r)
+			v[r - 1] = s->late_sum * 1e3 / khz / n;
+		vmk_vm_free(vm);
+	}
+	bench_result("timer_lateness", bench_median(v, reps), "us");
+}
+
+void irq_bench(int nreps, u64 n)
+{
+	reps = nreps;
+	printf("# irq_bench on '%s': median of %d rounds after a warm-up, %llu "
+	       "interrupts a round\n", opt_label, reps, (unsigned long long)n);
+	if (vmk_sys_cap(KVM_CAP_IRQCHIP) <= 0) {
+		bench_result_na("ipi_roundtrip", "us", "no in-kernel irqchip");
+		return;
+	}
+	bench_ipi(n);
+	bench_irqfd(n);
+	bench_kick(n * 10);
+	bench_timer(n);
+}

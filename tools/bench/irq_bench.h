@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * irq_bench: interrupt delivery costs with the in-kernel irqchip. What the
+ * host side (irq_bench.c) and the guest side (irq_guest.c) share; the
+ * guest's copy of irq_shared lives at the same address in guest memory.
+ */
+#ifndef IRQ_BENCH_H
+#define IRQ_BENCH_H
+
+#include "vmkit.h"
+
+#define IRQB_APIC_GPA		0xfee00000ULL
+#define IRQB_VEC_PING		0x41	/* vCPU 1 gets it, answers with PONG */
+#define IRQB_VEC_PONG		0x42
+#define IRQB_VEC_IRQFD		0x43
+#define IRQB_VEC_TIMER		0x44
+#define IRQB_KICK_PORT		0x300	/* an ioeventfd takes it */
+
+enum irqb_mode {
+	IRQB_PINGER,		/* vCPU 0 of the IPI round trip */
+	IRQB_PONGER,		/* vCPU 1: answers every PING */
+	IRQB_IRQFD,		/* counts irqfd interrupts, host drives */
+	IRQB_KICK,		/* n OUTs to IRQB_KICK_PORT */
+	IRQB_TIMER,		/* n TSC-deadline timer interrupts */
+};
+
+struct irqb_shared {
+	u64 n;			/* iterations (host sets) */
+	u64 tsc_delta;		/* TSC-deadline distance (host sets) */
+	u64 irqs;		/* interrupts taken (guest counts) */
+	u64 pong;		/* PONGs taken by vCPU 0 */
+	u64 stop;		/* the ponger may finish */
+	u64 late_sum;		/* TSC ticks between deadline and handler, summed */
+	u64 late_max;
+};
+
+extern volatile struct irqb_shared irqb;
+
+void irqb_guest(u64 mode);
+void irqb_ping_handler(struct vmk_exc_frame *f);
+void irqb_pong_handler(struct vmk_exc_frame *f);
+void irqb_count_handler(struct vmk_exc_frame *f);
+void irqb_timer_handler(struct vmk_exc_frame *f);
+
+#endif /* IRQ_BENCH_H */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irq_bench guest side: the local APIC through its xAPIC page (no slot
+ * there: every access is handled by the in-kernel LAPIC), interrupts
+ * waited for with STI; HLT so that an idle vCPU sleeps in the host.
+ */
+#include "irq_bench.h"
+
+volatile struct irqb_shared irqb;
+
+#define APIC_ICR_LO	0x300
+#define APIC_ICR_HI	0x310
+#define APIC_SVR	0x0f0
+#define APIC_EOI	0x0b0
+#define APIC_LVTT	0x320
+
+static inline void apic_write(u32 reg, u32 v)
+{
+	*(volatile u32 *)(IRQB_APIC_GPA + reg) = v;
+}
+
+static inline void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
+static inline u64 rdtsc_g(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (u64)hi << 32;
+}
+
+/* Sleep until *p differs from @seen: STI's shadow keeps the wake-up. */
+static inline void wait_change(volatile u64 *p, u64 seen)
+{
+	asm volatile("cli");
+	while (*p == seen)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	asm volatile("sti");
+}
+
+static void send_ipi(u32 apic_id, u8 vector)
+{
+	apic_write(APIC_ICR_HI, apic_id << 24);
+	apic_write(APIC_ICR_LO, vector);	/* fixed, physical, edge */
+}
+
+void irqb_ping_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	send_ipi(0, IRQB_VEC_PONG);
+	apic_eoi();
+}
+
+void irqb_pong_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	irqb.pong++;
+	apic_eoi();
+}
+
+void irqb_count_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	irqb.irqs++;
+	apic_eoi();
+}
+
+void irqb_timer_handler(struct vmk_exc_frame *f)
+{
+	(void)f;
+	irqb.irqs++;
+	apic_eoi();
+}
+
+static void bench_timer(void)
+{
+	u64 i, deadline, late;
+
+	apic_write(APIC_LVTT, IRQB_VEC_TIMER | (2 << 17));	/* TSC-deadline */
+	for (i = 0; i < irqb.n; i++) {
+		u64 seen = irqb.irqs;
+
+		deadline = rdtsc_g() + irqb.tsc_delta;
+		asm volatile("cli");
+		guest_wrmsr(0x6e0, deadline);
+		while (irqb.irqs == seen)
+			asm volatile("sti; hlt; cli" ::: "memory");
+		late = rdtsc_g() - deadline;
+		asm volatile("sti");
+		irqb.late_sum += late;
+		if (late > irqb.late_max)
+			irqb.late_max = late;
+	}
+}
+
+void irqb_guest(u64 mode)
+{
+	u64 i;
+
+	apic_write(APIC_SVR, 0x1ff);	/* software enable, spurious 0xff */
+	asm volatile("sti");
+	GUEST_SYNC(0);			/* ready: the host starts its clock */
+	switch (mode) {
+	case IRQB_PINGER:
+		for (i = 0; i < irqb.n; i++) {
+			u64 seen = irqb.pong;
+
+			send_ipi(1, IRQB_VEC_PING);
+			wait_change(&irqb.pong, seen);
+		}
+		irqb.stop = 1;
+		send_ipi(1, IRQB_VEC_PING);	/* wakes the ponger to see stop */
+		break;
+	case IRQB_PONGER:
+		while (!irqb.stop)
+			wait_change(&irqb.stop, 0);
+		break;
+	case IRQB_IRQFD:
+		while (irqb.irqs < irqb.n)
+			wait_change(&irqb.irqs, irqb.irqs);
+		break;
+	case IRQB_KICK:
+		for (i = 0; i < irqb.n; i++)
+			guest_outb(IRQB_KICK_PORT, 1);
+		break;
+	case IRQB_TIMER:
+		bench_timer();
+		break;
+	}
+	GUEST_SYNC(1);
+}
