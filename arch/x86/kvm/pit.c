@@ -264,7 +264,8 @@ static enum hrtimer_restart pit_timer_fn(struct hrtimer *timer)
 	 * rounded period, so a periodic count does not drift; clocks the
 	 * host was late for are counted as missed ticks.
 	 */
-	ticks = now > pit->timer_base ? pit_ns_to_ticks(now - pit->timer_base) : 0;
+	ticks = now > pit->timer_base ?
+		pit_ns_to_ticks(now - pit->timer_base) : 0;
 	done = ticks < pit->timer_first ? 0 :
 	       div64_u64(ticks - pit->timer_first, pit->timer_period) + 1;
 	if (done < pit->next_period + 1)
@@ -291,7 +292,7 @@ static void pit_rearm(struct kvm_pit *pit, s64 now)
 	pit->timer_base = c->s.count_load_time;
 	elapsed = pit_elapsed(c, now);
 	if (mode == 2 || mode == 3) {
-		/* Mode 2 interrupts on reaching 1, mode 3 on OUT rising: both once per N. */
+		/* Mode 2 on reaching 1, mode 3 on OUT rising: once per N. */
 		pit->timer_period = max_t(u64, n, PIT_MIN_PERIOD_TICKS);
 		pit->timer_first = pit->timer_period;
 		pit->next_period = elapsed < pit->timer_first ? 0 :
