@@ -151,8 +151,15 @@ struct kvm_vm_x86 {
 	struct mutex irq_lock;		/* routing updates, device creation */
 	u32 bsp_vcpu_id;		/* KVM_SET_BOOT_CPU_ID */
 
-	/* kvmclock: guest time = host monotonic raw ns + kvmclock_offset. */
+	/*
+	 * kvmclock (kvmclock.c): guest time = host CLOCK_MONOTONIC ns +
+	 * kvmclock_offset, extrapolated with a stable TSC from the reference
+	 * point (host TSC, host ns) taken at VM creation.
+	 */
 	s64 kvmclock_offset;
+	u64 kvmclock_ref_tsc;
+	u64 kvmclock_ref_ns;
+	u64 kvmclock_wall_msr;	/* MSR_KVM_WALL_CLOCK(_NEW), VM-wide */
 };
 
 #endif /* _KVM_X86_STATE_H */

@@ -188,7 +188,12 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 			break;
 		}
 	}
-	return n;
+
+	/* The KVM leaves: signature and paravirtual features (kvmclock.c). */
+	i = kvm_clock_cpuid_leaves(e + n, max - n);
+	if (i < 0)
+		return i;
+	return n + i;
 }
 
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)

@@ -389,9 +389,14 @@ void kvm_irqchip_pin_acked(struct kvm_vm *vm, unsigned int irqchip,
 
 	rcu_read_lock();
 	t = rcu_dereference(vm->arch.irq_routing);
-	if (t)
-		for (i = t->pin_first[p]; i < t->pin_first[p + 1]; i++)
+	if (t) {
+		for (i = t->pin_first[p]; i < t->pin_first[p + 1]; i++) {
+			/* The PIT waits for its tick's ack to send the next. */
+			if (t->pin_gsi[i] == 0)
+				kvm_pit_irq_acked(vm);
 			kvm_irqfd_resample(vm, t->pin_gsi[i]);
+		}
+	}
 	rcu_read_unlock();
 }
 

@@ -218,6 +218,12 @@ int kvm_pit_get_state(struct kvm_vm *vm, struct kvm_pit_state *s);
 int kvm_pit_set_state(struct kvm_vm *vm, const struct kvm_pit_state *s);
 int kvm_pit_reinject_control(struct kvm_vm *vm,
 			     const struct kvm_reinject_control *c);
+/*
+ * The guest acknowledged the interrupt of GSI 0 (PIC INTA or IOAPIC EOI of
+ * the pin GSI 0 is routed to): with reinjection on, the next queued tick
+ * goes out. Any context; a no-op without a PIT.
+ */
+void kvm_pit_irq_acked(struct kvm_vm *vm);
 
 /* ------------------------------------------------------------------ */
 /* irqchip.c: KVM_CREATE_IRQCHIP, split irqchip, EOI fan-out.          */

@@ -11,6 +11,7 @@
 #include <asm/msr.h>
 #include <asm/cpufeature.h>
 #include <asm/trapnr.h>
+#include <asm/kvm_para.h>
 
 #include "x86.h"
 #include "irqchip.h"
@@ -34,6 +35,8 @@ static const u32 kvm_saved_msrs[] = {
 	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
 	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
 	MSR_IA32_TSC_DEADLINE,
+	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME,
+	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
 };
 
 /* CPUID 0x80000008 EBX (AMD): the speculation controls. */
@@ -264,11 +267,15 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (!host)
 			x->tsc_adjust += data - now;
 		x->tsc_offset = data - rdtsc();
+		/* kvmclock's tsc_timestamp follows the guest TSC. */
+		kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
 		return 0;
 	}
 	case MSR_IA32_TSC_ADJUST:
-		if (!host)
+		if (!host) {
 			x->tsc_offset += data - x->tsc_adjust;
+			kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
+		}
 		x->tsc_adjust = data;
 		return 0;
 	case MSR_IA32_APICBASE:

@@ -68,6 +68,10 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return KVM_MAX_GSI_ROUTES;
+	case KVM_CAP_ADJUST_CLOCK:
+		/* The flags KVM_GET_CLOCK may report (kvmclock.c). */
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
+		       KVM_CLOCK_HOST_TSC;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
 		       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
@@ -121,6 +125,7 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
+	kvm_clock_vm_init(vm);
 	r = kvm_tdp_init(vm);
 	if (r)
 		return r;

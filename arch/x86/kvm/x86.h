@@ -121,6 +121,8 @@ int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 void kvm_clock_update_guest(struct kvm_vcpu *vcpu);
 int kvm_clock_vm_get(struct kvm_vm *vm, struct kvm_clock_data *data);
 int kvm_clock_vm_set(struct kvm_vm *vm, const struct kvm_clock_data *data);
+/* At VM creation: the clock's reference point, guest time starting at 0. */
+void kvm_clock_vm_init(struct kvm_vm *vm);
 /* The CPUID leaves 0x40000000-0x40000001 we offer (KVM signature, features). */
 int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max);
 
