@@ -115,6 +115,10 @@ int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 		case 0x09:	/* WBINVD */
 			n = i + 2;
 			break;
+		case 0x20:	/* MOV from CR: ModRM is always a register */
+		case 0x22:	/* MOV to CR */
+			n = i + 3;
+			break;
 		case 0x01:
 			/* Group 7 with a register operand: XSETBV, VMMCALL, ... */
 			if (i + 2 >= avail || (b[i + 2] >> 6) != 3)
