@@ -73,6 +73,7 @@ struct kvm_pending_exception {
  */
 struct kvm_x86_events {
 	bool irq_injected;	/* irq_nr goes in as soon as RFLAGS.IF allows */
+	bool irq_reinject;	/* ... or at once: an exit interrupted its delivery */
 	u8 irq_nr;
 	bool nmi_injected;	/* an NMI in delivery: goes in on the next entry */
 	u8 nmi_pending;		/* KVM_NMI not yet delivered (0 or 1) */

@@ -40,7 +40,13 @@ void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
 
 	switch (type) {
 	case KVM_X86_EVENT_IRQ:
+		/*
+		 * The CPU had accepted it: it goes in again whatever IF and
+		 * the interrupt shadow say now (they need not be what they
+		 * were, and the LAPIC already moved it to ISR).
+		 */
 		ev->irq_injected = true;
+		ev->irq_reinject = true;
 		ev->irq_nr = vector;
 		break;
 	case KVM_X86_EVENT_NMI:
@@ -115,8 +121,10 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	} else if (ev->nmi_injected) {
 		ev->nmi_injected = false;
 		kvm_backend->inject_nmi(vcpu);
-	} else if (ev->irq_injected && kvm_x86_interrupt_allowed(vcpu)) {
+	} else if (ev->irq_injected &&
+		   (ev->irq_reinject || kvm_x86_interrupt_allowed(vcpu))) {
 		ev->irq_injected = false;
+		ev->irq_reinject = false;
 		kvm_backend->inject_irq(vcpu, ev->irq_nr);
 	} else if (ev->nmi_pending && !ev->nmi_masked) {
 		ev->nmi_pending = 0;
@@ -197,6 +205,7 @@ static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 	bool irq_ok = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF;
 
 	return ev->nmi_pending || vcpu->arch.exception.pending ||
+	       ev->irq_reinject ||
 	       (irq_ok && (ev->irq_injected ||
 			   (kvm_vcpu_has_lapic(vcpu) &&
 			    kvm_x86_irqchip_irq(vcpu, false) >= 0)));
@@ -327,6 +336,7 @@ static int kvm_vcpu_interrupt(struct kvm_vcpu *vcpu,
 	if (vcpu->arch.events.irq_injected)
 		return -EEXIST;
 	vcpu->arch.events.irq_injected = true;
+	vcpu->arch.events.irq_reinject = false;
 	vcpu->arch.events.irq_nr = irq.irq;
 	return 0;
 }
@@ -379,6 +389,7 @@ static int kvm_set_vcpu_events(struct kvm_vcpu *vcpu,
 	 * raises it again when executed.
 	 */
 	ev->irq_injected = e->interrupt.injected && !e->interrupt.soft;
+	ev->irq_reinject = false;
 	ev->irq_nr = e->interrupt.nr;
 	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW)
 		kvm_backend->set_interrupt_shadow(vcpu, e->interrupt.shadow);

@@ -400,6 +400,33 @@ void kvm_irqchip_pin_acked(struct kvm_vm *vm, unsigned int irqchip,
 	rcu_read_unlock();
 }
 
+/*
+ * Split irqchip: is @vector that of a level-triggered MSI route among the
+ * GSIs reserved for the userspace IOAPIC? Its EOI then goes to userspace.
+ */
+bool kvm_irq_split_eoi_vector(struct kvm_vm *vm, u8 vector)
+{
+	u32 nr = READ_ONCE(vm->arch.nr_reserved_ioapic_pins);
+	struct kvm_irq_routing_table *t;
+	bool found = false;
+	u32 i;
+
+	rcu_read_lock();
+	t = rcu_dereference(vm->arch.irq_routing);
+	for (i = 0; t && i < t->nr_routes && t->routes[i].gsi < nr; i++) {
+		const struct kvm_irq_route *r = &t->routes[i];
+
+		if (r->type == KVM_IRQ_ROUTING_MSI &&
+		    (r->msi.data & MSI_DATA_LEVEL) &&
+		    (u8)r->msi.data == vector) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* Resampling needs an EOI to come back, i.e. our own IOAPIC and PICs. */
 bool kvm_arch_irqfd_allowed(struct kvm_vm *vm, const struct kvm_irqfd *args)
 {

@@ -77,7 +77,12 @@ void kvm_irqchip_eoi(struct kvm_vcpu *vcpu, u8 vector)
 		kvm_ioapic_eoi(vm, vector);
 		return;
 	}
-	/* Split irqchip: the IOAPIC is userspace's; tell it on this exit. */
+	/*
+	 * Split irqchip: the IOAPIC is userspace's; tell it on this exit if
+	 * the vector is one of its pins' (a reserved, level MSI route).
+	 */
+	if (!kvm_irq_split_eoi_vector(vm, vector))
+		return;
 	vcpu->arch.ioapic_eoi_exit = true;
 	vcpu->arch.ioapic_eoi_vector = vector;
 }

@@ -201,6 +201,8 @@ int kvm_set_gsi_routing(struct kvm_vm *vm,
  */
 int kvm_irq_set_gsi(struct kvm_vm *vm, int source, u32 gsi, bool level);
 int kvm_irq_send_msi(struct kvm_vm *vm, const struct kvm_msi *msi);
+/* Split irqchip: does the EOI of @vector belong to the userspace IOAPIC? */
+bool kvm_irq_split_eoi_vector(struct kvm_vm *vm, u8 vector);
 /* Is @gsi routed to an IOAPIC or PIC pin (resampling needs one)? */
 bool kvm_irq_gsi_has_pin(struct kvm_vm *vm, u32 gsi);
 

@@ -114,6 +114,7 @@ void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu)
 		kvm_lapic_reset(vcpu, true);
 	vcpu->arch.exception.pending = false;
 	ev->irq_injected = false;
+	ev->irq_reinject = false;
 	ev->nmi_injected = false;
 	ev->nmi_pending = 0;
 	ev->nmi_masked = false;

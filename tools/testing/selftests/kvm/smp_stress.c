@@ -3,14 +3,16 @@
  * Many vCPUs on few host CPUs: 64 vCPUs, each run by its own thread,
  * write and check their own pages in a slot whose flags flip between
  * plain and dirty-logged (each flip drops the nested mappings) while
- * another slot comes and goes; and vCPU creation racing from many
- * threads, where exactly one creation per id may win.
+ * another slot comes and goes; 64 vCPUs halted in the kernel pass a token
+ * around by IPIs; and vCPU creation racing from many threads, where
+ * exactly one creation per id may win.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "lapic_common.h"
 
 #define WANT_VCPUS	64
 #define ITERS		100
@@ -110,6 +112,93 @@ TEST(vcpus_64_memslot_churn)
 		ASSERT_EQ(ITERS / SYNC_EVERY, r[i].syncs) TH_LOG("vCPU %d", i);
 	}
 	TH_LOG("%d vCPUs, %d slot flips while they ran", n, flips);
+	vmk_vm_free(vm);
+}
+
+/*
+ * A token passed around a ring of vCPUs by IPIs: each waits for it in
+ * STI; HLT (asleep in the host), takes it in its handler and sends it on.
+ * Every vCPU must see it exactly RING_ROUNDS times.
+ */
+#define RING_ROUNDS	20
+#define RING_VECTOR	0x50
+#define TOKENS_GPA	0x3100000ULL	/* in slot 0: one flag per vCPU */
+
+static volatile u64 ring_size;
+
+static void ring_handler(struct vmk_exc_frame *f)
+{
+	volatile u64 *tokens = (volatile u64 *)TOKENS_GPA;
+
+	(void)f;
+	tokens[xapic_read(R_ID) >> 24]++;
+	xapic_eoi();
+}
+
+static void ring_send(u64 to)
+{
+	xapic_write(R_ICR2, (u32)to << 24);
+	xapic_write(R_ICR, RING_VECTOR | ICR_FIXED);
+}
+
+static void guest_ring(u64 id)
+{
+	volatile u64 *tokens = (volatile u64 *)TOKENS_GPA;
+	u64 next = (id + 1) % ring_size, r;
+
+	xapic_write(R_SVR, SVR_ENABLE | 0xff);
+	GUEST_SYNC(0);
+	for (r = 1; r <= RING_ROUNDS; r++) {
+		if (id == 0)
+			ring_send(next);
+		asm volatile("cli");
+		while (tokens[id] < r)
+			guest_sti_hlt();
+		asm volatile("sti");
+		if (id != 0)
+			ring_send(next);
+	}
+	GUEST_SYNC(1);
+}
+
+static void *run_ring(void *p)
+{
+	u64 v = 0;
+
+	if (vmk_run_guest(p, &v) != VMK_MSG_SYNC || v != 1)
+		return (void *)1;
+	return NULL;
+}
+
+TEST(ipi_ring_64_vcpus)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpus[WANT_VCPUS];
+	pthread_t th[WANT_VCPUS];
+	volatile u64 *tokens = vmk_gpa2hva(vm, TOKENS_GPA);
+	u64 n = nr_test_vcpus(vm), v;
+	void *ret;
+	u64 i;
+
+	vmk_write_gpa(vm, (u64)(uintptr_t)&ring_size, &n, sizeof(n));
+	for (i = 0; i < n; i++) {
+		vcpus[i] = vmk_vcpu_new_lm(vm, i, guest_ring, i);
+		lapic_make_runnable(vcpus[i]);
+	}
+	vmk_set_guest_handler(vm, RING_VECTOR, ring_handler);
+	/* Every APIC is enabled before the first token goes out. */
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpus[i], &v));
+		ASSERT_EQ(0, v);
+	}
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, run_ring, vcpus[i]));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], &ret));
+		ASSERT_EQ(NULL, ret) TH_LOG("vCPU %lu", (unsigned long)i);
+	}
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(RING_ROUNDS, tokens[i]) TH_LOG("vCPU %lu", (unsigned long)i);
 	vmk_vm_free(vm);
 }
 
