@@ -695,12 +695,22 @@ void svm_save_exit_event(struct svm_vcpu *svm)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 info = c->exit_int_info;
-	u32 type = (info & SVM_EVT_TYPE_MASK) >> SVM_EVT_TYPE_SHIFT;
-	u8 vector = info & SVM_EVT_VECTOR_MASK;
+	u32 type;
+	u8 vector;
 
+	/*
+	 * #VMEXIT clears EVENTINJ (APM, VMRUN). Still valid, the event never
+	 * went in and EXITINTINFO does not say so (seen on the emulated test
+	 * host when an interrupt exit beat the injection): deliver it on the
+	 * next entry, as one the CPU reported.
+	 */
+	if (!(info & SVM_EVT_VALID) && (c->event_inj & SVM_EVT_VALID))
+		info = c->event_inj;
 	c->event_inj = 0;
 	if (!(info & SVM_EVT_VALID))
 		return;
+	type = (info & SVM_EVT_TYPE_MASK) >> SVM_EVT_TYPE_SHIFT;
+	vector = info & SVM_EVT_VECTOR_MASK;
 	/* After these the guest state is not resumable as it stands. */
 	if (c->exit_code == SVM_EXIT_SHUTDOWN ||
 	    svm_exit_is_invalid(c->exit_code))
