@@ -123,6 +123,8 @@ TEST(vcpus_64_memslot_churn)
 #define RING_ROUNDS	20
 #define RING_VECTOR	0x50
 #define TOKENS_GPA	0x3100000ULL	/* in slot 0: one flag per vCPU */
+#define SENT_GPA	0x3110000ULL	/* tokens each vCPU passed on */
+#define RING_DEADLINE_S	20
 
 static volatile u64 ring_size;
 
@@ -137,6 +139,9 @@ static void ring_handler(struct vmk_exc_frame *f)
 
 static void ring_send(u64 to)
 {
+	volatile u64 *sent = (volatile u64 *)SENT_GPA;
+
+	sent[xapic_read(R_ID) >> 24]++;
 	xapic_write(R_ICR2, (u32)to << 24);
 	xapic_write(R_ICR, RING_VECTOR | ICR_FIXED);
 }
@@ -161,12 +166,15 @@ static void guest_ring(u64 id)
 	GUEST_SYNC(1);
 }
 
+static volatile int ring_done;
+
 static void *run_ring(void *p)
 {
 	u64 v = 0;
 
 	if (vmk_run_guest(p, &v) != VMK_MSG_SYNC || v != 1)
 		return (void *)1;
+	__atomic_add_fetch(&ring_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -193,6 +201,20 @@ TEST(ipi_ring_64_vcpus)
 	}
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, run_ring, vcpus[i]));
+	/* Say where the token stopped rather than die in the harness timeout. */
+	for (i = 0; i < RING_DEADLINE_S * 100 &&
+	     __atomic_load_n(&ring_done, __ATOMIC_ACQUIRE) < (int)n; i++)
+		usleep(10000);
+	if (__atomic_load_n(&ring_done, __ATOMIC_ACQUIRE) < (int)n) {
+		volatile u64 *sent = vmk_gpa2hva(vm, SENT_GPA);
+
+		for (i = 0; i < n; i++)
+			if (tokens[i] != RING_ROUNDS || sent[i] != RING_ROUNDS)
+				TH_LOG("vCPU %lu: %lu tokens received, %lu sent",
+				       (unsigned long)i, (unsigned long)tokens[i],
+				       (unsigned long)sent[i]);
+		ASSERT_TRUE(false) TH_LOG("the token stopped moving");
+	}
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, pthread_join(th[i], &ret));
 		ASSERT_EQ(NULL, ret) TH_LOG("vCPU %lu", (unsigned long)i);
