@@ -9,11 +9,8 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "lapic_common.h"
 
-#define IOAPIC_BASE	0xfec00000UL
-#define APIC_BASE	0xfee00000UL
-#define APIC_EOI	0xb0
-#define APIC_SVR	0xf0
 
 #define RTE_LEVEL	(1u << 15)
 #define RTE_MASKED	(1u << 16)
@@ -36,27 +33,10 @@
 
 static volatile u64 hits[256];
 
-static void ioapic_write(u32 reg, u32 val)
-{
-	*(volatile u32 *)IOAPIC_BASE = reg;
-	*(volatile u32 *)(IOAPIC_BASE + 0x10) = val;
-}
-
-static u32 ioapic_read(u32 reg)
-{
-	*(volatile u32 *)IOAPIC_BASE = reg;
-	return *(volatile u32 *)(IOAPIC_BASE + 0x10);
-}
-
 static void set_rte(int pin, u32 low, u8 dest)
 {
 	ioapic_write(0x11 + 2 * pin, (u32)dest << 24);
 	ioapic_write(0x10 + 2 * pin, low);
-}
-
-static void apic_write(u32 reg, u32 val)
-{
-	*(volatile u32 *)(APIC_BASE + reg) = val;
 }
 
 static void irq_handler(struct vmk_exc_frame *f)
@@ -66,16 +46,12 @@ static void irq_handler(struct vmk_exc_frame *f)
 	/* Level: let the host look at remote IRR before the EOI. */
 	if (f->vector == VEC_LEVEL || f->vector == VEC_MASKED_LVL)
 		GUEST_SYNC(HANDLER_SYNC(f->vector, n));
-	apic_write(APIC_EOI, 0);
+	xapic_write(R_EOI, 0);
 }
 
-/* Give a pending interrupt every chance to arrive. */
 static void wait_hits(int vec, u64 want)
 {
-	long i;
-
-	for (i = 0; i < 100000 && hits[vec] < want; i++)
-		asm volatile("pause");
+	guest_spin_until(&hits[vec], want);
 }
 
 static void guest_code(u64 arg)
@@ -83,9 +59,9 @@ static void guest_code(u64 arg)
 	u64 n;
 
 	(void)arg;
-	apic_write(APIC_SVR, 0x1ff);
-	apic_write(0xe0, 0xffffffff);		/* DFR: flat */
-	apic_write(0xd0, 0x02000000);		/* LDR: logical ID bit 1 */
+	xapic_write(R_SVR, 0x1ff);
+	xapic_write(0xe0, 0xffffffff);		/* DFR: flat */
+	xapic_write(0xd0, 0x02000000);		/* LDR: logical ID bit 1 */
 
 	GUEST_CHECK_EQ(ioapic_read(1), 0x170011);
 	ioapic_write(0, 0x05000000);

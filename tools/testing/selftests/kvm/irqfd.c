@@ -14,11 +14,8 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "lapic_common.h"
 
-#define IOAPIC_BASE	0xfec00000UL
-#define APIC_BASE	0xfee00000UL
-#define APIC_EOI	0xb0
-#define APIC_SVR	0xf0
 #define RTE_LEVEL	(1u << 15)
 #define RTE_MASKED	(1u << 16)
 #define RTE_REMOTE_IRR	(1ull << 14)
@@ -35,17 +32,6 @@
 
 static volatile u64 hits[256];
 
-static void ioapic_write(u32 reg, u32 val)
-{
-	*(volatile u32 *)IOAPIC_BASE = reg;
-	*(volatile u32 *)(IOAPIC_BASE + 0x10) = val;
-}
-
-static void apic_write(u32 reg, u32 val)
-{
-	*(volatile u32 *)(APIC_BASE + reg) = val;
-}
-
 static void irq_handler(struct vmk_exc_frame *f)
 {
 	u64 n = ++hits[f->vector];
@@ -53,15 +39,12 @@ static void irq_handler(struct vmk_exc_frame *f)
 	/* The host looks at the held line before the EOI. */
 	if (f->vector == VEC_LEVEL)
 		GUEST_SYNC(HANDLER_SYNC(n));
-	apic_write(APIC_EOI, 0);
+	xapic_write(R_EOI, 0);
 }
 
 static void wait_hits(int vec, u64 want)
 {
-	long i;
-
-	for (i = 0; i < 100000 && hits[vec] < want; i++)
-		asm volatile("pause");
+	guest_spin_until(&hits[vec], want);
 }
 
 /* Each round: the host does something, then the guest reports its counts. */
@@ -70,7 +53,7 @@ static void guest_code(u64 arg)
 	int round;
 
 	(void)arg;
-	apic_write(APIC_SVR, 0x1ff);
+	xapic_write(R_SVR, 0x1ff);
 	ioapic_write(0x10 + 2 * GSI_EDGE, VEC_EDGE);
 	ioapic_write(0x11 + 2 * GSI_EDGE, 0);
 	ioapic_write(0x10 + 2 * GSI_LEVEL, VEC_LEVEL | RTE_LEVEL);

@@ -101,6 +101,30 @@ static inline u64 guest_rdtsc(void)
 	return lo | ((u64)hi << 32);
 }
 
+/* Give a pending interrupt every chance to arrive: spin until *count >= want. */
+static inline void guest_spin_until(volatile u64 *count, u64 want)
+{
+	long i;
+
+	for (i = 0; i < 100000 && *count < want; i++)
+		asm volatile("pause");
+}
+
+/* IOAPIC registers through IOREGSEL/IOWIN at the default base. */
+#define IOAPIC_GPA	0xfec00000ULL
+
+static inline void ioapic_write(u32 reg, u32 val)
+{
+	*(volatile u32 *)(uintptr_t)IOAPIC_GPA = reg;
+	*(volatile u32 *)(uintptr_t)(IOAPIC_GPA + 0x10) = val;
+}
+
+static inline u32 ioapic_read(u32 reg)
+{
+	*(volatile u32 *)(uintptr_t)IOAPIC_GPA = reg;
+	return *(volatile u32 *)(uintptr_t)(IOAPIC_GPA + 0x10);
+}
+
 /* One sti;hlt: returns after an interrupt (or a spurious wake-up). */
 static inline void guest_sti_hlt(void)
 {

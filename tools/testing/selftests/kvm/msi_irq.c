@@ -8,12 +8,8 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "lapic_common.h"
 
-#define APIC_BASE	0xfee00000UL
-#define APIC_EOI	0xb0
-#define APIC_LDR	0xd0
-#define APIC_DFR	0xe0
-#define APIC_SVR	0xf0
 
 #define MSI_ADDR(dest, logical)	(0xfee00000u | ((dest) << 12) | \
 				 ((logical) ? 4 : 0))
@@ -25,23 +21,15 @@
 
 static volatile u64 hits[256];
 
-static void apic_write(u32 reg, u32 val)
-{
-	*(volatile u32 *)(APIC_BASE + reg) = val;
-}
-
 static void irq_handler(struct vmk_exc_frame *f)
 {
 	hits[f->vector]++;
-	apic_write(APIC_EOI, 0);
+	xapic_write(R_EOI, 0);
 }
 
 static void wait_hits(int vec, u64 want)
 {
-	long i;
-
-	for (i = 0; i < 100000 && hits[vec] < want; i++)
-		asm volatile("pause");
+	guest_spin_until(&hits[vec], want);
 }
 
 static void guest_code(u64 arg)
@@ -53,9 +41,9 @@ static void guest_code(u64 arg)
 	wait_hits(VEC_BLOCKED, 1);
 	GUEST_CHECK_EQ(hits[VEC_BLOCKED], 0);
 
-	apic_write(APIC_SVR, 0x1ff);
-	apic_write(APIC_DFR, 0xffffffff);	/* flat model */
-	apic_write(APIC_LDR, 0x01000000);	/* logical ID bit 0 */
+	xapic_write(R_SVR, 0x1ff);
+	xapic_write(R_DFR, 0xffffffff);	/* flat model */
+	xapic_write(R_LDR, 0x01000000);	/* logical ID bit 0 */
 	GUEST_SYNC(2);
 	wait_hits(VEC_PHYS, 1);
 	GUEST_CHECK_EQ(hits[VEC_PHYS], 1);
@@ -135,7 +123,7 @@ TEST(signal_and_route)
 static void guest_split(u64 arg)
 {
 	(void)arg;
-	apic_write(APIC_SVR, 0x1ff);
+	xapic_write(R_SVR, 0x1ff);
 	asm volatile("sti");
 	GUEST_SYNC(1);
 	wait_hits(VEC_PHYS, 1);

@@ -9,10 +9,8 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "lapic_common.h"
 
-#define APIC_BASE	0xfee00000UL
-#define APIC_SVR	0xf0
-#define APIC_LVT0	0x350
 #define LVT_EXTINT	(7u << 8)
 
 #define MASTER_BASE	0x20
@@ -57,10 +55,7 @@ static void slave_handler(struct vmk_exc_frame *f)
 
 static void wait_hits(int vec, u64 want)
 {
-	long i;
-
-	for (i = 0; i < 100000 && hits[vec] < want; i++)
-		asm volatile("pause");
+	guest_spin_until(&hits[vec], want);
 }
 
 static void pic_init(void)
@@ -81,8 +76,8 @@ static void pic_init(void)
 static void guest_code(u64 arg)
 {
 	(void)arg;
-	*(volatile u32 *)(APIC_BASE + APIC_SVR) = 0x1ff;
-	*(volatile u32 *)(APIC_BASE + APIC_LVT0) = LVT_EXTINT;
+	xapic_write(R_SVR, 0x1ff);
+	xapic_write(R_LVT0, LVT_EXTINT);
 	pic_init();
 	GUEST_CHECK_EQ(guest_inb(0x21), (u8)~((1 << IRQ_MASTER) | (1 << 2)));
 	GUEST_CHECK_EQ(read_isr(0x20), 0);
@@ -234,8 +229,8 @@ static void order_handler(struct vmk_exc_frame *f)
 static void guest_priority_aeoi(u64 arg)
 {
 	(void)arg;
-	*(volatile u32 *)(APIC_BASE + APIC_SVR) = 0x1ff;
-	*(volatile u32 *)(APIC_BASE + APIC_LVT0) = LVT_EXTINT;
+	xapic_write(R_SVR, 0x1ff);
+	xapic_write(R_LVT0, LVT_EXTINT);
 	pic_init();
 	guest_outb(0x21, (u8)~((1 << IRQ_LOW) | (1 << IRQ_HIGH)));
 
