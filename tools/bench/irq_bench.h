@@ -21,12 +21,12 @@ enum irqb_mode {
 	IRQB_PONGER,		/* vCPU 1: answers every PING */
 	IRQB_IRQFD,		/* counts irqfd interrupts, host drives */
 	IRQB_KICK,		/* n OUTs to IRQB_KICK_PORT */
-	IRQB_TIMER,		/* n TSC-deadline timer interrupts */
+	IRQB_TIMER,		/* n one-shot LAPIC timer interrupts, 100 us each */
 };
 
 struct irqb_shared {
 	u64 n;			/* iterations (host sets) */
-	u64 tsc_delta;		/* TSC-deadline distance (host sets) */
+	u64 tsc_delta;		/* 100 us in TSC ticks (host sets) */
 	u64 irqs;		/* interrupts taken (guest counts) */
 	u64 pong;		/* PONGs taken by vCPU 0 */
 	u64 stop;		/* the ponger may finish */
