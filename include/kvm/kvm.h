@@ -61,6 +61,7 @@ enum kvm_vcpu_request {
 	KVM_REQ_TLB_FLUSH,
 	KVM_REQ_EVENT,		/* an interrupt or signal arrived: re-evaluate */
 	KVM_REQ_CLOCK_UPDATE,	/* rewrite the kvmclock page */
+	KVM_REQ_TRIPLE_FAULT,	/* exit with KVM_EXIT_SHUTDOWN before entry */
 };
 
 struct kvm_vm;
@@ -113,6 +114,12 @@ struct kvm_vm {
 	struct list_head ioeventfd_pio;
 	struct list_head ioeventfd_mmio;
 
+	/* KVM_REGISTER_COALESCED_MMIO (virt/kvm/coalesced_mmio.c). */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	spinlock_t coalesced_ring_lock;		/* appends from vCPUs */
+	struct mutex coalesced_zones_lock;	/* zone list updates */
+	struct list_head coalesced_zones;	/* read under srcu */
+
 	/* KVM_CAP_HALT_POLL: a per-VM limit instead of the module's. */
 	bool halt_poll_override;
 	u32 max_halt_poll_ns;
@@ -155,6 +162,15 @@ int kvm_ioeventfd(struct kvm_vm *vm, const struct kvm_ioeventfd *args);
 bool kvm_ioeventfd_write(struct kvm_vm *vm, bool mmio, u64 addr, u32 len,
 			 const void *val);
 void kvm_ioeventfd_free(struct kvm_vm *vm);
+
+int kvm_coalesced_mmio_init(struct kvm_vm *vm);
+int kvm_coalesced_mmio_ioctl(struct kvm_vm *vm,
+			     const struct kvm_coalesced_mmio_zone *zone,
+			     bool reg);
+bool kvm_coalesced_mmio_write(struct kvm_vm *vm, bool pio, u64 addr, u32 len,
+			      const void *val);
+struct page *kvm_coalesced_mmio_page(struct kvm_vm *vm);
+void kvm_coalesced_mmio_free(struct kvm_vm *vm);
 
 int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id);
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);

@@ -92,6 +92,15 @@ struct kvm_x86_debug {
 	u64 guest_dr6, guest_dr7;
 };
 
+/* Machine-check registers (arch/x86/kvm/mce.c). */
+#define KVM_MAX_MCE_BANKS	32
+struct kvm_x86_mce_state {
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[KVM_MAX_MCE_BANKS][4];	/* CTL, STATUS, ADDR, MISC */
+};
+
 /* Table pages for nested paging, allocated before taking mmu_lock. */
 struct kvm_tdp_cache {
 	int nr;
@@ -121,6 +130,7 @@ struct kvm_vcpu_x86 {
 	struct kvm_pending_exception exception;
 	struct kvm_x86_events events;
 	struct kvm_x86_debug debug;
+	struct kvm_x86_mce_state mce;
 
 	struct kvm_tdp_cache tdp_cache;
 

@@ -56,9 +56,17 @@ static vm_fault_t kvm_vcpu_mmap_fault(struct vm_fault *vmf)
 	struct kvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	if (vmf->pgoff != 0)
+	switch (vmf->pgoff) {
+	case 0:
+		page = virt_to_page(vcpu->run);
+		break;
+	case KVM_COALESCED_MMIO_PAGE_OFFSET:
+		page = kvm_coalesced_mmio_page(vcpu->vm);
+		break;
+	default:
+		/* Port I/O data lives inside kvm_run (io.data_offset). */
 		return VM_FAULT_SIGBUS;
-	page = virt_to_page(vcpu->run);
+	}
 	get_page(page);
 	vmf->page = page;
 	return 0;

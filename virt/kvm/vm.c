@@ -25,7 +25,11 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_IOEVENTFD:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_COALESCED_PIO:
 		return 1;
+	case KVM_CAP_COALESCED_MMIO:
+		/* Where the ring page sits in the vCPU mmap. */
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(int, num_online_cpus(), KVM_NG_SOFT_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -53,6 +57,7 @@ static void kvm_vm_destroy(struct kvm_vm *vm)
 		kvm_vcpu_destroy(vm->vcpus[i]);
 	kvm_arch_vm_destroy(vm);
 	kvm_ioeventfd_free(vm);
+	kvm_coalesced_mmio_free(vm);
 	kvm_free_memslots(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	owner = vm->owner;
@@ -122,6 +127,15 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return kvm_ioeventfd(vm, &args);
 	}
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO: {
+		struct kvm_coalesced_mmio_zone zone;
+
+		if (copy_from_user(&zone, argp, sizeof(zone)))
+			return -EFAULT;
+		return kvm_coalesced_mmio_ioctl(vm, &zone,
+				ioctl == KVM_REGISTER_COALESCED_MMIO);
+	}
 	default:
 		return kvm_arch_vm_ioctl(vm, ioctl, arg);
 	}
@@ -145,9 +159,14 @@ static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 	mutex_init(&vm->slots_lock);
 	spin_lock_init(&vm->mmu_lock);
 	kvm_ioeventfd_init(vm);
-	r = kvm_irqfd_init(vm);
+	r = kvm_coalesced_mmio_init(vm);
 	if (r)
 		return r;
+	r = kvm_irqfd_init(vm);
+	if (r) {
+		kvm_coalesced_mmio_free(vm);
+		return r;
+	}
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 
@@ -179,6 +198,7 @@ out_srcu:
 out_mm:
 	mmdrop(vm->mm);
 	kvm_irqfd_free(vm);
+	kvm_coalesced_mmio_free(vm);
 	return r;
 }
 

@@ -26,8 +26,9 @@ u64 kvm_guest_xcr0_mask;
 /* Bit positions: SDM vol. 2A, CPUID; APM vol. 3, appendix E. */
 static const u32 leaf1_edx_mask =
 	BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) |	/* FPU VME DE PSE TSC MSR */
-	BIT(6) | BIT(8) | BIT(9) | BIT(11) | BIT(12) |		/* PAE CX8 APIC SEP MTRR */
-	BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) |	/* PGE CMOV PAT PSE36 CLFSH */
+	BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) |		/* PAE MCE CX8 APIC SEP */
+	BIT(12) | BIT(13) | BIT(14) | BIT(15) | BIT(16) |	/* MTRR PGE MCA CMOV PAT */
+	BIT(17) | BIT(19) |					/* PSE36 CLFSH */
 	BIT(23) | BIT(24) | BIT(25) | BIT(26);			/* MMX FXSR SSE SSE2 */
 static const u32 leaf1_ecx_mask =
 	BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) |		/* SSE3 PCLMUL SSSE3 FMA CX16 */

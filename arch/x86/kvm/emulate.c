@@ -550,15 +550,17 @@ static bool kvm_mmio_device_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
 }
 
 /*
- * A completed write of @val: an in-kernel device or an ioeventfd may take
- * it in the kernel,
- * otherwise it exits to userspace.
+ * A completed write of @val: an in-kernel device, an ioeventfd or a
+ * coalesced MMIO zone may take it in the kernel, otherwise it exits to
+ * userspace.
  */
 static int mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len, u64 val)
 {
 	if (kvm_mmio_device_write(vcpu, gpa, len, &val))
 		return KVM_EXIT_RESUME;
 	if (kvm_ioeventfd_write(vcpu->vm, true, gpa, len, &val))
+		return KVM_EXIT_RESUME;
+	if (kvm_coalesced_mmio_write(vcpu->vm, false, gpa, len, &val))
 		return KVM_EXIT_RESUME;
 	mmio_exit(vcpu, gpa, len, true, val);
 	return KVM_EXIT_TO_USER;

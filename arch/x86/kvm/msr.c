@@ -37,6 +37,8 @@ static const u32 kvm_saved_msrs[] = {
 	MSR_IA32_TSC_DEADLINE,
 	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME,
 	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
+	/* The bank MSRs are not listed: their number is per vCPU (SETUP_MCE). */
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
 /* CPUID 0x80000008 EBX (AMD): the speculation controls. */
@@ -199,6 +201,8 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	i = kvm_vcpu_has_lapic(vcpu) ? kvm_lapic_get_msr(vcpu, index, data) : 1;
 	if (i == 1)
 		i = kvm_clock_get_msr(vcpu, index, data);
+	if (i == 1)
+		i = kvm_mce_get_msr(vcpu, index, data, host);
 	if (i != 1)
 		return i ? -EINVAL : 0;
 
@@ -254,6 +258,8 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	    kvm_lapic_set_msr(vcpu, index, data, host) : 1;
 	if (i == 1)
 		i = kvm_clock_set_msr(vcpu, index, data, host);
+	if (i == 1)
+		i = kvm_mce_set_msr(vcpu, index, data, host);
 	if (i != 1)
 		return i ? -EINVAL : 0;
 

@@ -230,6 +230,10 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		if (kvm_ioeventfd_write(vcpu->vm, false, pio->port, pio->size,
 					&rax))
 			return KVM_EXIT_RESUME;
+		/* A coalesced port: recorded in the ring, no exit. */
+		if (kvm_coalesced_mmio_write(vcpu->vm, true, pio->port,
+					     pio->size, &rax))
+			return KVM_EXIT_RESUME;
 		memcpy(pio_data(vcpu), &rax, pio->size);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, 1);

@@ -135,6 +135,12 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			cond_resched();
 		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_CLOCK_UPDATE))
 			kvm_clock_update_guest(vcpu);
+		/* KVM_X86_SET_MCE while a machine check was in progress. */
+		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TRIPLE_FAULT)) {
+			r = kvm_x86_exit_shutdown(vcpu);
+			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+			break;
+		}
 		/* Halted or waiting for SIPI: sleep here until woken. */
 		if (kvm_vcpu_has_lapic(vcpu) && !kvm_x86_vcpu_ready(vcpu)) {
 			kvm_x86_vcpu_wait(vcpu);

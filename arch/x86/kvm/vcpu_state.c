@@ -142,6 +142,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 			return r;
 		}
 	}
+	kvm_mce_vcpu_init(vcpu);
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
 }
@@ -407,6 +408,9 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	if (r != -ENOIOCTLCMD)
 		return r;
 	r = kvm_irqchip_vcpu_ioctl(vcpu, ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = kvm_mce_vcpu_ioctl(vcpu, ioctl, argp);
 	if (r != -ENOIOCTLCMD)
 		return r;
 

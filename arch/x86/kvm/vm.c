@@ -65,7 +65,13 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_HALT_POLL:
+	/* HLT exits to userspace (KVM_EXIT_HLT) without an in-kernel LAPIC. */
+	case KVM_CAP_HLT:
+	/* Single-step also stops after instructions the kernel emulates (debug.c). */
+	case KVM_CAP_X86_ROBUST_SINGLESTEP:
 		return 1;
+	case KVM_CAP_MCE:
+		return KVM_MAX_MCE_BANKS;
 	case KVM_CAP_IRQ_ROUTING:
 		return KVM_MAX_GSI_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:
@@ -86,7 +92,11 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 long kvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+	long r;
 
+	r = kvm_mce_dev_ioctl(ioctl, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return kvm_dev_get_supported_cpuid(argp);

@@ -126,4 +126,15 @@ void kvm_clock_vm_init(struct kvm_vm *vm);
 /* The CPUID leaves 0x40000000-0x40000001 we offer (KVM signature, features). */
 int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max);
 
+/*
+ * mce.c: machine-check banks and KVM_X86_SETUP_MCE/SET_MCE. MSR handlers
+ * return 0, 1 if not theirs, -1 for #GP; ioctls -ENOIOCTLCMD if not theirs.
+ */
+void kvm_mce_vcpu_init(struct kvm_vcpu *vcpu);
+long kvm_mce_dev_ioctl(unsigned int ioctl, void __user *argp);
+long kvm_mce_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+			void __user *argp);
+int kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+
 #endif /* _ARCH_X86_KVM_X86_H */
