@@ -128,18 +128,20 @@ static int coalesced_register(struct kvm_vm *vm,
 	return 0;
 }
 
-/* Every zone of that kind lying wholly inside the given range goes. */
+/*
+ * Every zone of that kind containing the whole given range goes, as with
+ * upstream: the range names a zone by any part of it, not a span to clear.
+ */
 static int coalesced_unregister(struct kvm_vm *vm,
 				const struct kvm_coalesced_mmio_zone *zone)
 {
 	struct kvm_coalesced_zone *z, *tmp;
-	u64 end = zone->addr + zone->size;
 	LIST_HEAD(gone);
 
 	mutex_lock(&vm->coalesced_zones_lock);
 	list_for_each_entry_safe(z, tmp, &vm->coalesced_zones, link) {
-		if (z->pio != !!zone->pio || z->addr < zone->addr ||
-		    z->addr + z->size > end)
+		if (z->pio != !!zone->pio ||
+		    !zone_covers(z, zone->addr, zone->size))
 			continue;
 		list_del_rcu(&z->link);
 		list_add(&z->gone, &gone);
