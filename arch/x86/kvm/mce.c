@@ -9,6 +9,7 @@
 #include <asm/mce.h>
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 
 #include "x86.h"
@@ -44,6 +45,13 @@ static int kvm_mce_setup(struct kvm_vcpu *vcpu, u64 mcg_cap)
 	if (mcg_cap & ~(KVM_MCE_CAP_SUPPORTED | MCG_BANKCNT_MASK |
 			MCG_EXT_CNT_MASK))
 		return -EINVAL;
+	/*
+	 * Software error recovery is Intel's architecture: upstream's AMD
+	 * KVM accepts MCG_SER_P here but keeps it out of the guest's MCG_CAP.
+	 */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		mcg_cap &= ~MCG_SER_P;
 	m->mcg_cap = mcg_cap;
 	/* Everything enabled, as firmware leaves it for the OS. */
 	if (mcg_cap & MCG_CTL_P)

@@ -201,6 +201,7 @@ TEST(setup_errnos)
 	long banks = vmk_sys_cap(KVM_CAP_MCE);
 	u64 supported = 0;
 	int kvm = vmk_open_kvm(), ok, i;
+	u64 v;
 
 	need_mce();
 	ioctl(kvm, KVM_X86_GET_MCE_CAP_SUPPORTED, &supported);
@@ -219,10 +220,14 @@ TEST(setup_errnos)
 	VMK_CHECK(setup_mce(vcpu, supported | NBANKS) == 0, "%s",
 		  strerror(errno));
 
-	VMK_CHECK(get_msr(vcpu, MSR_MCG_CAP, &ok) == (supported | NBANKS) &&
-		  ok == 1, "MCG_CAP");
+	/* Upstream's AMD KVM leaves MCG_SER_P out, though it offers it. */
+	v = get_msr(vcpu, MSR_MCG_CAP, &ok);
+	VMK_CHECK((v & ~MCG_SER_P) == ((supported & ~MCG_SER_P) | NBANKS) &&
+		  ok == 1,
+		  "MCG_CAP 0x%llx, supported 0x%llx", (unsigned long long)v,
+		  (unsigned long long)supported);
 	/* Read-only, for the host too. */
-	VMK_CHECK(set_msr(vcpu, MSR_MCG_CAP, supported | NBANKS) == 0,
+	VMK_CHECK(set_msr(vcpu, MSR_MCG_CAP, v) == 0,
 		  "MCG_CAP written");
 	VMK_CHECK(get_msr(vcpu, MSR_MCG_CTL, &ok) == ~0ULL && ok == 1, "MCG_CTL");
 	VMK_CHECK(set_msr(vcpu, MSR_MCG_CTL, 5) == 0, "MCG_CTL 5 accepted");
@@ -307,8 +312,13 @@ TEST(uc_delivers_mc)
 		  s->misc == 0x86, "bank: status 0x%llx addr 0x%llx misc 0x%llx",
 		  (unsigned long long)s->status, (unsigned long long)s->addr,
 		  (unsigned long long)s->misc);
-	/* Delivered where the guest stood, before its next instruction. */
-	VMK_CHECK(s->rip == regs.rip, "#MC at 0x%llx, guest at 0x%llx",
+	/*
+	 * Delivered where the guest stood: at the OUT of its SYNC or just
+	 * after it (one byte, 0xef), as KVMs differ on whether KVM_GET_REGS
+	 * at an OUT exit shows the OUT done.
+	 */
+	VMK_CHECK(s->rip == regs.rip || s->rip == regs.rip + 1,
+		  "#MC at 0x%llx, guest at 0x%llx",
 		  (unsigned long long)s->rip, (unsigned long long)regs.rip);
 	/* The handler cleared MCIP: another error is another #MC, with OVER. */
 	VMK_CHECK(set_mce(c.vcpu, BANK, UC_STATUS, 0xdef000, 0, MCG_STATUS_MCIP) == 0,
