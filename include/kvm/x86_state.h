@@ -90,6 +90,9 @@ struct kvm_x86_debug {
 	bool hw_bp;		/* the debugger's DR0-3/DR7 are loaded */
 	u64 guest_db[4];	/* the guest's own while hw_bp */
 	u64 guest_dr6, guest_dr7;
+	/* Single-step over an instruction that exited to userspace. */
+	bool step_after_user;
+	unsigned long step_rip;	/* where that instruction started */
 };
 
 /* Machine-check registers (arch/x86/kvm/mce.c). */

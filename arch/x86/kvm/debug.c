@@ -87,6 +87,38 @@ bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip)
 	return true;
 }
 
+/*
+ * An instruction that exited to userspace (port I/O, MMIO) is finished by
+ * the kernel, on this exit or at the next KVM_RUN: it never raised the
+ * single-step trap either. Note it here, report it once it is complete.
+ */
+void kvm_x86_debug_note_user_exit(struct kvm_vcpu *vcpu, unsigned long insn_rip)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+	u32 reason = vcpu->run->exit_reason;
+
+	d->step_after_user = (d->control & KVM_GUESTDBG_SINGLESTEP) &&
+			     (reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO);
+	d->step_rip = insn_rip;
+}
+
+/* At KVM_RUN, once the I/O is complete: true if kvm_run holds the step. */
+bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_debug *d = &vcpu->arch.debug;
+
+	if (!d->step_after_user)
+		return false;
+	d->step_after_user = false;
+	/* A string instruction not yet done runs on: its step comes later. */
+	if (!(d->control & KVM_GUESTDBG_SINGLESTEP) ||
+	    vcpu->arch.rip == d->step_rip || vcpu->arch.exception.pending)
+		return false;
+	kvm_x86_debug_exit(vcpu, X86_TRAP_DB,
+			   kvm_backend->get_dr(vcpu, 6) | DR6_BS);
+	return true;
+}
+
 int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 {
 	struct kvm_x86_debug *d = &vcpu->arch.debug;

@@ -112,6 +112,9 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
 	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu))
 		return 0;
+	/* Single-stepping: the instruction just completed is one step. */
+	if (kvm_x86_debug_step_after_user(vcpu))
+		return 0;
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
@@ -160,6 +163,8 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		     kvm_x86_ioapic_eoi_exit(vcpu) ||
 		     kvm_x86_irq_window_exit(vcpu)))
 			r = KVM_EXIT_TO_USER;
+		if (r == KVM_EXIT_TO_USER)
+			kvm_x86_debug_note_user_exit(vcpu, exit_rip);
 	}
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
