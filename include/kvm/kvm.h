@@ -71,6 +71,12 @@ struct kvm_vcpu {
 	u32 vcpu_id;
 	int index;		/* position in vm->vcpus[] */
 	struct kvm_run *run;
+	/*
+	 * vCPU mmap page 1 (KVM_PIO_PAGE_OFFSET): port I/O data lives in
+	 * kvm_run, but the advertised mmap size covers this page, so it is
+	 * backed (and unused).
+	 */
+	void *pio_page;
 	struct mutex mutex;	/* one ioctl at a time */
 	struct preempt_notifier preempt_notifier;
 	int cpu;		/* host CPU while loaded, else -1 */

@@ -26,7 +26,7 @@ static long kvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;
-		/* kvm_run, the (unused) PIO page, the coalesced MMIO ring. */
+		/* kvm_run, the (unused) port I/O page, the coalesced MMIO ring. */
 		return (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * PAGE_SIZE;
 	default:
 		return kvm_arch_dev_ioctl(ioctl, arg);

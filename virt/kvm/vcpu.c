@@ -60,11 +60,13 @@ static vm_fault_t kvm_vcpu_mmap_fault(struct vm_fault *vmf)
 	case 0:
 		page = virt_to_page(vcpu->run);
 		break;
+	case KVM_PIO_PAGE_OFFSET:
+		page = virt_to_page(vcpu->pio_page);
+		break;
 	case KVM_COALESCED_MMIO_PAGE_OFFSET:
 		page = kvm_coalesced_mmio_page(vcpu->vm);
 		break;
 	default:
-		/* Port I/O data lives inside kvm_run (io.data_offset). */
 		return VM_FAULT_SIGBUS;
 	}
 	get_page(page);
@@ -171,6 +173,7 @@ static const struct file_operations kvm_vcpu_fops = {
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
 	kvm_arch_vcpu_destroy(vcpu);
+	free_page((unsigned long)vcpu->pio_page);
 	free_page((unsigned long)vcpu->run);
 	kvm_arch_vcpu_free(vcpu);
 }
@@ -184,7 +187,10 @@ static struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, u32 id)
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run) {
+	vcpu->pio_page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run || !vcpu->pio_page) {
+		free_page((unsigned long)vcpu->pio_page);
+		free_page((unsigned long)vcpu->run);
 		kvm_arch_vcpu_free(vcpu);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -198,6 +204,7 @@ static struct kvm_vcpu *kvm_vcpu_create(struct kvm_vm *vm, u32 id)
 
 	r = kvm_arch_vcpu_init(vcpu);
 	if (r) {
+		free_page((unsigned long)vcpu->pio_page);
 		free_page((unsigned long)vcpu->run);
 		kvm_arch_vcpu_free(vcpu);
 		return ERR_PTR(r);

@@ -71,6 +71,8 @@ TEST(compute_io_hlt)
 	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
 	ASSERT_EQ(0xdeadbef0ULL, *vmk_guest_copy_of(vm, guest_result));
 
+	/* KVM_CAP_HLT: HLT without an in-kernel LAPIC exits to userspace. */
+	ASSERT_EQ(1, vmk_sys_cap(KVM_CAP_HLT));
 	vmk_run(vcpu);
 	vmk_expect_exit(vcpu, KVM_EXIT_HLT);
 	vmk_get_regs(vcpu, &regs);
