@@ -115,6 +115,14 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	/* Single-stepping: the instruction just completed is one step. */
 	if (kvm_x86_debug_step_after_user(vcpu))
 		return 0;
+	/*
+	 * KVM_X86_SET_MCE while a machine check was in progress (a vCPU
+	 * ioctl, so never set during KVM_RUN): shut down, whatever the state.
+	 */
+	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TRIPLE_FAULT)) {
+		kvm_x86_exit_shutdown(vcpu);
+		return 0;
+	}
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
@@ -138,12 +146,6 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			cond_resched();
 		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_CLOCK_UPDATE))
 			kvm_clock_update_guest(vcpu);
-		/* KVM_X86_SET_MCE while a machine check was in progress. */
-		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TRIPLE_FAULT)) {
-			r = kvm_x86_exit_shutdown(vcpu);
-			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
-			break;
-		}
 		/* Halted or waiting for SIPI: sleep here until woken. */
 		if (kvm_vcpu_has_lapic(vcpu) && !kvm_x86_vcpu_ready(vcpu)) {
 			kvm_x86_vcpu_wait(vcpu);
