@@ -467,6 +467,10 @@ int kvm_enable_dirty_log_protect(struct kvm_vm *vm, u64 flags)
 {
 	if (flags & ~KVM_NG_DIRTY_LOG_PROTECT_FLAGS)
 		return -EINVAL;
+	/* Initially set bits only make sense if userspace clears them. */
+	if ((flags & KVM_DIRTY_LOG_INITIALLY_SET) &&
+	    !(flags & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
+		return -EINVAL;
 	mutex_lock(&vm->slots_lock);
 	vm->dirty_log_protect = flags;
 	mutex_unlock(&vm->slots_lock);
