@@ -408,6 +408,7 @@ TEST(clear_rules)
 {
 	struct vmk_vm *vm = vmk_vm_new();
 	u64 bm[DLM_WORDS], ones[DLM_WORDS], w;
+	int nr_as;
 
 	memset(ones, 0xff, sizeof(ones));
 	ASSERT_EQ(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET,
@@ -434,8 +435,16 @@ TEST(clear_rules)
 	ASSERT_EQ(ENOENT, errno);
 	ASSERT_EQ(-1, dlm_clear(vm, 3, 0, 64, ones));
 	ASSERT_EQ(ENOENT, errno);
-	ASSERT_EQ(-1, dlm_clear(vm, 1 | (1 << 16), 0, 64, ones));
+	/* An address space that does not exist; an existing one without the slot. */
+	nr_as = vmk_vm_cap(vm, KVM_CAP_MULTI_ADDRESS_SPACE);
+	if (nr_as < 1)
+		nr_as = 1;
+	ASSERT_EQ(-1, dlm_clear(vm, 1 | (nr_as << 16), 0, 64, ones));
 	ASSERT_EQ(EINVAL, errno);
+	if (nr_as > 1) {
+		ASSERT_EQ(-1, dlm_clear(vm, 1 | (1 << 16), 0, 64, ones));
+		ASSERT_EQ(ENOENT, errno);
+	}
 	ASSERT_EQ(-1, dlm_clear(vm, 0xffff, 0, 64, ones));
 	ASSERT_EQ(EINVAL, errno);
 
@@ -542,6 +551,73 @@ TEST(clear_edges)
 	ASSERT_EQ(-1, dlm_enable_cap(vm, KVM_DIRTY_LOG_INITIALLY_SET, 0));
 	ASSERT_EQ(EINVAL, errno);
 	vmk_vm_free(vm);
+}
+
+#define DLM_RATE_PAGES	16384	/* 64 MiB */
+#define DLM_RATE_PASSES	3
+
+static void dlm_rate_guest(u64 gpa)
+{
+	u64 pass, p;
+
+	for (pass = 1; pass <= DLM_RATE_PASSES; pass++) {
+		for (p = 0; p < DLM_RATE_PAGES; p++)
+			guest_write64((void *)(gpa + p * 4096), pass);
+		GUEST_SYNC(pass);
+	}
+	GUEST_DONE();
+}
+
+/*
+ * Every page written between two harvests: each harvest must name them
+ * all (the guest waits meanwhile). Prints the harvest rate.
+ */
+static void dlm_rate(struct __test_metadata *_metadata, u64 protect)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	u64 *bm = calloc(DLM_RATE_PAGES / 64, 8), pass, v, w, t0, ns = 0;
+	struct vmk_vcpu *vcpu;
+
+	ASSERT_NE(NULL, bm);
+	if (protect)
+		ASSERT_EQ(0, dlm_enable_cap(vm, protect, 0));
+	vmk_slot_add(vm, DLM_SLOT, DLM_GPA, DLM_RATE_PAGES * 4096ULL,
+		     KVM_MEM_LOG_DIRTY_PAGES, VMK_BACK_ANON);
+	vcpu = vmk_vcpu_new_lm(vm, 0, dlm_rate_guest, DLM_GPA);
+	for (pass = 1; pass <= DLM_RATE_PASSES; pass++) {
+		ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+		ASSERT_EQ(pass, v);
+		t0 = dlm_now_ns();
+		ASSERT_EQ(0, dlm_get(vm, bm));
+		if (protect)
+			ASSERT_EQ(0, dlm_clear(vm, DLM_SLOT, 0, DLM_RATE_PAGES, bm));
+		ns += dlm_now_ns() - t0;
+		for (w = 0; w < DLM_RATE_PAGES / 64; w++)
+			ASSERT_EQ(~0ULL, bm[w]) TH_LOG("pass %llu word %llu",
+						       (unsigned long long)pass,
+						       (unsigned long long)w);
+	}
+	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, &v));
+	/* Nothing written since the last harvest. */
+	ASSERT_EQ(0, dlm_get(vm, bm));
+	for (w = 0; w < DLM_RATE_PAGES / 64; w++)
+		ASSERT_EQ(0, bm[w]);
+	TH_LOG("%u dirty pages per harvest, %llu us per harvest, %llu pages/ms",
+	       DLM_RATE_PAGES, (unsigned long long)(ns / DLM_RATE_PASSES / 1000),
+	       (unsigned long long)(DLM_RATE_PAGES * DLM_RATE_PASSES * 1000000ULL /
+				    (ns ? ns : 1)));
+	free(bm);
+	vmk_vm_free(vm);
+}
+
+TEST(rate_classic)
+{
+	dlm_rate(_metadata, 0);
+}
+
+TEST(rate_manual)
+{
+	dlm_rate(_metadata, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
 }
 
 TEST_HARNESS_MAIN
