@@ -30,18 +30,27 @@
 #define DLM_PROGRESS_TIMEOUT_S	120
 
 /* Shared with the guest through its copy of these globals. */
-static volatile u64 g_seq;	/* writes done so far */
+#define DLM_MAX_VCPUS	2
+static volatile u64 g_seq[DLM_MAX_VCPUS];	/* writes done so far */
 static volatile u64 g_stop;	/* host asks the guest to finish */
-static u64 g_npages;
+static u64 g_npages, g_nr_vcpus;
 
 static bool dlm_read_only_page(u64 p)
 {
 	return p % 4 == 3;
 }
 
-static void dlm_guest(u64 gpa)
+/* With several vCPUs each page has one writer, so its numbers still grow. */
+static u64 dlm_writer(u64 p)
 {
-	u64 x = 0x2545f4914f6cdd1dULL, seq = 0;
+	return (p / 4) % g_nr_vcpus;
+}
+
+/* @arg: the slot's gpa, plus the vCPU's index in its low bits. */
+static void dlm_guest(u64 arg)
+{
+	u64 me = arg & 0xfff, gpa = arg & ~0xfffULL, seq = 0;
+	u64 x = 0x2545f4914f6cdd1dULL + me;
 	int k;
 
 	while (!g_stop) {
@@ -50,12 +59,12 @@ static void dlm_guest(u64 gpa)
 
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			p = (x >> 33) % g_npages;
-			if (dlm_read_only_page(p))
+			if (dlm_read_only_page(p) || dlm_writer(p) != me)
 				(void)guest_read64((void *)(gpa + p * 4096));
 			else
 				guest_write64((void *)(gpa + p * 4096), ++seq);
 		}
-		g_seq = seq;
+		g_seq[me] = seq;
 	}
 	GUEST_DONE();
 }
@@ -72,6 +81,7 @@ struct dlm_cfg {
 	bool chunks;		/* clear 64 pages per KVM_CLEAR_DIRTY_LOG */
 	bool toggle;		/* switch logging off and on mid-way */
 	bool thp;		/* THP backing, touched before logging starts */
+	int nr_vcpus;		/* 0 means 1 */
 	u64 npages;
 };
 
@@ -145,15 +155,22 @@ static u64 dlm_now_ns(void)
 static void dlm_wait_progress(struct __test_metadata *_metadata,
 			      struct dlm_state *st, u64 writes)
 {
-	volatile u64 *seq = vmk_guest_copy_of(st->vm, g_seq);
-	u64 start = *seq;
+	volatile u64 *seq = *vmk_guest_copy_of(st->vm, g_seq);
+	u64 start[DLM_MAX_VCPUS], k, n = g_nr_vcpus;
 	u64 t0 = dlm_now_ns();
 
-	while (*seq - start < writes) {
-		ASSERT_LT(dlm_now_ns() - t0, DLM_PROGRESS_TIMEOUT_S * 1000000000ULL)
-			TH_LOG("the guest stopped writing (seq %llu)",
-			       (unsigned long long)*seq);
-		usleep(500);
+	for (k = 0; k < n; k++)
+		start[k] = seq[k];
+	/* Every vCPU must make progress. */
+	for (k = 0; k < n; k++) {
+		while (seq[k] - start[k] < writes / n) {
+			ASSERT_LT(dlm_now_ns() - t0,
+				  DLM_PROGRESS_TIMEOUT_S * 1000000000ULL)
+				TH_LOG("vCPU %llu stopped writing (seq %llu)",
+				       (unsigned long long)k,
+				       (unsigned long long)seq[k]);
+			usleep(500);
+		}
 	}
 }
 
@@ -233,7 +250,9 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 	u64 bm[DLM_WORDS], v, p, r, w;
 	bool initial = false;
 	struct vmk_vcpu *vcpu;
-	pthread_t th;
+	pthread_t th[DLM_MAX_VCPUS];
+	int k, nr_vcpus = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
+	u64 writes;
 	void *ret;
 
 	ASSERT_NE(NULL, st);
@@ -248,9 +267,13 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 	st->s = vmk_slot_add(st->vm, DLM_SLOT, DLM_GPA, cfg->npages * 4096, 0,
 			     cfg->thp ? VMK_BACK_THP : VMK_BACK_ANON);
 	g_npages = cfg->npages;
+	g_nr_vcpus = nr_vcpus;
 	vmk_sync_to_guest(st->vm, g_npages);
-	vcpu = vmk_vcpu_new_lm(st->vm, 0, dlm_guest, DLM_GPA);
-	ASSERT_EQ(0, pthread_create(&th, NULL, dlm_vcpu_thread, vcpu));
+	vmk_sync_to_guest(st->vm, g_nr_vcpus);
+	for (k = 0; k < nr_vcpus; k++) {
+		vcpu = vmk_vcpu_new_lm(st->vm, k, dlm_guest, DLM_GPA + k);
+		ASSERT_EQ(0, pthread_create(&th[k], NULL, dlm_vcpu_thread, vcpu));
+	}
 
 	/* Without logging first: on THP the guest maps large pages. */
 	if (cfg->thp) {
@@ -292,8 +315,10 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 
 	/* The guest stops: the last harvests are exact. */
 	*vmk_guest_copy_of(st->vm, g_stop) = 1;
-	ASSERT_EQ(0, pthread_join(th, &ret));
-	ASSERT_EQ(NULL, ret);
+	for (k = 0; k < nr_vcpus; k++) {
+		ASSERT_EQ(0, pthread_join(th[k], &ret));
+		ASSERT_EQ(NULL, ret);
+	}
 	dlm_harvest(_metadata, st, bm);
 	dlm_read_all(st, st->now);
 	dlm_check(_metadata, st, bm, false, "after the guest stopped");
@@ -306,6 +331,10 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 	for (w = 0; w < (cfg->npages + 63) / 64; w++)
 		ASSERT_EQ(0, bm[w]) TH_LOG("word %llu dirty with the guest stopped",
 					   (unsigned long long)w);
+
+	writes = 0;
+	for (k = 0; k < nr_vcpus; k++)
+		writes += (*vmk_guest_copy_of(st->vm, g_seq))[k];
 
 	/* No false reports: read-only pages never, others only if written. */
 	v = 0;
@@ -321,7 +350,7 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 	}
 	ASSERT_GT(v, cfg->npages / 4) TH_LOG("too few pages ever reported");
 	TH_LOG("%llu writes, %llu harvests of %llu pages, %llu reports, %llu us per harvest",
-	       (unsigned long long)*vmk_guest_copy_of(st->vm, g_seq),
+	       (unsigned long long)writes,
 	       (unsigned long long)st->harvests, (unsigned long long)cfg->npages,
 	       (unsigned long long)st->reports,
 	       (unsigned long long)(st->harvest_ns / st->harvests / 1000));
@@ -379,6 +408,24 @@ TEST(initially_set_toggle)
 		.npages = 1000, .toggle = true,
 		.protect = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
 			   KVM_DIRTY_LOG_INITIALLY_SET,
+	};
+
+	dlm_run(_metadata, &cfg);
+}
+
+/* Two vCPUs writing: clears must reach both vCPUs' TLBs. */
+TEST(two_vcpus_classic)
+{
+	struct dlm_cfg cfg = { .npages = 1000, .nr_vcpus = 2 };
+
+	dlm_run(_metadata, &cfg);
+}
+
+TEST(two_vcpus_manual_chunks)
+{
+	struct dlm_cfg cfg = {
+		.npages = 1000, .nr_vcpus = 2, .chunks = true,
+		.protect = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE,
 	};
 
 	dlm_run(_metadata, &cfg);
