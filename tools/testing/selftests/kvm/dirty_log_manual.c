@@ -6,13 +6,16 @@
  * THP-backed memory, with logging switched off and on in between.
  *
  * The guest writes a strictly increasing sequence number into the first
- * word of pages it picks with an LCG, and only reads the pages whose index
- * is 3 mod 4. The host harvests in rounds while the guest runs in another
- * thread; after each harvest it reads every page. A page whose number
- * changed between two reads was written after the earlier harvest, so it
- * must be reported by the harvest just done or, if the write came after it,
- * by the next one. A page reported by harvest k must have been written
- * after the read that followed harvest k - 2 (its number ends up larger).
+ * word of pages it picks with an LCG, only reads the pages whose index is
+ * 3 mod 8, and never touches those that are 7 mod 8. The host harvests in
+ * rounds while the guest runs in other threads; after each harvest it reads
+ * every page. A page whose number changed between two reads was written
+ * after the earlier harvest, so it must be reported by the harvest just
+ * done or, if the write came after it, by the next one. A page the guest
+ * never touches is never reported (but for INITIALLY_SET's first bits).
+ * Pages only read may be: upstream logs a page it maps writable on a read
+ * fault, when the host page is writable (after khugepaged collapsed it,
+ * for one), and that is allowed.
  */
 #include <pthread.h>
 #include <time.h>
@@ -37,13 +40,18 @@ static u64 g_npages, g_nr_vcpus;
 
 static bool dlm_read_only_page(u64 p)
 {
-	return p % 4 == 3;
+	return p % 8 == 3;
+}
+
+static bool dlm_untouched_page(u64 p)
+{
+	return p % 8 == 7;
 }
 
 /* With several vCPUs each page has one writer, so its numbers still grow. */
 static u64 dlm_writer(u64 p)
 {
-	return (p / 4) % g_nr_vcpus;
+	return (p / 8) % g_nr_vcpus;
 }
 
 /* @arg: the slot's gpa, plus the vCPU's index in its low bits. */
@@ -59,6 +67,8 @@ static void dlm_guest(u64 arg)
 
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			p = (x >> 33) % g_npages;
+			if (dlm_untouched_page(p))
+				continue;
 			if (dlm_read_only_page(p) || dlm_writer(p) != me)
 				(void)guest_read64((void *)(gpa + p * 4096));
 			else
@@ -90,8 +100,6 @@ struct dlm_state {
 	struct vmk_slot *s;
 	const struct dlm_cfg *cfg;
 	u64 prev2[DLM_MAX_PAGES], prev1[DLM_MAX_PAGES], now[DLM_MAX_PAGES];
-	/* For the false-report check: the largest number a report required beating. */
-	u64 must_exceed[DLM_MAX_PAGES];
 	bool reported[DLM_MAX_PAGES];
 	bool pending[DLM_MAX_PAGES];	/* must be in the next harvest */
 	u64 reports, harvests;
@@ -224,8 +232,6 @@ static void dlm_check(struct __test_metadata *_metadata, struct dlm_state *st,
 		st->pending[p] = st->now[p] != st->prev1[p] && !dirty;
 		if (dirty && !initial_bits) {
 			st->reported[p] = true;
-			if (st->prev2[p] > st->must_exceed[p])
-				st->must_exceed[p] = st->prev2[p];
 			st->reports++;
 		}
 	}
@@ -336,17 +342,16 @@ static void dlm_run(struct __test_metadata *_metadata, const struct dlm_cfg *cfg
 	for (k = 0; k < nr_vcpus; k++)
 		writes += (*vmk_guest_copy_of(st->vm, g_seq))[k];
 
-	/* No false reports: read-only pages never, others only if written. */
+	/* No false reports of pages the guest never touched. */
 	v = 0;
 	for (p = 0; p < cfg->npages; p++) {
 		if (!st->reported[p])
 			continue;
-		ASSERT_FALSE(dlm_read_only_page(p))
-			TH_LOG("page %llu is only read, yet reported dirty",
+		ASSERT_FALSE(dlm_untouched_page(p))
+			TH_LOG("page %llu was never touched, yet reported dirty",
 			       (unsigned long long)p);
-		ASSERT_GT(dlm_page(st, p), st->must_exceed[p])
-			TH_LOG("page %llu reported without a write", (unsigned long long)p);
-		v++;
+		if (!dlm_read_only_page(p))
+			v++;
 	}
 	ASSERT_GT(v, cfg->npages / 4) TH_LOG("too few pages ever reported");
 	TH_LOG("%llu writes, %llu harvests of %llu pages, %llu reports, %llu us per harvest",
