@@ -602,6 +602,17 @@ TEST(clear_edges)
 	/* INITIALLY_SET needs MANUAL_PROTECT_ENABLE. */
 	ASSERT_EQ(-1, dlm_enable_cap(vm, KVM_DIRTY_LOG_INITIALLY_SET, 0));
 	ASSERT_EQ(EINVAL, errno);
+	/* The obsolete first version of the capability is not offered. */
+	{
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT,
+			.args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE },
+		};
+
+		ASSERT_EQ(0, vmk_vm_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT));
+		ASSERT_EQ(-1, ioctl(vm->fd, KVM_ENABLE_CAP, &cap));
+		ASSERT_EQ(EINVAL, errno);
+	}
 	vmk_vm_free(vm);
 }
 
