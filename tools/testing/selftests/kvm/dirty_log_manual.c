@@ -683,4 +683,35 @@ TEST(rate_manual)
 	dlm_rate(_metadata, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
 }
 
+static void dlm_idle_guest(u64 arg)
+{
+	(void)arg;
+	GUEST_SYNC(0);
+	GUEST_DONE();
+}
+
+/* KVM's own writes to guest memory are logged too: the kvmclock page. */
+TEST(kvm_writes_logged)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	u64 bm[DLM_WORDS], v, page = 5;
+	struct vmk_vcpu *vcpu;
+
+	vmk_slot_add(vm, DLM_SLOT, DLM_GPA, 64 * 4096, KVM_MEM_LOG_DIRTY_PAGES,
+		     VMK_BACK_ANON);
+	vcpu = vmk_vcpu_new_lm(vm, 0, dlm_idle_guest, 0);
+	ASSERT_EQ(0, dlm_get(vm, bm));
+	/* MSR_KVM_SYSTEM_TIME_NEW: KVM writes the page before the next entry. */
+	vmk_set_msr(vcpu, 0x4b564d01, DLM_GPA + page * 4096 + 1);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(0, dlm_get(vm, bm));
+	ASSERT_EQ(1ULL << page, bm[0]);
+	ASSERT_NE(0, *(u32 *)vmk_gpa2hva(vm, DLM_GPA + page * 4096))
+		TH_LOG("kvmclock version still 0");
+	vmk_set_msr(vcpu, 0x4b564d01, 0);
+	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, &v));
+	vmk_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
