@@ -101,6 +101,8 @@ struct kvm_vm {
 	struct mutex slots_lock;
 	struct srcu_struct srcu;
 	struct kvm_memslots __rcu *memslots;
+	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags, changed under slots_lock. */
+	u64 dirty_log_protect;
 
 	/* The two-dimensional page tables, and MMU-notifier bookkeeping. */
 	spinlock_t mmu_lock;
@@ -157,6 +159,11 @@ int kvm_set_memory_region(struct kvm_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
 void kvm_free_memslots(struct kvm_vm *vm);
 int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log);
+int kvm_clear_dirty_log(struct kvm_vm *vm, struct kvm_clear_dirty_log *log);
+/* The KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags we support. */
+#define KVM_NG_DIRTY_LOG_PROTECT_FLAGS \
+	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
+int kvm_enable_dirty_log_protect(struct kvm_vm *vm, u64 flags);
 
 int kvm_mmu_notifier_register(struct kvm_vm *vm);
 bool kvm_mmu_retry_needed(struct kvm_vm *vm, unsigned long seq,
@@ -255,6 +262,12 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu);
 bool kvm_arch_vcpu_created_ok(struct kvm_vm *vm);
 /* Remove guest mappings of [start, end); mmu_lock held. True if any existed. */
 bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end);
+/*
+ * Dirty logging: make [start, end) read-only so the next write faults and
+ * is logged; mmu_lock held. True if anything changed (a flush is due).
+ */
+bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
+				      gfn_t end);
 void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm);
 void kvm_arch_memslots_changed(struct kvm_vm *vm);
 

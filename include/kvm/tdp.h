@@ -45,6 +45,12 @@ void kvm_tdp_destroy(struct kvm_vm *vm);
  */
 bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
 /*
+ * Dirty logging: no leaf mapping gfns [start, end) stays writable (large
+ * writable leaves are removed); mmu_lock held. True if anything changed:
+ * the caller must then call kvm_arch_flush_remote_tlbs().
+ */
+bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+/*
  * For kvm_arch_flush_remote_tlbs(): take the unlinked table pages before
  * making vCPUs flush, free them after (only those unlinked before the flush
  * started are safe to free).

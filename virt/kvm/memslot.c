@@ -57,21 +57,26 @@ static int kvm_copy_guest(struct kvm_vm *vm, gpa_t gpa, void *data,
 	while (len) {
 		unsigned int off = offset_in_page(gpa);
 		unsigned int chunk = min_t(unsigned long, len, PAGE_SIZE - off);
-		bool writable;
+		gfn_t gfn = gpa >> PAGE_SHIFT;
+		struct kvm_memslot *slot;
 		unsigned long hva;
 		int idx;
 		unsigned long left;
 
 		idx = srcu_read_lock(&vm->srcu);
-		hva = kvm_gfn_to_hva(vm, gpa >> PAGE_SHIFT, &writable);
-		if (!hva || (write && !writable)) {
+		slot = kvm_gfn_to_memslot(vm, gfn);
+		if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
 			srcu_read_unlock(&vm->srcu, idx);
 			return -EFAULT;
 		}
+		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 		if (write)
 			left = copy_to_user((void __user *)(hva + off), data, chunk);
 		else
 			left = copy_from_user(data, (void __user *)(hva + off), chunk);
+		/* Logged after the write: a harvest that sees the bit sees the data. */
+		if (write && left < chunk && slot->dirty_bitmap)
+			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 		srcu_read_unlock(&vm->srcu, idx);
 		if (left)
 			return -EFAULT;
@@ -178,6 +183,7 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	struct kvm_memslot gone = {};
 	unsigned long *old_bitmap = NULL, *new_bitmap = NULL;
 	bool logging = mem->flags & KVM_MEM_LOG_DIRTY_PAGES;
+	bool initially_set = vm->dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET;
 	bool zap = false;
 	int at, nr;
 
@@ -208,6 +214,8 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 					      GFP_KERNEL_ACCOUNT);
 			if (!new_bitmap)
 				return -ENOMEM;
+			if (initially_set)
+				bitmap_set(new_bitmap, 0, npages);
 		}
 	}
 
@@ -225,11 +233,15 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		gone = old->slot[at];
 		/*
 		 * When logging starts, writable and large mappings must go:
-		 * writes must fault, per 4 KiB page. When it stops, the 4 KiB
-		 * mappings go so that large ones can replace them.
+		 * writes must fault, per 4 KiB page. Not if every page starts
+		 * dirty (KVM_DIRTY_LOG_INITIALLY_SET): a page is protected, and
+		 * a large leaf over it removed, only when its bit is cleared.
+		 * When logging stops, the 4 KiB mappings go so that large ones
+		 * can replace them.
 		 */
 		zap = !npages || gone.base_gfn != base ||
-		      (logging != !!old_bitmap);
+		      (!logging && old_bitmap) ||
+		      (logging && !old_bitmap && !initially_set);
 	}
 	if (!npages) {
 		new->slot[at] = new->slot[new->nr - 1];
@@ -261,44 +273,208 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 }
 
 /*
- * KVM_GET_DIRTY_LOG: write-protect first (remove the slot's mappings and
- * flush), then harvest. A write after the removal faults and sets its bit
- * again, so none is lost between two calls.
+ * Dirty logging keeps one invariant: a page of a logged slot is mapped
+ * writable only while its bit is set. A write fault sets the bit and maps
+ * the page writable under mmu_lock; whoever clears bits write-protects the
+ * same pages under the same hold of mmu_lock, and flushes the TLBs before
+ * telling userspace. So a write that lands after the bit is cleared either
+ * went through a translation removed by the flush (and userspace reads the
+ * page after that), or faults and sets the bit again.
+ */
+
+/* Slots whose log is harvested per lock hold: bounds the time mmu_lock is held. */
+#define KVM_DIRTY_WORDS_PER_LOCK	64
+
+static struct kvm_memslot *kvm_dirty_log_slot(struct kvm_vm *vm, u32 slot_arg,
+					      int *err)
+{
+	u16 as_id = slot_arg >> 16, id = slot_arg & 0xffff;
+	struct kvm_memslots *slots = kvm_memslots(vm);
+	int at;
+
+	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	at = kvm_find_slot_id(slots, id);
+	if (at < 0 || !slots->slot[at].dirty_bitmap) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	return &slots->slot[at];
+}
+
+/* Write-protect the pages @mask names from @gfn on; mmu_lock held. */
+static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
+				   unsigned long mask)
+{
+	bool changed = false;
+
+	while (mask) {
+		unsigned int lo = __ffs(mask);
+		unsigned long gaps = ~(mask >> lo);
+		unsigned int len = gaps ? __ffs(gaps) : BITS_PER_LONG - lo;
+
+		changed |= kvm_arch_write_protect_gfn_range(vm, gfn + lo,
+							    gfn + lo + len);
+		if (lo + len >= BITS_PER_LONG)
+			break;
+		mask &= ~0UL << (lo + len);
+	}
+	return changed;
+}
+
+/* Take the bits of the whole log, protecting their pages again. */
+static int kvm_harvest_dirty_log(struct kvm_vm *vm, struct kvm_memslot *slot,
+				 unsigned long __user *ubitmap)
+{
+	unsigned long n = kvm_dirty_bitmap_bytes(slot) / sizeof(long);
+	unsigned long *taken, i;
+	bool flush = false;
+	int r = 0;
+
+	taken = kvmalloc_array(n, sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!taken)
+		return -ENOMEM;
+	for (i = 0; i < n; i += KVM_DIRTY_WORDS_PER_LOCK) {
+		unsigned long j, end = min(n, i + KVM_DIRTY_WORDS_PER_LOCK);
+
+		spin_lock(&vm->mmu_lock);
+		for (j = i; j < end; j++) {
+			unsigned long *word = &slot->dirty_bitmap[j];
+
+			taken[j] = READ_ONCE(*word) ? xchg(word, 0) : 0;
+			if (taken[j])
+				flush |= kvm_dirty_protect_mask(vm,
+					slot->base_gfn + j * BITS_PER_LONG,
+					taken[j]);
+		}
+		spin_unlock(&vm->mmu_lock);
+		cond_resched();
+	}
+	if (flush)
+		kvm_arch_flush_remote_tlbs(vm);
+
+	if (copy_to_user(ubitmap, taken, n * sizeof(long))) {
+		/* Userspace did not get them: they are still dirty. */
+		for (i = 0; i < n; i++)
+			if (taken[i])
+				atomic_long_or(taken[i],
+					(atomic_long_t *)&slot->dirty_bitmap[i]);
+		r = -EFAULT;
+	}
+	kvfree(taken);
+	return r;
+}
+
+/*
+ * KVM_GET_DIRTY_LOG. With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE it only
+ * reads the log: KVM_CLEAR_DIRTY_LOG clears and protects.
  */
 int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log)
 {
-	u16 as_id = log->slot >> 16, id = log->slot & 0xffff;
 	unsigned long __user *ubitmap = log->dirty_bitmap;
-	struct kvm_memslots *slots;
 	struct kvm_memslot *slot;
-	unsigned long i, n, word;
-	int at, r = 0;
-
-	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS)
-		return -EINVAL;
+	int r = 0;
 
 	mutex_lock(&vm->slots_lock);
-	slots = kvm_memslots(vm);
-	at = kvm_find_slot_id(slots, id);
-	if (at < 0 || !slots->slot[at].dirty_bitmap) {
-		r = -ENOENT;
+	slot = kvm_dirty_log_slot(vm, log->slot, &r);
+	if (!slot)
 		goto out;
-	}
-	slot = &slots->slot[at];
-	kvm_zap_slot(vm, slot);
-	n = kvm_dirty_bitmap_bytes(slot) / sizeof(long);
-	for (i = 0; i < n; i++) {
-		word = xchg(&slot->dirty_bitmap[i], 0);
-		if (put_user(word, ubitmap + i)) {
-			/* Put back what userspace did not get. */
-			atomic_long_or(word, (atomic_long_t *)&slot->dirty_bitmap[i]);
+	if (vm->dirty_log_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) {
+		if (copy_to_user(ubitmap, slot->dirty_bitmap,
+				 kvm_dirty_bitmap_bytes(slot)))
 			r = -EFAULT;
-			break;
-		}
+	} else {
+		r = kvm_harvest_dirty_log(vm, slot, ubitmap);
 	}
 out:
 	mutex_unlock(&vm->slots_lock);
 	return r;
+}
+
+/*
+ * KVM_CLEAR_DIRTY_LOG: clear the bits set in the caller's bitmap (bit 0 is
+ * @first_page) and protect exactly the pages whose bit was set, so that
+ * their next write is logged. The range starts on a 64-page boundary and
+ * spans whole 64-page words, except that it may end at the slot's end.
+ */
+int kvm_clear_dirty_log(struct kvm_vm *vm, struct kvm_clear_dirty_log *log)
+{
+	unsigned long __user *ubitmap = log->dirty_bitmap;
+	u64 first = log->first_page, num = log->num_pages;
+	unsigned long *mask, i, n, base;
+	struct kvm_memslot *slot;
+	bool flush = false;
+	int r = 0;
+
+	mutex_lock(&vm->slots_lock);
+	slot = kvm_dirty_log_slot(vm, log->slot, &r);
+	if (!slot)
+		goto out;
+	if ((first % BITS_PER_LONG) ||
+	    first >= slot->npages || num > slot->npages - first ||
+	    ((num % BITS_PER_LONG) && first + num != slot->npages)) {
+		r = -EINVAL;
+		goto out;
+	}
+	n = DIV_ROUND_UP(num, BITS_PER_LONG);
+	if (!n)
+		goto out;
+	mask = kvmalloc_array(n, sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!mask) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(mask, ubitmap, n * sizeof(long))) {
+		r = -EFAULT;
+		goto out_free;
+	}
+	if (num % BITS_PER_LONG)
+		mask[n - 1] &= BIT(num % BITS_PER_LONG) - 1;
+
+	base = first / BITS_PER_LONG;
+	for (i = 0; i < n; i += KVM_DIRTY_WORDS_PER_LOCK) {
+		unsigned long j, end = min(n, i + KVM_DIRTY_WORDS_PER_LOCK);
+
+		spin_lock(&vm->mmu_lock);
+		for (j = i; j < end; j++) {
+			unsigned long *word = &slot->dirty_bitmap[base + j];
+			unsigned long cleared;
+
+			if (!mask[j])
+				continue;
+			cleared = atomic_long_fetch_andnot(mask[j],
+						(atomic_long_t *)word) & mask[j];
+			if (cleared)
+				flush |= kvm_dirty_protect_mask(vm,
+					slot->base_gfn + (base + j) * BITS_PER_LONG,
+					cleared);
+		}
+		spin_unlock(&vm->mmu_lock);
+		cond_resched();
+	}
+	if (flush)
+		kvm_arch_flush_remote_tlbs(vm);
+out_free:
+	kvfree(mask);
+out:
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+int kvm_enable_dirty_log_protect(struct kvm_vm *vm, u64 flags)
+{
+	if (flags & ~KVM_NG_DIRTY_LOG_PROTECT_FLAGS)
+		return -EINVAL;
+	/* Initially set bits only make sense if userspace clears them. */
+	if ((flags & KVM_DIRTY_LOG_INITIALLY_SET) &&
+	    !(flags & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
+		return -EINVAL;
+	mutex_lock(&vm->slots_lock);
+	vm->dirty_log_protect = flags;
+	mutex_unlock(&vm->slots_lock);
+	return 0;
 }
 
 int kvm_set_memory_region(struct kvm_vm *vm,

@@ -38,6 +38,8 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_NG_MAX_VCPU_ID;
 	case KVM_CAP_NR_MEMSLOTS:
 		return KVM_NG_USER_MEMSLOTS;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVM_NG_DIRTY_LOG_PROTECT_FLAGS;
 	default:
 		return kvm_arch_check_extension(vm, ext);
 	}
@@ -119,6 +121,13 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		if (copy_from_user(&log, argp, sizeof(log)))
 			return -EFAULT;
 		return kvm_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return kvm_clear_dirty_log(vm, &log);
 	}
 	case KVM_IOEVENTFD: {
 		struct kvm_ioeventfd args;

@@ -407,6 +407,55 @@ bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
 			     start_gfn, end_gfn);
 }
 
+/*
+ * Dirty logging: make the leaves mapping gfns [start, end) in @table (which
+ * maps from @base) read-only, so that the next write faults and is logged.
+ * A writable large leaf goes whole: its pages refault as 4 KiB leaves, as
+ * logging wants. True if anything changed (a flush is due).
+ */
+static bool tdp_protect_level(struct kvm_vm *vm, u64 *table, int level,
+			      gfn_t base, gfn_t start, gfn_t end)
+{
+	u64 write = tdp_fmt()->write_bit;
+	u64 span = tdp_pages(level);
+	gfn_t lo = max(start, base);
+	gfn_t hi = min(end, base + TDP_ENTRIES * span);
+	bool changed = false;
+	int i;
+
+	if (lo >= hi)
+		return false;
+	for (i = (lo - base) / span; i <= (hi - 1 - base) / span; i++) {
+		u64 e = READ_ONCE(table[i]);
+
+		if (!tdp_present(e))
+			continue;
+		if (!tdp_leaf(e, level)) {
+			changed |= tdp_protect_level(vm, tdp_table(e), level - 1,
+						     base + i * span, start, end);
+			continue;
+		}
+		if (!(e & write))
+			continue;
+		if (level > 1)
+			WRITE_ONCE(table[i], 0);
+		else
+			/* Atomic: the walker may be setting accessed/dirty. */
+			clear_bit(__ffs64(write), (unsigned long *)&table[i]);
+		changed = true;
+	}
+	return changed;
+}
+
+bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!vm->tdp_root)
+		return false;
+	return tdp_protect_level(vm, __va(vm->tdp_root), tdp_fmt()->levels, 0,
+				 start_gfn, end_gfn);
+}
+
 static void tdp_free_level(u64 *table, int level)
 {
 	int i;

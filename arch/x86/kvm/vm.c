@@ -167,6 +167,12 @@ bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end)
 	return kvm_tdp_zap_range(vm, start, end);
 }
 
+bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
+				      gfn_t end)
+{
+	return kvm_tdp_write_protect_range(vm, start, end);
+}
+
 void kvm_arch_memslots_changed(struct kvm_vm *vm)
 {
 }
@@ -257,6 +263,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		WRITE_ONCE(vm->max_halt_poll_ns, cap.args[0]);
 		WRITE_ONCE(vm->halt_poll_override, true);
 		return 0;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return kvm_enable_dirty_log_protect(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
