@@ -38,7 +38,6 @@ static const u32 leaf1_ecx_mask =
 #define LEAF1_ECX_HYPERVISOR	BIT(31)
 /* The in-kernel local APIC emulates these whatever the host has. */
 #define LEAF1_ECX_X2APIC	BIT(21)
-#define LEAF1_ECX_TSC_DEADLINE	BIT(24)
 static const u32 leaf7_ebx_mask =
 	BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) |	/* FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS */
 	BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) |	/* AVX512F/DQ RDSEED ADX SMAP */
@@ -57,8 +56,12 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	ecx &= leaf1_ecx_mask;
 	if (!boot_cpu_has(X86_FEATURE_AVX))
 		ecx &= ~BIT(28);
-	return ecx | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC |
-	       LEAF1_ECX_TSC_DEADLINE;
+	/*
+	 * TSC-deadline needs the in-kernel LAPIC: the API reports it through
+	 * KVM_CAP_TSC_DEADLINE_TIMER, never here (a userspace APIC would be
+	 * handed a timer nobody emulates).
+	 */
+	return ecx | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC;
 }
 
 void kvm_cpuid_init(void)

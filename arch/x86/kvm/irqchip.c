@@ -300,9 +300,19 @@ long kvm_irqchip_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 long kvm_irqchip_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			    void __user *argp)
 {
+	struct kvm_vapic_addr va;
 	struct kvm_lapic_state *s;
 	long r;
 
+	/*
+	 * The TPR-patching "VAPIC" page is not supported (no KVM_CAP_VAPIC);
+	 * QEMU still clears its address at reset, which must succeed.
+	 */
+	if (ioctl == KVM_SET_VAPIC_ADDR) {
+		if (copy_from_user(&va, argp, sizeof(va)))
+			return -EFAULT;
+		return kvm_vcpu_has_lapic(vcpu) && !va.vapic_addr ? 0 : -EINVAL;
+	}
 	if (ioctl != KVM_GET_LAPIC && ioctl != KVM_SET_LAPIC)
 		return -ENOIOCTLCMD;
 	if (!kvm_vcpu_has_lapic(vcpu))

@@ -224,6 +224,24 @@ static inline int lapic_host_set_msr(struct vmk_vcpu *vcpu, u32 idx, u64 v)
 	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
 }
 
+/* Set ECX bit @ecx_bit of leaf @leaf (index 0) in the vCPU's CPUID. */
+static inline void lapic_cpuid_set(struct vmk_vcpu *vcpu, u32 leaf, u32 ecx_bit)
+{
+	struct {
+		struct kvm_cpuid2 h;
+		struct kvm_cpuid_entry2 e[100];
+	} c = { .h.nent = 100 };
+	u32 i;
+
+	VMK_CHECK(ioctl(vcpu->fd, KVM_GET_CPUID2, &c) == 0, "KVM_GET_CPUID2: %s",
+		  strerror(errno));
+	for (i = 0; i < c.h.nent; i++)
+		if (c.e[i].function == leaf && c.e[i].index == 0)
+			c.e[i].ecx |= 1u << ecx_bit;
+	VMK_CHECK(ioctl(vcpu->fd, KVM_SET_CPUID2, &c) == 0, "KVM_SET_CPUID2: %s",
+		  strerror(errno));
+}
+
 static inline bool lapic_cpuid_has(struct vmk_vcpu *vcpu, u32 ecx_bit)
 {
 	struct {
