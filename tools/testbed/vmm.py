@@ -50,6 +50,10 @@ echo "--- guest /proc/cpuinfo (head)"
 head -n 20 /proc/cpuinfo
 echo "--- guest dmesg (tail)"
 dmesg | tail -n 25
+# poweroff -f syncs first: a separate sync tells a hang there from one in
+# the power-off itself.
+echo "GUEST-SYNC"
+sync
 echo "GUEST-POWEROFF"
 poweroff -f
 """
