@@ -18,7 +18,7 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean clean-objs check deps selftests test test-upstream run bench print-kdir
+.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir
 
 all: modules
 
@@ -62,6 +62,13 @@ test:
 # host: interleave the emulated CPUs on one thread (same speed here).
 test-upstream: selftests
 	TESTBED_TCG_THREAD=single $(TESTBED) run --kdir $(KDIR) --tests $(SELFTESTS_OUT) --mode upstream --lifecycle 0
+
+# Debian's QEMU (-accel kvm) boots a Linux guest on 1 and 2 vCPUs, on ours
+# then on the distribution's modules, in one boot (tools/testbed/README.rst).
+# Multi-threaded TCG: on one thread the 2-vCPU guest takes minutes.
+test-vmm: modules
+	$(TESTBED) run --kdir $(KDIR) --modules $(TOP) --mode both --lifecycle 0 \
+		--vmm-guest --timeout 300
 
 run:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
