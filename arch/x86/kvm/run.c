@@ -29,14 +29,22 @@ static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 /*
  * Back to the host's XCR0. Checked with XGETBV rather than trusted: an
  * XSETBV that did not exit (seen on the emulated test host, whose SVM does
- * not honour the XSETBV intercept) would otherwise leave the guest's value
- * in place, and the host's next XRSTOR would fault.
+ * not honour the XSETBV intercept) changed the live register, and the
+ * host's next XRSTOR would fault. What the guest set that way is still
+ * the guest's XCR0: keep it (if it is one XSETBV could have set), or the
+ * next entry would take its SSE/AVX state away.
  */
-static void kvm_restore_host_xcr0(bool switched)
+static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 {
+	u64 cur;
+
 	if (!kvm_host_xcr0)
 		return;
-	if (switched || xgetbv(XCR_XFEATURE_ENABLED_MASK) != kvm_host_xcr0)
+	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (cur != (switched ? vcpu->arch.xcr0 : kvm_host_xcr0) &&
+	    (kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE))
+		kvm_set_xcr0(vcpu, cur);
+	if (cur != kvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
 }
 
@@ -82,7 +90,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	if (lapic)
 		kvm_lapic_set_cr8(vcpu, vcpu->arch.cr8);
 	kvm_x86_debug_after_exit(vcpu);
-	kvm_restore_host_xcr0(xcr0_switched);
+	kvm_restore_host_xcr0(vcpu, xcr0_switched);
 
 	vcpu->last_cpu = smp_processor_id();
 	WRITE_ONCE(vcpu->mode, VCPU_OUTSIDE_GUEST);
