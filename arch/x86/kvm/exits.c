@@ -126,16 +126,9 @@ static int kvm_x86_decode_cr8_write(struct kvm_vcpu *vcpu)
 	if (n < 3)
 		return -1;
 	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	for (; i < n; i++) {
-		u8 b = buf[i];
-
-		if (b == 0xf0)
+	for (; i < n && kvm_x86_is_legacy_prefix(buf[i]); i++)
+		if (buf[i] == 0xf0)
 			lock = true;
-		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0x2e &&
-			 b != 0x36 && b != 0x3e && b != 0x26 && b != 0x64 &&
-			 b != 0x65)
-			break;
-	}
 	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_guest_long_mode(vcpu) &&
 	    cs.l)
 		rex = buf[i++];

@@ -37,7 +37,7 @@ int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
 	return X86_MAX_INSN_LEN;
 }
 
-static bool is_legacy_prefix(u8 b)
+bool kvm_x86_is_legacy_prefix(u8 b)
 {
 	switch (b) {
 	case 0xf0: case 0xf2: case 0xf3:		/* LOCK, REPNE, REP */
@@ -59,7 +59,7 @@ int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu)
 	if (avail < 0)
 		return avail;
 	/* The last segment override wins. */
-	for (i = 0; i < avail && is_legacy_prefix(b[i]); i++) {
+	for (i = 0; i < avail && kvm_x86_is_legacy_prefix(b[i]); i++) {
 		switch (b[i]) {
 		case 0x26: seg = SEG_ES; break;
 		case 0x2e: seg = SEG_CS; break;
@@ -87,7 +87,7 @@ int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	long64 = kvm_guest_long_mode(vcpu) && cs.l;
 
-	while (i < avail && is_legacy_prefix(b[i]))
+	while (i < avail && kvm_x86_is_legacy_prefix(b[i]))
 		i++;
 	if (long64 && i < avail && (b[i] & 0xf0) == 0x40)
 		i++;			/* REX */

@@ -103,6 +103,8 @@ bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu);
 /* insn_len.c */
 #define X86_MAX_INSN_LEN	15
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
+/* LOCK, REP/REPNE, segment overrides, operand and address size. */
+bool kvm_x86_is_legacy_prefix(u8 b);
 
 /*
  * emulate.c: an access to guest-physical memory without a (writable) slot.
