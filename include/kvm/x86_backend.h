@@ -142,6 +142,12 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip);
 /* MOV to CR8; @gpr is the source register if the CPU said, else -1. */
 int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 			   unsigned long next_rip);
+/*
+ * MOV to CR0 or CR4 (@cr), LMSW as a CR0 write, for vendors that intercept
+ * them: checks @val as the CPU would (#GP), enters or leaves long mode.
+ */
+int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
+			  unsigned long next_rip);
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu);
 int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason);
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,

@@ -170,6 +170,77 @@ int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
 
+static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
+{
+	u64 old = kvm_backend->get_cr(vcpu, 0);
+	u64 efer = kvm_backend->get_efer(vcpu);
+	u64 new_efer = efer;
+
+	if (val >> 32)
+		return -EINVAL;
+	/* ET is hardwired to 1. */
+	val |= X86_CR0_ET;
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		return -EINVAL;
+	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return -EINVAL;
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
+		struct kvm_segment cs;
+
+		/* Long mode needs PAE and may not start in a 64-bit segment. */
+		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		if (!(kvm_backend->get_cr(vcpu, 4) & X86_CR4_PAE) || cs.l)
+			return -EINVAL;
+		new_efer |= EFER_LMA;
+	}
+	if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (efer & EFER_LMA)) {
+		struct kvm_segment cs;
+
+		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		if (cs.l)
+			return -EINVAL;
+		new_efer &= ~EFER_LMA;
+	}
+	if (new_efer != efer)
+		kvm_backend->set_efer(vcpu, new_efer);
+	kvm_backend->set_cr(vcpu, 0, val);
+	return 0;
+}
+
+static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
+{
+	u64 efer = kvm_backend->get_efer(vcpu);
+
+	if (val & ~kvm_cr4_allowed())
+		return -EINVAL;
+	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return -EINVAL;
+	if ((val & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return -EINVAL;
+	kvm_backend->set_cr(vcpu, 4, val);
+	return 0;
+}
+
+int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
+			  unsigned long next_rip)
+{
+	int r;
+
+	if (!kvm_guest_long_mode(vcpu))
+		val = (u32)val;
+	r = cr == 0 ? kvm_x86_cr0_write(vcpu, val) :
+	    cr == 4 ? kvm_x86_cr4_write(vcpu, val) : -EINVAL;
+	if (r) {
+		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return KVM_EXIT_RESUME;
+	}
+	/* The CPU flushes on paging changes it executes; this one it did not. */
+	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
+						   KVM_EXIT_TO_USER;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_cr_write);
+
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;

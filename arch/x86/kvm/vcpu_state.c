@@ -173,7 +173,7 @@ void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
 }
 
 /* CR4 bits a guest may set: those the host has and we virtualize. */
-static u64 kvm_cr4_allowed(void)
+u64 kvm_cr4_allowed(void)
 {
 	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |

@@ -48,6 +48,8 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu);
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
 void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu);
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host);
+/* CR4 bits a guest may set. */
+u64 kvm_cr4_allowed(void);
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
 
 /* exits.c: the RIP after the exiting instruction, without moving there. */

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMCS set-up and the guest state the backend keeps for it: segments,
+ * descriptor tables, control registers, EFER, RFLAGS, debug registers, the
+ * MSRs the VMCS or the backend switches, and event injection.
+ */
+#include <linux/bitops.h>
+#include <asm/desc.h>
+#include <asm/debugreg.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/trapnr.h>
+
+#include "vmcs.h"
+
+#define VMX_DR6_RESET		0xffff0ff0ULL
+#define VMX_DR7_RESET		0x400ULL
+#define VMX_PAT_DEFAULT		0x0007040600070406ULL
+/* DR6 bits a #DB reports: B0-B3, BD, BS. */
+#define VMX_DR6_STATUS		(0xfULL | BIT_ULL(13) | BIT_ULL(14))
+
+extern const char vmx_vmexit[];
+
+void vmcs_write(unsigned long field, u64 val)
+{
+	asm goto("vmwrite %0, %1\n\t"
+		 "jbe %l[fail]"
+		 : : "rm"(val), "r"(field) : "cc" : fail);
+	return;
+fail:
+	pr_err_ratelimited("kvm-intel: VMWRITE %#lx = %#llx failed\n", field,
+			   val);
+}
+
+/* The kvm_seg numbering (ES..GS, TR, LDTR) in VMCS order. */
+static int vmcs_seg(int seg)
+{
+	switch (seg) {
+	case SEG_TR:
+		return VMCS_SEG_TR;
+	case SEG_LDTR:
+		return VMCS_SEG_LDTR;
+	}
+	if (WARN_ON_ONCE(seg < 0 || seg > SEG_GS))
+		return 0;
+	return seg;
+}
+
+/*
+ * CR0 bits the host owns: fixed ones, PG/PE (long mode, PDPTEs), and CD/NW:
+ * the guest's memory is write-back (EPT ignores its PAT), caches stay on.
+ */
+static u64 vmx_cr0_mask(void)
+{
+	return vmx_cr0_fixed0 | (~vmx_cr0_fixed1 & 0xffffffffULL) |
+	       X86_CR0_PE | X86_CR0_PG | X86_CR0_CD | X86_CR0_NW;
+}
+
+static u64 vmx_cr4_mask(void)
+{
+	return vmx_cr4_fixed0 | (~vmx_cr4_fixed1 & 0xffffffffULL);
+}
+
+u64 vmx_hw_cr0(u64 cr0)
+{
+	cr0 &= ~(u64)(X86_CR0_CD | X86_CR0_NW);
+	return (cr0 | vmx_cr0_fixed0) & vmx_cr0_fixed1;
+}
+
+u64 vmx_hw_cr4(u64 cr4)
+{
+	return (cr4 | vmx_cr4_fixed0) & vmx_cr4_fixed1;
+}
+
+void vmcs_write_controls(struct vmx_vcpu *vmx)
+{
+	vmcs_write(VMCS_PIN_CONTROLS, vmx_pin_controls);
+	vmcs_write(VMCS_CPU_CONTROLS, vmx->cpu_controls);
+	vmcs_write(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls);
+	vmcs_write(VMCS_EXIT_CONTROLS, vmx_exit_controls);
+	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_controls);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, vmx->exception_bitmap);
+	vmcs_write(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
+	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
+	if (vmx->vpid)
+		vmcs_write(VMCS_VPID, vmx->vpid);
+	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+
+	/* Host state common to every CPU. */
+	vmcs_write(VMCS_HOST_CS_SEL, __KERNEL_CS);
+	vmcs_write(VMCS_HOST_SS_SEL, __KERNEL_DS);
+	vmcs_write(VMCS_HOST_DS_SEL, 0);
+	vmcs_write(VMCS_HOST_ES_SEL, 0);
+	vmcs_write(VMCS_HOST_FS_SEL, 0);
+	vmcs_write(VMCS_HOST_GS_SEL, 0);
+	vmcs_write(VMCS_HOST_TR_SEL, GDT_ENTRY_TSS * 8);
+	vmcs_write(VMCS_HOST_RIP, (unsigned long)vmx_vmexit);
+}
+
+/* The base of the TSS descriptor (16 bytes in long mode) in the GDT. */
+static unsigned long vmx_host_tr_base(unsigned long gdt)
+{
+	const struct ldttss_desc *d =
+		(const struct ldttss_desc *)(gdt + GDT_ENTRY_TSS * 8);
+
+	return d->base0 | ((unsigned long)d->base1 << 16) |
+	       ((unsigned long)d->base2 << 24) |
+	       ((unsigned long)d->base3 << 32);
+}
+
+/* Host state of this CPU; called when the VMCS comes to it. */
+void vmcs_write_host_state(struct vmx_vcpu *vmx)
+{
+	struct desc_ptr gdt, idt;
+	u64 val;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdt.address);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idt.address);
+	vmcs_write(VMCS_HOST_TR_BASE, vmx_host_tr_base(gdt.address));
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	rdmsrl(MSR_GS_BASE, val);
+	vmcs_write(VMCS_HOST_GS_BASE, val);
+	rdmsrl(MSR_IA32_SYSENTER_CS, val);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, val);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, val);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, val);
+	rdmsrl(MSR_EFER, val);
+	vmcs_write(VMCS_HOST_EFER, val);
+	rdmsrl(MSR_IA32_CR_PAT, val);
+	vmcs_write(VMCS_HOST_PAT, val);
+}
+
+static u32 vmx_seg_to_ar(const struct kvm_segment *s)
+{
+	u32 ar = (s->type & SEG_AR_TYPE_MASK) | (s->s ? SEG_AR_S : 0) |
+		 ((s->dpl & 3) << SEG_AR_DPL_SHIFT) | (s->present ? SEG_AR_P : 0) |
+		 (s->avl ? SEG_AR_AVL : 0) | (s->l ? SEG_AR_L : 0) |
+		 (s->db ? SEG_AR_DB : 0) | (s->g ? SEG_AR_G : 0);
+
+	if (s->unusable || !s->present)
+		ar |= SEG_AR_UNUSABLE;
+	return ar;
+}
+
+/*
+ * What VM entry accepts for a segment the guest may well use as given
+ * (SDM 26.3.1.2): a real-mode or freshly set state often has the accessed
+ * bit clear, a TR of an "available" type, or a granularity bit that does
+ * not match the limit. The processor would set or ignore these itself.
+ */
+static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
+{
+	u32 ar = v->ar;
+
+	if (vm86 && n != VMCS_SEG_LDTR && n != VMCS_SEG_TR)
+		return 0xf3;
+	if (n == VMCS_SEG_TR) {
+		ar &= ~(SEG_AR_UNUSABLE | SEG_AR_S);
+		ar |= SEG_AR_P;
+		if ((ar & SEG_AR_TYPE_MASK) != 3 && (ar & SEG_AR_TYPE_MASK) != 11)
+			ar = (ar & ~SEG_AR_TYPE_MASK) | 11;
+	} else if (n == VMCS_SEG_LDTR) {
+		if ((ar & SEG_AR_TYPE_MASK) != 2 || (ar & SEG_AR_S) || !(ar & SEG_AR_P))
+			ar |= SEG_AR_UNUSABLE;
+	} else if (!(ar & SEG_AR_UNUSABLE) && (ar & SEG_AR_S)) {
+		ar |= 1;	/* accessed */
+	}
+	if (!(ar & SEG_AR_UNUSABLE) || n == SEG_CS) {
+		if (v->limit > 0xfffff)
+			ar |= SEG_AR_G;
+		else if ((v->limit & 0xfff) != 0xfff)
+			ar &= ~SEG_AR_G;
+	}
+	return ar;
+}
+
+static bool vmx_pae_paging(const struct vmx_guest_state *gs)
+{
+	return (gs->cr0 & X86_CR0_PG) && (gs->cr4 & X86_CR4_PAE) &&
+	       !(gs->efer & EFER_LMA);
+}
+
+void vmcs_write_guest_state(struct vmx_vcpu *vmx)
+{
+	struct vmx_guest_state *gs = &vmx->gs;
+	bool vm86 = gs->rflags & X86_EFLAGS_VM;
+	u32 intr = gs->interruptibility;
+	int n;
+
+	if (gs->cr2 != native_read_cr2())
+		native_write_cr2(gs->cr2);
+	/* Written on every entry: the guest changes them without exits. */
+	if (vmx->vcpu.arch.rip != vmx->shadow_rip)
+		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	if (!(gs->rflags & X86_EFLAGS_IF))
+		intr &= ~INTERRUPTIBILITY_STI;
+	if (vmx->entry_intr_info & INTR_VALID)
+		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr);
+	vmcs_write(VMCS_GUEST_RFLAGS, gs->rflags | X86_EFLAGS_FIXED);
+	if (!vmx->state_dirty)
+		return;
+
+	for (n = 0; n < 8; n++) {
+		const struct vmx_seg *v = &gs->seg[n];
+		u64 base = v->base;
+		u32 limit = v->limit;
+
+		if (vm86 && n < VMCS_SEG_LDTR) {
+			base = (u64)v->selector << 4;
+			limit = 0xffff;
+		}
+		vmcs_write(VMCS_GUEST_SEL(n), v->selector);
+		vmcs_write(VMCS_GUEST_LIMIT(n), limit);
+		vmcs_write(VMCS_GUEST_AR(n), vmx_entry_ar(n, v, vm86));
+		vmcs_write(VMCS_GUEST_BASE(n), base);
+	}
+	vmcs_write(VMCS_GUEST_GDTR_BASE, gs->gdtr_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, gs->gdtr_limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, gs->idtr_base);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, gs->idtr_limit);
+	vmcs_write(VMCS_GUEST_CR0, vmx_hw_cr0(gs->cr0));
+	vmcs_write(VMCS_CR0_SHADOW, gs->cr0);
+	vmcs_write(VMCS_GUEST_CR3, gs->cr3);
+	vmcs_write(VMCS_GUEST_CR4, vmx_hw_cr4(gs->cr4));
+	vmcs_write(VMCS_CR4_SHADOW, gs->cr4);
+	vmcs_write(VMCS_GUEST_DR7, gs->dr7);
+	vmcs_write(VMCS_GUEST_EFER, gs->efer);
+	vmcs_write(VMCS_GUEST_PAT, gs->pat);
+	/* Kept, not applied: DEBUGCTL stays the host's (no LBR virtualization). */
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, gs->sysenter_cs);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, gs->sysenter_esp);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, gs->sysenter_eip);
+	if (vmx_pae_paging(gs))
+		for (n = 0; n < 4; n++)
+			vmcs_write(VMCS_GUEST_PDPTE(n), gs->pdpte[n]);
+	vmx->state_dirty = false;
+}
+
+/* After an exit: what the guest may have changed without one. */
+void vmcs_read_guest_state(struct vmx_vcpu *vmx)
+{
+	struct vmx_guest_state *gs = &vmx->gs;
+	u64 cr0_mask = vmx_cr0_mask(), cr4_mask = vmx_cr4_mask();
+	bool vm86;
+	int n;
+
+	gs->cr2 = native_read_cr2();
+	gs->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	gs->interruptibility = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (vmx->state_dirty)
+		return;		/* the entry failed before loading state */
+
+	vm86 = gs->rflags & X86_EFLAGS_VM;
+	for (n = 0; n < 8; n++) {
+		struct vmx_seg *v = &gs->seg[n];
+
+		v->selector = vmcs_read(VMCS_GUEST_SEL(n));
+		v->base = vmcs_read(VMCS_GUEST_BASE(n));
+		v->limit = vmcs_read(VMCS_GUEST_LIMIT(n));
+		/* A VM86 segment keeps the attributes it had before. */
+		if (!vm86 || n >= VMCS_SEG_LDTR)
+			v->ar = vmcs_read(VMCS_GUEST_AR(n));
+	}
+	gs->gdtr_base = vmcs_read(VMCS_GUEST_GDTR_BASE);
+	gs->gdtr_limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
+	gs->idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
+	gs->idtr_limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
+	gs->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~cr0_mask) | (gs->cr0 & cr0_mask);
+	gs->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	gs->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~cr4_mask) | (gs->cr4 & cr4_mask);
+	if (vmx->dr_active)
+		gs->dr7 = vmcs_read(VMCS_GUEST_DR7);
+	if (vmx_pae_paging(gs))
+		for (n = 0; n < 4; n++)
+			gs->pdpte[n] = vmcs_read(VMCS_GUEST_PDPTE(n));
+}
+
+static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
+{
+	v->selector = sel;
+	v->ar = ar;
+	v->limit = 0xffff;
+	v->base = base;
+}
+
+/*
+ * The vendor control state, plus an architectural RESET state that x86
+ * common code overwrites through the setters anyway.
+ */
+void vmx_reset_guest_state(struct vmx_vcpu *vmx)
+{
+	struct vmx_guest_state *gs = &vmx->gs;
+	int n;
+
+	memset(gs, 0, sizeof(*gs));
+	vmx_init_seg(&gs->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
+	for (n = 0; n < 6; n++)
+		if (n != SEG_CS)
+			vmx_init_seg(&gs->seg[n], 0, SEG_AR_P | SEG_AR_S | 0x3, 0);
+	vmx_init_seg(&gs->seg[VMCS_SEG_LDTR], 0, SEG_AR_P | 0x2, 0);
+	vmx_init_seg(&gs->seg[VMCS_SEG_TR], 0, SEG_AR_P | 0xb, 0);
+	gs->gdtr_limit = 0xffff;
+	gs->idtr_limit = 0xffff;
+	gs->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	gs->dr7 = VMX_DR7_RESET;
+	gs->rflags = X86_EFLAGS_FIXED;
+	gs->pat = VMX_PAT_DEFAULT;
+
+	vmx->cpu_controls = vmx_cpu_controls;
+	vmx->cpu2_controls = vmx_cpu2_controls;
+	if (!vmx->vpid)
+		vmx->cpu2_controls &= ~CPU2_VPID;
+	vmx->entry_controls = vmx_entry_controls & ~ENTRY_IA32E_GUEST;
+	/* A machine check in guest mode belongs to the host. */
+	vmx->exception_bitmap = BIT(MC_VECTOR);
+	vmx->state_dirty = true;
+	vmx->flush_tlb = true;
+	vmx->entry_intr_info = 0;
+
+	vmx->dr_active = false;
+	memset(vmx->dr, 0, sizeof(vmx->dr));
+	vmx->dr6 = VMX_DR6_RESET;
+	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
+	vmx->kernel_gs_base = vmx->tsc_aux = vmx->spec_ctrl = 0;
+}
+
+void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
+{
+	const struct vmx_seg *v = &to_vmx(vcpu)->gs.seg[vmcs_seg(seg)];
+	u32 ar = v->ar;
+
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = ar & SEG_AR_TYPE_MASK;
+	s->s = !!(ar & SEG_AR_S);
+	s->dpl = (ar >> SEG_AR_DPL_SHIFT) & 3;
+	s->present = !!(ar & SEG_AR_P);
+	s->avl = !!(ar & SEG_AR_AVL);
+	s->l = !!(ar & SEG_AR_L);
+	s->db = !!(ar & SEG_AR_DB);
+	s->g = !!(ar & SEG_AR_G);
+	s->unusable = !!(ar & SEG_AR_UNUSABLE);
+	s->padding = 0;
+}
+
+void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
+		     int seg)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_seg *v = &vmx->gs.seg[vmcs_seg(seg)];
+
+	v->selector = s->selector;
+	v->ar = vmx_seg_to_ar(s);
+	v->limit = s->limit;
+	v->base = s->base;
+	vmx->state_dirty = true;
+}
+
+void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+{
+	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+
+	dt->base = gs->idtr_base;
+	dt->limit = gs->idtr_limit;
+}
+
+void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->gs.idtr_base = dt->base;
+	vmx->gs.idtr_limit = dt->limit;
+	vmx->state_dirty = true;
+}
+
+void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+{
+	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+
+	dt->base = gs->gdtr_base;
+	dt->limit = gs->gdtr_limit;
+}
+
+void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->gs.gdtr_base = dt->base;
+	vmx->gs.gdtr_limit = dt->limit;
+	vmx->state_dirty = true;
+}
+
+u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
+{
+	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+
+	switch (cr) {
+	case 0: return gs->cr0;
+	case 2: return gs->cr2;
+	case 3: return gs->cr3;
+	case 4: return gs->cr4;
+	}
+	WARN_ON_ONCE(1);
+	return 0;
+}
+
+/*
+ * PAE paging with EPT: VM entry loads the PDPTEs from the VMCS, not from
+ * guest memory (SDM 26.3.2.4). Read them whenever CR0, CR3 or CR4 is set
+ * from outside the guest; in the guest MOV to CR3 loads them itself.
+ */
+static void vmx_load_pdptes(struct vmx_vcpu *vmx)
+{
+	struct vmx_guest_state *gs = &vmx->gs;
+
+	if (!vmx_pae_paging(gs))
+		return;
+	if (kvm_read_guest(vmx->vcpu.vm, gs->cr3 & ~0x1fULL, gs->pdpte,
+			   sizeof(gs->pdpte)))
+		memset(gs->pdpte, 0, sizeof(gs->pdpte));
+}
+
+void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_guest_state *gs = &vmx->gs;
+
+	switch (cr) {
+	case 0:
+		gs->cr0 = val;
+		break;
+	case 2:
+		gs->cr2 = val;
+		return;
+	case 3:
+		gs->cr3 = val;
+		break;
+	case 4:
+		gs->cr4 = val;
+		break;
+	default:
+		WARN_ON_ONCE(1);
+		return;
+	}
+	vmx_load_pdptes(vmx);
+	vmx->state_dirty = true;
+}
+
+u64 vmx_get_efer(struct kvm_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->gs.efer;
+}
+
+/* VM entry takes long mode from a control, which must match EFER.LMA. */
+void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->gs.efer = efer;
+	if (efer & EFER_LMA)
+		vmx->entry_controls |= ENTRY_IA32E_GUEST;
+	else
+		vmx->entry_controls &= ~ENTRY_IA32E_GUEST;
+	vmx->state_dirty = true;
+}
+
+u64 vmx_get_rflags(struct kvm_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->gs.rflags;
+}
+
+void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* Entering or leaving VM86 changes how segments are loaded. */
+	if ((vmx->gs.rflags ^ rflags) & X86_EFLAGS_VM)
+		vmx->state_dirty = true;
+	vmx->gs.rflags = rflags;
+}
+
+u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (dr < 4)
+		return vmx->dr[dr];
+	return dr == 6 ? vmx->dr6 : vmx->gs.dr7;
+}
+
+/* DR0-3 and DR6 from now on switched on every entry, MOV DR unintercepted. */
+void vmx_activate_dr(struct vmx_vcpu *vmx)
+{
+	if (vmx->dr_active)
+		return;
+	vmx->dr_active = true;
+	vmx->cpu_controls &= ~CPU_MOV_DR_EXITING;
+}
+
+void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (dr < 4) {
+		vmx->dr[dr] = val;
+		if (val)
+			vmx_activate_dr(vmx);
+	} else if (dr == 6) {
+		vmx->dr6 = val;
+	} else {
+		vmx->gs.dr7 = val;
+		vmx->state_dirty = true;
+		/* Enabled breakpoints must match the guest's addresses. */
+		if (val & 0xff)
+			vmx_activate_dr(vmx);
+	}
+}
+
+/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
+bool vmx_long_mode_code(struct vmx_vcpu *vmx)
+{
+	return (vmx->gs.efer & EFER_LMA) &&
+	       (vmx->gs.seg[SEG_CS].ar & SEG_AR_L);
+}
+
+static bool vmx_is_canonical(u64 addr)
+{
+	int bits = boot_cpu_data.x86_virt_bits;
+
+	return sign_extend64(addr, bits - 1) == addr;
+}
+
+/* Each PAT entry must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
+static bool vmx_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/* DEBUGCTL bits kept for the guest: LBR, BTF. */
+#define VMX_DEBUGCTL_VALID	0x3ULL
+
+int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_guest_state *gs = &vmx->gs;
+
+	switch (index) {
+	case MSR_STAR:
+		*data = vmx->star;
+		break;
+	case MSR_LSTAR:
+		*data = vmx->lstar;
+		break;
+	case MSR_CSTAR:
+		*data = vmx->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = vmx->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = vmx->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = gs->seg[SEG_FS].base;
+		break;
+	case MSR_GS_BASE:
+		*data = gs->seg[SEG_GS].base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = gs->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = gs->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = gs->sysenter_eip;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = gs->pat;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		*data = gs->debugctl;
+		break;
+	case MSR_TSC_AUX:
+		*data = vmx->tsc_aux;
+		break;
+	case MSR_IA32_SPEC_CTRL:
+		*data = vmx->spec_ctrl;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_guest_state *gs = &vmx->gs;
+
+	switch (index) {
+	case MSR_STAR:
+		vmx->star = data;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		if (data >> 32)
+			return -EINVAL;
+		vmx->sfmask = data;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		gs->sysenter_cs = data;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		/* WRMSR of these would fault natively, and so would entry. */
+		if (!vmx_is_canonical(data))
+			return -EINVAL;
+		switch (index) {
+		case MSR_LSTAR:
+			vmx->lstar = data;
+			return 0;
+		case MSR_CSTAR:
+			vmx->cstar = data;
+			return 0;
+		case MSR_KERNEL_GS_BASE:
+			vmx->kernel_gs_base = data;
+			return 0;
+		case MSR_FS_BASE:
+			gs->seg[SEG_FS].base = data;
+			break;
+		case MSR_GS_BASE:
+			gs->seg[SEG_GS].base = data;
+			break;
+		case MSR_IA32_SYSENTER_ESP:
+			gs->sysenter_esp = data;
+			break;
+		default:
+			gs->sysenter_eip = data;
+			break;
+		}
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!vmx_pat_valid(data))
+			return -EINVAL;
+		gs->pat = data;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		if (data & ~VMX_DEBUGCTL_VALID)
+			return -EINVAL;
+		gs->debugctl = data;
+		return 0;
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return -EINVAL;
+		vmx->tsc_aux = data;
+		return 0;
+	case MSR_IA32_SPEC_CTRL:
+		/* Every guest access exits, so this is always the guest's value. */
+		vmx->spec_ctrl = data;
+		return 0;
+	default:
+		return 1;
+	}
+	vmx->state_dirty = true;
+	return 0;
+}
+
+/* Hardware exceptions that push an error code (SDM 26.2.1.3). */
+static bool vmx_vector_has_error_code(u8 vector)
+{
+	switch (vector) {
+	case DF_VECTOR:
+	case TS_VECTOR:
+	case NP_VECTOR:
+	case SS_VECTOR:
+	case GP_VECTOR:
+	case PF_VECTOR:
+	case AC_VECTOR:
+		return true;
+	}
+	return false;
+}
+
+void vmx_inject_exception(struct kvm_vcpu *vcpu)
+{
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info;
+
+	if (!ex->pending)
+		return;
+	ex->pending = false;
+
+	info = ex->vector | (INTR_TYPE_HW_EXCEPTION << INTR_TYPE_SHIFT) |
+	       INTR_VALID;
+	/* Entry demands the error code exactly where the CPU would push one. */
+	if ((vmx->gs.cr0 & X86_CR0_PE) && vmx_vector_has_error_code(ex->vector))
+		info |= INTR_ERROR_VALID;
+	vmx->entry_intr_info = info;
+	vmx->entry_error = ex->has_error_code ? ex->error_code : 0;
+	vmx->entry_insn_len = 0;
+}
+
+void vmx_inject_irq(struct kvm_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->entry_intr_info = vector | (INTR_TYPE_EXT << INTR_TYPE_SHIFT) |
+			       INTR_VALID;
+}
+
+void vmx_inject_nmi(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->entry_intr_info = NMI_VECTOR | (INTR_TYPE_NMI << INTR_TYPE_SHIFT) |
+			       INTR_VALID;
+	vmx->gs.interruptibility &= ~INTERRUPTIBILITY_NMI;
+}
+
+/* Exits as soon as RFLAGS.IF is set and no STI/MOV SS blocking is left. */
+void vmx_enable_irq_window(struct kvm_vcpu *vcpu)
+{
+	to_vmx(vcpu)->cpu_controls |= CPU_INTR_WINDOW_EXITING;
+}
+
+/* Every MOV to and from CR8 exits (CR8-load/store exiting). */
+void vmx_update_tpr_exit(struct kvm_vcpu *vcpu, int priority_class)
+{
+}
+
+/*
+ * Virtual NMIs: the CPU blocks NMIs from an injected NMI until the guest's
+ * IRET, and NMI-window exiting says when that happened. Blocking is set
+ * here too, for an NMI state userspace restored.
+ */
+void vmx_enable_nmi_window(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!(vmx->entry_intr_info & INTR_VALID) ||
+	    ((vmx->entry_intr_info & INTR_TYPE_MASK) >> INTR_TYPE_SHIFT) !=
+	    INTR_TYPE_NMI)
+		vmx->gs.interruptibility |= INTERRUPTIBILITY_NMI;
+	vmx->cpu_controls |= CPU_NMI_WINDOW_EXITING;
+}
+
+bool vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->gs.interruptibility &
+	       (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+}
+
+void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
+{
+	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+
+	/* The shadow belongs to the instruction at RIP (see vmx_vcpu_run). */
+	to_vmx(vcpu)->shadow_rip = vcpu->arch.rip;
+	gs->interruptibility &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	if (shadow)
+		gs->interruptibility |= (gs->rflags & X86_EFLAGS_IF) ?
+					INTERRUPTIBILITY_STI :
+					INTERRUPTIBILITY_MOV_SS;
+}
+
+void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (on)
+		vmx->exception_bitmap |= BIT(vector);
+	else
+		vmx->exception_bitmap &= ~BIT(vector);
+	vmx->exception_bitmap |= BIT(MC_VECTOR);
+}
+
+/*
+ * Called right after the exit: an event whose delivery the exit interrupted
+ * goes back to x86 common code, which injects it again on the next entry
+ * and shows it to KVM_GET_VCPU_EVENTS meanwhile.
+ */
+void vmx_save_exit_event(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->idt_vectoring_info;
+	u32 reason = (u16)vmx->exit_reason;
+	u32 type;
+	u8 vector;
+
+	if (vmx->exit_reason & EXIT_REASON_ENTRY_FAILED)
+		return;
+	/*
+	 * An exit from IRET's own fault, after IRET unblocked NMIs: the IRET
+	 * runs again, so blocking must hold until it does (SDM 27.2.3).
+	 */
+	if (!(info & INTR_VALID) &&
+	    ((reason == EXIT_EPT_VIOLATION &&
+	      (vmx->exit_qual & EPT_QUAL_NMI_UNBLOCK_IRET)) ||
+	     (reason == EXIT_EXCEPTION_NMI &&
+	      (vmx->exit_intr_info & INTR_NMI_UNBLOCK_IRET))))
+		vmx->gs.interruptibility |= INTERRUPTIBILITY_NMI;
+
+	if (!(info & INTR_VALID) || reason == EXIT_TRIPLE_FAULT)
+		return;
+	type = (info & INTR_TYPE_MASK) >> INTR_TYPE_SHIFT;
+	vector = info & INTR_VECTOR_MASK;
+	switch (type) {
+	case INTR_TYPE_EXT:
+		kvm_x86_event_interrupted(&vmx->vcpu, KVM_X86_EVENT_IRQ, vector,
+					  false, 0);
+		break;
+	case INTR_TYPE_NMI:
+		kvm_x86_event_interrupted(&vmx->vcpu, KVM_X86_EVENT_NMI, vector,
+					  false, 0);
+		break;
+	case INTR_TYPE_HW_EXCEPTION:
+		kvm_x86_event_interrupted(&vmx->vcpu, KVM_X86_EVENT_EXCEPTION,
+					  vector, info & INTR_ERROR_VALID,
+					  vmx->idt_vectoring_error);
+		break;
+	default:
+		/*
+		 * INTn, INT3, INTO, INT1: RIP still points at the instruction,
+		 * which raises the event again when executed again.
+		 */
+		break;
+	}
+}
+
+/* For a #DB exit: the CPU reports DR6's new bits, not DR6 itself. */
+void vmx_set_db_dr6(struct vmx_vcpu *vmx)
+{
+	vmx->dr6 = VMX_DR6_RESET | (vmx->exit_qual & VMX_DR6_STATUS);
+}

@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-intel: the Intel VMX backend of kvm.ko. Hardware detection, control
+ * computation from the capability MSRs, per-CPU VMXON, VMCS ownership as a
+ * vCPU moves between CPUs, and the guest run loop body.
+ */
+#define pr_fmt(fmt) "kvm-intel: " fmt
+
+#include <linux/module.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/idr.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/nospec-branch.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+
+#include "vmcs.h"
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Intel VMX backend for kvm.ko");
+
+static bool enable_vpid = true;
+module_param_named(vpid, enable_vpid, bool, 0444);
+MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs when the CPU can (default: on)");
+
+/* CPUID.1:ECX */
+#define CPUID_1_ECX_VMX			BIT(5)
+
+/* IA32_VMX_BASIC */
+#define BASIC_REVISION_MASK		0x7fffffffULL
+#define BASIC_SIZE_SHIFT		32
+#define BASIC_SIZE_MASK		0x1fffULL
+#define BASIC_32BIT_ADDR		BIT_ULL(48)
+#define BASIC_INSN_INFO		BIT_ULL(54)
+#define BASIC_TRUE_CTLS		BIT_ULL(55)
+
+u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
+u32 vmx_exit_controls, vmx_entry_controls;
+u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+/* VM exits of INS/OUTS report the address size. */
+bool vmx_has_insn_info;
+static u32 vmx_revision;
+static bool vmx_has_vpid;
+static DEFINE_IDA(vmx_vpids);
+
+struct vmx_cpu {
+	void *vmxon_region;
+	bool vmx_on;
+	/* VMCSs launched or made current on this CPU, not yet VMCLEARed. */
+	struct list_head loaded;
+	struct vmx_vcpu *current_vmx;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
+
+/*
+ * Controls: @required must all be allowed to be 1, @optional are set where
+ * allowed; whatever the CPU forces to 1 is added. The low half of the
+ * capability MSR is the allowed-0 settings (1: must be 1), the high half the
+ * allowed-1 settings.
+ */
+static int vmx_adjust_controls(const char *what, u32 msr, u32 required,
+			       u32 optional, u32 *out)
+{
+	u64 cap;
+	u32 must, may;
+
+	if (rdmsrl_safe(msr, &cap))
+		return -EIO;
+	must = (u32)cap;
+	may = cap >> 32;
+	if ((required & may) != required) {
+		pr_err("%s controls %#x not supported (allowed %#x)\n", what,
+		       required & ~may, may);
+		return -EOPNOTSUPP;
+	}
+	*out = must | required | (optional & may);
+	return 0;
+}
+
+static int vmx_compute_controls(u64 basic)
+{
+	bool true_ctls = basic & BASIC_TRUE_CTLS;
+	u32 cpu2_cap;
+	u64 cap;
+	int r;
+
+	/*
+	 * The TRUE MSRs let default-1 controls be cleared (CR3 exiting...):
+	 * with EPT the guest owns CR3.
+	 */
+	r = vmx_adjust_controls("pin-based",
+				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+					    MSR_IA32_VMX_PINBASED_CTLS,
+				PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
+				PIN_VIRTUAL_NMIS, 0, &vmx_pin_controls);
+	if (r)
+		return r;
+	r = vmx_adjust_controls("processor-based",
+				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+					    MSR_IA32_VMX_PROCBASED_CTLS,
+				CPU_HLT_EXITING | CPU_TSC_OFFSETTING |
+				CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
+				CPU_UNCOND_IO_EXITING | CPU_MWAIT_EXITING |
+				CPU_MONITOR_EXITING | CPU_RDPMC_EXITING |
+				CPU_MOV_DR_EXITING | CPU_SECONDARY, 0,
+				&vmx_cpu_controls);
+	if (r)
+		return r;
+	/* I/O and MSR bitmaps off: every port and MSR access exits. */
+	if (vmx_cpu_controls & (CPU_IO_BITMAPS | CPU_MSR_BITMAPS |
+				CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
+				CPU_TPR_SHADOW)) {
+		pr_err("processor-based controls %#x cannot be cleared\n",
+		       vmx_cpu_controls);
+		return -EOPNOTSUPP;
+	}
+
+	if (rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &cap))
+		return -EIO;
+	cpu2_cap = cap >> 32;
+	if (!(cpu2_cap & CPU2_EPT)) {
+		pr_err("VMX without EPT is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(cpu2_cap & CPU2_UNRESTRICTED_GUEST)) {
+		pr_err("VMX without unrestricted guest is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	r = vmx_adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
+				CPU2_EPT | CPU2_UNRESTRICTED_GUEST |
+				CPU2_WBINVD_EXITING,
+				CPU2_RDTSCP | CPU2_INVPCID |
+				(enable_vpid ? CPU2_VPID : 0),
+				&vmx_cpu2_controls);
+	if (r)
+		return r;
+
+	r = vmx_adjust_controls("VM-exit",
+				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+					    MSR_IA32_VMX_EXIT_CTLS,
+				EXIT_HOST_64BIT | EXIT_SAVE_DEBUG |
+				EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+				EXIT_SAVE_EFER | EXIT_LOAD_EFER, 0,
+				&vmx_exit_controls);
+	if (r)
+		return r;
+	/* Interrupts stay pending at the APIC: the host takes them with IF=1. */
+	if (vmx_exit_controls & EXIT_ACK_INTR) {
+		pr_err("acknowledge-interrupt-on-exit cannot be cleared\n");
+		return -EOPNOTSUPP;
+	}
+	return vmx_adjust_controls("VM-entry",
+				   true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+					       MSR_IA32_VMX_ENTRY_CTLS,
+				   ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT |
+				   ENTRY_LOAD_EFER, 0, &vmx_entry_controls);
+}
+
+static int vmx_check_hardware(void)
+{
+	u64 feat, basic, ept_cap = 0;
+	int r;
+
+	if (!(cpuid_ecx(1) & CPUID_1_ECX_VMX)) {
+		pr_err("VMX is not supported by this CPU\n");
+		return -EOPNOTSUPP;
+	}
+	/* Linux locks IA32_FEATURE_CONTROL at boot, enabling VMX if it may. */
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) ||
+	    !(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("VMX is disabled by the BIOS (IA32_FEATURE_CONTROL %#llx): enable VT-x in the firmware setup\n",
+		       feat);
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (((basic >> BASIC_SIZE_SHIFT) & BASIC_SIZE_MASK) > PAGE_SIZE ||
+	    (basic & BASIC_32BIT_ADDR)) {
+		pr_err("unsupported VMCS layout (IA32_VMX_BASIC %#llx)\n",
+		       basic);
+		return -EOPNOTSUPP;
+	}
+	vmx_revision = basic & BASIC_REVISION_MASK;
+	vmx_has_insn_info = basic & BASIC_INSN_INFO;
+
+	r = vmx_compute_controls(basic);
+	if (r)
+		return r;
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
+	/* Unrestricted guest: PE and PG are the guest's to clear. */
+	vmx_cr0_fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap);
+	r = vmx_ept_check(ept_cap);
+	if (r)
+		return r;
+	/* VPIDs need INVVPID (bit 32), single-context (41) and all-context (42). */
+	vmx_has_vpid = (vmx_cpu2_controls & CPU2_VPID) &&
+		       (ept_cap & BIT_ULL(32)) && (ept_cap & BIT_ULL(41)) &&
+		       (ept_cap & BIT_ULL(42));
+	if (!vmx_has_vpid)
+		vmx_cpu2_controls &= ~CPU2_VPID;
+	return 0;
+}
+
+static int vmx_vmclear(u64 pa)
+{
+	asm goto("1: vmclear %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : "m"(pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static int vmx_vmptrld(u64 pa)
+{
+	asm goto("1: vmptrld %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : "m"(pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+/* VMXOFF faults (#UD) outside VMX operation: nothing to do then. */
+static void vmx_vmxoff(void)
+{
+	asm goto("1: vmxoff\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : "cc", "memory" : fault);
+fault:
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static void vmx_clear_loaded(struct vmx_cpu *vc, struct vmx_vcpu *vmx)
+{
+	vmx_vmclear(vmx->vmcs_pa);
+	list_del(&vmx->loaded_node);
+	if (vc->current_vmx == vmx)
+		vc->current_vmx = NULL;
+	vmx->launched = false;
+	/* Ordered after the VMCLEAR: another CPU may load it once it sees -1. */
+	smp_store_release(&vmx->loaded_cpu, -1);
+}
+
+static void vmx_clear_all_loaded(struct vmx_cpu *vc)
+{
+	struct vmx_vcpu *vmx, *tmp;
+
+	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node)
+		vmx_clear_loaded(vc, vmx);
+}
+
+static int vmx_cpu_enable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
+	u64 pa, feat;
+
+	if (!vc->vmxon_region)
+		return -EINVAL;
+	if (__read_cr4() & X86_CR4_VMXE) {
+		pr_err("CPU %d: VMX is already in use\n", smp_processor_id());
+		return -EBUSY;
+	}
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) ||
+	    !(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("CPU %d: VMX is disabled by IA32_FEATURE_CONTROL\n",
+		       smp_processor_id());
+		return -EOPNOTSUPP;
+	}
+	/* The CR0/CR4 VMXON requires; Linux runs with these anyway. */
+	if ((read_cr0() & vmx_cr0_fixed0) != vmx_cr0_fixed0 ||
+	    ((__read_cr4() | X86_CR4_VMXE) & vmx_cr4_fixed0) != vmx_cr4_fixed0) {
+		pr_err("CPU %d: CR0/CR4 do not allow VMXON\n",
+		       smp_processor_id());
+		return -EOPNOTSUPP;
+	}
+
+	*(u32 *)vc->vmxon_region = vmx_revision;
+	pa = __pa(vc->vmxon_region);
+	cr4_set_bits(X86_CR4_VMXE);
+	asm goto("1: vmxon %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : "m"(pa) : "cc", "memory" : fail);
+	vc->vmx_on = true;
+	vc->current_vmx = NULL;
+	/* Translations tagged by EPTP or VPID may be left from an earlier user. */
+	vmx_invept(0);
+	if (vmx_has_vpid)
+		vmx_invvpid(0);
+	return 0;
+
+fail:
+	cr4_clear_bits(X86_CR4_VMXE);
+	pr_err("CPU %d: VMXON failed\n", smp_processor_id());
+	return -EIO;
+}
+
+static void vmx_cpu_disable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
+
+	if (!vc->vmx_on)
+		return;
+	vmx_clear_all_loaded(vc);
+	vmx_vmxoff();
+	vc->vmx_on = false;
+}
+
+/*
+ * Crash or reboot: VMCLEAR writes the VMCSs back to memory (a kdump
+ * kernel may look at them) and VMXOFF lets INIT through again.
+ */
+static void vmx_cpu_emergency_disable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
+
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		return;
+	if (vc->vmx_on) {
+		struct vmx_vcpu *vmx;
+
+		list_for_each_entry(vmx, &vc->loaded, loaded_node)
+			vmx_vmclear(vmx->vmcs_pa);
+	}
+	vmx_vmxoff();
+}
+
+static void vmx_free_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu_data, cpu);
+
+		if (vc->vmxon_region)
+			free_page((unsigned long)vc->vmxon_region);
+		vc->vmxon_region = NULL;
+	}
+}
+
+/* Allocated up front: cpu_enable runs with preemption off. */
+static int vmx_alloc_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu_data, cpu);
+		struct page *page;
+
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			vmx_free_cpu_data();
+			return -ENOMEM;
+		}
+		vc->vmxon_region = page_address(page);
+		INIT_LIST_HEAD(&vc->loaded);
+		vc->vmx_on = false;
+		vc->current_vmx = NULL;
+	}
+	return 0;
+}
+
+static int vmx_vm_init(struct kvm_vm *vm)
+{
+	return 0;
+}
+
+static void vmx_vm_destroy(struct kvm_vm *vm)
+{
+}
+
+static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct page *page;
+	int r;
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	vmx->vmcs = page_address(page);
+	vmx->vmcs_pa = page_to_phys(page);
+	*(u32 *)vmx->vmcs = vmx_revision;
+	vmx->loaded_cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_node);
+	vmx->launched = false;
+	vmx->controls_written = false;
+
+	vmx->vpid = 0;
+	if (vmx_has_vpid) {
+		/* VPID 0 is the host's. Without a free one, flush on every entry. */
+		r = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+		if (r > 0)
+			vmx->vpid = r;
+	}
+
+	/* VMCLEAR puts the new VMCS in the clear launch state. */
+	preempt_disable();
+	r = vmx_vmclear(vmx->vmcs_pa);
+	preempt_enable();
+	if (r) {
+		if (vmx->vpid)
+			ida_free(&vmx_vpids, vmx->vpid);
+		free_page((unsigned long)vmx->vmcs);
+		vmx->vmcs = NULL;
+		return r;
+	}
+
+	vmx->eptp = vmx_eptp(vcpu->vm->tdp_root);
+	vmx_reset_guest_state(vmx);
+	return 0;
+}
+
+static void vmx_clear_remote(void *arg)
+{
+	struct vmx_vcpu *vmx = arg;
+
+	if (vmx->loaded_cpu == smp_processor_id())
+		vmx_clear_loaded(this_cpu_ptr(&vmx_cpu_data), vmx);
+}
+
+/* VMCLEAR on the CPU the VMCS was last current on, wherever that is. */
+static void vmx_clear_vmcs(struct vmx_vcpu *vmx)
+{
+	int cpu = smp_load_acquire(&vmx->loaded_cpu);
+
+	if (cpu < 0)
+		return;
+	/* An offline CPU cleared its VMCSs in cpu_disable. */
+	smp_call_function_single(cpu, vmx_clear_remote, vmx, 1);
+}
+
+static void vmx_vcpu_free(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!vmx->vmcs)
+		return;
+	vmx_clear_vmcs(vmx);
+	if (vmx->vpid)
+		ida_free(&vmx_vpids, vmx->vpid);
+	free_page((unsigned long)vmx->vmcs);
+	vmx->vmcs = NULL;
+}
+
+/* Called with preemption off, on @cpu. */
+static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
+	unsigned long flags;
+	bool moved = false;
+
+	if (vmx->loaded_cpu != cpu) {
+		/* A VMCS may be current on one CPU only: clear it there first. */
+		vmx_clear_vmcs(vmx);
+		moved = true;
+	}
+	if (!vc->vmx_on)
+		return;
+
+	local_irq_save(flags);
+	if (moved) {
+		list_add(&vmx->loaded_node, &vc->loaded);
+		vmx->loaded_cpu = cpu;
+		vmx->launched = false;
+	}
+	if (vc->current_vmx != vmx) {
+		if (vmx_vmptrld(vmx->vmcs_pa))
+			pr_err_once("VMPTRLD failed\n");
+		vc->current_vmx = vmx;
+	}
+	if (!vmx->controls_written) {
+		vmcs_write_controls(vmx);
+		vmx->controls_written = true;
+		vmx->state_dirty = true;
+	}
+	if (moved)
+		vmcs_write_host_state(vmx);
+	local_irq_restore(flags);
+}
+
+static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
+{
+}
+
+static void vmx_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 eptp = vmx_eptp(root_hpa);
+
+	if (vmx->eptp == eptp)
+		return;
+	vmx->eptp = eptp;
+	vmx->flush_tlb = true;
+}
+
+/* Both the EPT-tagged (guest-physical) and VPID-tagged (linear) entries. */
+void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu)
+{
+	to_vmx(vcpu)->flush_tlb = true;
+}
+
+static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
+{
+	/* No host breakpoint may match a guest address in guest mode. */
+	if (hw_breakpoint_active())
+		set_debugreg(0UL, 7);
+	set_debugreg(vmx->dr[0], 0);
+	set_debugreg(vmx->dr[1], 1);
+	set_debugreg(vmx->dr[2], 2);
+	set_debugreg(vmx->dr[3], 3);
+	set_debugreg(vmx->dr6, 6);
+}
+
+/* The VM exit loads DR7 = 0x400 and leaves DR0-3 and DR6 as the guest's. */
+static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
+{
+	if (vmx->dr_active) {
+		get_debugreg(vmx->dr[0], 0);
+		get_debugreg(vmx->dr[1], 1);
+		get_debugreg(vmx->dr[2], 2);
+		get_debugreg(vmx->dr[3], 3);
+		get_debugreg(vmx->dr6, 6);
+		set_debugreg(DR6_RESERVED, 6);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+struct vmx_host_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
+};
+
+/*
+ * The SYSCALL MSRs and KERNEL_GS_BASE are not switched by the CPU: the
+ * guest's are loaded right before entry and the host's right after exit,
+ * with interrupts off in between.
+ */
+static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+{
+	rdmsrl(MSR_STAR, h->star);
+	rdmsrl(MSR_LSTAR, h->lstar);
+	/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
+	if (rdmsrl_safe(MSR_CSTAR, &h->cstar))
+		h->cstar = 0;
+	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	wrmsrl(MSR_STAR, vmx->star);
+	wrmsrl(MSR_LSTAR, vmx->lstar);
+	wrmsrl_safe(MSR_CSTAR, vmx->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP) {
+		rdmsrl(MSR_TSC_AUX, h->tsc_aux);
+		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
+	}
+	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
+		h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
+		if (vmx->spec_ctrl != h->spec_ctrl)
+			wrmsrl(MSR_IA32_SPEC_CTRL, vmx->spec_ctrl);
+	}
+}
+
+static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
+			       const struct vmx_host_msrs *h)
+{
+	/* The guest changes KERNEL_GS_BASE with SWAPGS, without an exit. */
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	wrmsrl(MSR_STAR, h->star);
+	wrmsrl(MSR_LSTAR, h->lstar);
+	wrmsrl_safe(MSR_CSTAR, h->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP)
+		wrmsrl(MSR_TSC_AUX, h->tsc_aux);
+	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
+	    vmx->spec_ctrl != h->spec_ctrl)
+		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
+}
+
+/* What the VM exit loads differently from what the host had. */
+struct vmx_host_segs {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base;
+	struct desc_ptr gdt, idt;
+};
+
+static void vmx_save_host_segs(struct vmx_host_segs *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=g"(h->ldt));
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	native_store_gdt(&h->gdt);
+	store_idt(&h->idt);
+	vmcs_write(VMCS_HOST_FS_BASE, h->fs_base);
+}
+
+/*
+ * The exit left DS/ES/FS/GS/LDTR null, the GDT and IDT limits at 0xffff
+ * and TR's limit at 0x67.
+ */
+static void vmx_restore_host_segs(const struct vmx_host_segs *h)
+{
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	/* KERNEL_GS_BASE (the user GS base) is restored after this. */
+	if (h->gs)
+		load_gs_index(h->gs);
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm"(h->ldt));
+	native_load_gdt(&h->gdt);
+	native_load_idt(&h->idt);
+	invalidate_tss_limit();
+}
+
+static void vmx_read_exit_info(struct vmx_vcpu *vmx)
+{
+	vmx->exit_reason = vmcs_read(VMCS_EXIT_REASON);
+	vmx->exit_qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	vmx->exit_intr_info = vmcs_read(VMCS_EXIT_INTR_INFO);
+	vmx->exit_intr_error = vmcs_read(VMCS_EXIT_INTR_ERROR);
+	vmx->idt_vectoring_info = vmcs_read(VMCS_IDT_VECTORING_INFO);
+	vmx->idt_vectoring_error = vmcs_read(VMCS_IDT_VECTORING_ERROR);
+	vmx->exit_insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	vmx->exit_insn_info = vmcs_read(VMCS_EXIT_INSN_INFO);
+	vmx->exit_gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+}
+
+static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
+	struct vmx_host_msrs host_msrs;
+	struct vmx_host_segs host_segs;
+	int fail;
+
+	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
+			 vmx->loaded_cpu != smp_processor_id())) {
+		vmx->exit_reason = EXIT_REASON_VMFAIL;
+		vmx->insn_error = 0;
+		return;
+	}
+
+	vmcs_write_guest_state(vmx);
+	vmcs_write(VMCS_GUEST_RSP, vcpu->arch.gpr[GPR_RSP]);
+	vmcs_write(VMCS_GUEST_RIP, vcpu->arch.rip);
+	vmcs_write(VMCS_TSC_OFFSET, vcpu->arch.tsc_offset);
+	vmcs_write(VMCS_CPU_CONTROLS, vmx->cpu_controls);
+	vmcs_write(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls);
+	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_controls);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, vmx->exception_bitmap);
+	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->entry_intr_info);
+	if (vmx->entry_intr_info & INTR_VALID) {
+		vmcs_write(VMCS_ENTRY_ERROR_CODE, vmx->entry_error);
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmx->entry_insn_len);
+	}
+	vmcs_write(VMCS_HOST_CR3, __read_cr3());
+	vmcs_write(VMCS_HOST_CR4, __read_cr4());
+
+	if (vmx->flush_tlb) {
+		vmx_invept(vmx->eptp);
+		if (vmx->vpid)
+			vmx_invvpid(vmx->vpid);
+		vmx->flush_tlb = false;
+	}
+
+	if (vmx->dr_active)
+		vmx_load_guest_dr(vmx);
+	vmx_save_host_segs(&host_segs);
+	vmx_load_guest_msrs(vmx, &host_msrs);
+
+	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
+
+	vmx_load_host_msrs(vmx, &host_msrs);
+	vmx_restore_host_segs(&host_segs);
+
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+	vmx_restore_host_dr(vmx);
+
+	if (fail) {
+		vmx->exit_reason = EXIT_REASON_VMFAIL;
+		vmx->insn_error = vmcs_read(VMCS_INSN_ERROR);
+		return;
+	}
+	vmx_read_exit_info(vmx);
+	/* A failed entry leaves the launch state as it was. */
+	if (!(vmx->exit_reason & EXIT_REASON_ENTRY_FAILED))
+		vmx->launched = true;
+
+	/* A host NMI made the exit: run the host's handler now. */
+	if ((u16)vmx->exit_reason == EXIT_EXCEPTION_NMI &&
+	    (vmx->exit_intr_info & INTR_VALID) &&
+	    ((vmx->exit_intr_info & INTR_TYPE_MASK) >> INTR_TYPE_SHIFT) ==
+	    INTR_TYPE_NMI)
+		asm volatile("int $" __stringify(X86_TRAP_NMI));
+
+	vcpu->arch.gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	vcpu->arch.rip = vmcs_read(VMCS_GUEST_RIP);
+	vmx->shadow_rip = vcpu->arch.rip;
+	vmcs_read_guest_state(vmx);
+	vmx->entry_intr_info = 0;
+	vmx_save_exit_event(vmx);
+}
+
+static struct kvm_x86_backend vmx_backend = {
+	.name			= "vmx",
+	.owner			= THIS_MODULE,
+	.vm_size		= sizeof(struct vmx_vm),
+	.vcpu_size		= sizeof(struct vmx_vcpu),
+	.tdp			= &vmx_ept_format,
+
+	.cpu_enable		= vmx_cpu_enable,
+	.cpu_disable		= vmx_cpu_disable,
+	.cpu_emergency_disable	= vmx_cpu_emergency_disable,
+
+	.vm_init		= vmx_vm_init,
+	.vm_destroy		= vmx_vm_destroy,
+
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_load		= vmx_vcpu_load,
+	.vcpu_put		= vmx_vcpu_put,
+
+	.get_segment		= vmx_get_segment,
+	.set_segment		= vmx_set_segment,
+	.get_idt		= vmx_get_idt,
+	.set_idt		= vmx_set_idt,
+	.get_gdt		= vmx_get_gdt,
+	.set_gdt		= vmx_set_gdt,
+	.get_cr			= vmx_get_cr,
+	.set_cr			= vmx_set_cr,
+	.get_efer		= vmx_get_efer,
+	.set_efer		= vmx_set_efer,
+	.get_rflags		= vmx_get_rflags,
+	.set_rflags		= vmx_set_rflags,
+	.get_dr			= vmx_get_dr,
+	.set_dr			= vmx_set_dr,
+
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+
+	.set_tdp_root		= vmx_set_tdp_root,
+	.flush_guest_tlb	= vmx_flush_guest_tlb,
+
+	.run			= vmx_vcpu_run,
+	.handle_exit		= vmx_handle_exit,
+	.inject_exception	= vmx_inject_exception,
+	.inject_irq		= vmx_inject_irq,
+	.inject_nmi		= vmx_inject_nmi,
+	.enable_irq_window	= vmx_enable_irq_window,
+	.update_tpr_exit	= vmx_update_tpr_exit,
+	.enable_nmi_window	= vmx_enable_nmi_window,
+	.get_interrupt_shadow	= vmx_get_interrupt_shadow,
+	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
+	.set_exception_intercept = vmx_set_exception_intercept,
+};
+
+static int __init vmx_init(void)
+{
+	int r;
+
+	r = vmx_check_hardware();
+	if (r)
+		return r;
+	r = vmx_alloc_cpu_data();
+	if (r)
+		return r;
+
+	pr_info("%d-level EPT, unrestricted guest%s%s\n", vmx_ept_format.levels,
+		vmx_has_vpid ? ", VPID" : "",
+		vmx_has_insn_info ? ", INS/OUTS information" : "");
+
+	r = kvm_x86_register_backend(&vmx_backend);
+	if (r)
+		vmx_free_cpu_data();
+	return r;
+}
+
+static void __exit vmx_exit(void)
+{
+	/* kvm.ko turns VMX off on every CPU before this returns. */
+	kvm_x86_unregister_backend(&vmx_backend);
+	vmx_free_cpu_data();
+	ida_destroy(&vmx_vpids);
+}
+
+module_init(vmx_init);
+module_exit(vmx_exit);
