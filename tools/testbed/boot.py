@@ -41,6 +41,12 @@ class Boot:
 	the boot is killed and run() returns ("hang", why).
 	"""
 
+	# A console line that starts every boot of the emulated host: seen a
+	# second time, it rebooted (FileConsoleBoot, for emulators that cannot
+	# be told not to).
+	reboot_banner = None
+	name = "QEMU"
+
 	def __init__(self, argv, log_path):
 		self.argv = argv
 		self.log_path = log_path
@@ -49,18 +55,33 @@ class Boot:
 	def run(self, on_line, limits):
 		self.start = time.monotonic()
 		with open(self.log_path, "wb") as log:
-			proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-						stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-						start_new_session=True)
+			proc = self._spawn()
 			try:
 				return self._pump(proc, log, on_line, limits)
 			finally:
 				self._kill(proc)
 
-	def _pump(self, proc, log, on_line, limits):
+	def _spawn(self):
+		return subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+					stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+					start_new_session=True)
+
+	def _read(self, proc):
+		"""Console bytes; b"" once the emulator has exited, None after a
+		second without any."""
 		fd = proc.stdout.fileno()
+		ready, _, _ = select.select([fd], [], [], 1.0)
+		if not ready:
+			return None
+		data = os.read(fd, 65536)
+		if not data:
+			proc.wait()
+		return data
+
+	def _pump(self, proc, log, on_line, limits):
 		buf = b""
 		last = time.monotonic()
+		banners = 0
 		while True:
 			silence, deadline, why = limits()
 			now = time.monotonic()
@@ -68,22 +89,25 @@ class Boot:
 				return "hang", f"{why}: no output for {silence:.0f} s"
 			if deadline is not None and now > deadline:
 				return "hang", f"{why}: over its time limit"
-			ready, _, _ = select.select([fd], [], [], 1.0)
-			if not ready:
+			data = self._read(proc)
+			if data is None:
 				continue
-			data = os.read(fd, 65536)
 			if not data:
-				proc.wait()
 				if buf:
 					on_line(time.monotonic(), self._text(buf))
-				return "exit", f"QEMU exited with status {proc.returncode}"
+				return "exit", f"{self.name} exited with status {proc.returncode}"
 			log.write(data)
 			log.flush()
 			last = time.monotonic()
 			buf += data
 			*lines, buf = buf.split(b"\n")
 			for line in lines:
-				on_line(last, self._text(line))
+				text = self._text(line)
+				if self.reboot_banner and text.lstrip().startswith(self.reboot_banner):
+					banners += 1
+					if banners > 1:
+						return "exit", f"the emulated host rebooted ({self.name})"
+				on_line(last, text)
 
 	@staticmethod
 	def _text(raw):
@@ -94,4 +118,50 @@ class Boot:
 		if proc.poll() is None:
 			os.killpg(proc.pid, signal.SIGKILL)
 			proc.wait()
-		proc.stdout.close()
+		if proc.stdout:
+			proc.stdout.close()
+
+
+class FileConsoleBoot(Boot):
+	"""An emulator whose serial console goes to a file (Bochs): the file is
+	read as it grows; the emulator's own output goes to emu_log."""
+
+	def __init__(self, argv, log_path, console_path, emu_log, name, reboot_banner=None):
+		super().__init__(argv, log_path)
+		self.console_path = console_path
+		self.emu_log = emu_log
+		self.name = name
+		self.reboot_banner = reboot_banner
+		self.console = None
+		self.exited = False
+
+	def _spawn(self):
+		# The emulator creates the file; one left over would be read first.
+		if os.path.exists(self.console_path):
+			os.unlink(self.console_path)
+		with open(self.emu_log, "wb") as out:
+			return subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+						stdout=out, stderr=subprocess.STDOUT,
+						start_new_session=True)
+
+	def _read(self, proc):
+		if self.console is None and os.path.exists(self.console_path):
+			self.console = open(self.console_path, "rb")
+		data = self.console.read(65536) if self.console else b""
+		if data:
+			return data
+		if self.exited:
+			return b""
+		# Once exited, read once more, for what it wrote just before.
+		if proc.poll() is not None:
+			self.exited = True
+			return None
+		time.sleep(0.25)
+		return None
+
+	def run(self, on_line, limits):
+		try:
+			return super().run(on_line, limits)
+		finally:
+			if self.console and not self.console.closed:
+				self.console.close()

@@ -26,7 +26,8 @@ HOST_TOOLS = {
 }
 
 # The emulated host never runs these from the image in mode "ours": a stray
-# distribution kvm.ko would satisfy our kvm-amd.ko's symbols and hide bugs.
+# distribution kvm.ko would satisfy our kvm-amd.ko's (kvm-intel.ko's) symbols
+# and hide bugs.
 KVM_MODULE_NAMES = ("kvm", "kvm_amd", "kvm_intel")
 
 
@@ -53,9 +54,14 @@ def kernel_version(kdir):
 				   "expected .../linux-headers-<version> or include/config/kernel.release")
 
 
-def ensure_host_tools():
-	"""Install missing host tools with apt when we may; otherwise say what is missing."""
-	missing = sorted({pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)})
+def ensure_host_tools(packages=()):
+	"""Install missing host tools with apt when we may; otherwise say what is missing.
+
+	packages: more Debian packages the run needs (the Intel host's, bochs.py).
+	"""
+	missing = {pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)}
+	missing |= {pkg for pkg in packages if not package_installed(pkg)}
+	missing = sorted(missing)
 	if not missing:
 		return
 	if os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -65,6 +71,12 @@ def ensure_host_tools():
 	env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
 	subprocess.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
 		       check=True, env=env)
+
+
+def package_installed(pkg):
+	r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],
+			   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+	return r.returncode == 0 and r.stdout.endswith("ok installed")
 
 
 class Image:
@@ -155,9 +167,9 @@ class Image:
 			raise TestbedError(f"module {name} is not in {self.moddir}")
 		return path
 
-	def upstream_kvm(self):
-		"""The distribution's own kvm modules, in load order."""
-		return [self.module("kvm"), self.module("kvm_amd")]
+	def upstream_kvm(self, vendor):
+		"""The distribution's own kvm modules for vendor (amd, intel), in load order."""
+		return [self.module("kvm"), self.module("kvm_" + vendor)]
 
 
 def modinfo(path, field):

@@ -171,8 +171,23 @@ while read -r op mode idx a b <&3; do
 	esac
 done 3< /tb/plan
 
+# An emulated UART that sends at its baud rate (Bochs) still holds the end of
+# the console when the last write returns: power off only once its transmit
+# count stopped moving, or the host loses the DONE marker.
+drain_console() {
+	last= tries=600
+	while [ "$tries" -gt 0 ]; do
+		tx=$(sed -n 's/^0:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial 2>/dev/null)
+		[ -z "$tx" ] || [ "$tx" = "$last" ] && break
+		last=$tx
+		sleep 0.2
+		tries=$((tries - 1))
+	done
+}
+
 mark DMESG-BEGIN
 dmesg
 mark DMESG-END
 mark DONE
+drain_console
 poweroff -f

@@ -11,6 +11,7 @@ holding this boot's plan, so that resuming after a hang costs no rebuild.
 """
 
 import os
+import shutil
 import stat
 
 # Layout inside the emulated host, shared with init.sh.
@@ -117,14 +118,12 @@ def build_base(out, busybox, init, deps, modsets, tests):
 
 
 def build_plan(out, base, plan, config, cmd):
-	"""Write base followed by the archive holding one boot's plan."""
+	"""Write base (unless None: the boot loader then loads it) followed by
+	the archive holding one boot's plan."""
 	with open(out, "wb") as f:
-		with open(base, "rb") as b:
-			while True:
-				chunk = b.read(1 << 20)
-				if not chunk:
-					break
-				f.write(chunk)
+		if base:
+			with open(base, "rb") as b:
+				shutil.copyfileobj(b, f, 1 << 20)
 		a = Cpio(f)
 		a.file(f"{TB_DIR}/plan", "".join(line + "\n" for line in plan).encode())
 		a.file(f"{TB_DIR}/config", "".join(f"{k}={v}\n" for k, v in config.items()).encode())
