@@ -40,11 +40,12 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_hypercall);
 
 int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 {
-	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 };
+	/* 0F 01 C1 is VMCALL, 0F 01 D9 VMMCALL. */
 	u8 insn[X86_MAX_INSN_LEN];
 	int n = kvm_x86_insn_fetch(vcpu, insn);
 
-	if (n >= (int)sizeof(vmcall) && !memcmp(insn, vmcall, sizeof(vmcall)))
+	if (n >= 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
+	    (insn[2] == 0xc1 || insn[2] == 0xd9))
 		return kvm_x86_exit_hypercall(vcpu, 0);
 	kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return KVM_EXIT_RESUME;

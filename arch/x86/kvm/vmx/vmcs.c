@@ -202,6 +202,7 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 	struct vmx_guest_state *gs = &vmx->gs;
 	bool vm86 = gs->rflags & X86_EFLAGS_VM;
 	u32 intr = gs->interruptibility;
+	u64 pending;
 	int n;
 
 	if (gs->cr2 != native_read_cr2())
@@ -215,6 +216,16 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr);
 	vmcs_write(VMCS_GUEST_RFLAGS, gs->rflags | X86_EFLAGS_FIXED);
+	/*
+	 * Traps the CPU saved at an asynchronous exit are still due at that
+	 * RIP; after an instruction that exited they are not (it ran again or
+	 * was emulated). Entry wants BS with TF inside an STI/MOV SS shadow.
+	 */
+	pending = vmx->vcpu.arch.rip == vmx->shadow_rip ? vmx->pending_dbg : 0;
+	if ((gs->rflags & X86_EFLAGS_TF) &&
+	    (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+		pending |= PENDING_DBG_BS;
+	vmcs_write(VMCS_GUEST_PENDING_DBG, pending);
 	if (!vmx->state_dirty)
 		return;
 
@@ -266,6 +277,15 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	gs->cr2 = native_read_cr2();
 	gs->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	gs->interruptibility = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	switch ((u16)vmx->exit_reason) {
+	case EXIT_EXTERNAL_INTR:
+	case EXIT_INTR_WINDOW:
+	case EXIT_NMI_WINDOW:
+		vmx->pending_dbg = vmcs_read(VMCS_GUEST_PENDING_DBG);
+		break;
+	default:
+		vmx->pending_dbg = 0;
+	}
 	if (vmx->state_dirty)
 		return;		/* the entry failed before loading state */
 
@@ -330,8 +350,11 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	if (!vmx->vpid)
 		vmx->cpu2_controls &= ~CPU2_VPID;
 	vmx->entry_controls = vmx_entry_controls & ~ENTRY_IA32E_GUEST;
-	/* A machine check in guest mode belongs to the host. */
-	vmx->exception_bitmap = BIT(MC_VECTOR);
+	/*
+	 * A machine check in guest mode belongs to the host. VMMCALL, the
+	 * other vendor's hypercall, raises #UD here.
+	 */
+	vmx->exception_bitmap = BIT(MC_VECTOR) | BIT(UD_VECTOR);
 	vmx->state_dirty = true;
 	vmx->flush_tlb = true;
 	vmx->entry_intr_info = 0;
@@ -805,7 +828,7 @@ void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
 		vmx->exception_bitmap |= BIT(vector);
 	else
 		vmx->exception_bitmap &= ~BIT(vector);
-	vmx->exception_bitmap |= BIT(MC_VECTOR);
+	vmx->exception_bitmap |= BIT(MC_VECTOR) | BIT(UD_VECTOR);
 }
 
 /*

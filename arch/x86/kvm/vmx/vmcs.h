@@ -229,6 +229,9 @@ enum vmx_exit_reason {
 #define INTR_NMI_UNBLOCK_IRET		BIT(12)
 #define INTR_VALID			BIT(31)
 
+/* Pending debug exceptions: a single-step trap. */
+#define PENDING_DBG_BS			BIT(14)
+
 /* Guest interruptibility state */
 #define INTERRUPTIBILITY_STI		BIT(0)
 #define INTERRUPTIBILITY_MOV_SS		BIT(1)
@@ -321,6 +324,8 @@ struct vmx_vcpu {
 
 	/* The RIP the interruptibility state was recorded at. */
 	unsigned long shadow_rip;
+	/* Debug traps pending at that RIP (an asynchronous exit came first). */
+	u64 pending_dbg;
 
 	/* What the last exit reported. */
 	u32 exit_reason;
