@@ -5,6 +5,7 @@
  * helpers.
  */
 #include <linux/nospec.h>
+#include <asm/desc.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
@@ -36,9 +37,30 @@ static int vmx_skip_insn(struct vmx_vcpu *vmx)
 	       KVM_EXIT_RESUME : KVM_EXIT_TO_USER;
 }
 
-/* External interrupts stay pending: the host takes them with IF=1. */
+/* INIT, SIPI, SMIs: nothing for the guest to see. */
 static int vmx_exit_host_event(struct vmx_vcpu *vmx)
 {
+	return KVM_EXIT_RESUME;
+}
+
+/*
+ * An interrupt the exit acknowledged goes to the host's handler, as if the
+ * CPU had delivered it now; without acknowledgement it is still pending
+ * and was taken when interrupts were enabled after the exit.
+ */
+static int vmx_exit_external_intr(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->exit_intr_info;
+	struct desc_ptr idt;
+	const gate_desc *gate;
+
+	if (!(vmx_exit_controls & EXIT_ACK_INTR) || !(info & INTR_VALID))
+		return KVM_EXIT_RESUME;
+	store_idt(&idt);
+	gate = (const gate_desc *)idt.address + (info & INTR_VECTOR_MASK);
+	local_irq_disable();
+	__vmx_host_irq(gate_offset(gate));
+	local_irq_enable();
 	return KVM_EXIT_RESUME;
 }
 
@@ -231,7 +253,7 @@ static int vmx_exit_ept_misconfig(struct vmx_vcpu *vmx)
 
 static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_EXCEPTION_NMI]	= vmx_exit_exception,
-	[EXIT_EXTERNAL_INTR]	= vmx_exit_host_event,
+	[EXIT_EXTERNAL_INTR]	= vmx_exit_external_intr,
 	[EXIT_TRIPLE_FAULT]	= vmx_exit_triple_fault,
 	[EXIT_INIT]		= vmx_exit_host_event,
 	[EXIT_SIPI]		= vmx_exit_host_event,

@@ -426,5 +426,6 @@ int vmx_handle_exit(struct kvm_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
 int __vmx_vcpu_run(unsigned long *gprs, bool launched);
+void __vmx_host_irq(unsigned long entry);
 
 #endif /* _KVM_VMX_VMCS_H */

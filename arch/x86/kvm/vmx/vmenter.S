@@ -10,6 +10,7 @@
 #include <asm/asm.h>
 #include <asm/bitsperlong.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 /* Byte offsets into kvm_vcpu_x86.gpr[], indexed by hardware register number. */
@@ -139,3 +140,24 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	$1, %eax
 	jmp	.Lout
 SYM_FUNC_END(__vmx_vcpu_run)
+
+/*
+ * void __vmx_host_irq(unsigned long entry)
+ *
+ * Run the host's IDT handler at @entry for an interrupt the VM exit
+ * acknowledged, as if the CPU had delivered it here: an interrupt frame
+ * (SS, RSP, RFLAGS, CS, RIP) on an aligned stack, and the handler's IRET
+ * comes back after the call. Called with interrupts off; they stay off.
+ */
+SYM_FUNC_START(__vmx_host_irq)
+	push	%rbp
+	mov	%rsp, %rbp
+	and	$-16, %rsp
+	push	$__KERNEL_DS
+	push	%rbp
+	pushf
+	push	$__KERNEL_CS
+	CALL_NOSPEC rdi
+	leave
+	RET
+SYM_FUNC_END(__vmx_host_irq)

@@ -32,6 +32,10 @@ static bool enable_vpid = true;
 module_param_named(vpid, enable_vpid, bool, 0444);
 MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs when the CPU can (default: on)");
 
+static bool ack_intr = true;
+module_param(ack_intr, bool, 0444);
+MODULE_PARM_DESC(ack_intr, "Acknowledge host interrupts on VM exit and run their handler directly (default: on)");
+
 /* CPUID.1:ECX */
 #define CPUID_1_ECX_VMX			BIT(5)
 
@@ -154,8 +158,21 @@ static int vmx_compute_controls(u64 basic)
 				&vmx_exit_controls);
 	if (r)
 		return r;
-	/* Interrupts stay pending at the APIC: the host takes them with IF=1. */
-	if (vmx_exit_controls & EXIT_ACK_INTR) {
+	/*
+	 * Host interrupts: acknowledged by the exit and handed to the host's
+	 * handler at once, or left pending at the APIC for the host to take
+	 * with IF=1. The first is what every hypervisor on this CPU does,
+	 * and the emulated test host (Bochs) loses interrupts with the second.
+	 */
+	if (ack_intr && !(vmx_exit_controls & EXIT_ACK_INTR)) {
+		u64 cap;
+
+		rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+				   MSR_IA32_VMX_EXIT_CTLS, cap);
+		if ((cap >> 32) & EXIT_ACK_INTR)
+			vmx_exit_controls |= EXIT_ACK_INTR;
+	}
+	if (!ack_intr && (vmx_exit_controls & EXIT_ACK_INTR)) {
 		pr_err("acknowledge-interrupt-on-exit cannot be cleared\n");
 		return -EOPNOTSUPP;
 	}
@@ -799,9 +816,10 @@ static int __init vmx_init(void)
 	if (r)
 		return r;
 
-	pr_info("%d-level EPT, unrestricted guest%s%s\n", vmx_ept_format.levels,
-		vmx_has_vpid ? ", VPID" : "",
-		vmx_has_insn_info ? ", INS/OUTS information" : "");
+	pr_info("%d-level EPT, unrestricted guest%s%s%s\n",
+		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
+		vmx_has_insn_info ? ", INS/OUTS information" : "",
+		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 
 	r = kvm_x86_register_backend(&vmx_backend);
 	if (r)
