@@ -42,10 +42,26 @@ make_kvm_node() {
 	mknod -m 666 /dev/kvm c "$major" "$minor"
 }
 
+# The name.param=value words of the kernel command line for module file $1,
+# as modprobe would pass them (insmod does not look).
+cmdline_params() {
+	mod=$(basename "$1" .ko | tr - _)
+	for w in $(cat /proc/cmdline); do
+		case "$w" in
+		"$mod".*=*) printf '%s ' "${w#"$mod".}" ;;
+		esac
+	done
+}
+
 # load MODE: insmod every module of the set, stopping at the first failure.
+# Our modules take their parameters from the kernel command line
+# (--append kvm_intel.tick_us=2000); the distribution's are loaded as they are.
 load_set() {
 	while read -r path name; do
-		if ! insmod "$path"; then
+		params=
+		[ "$1" = ours ] && params=$(cmdline_params "$path")
+		# shellcheck disable=SC2086
+		if ! insmod "$path" $params; then
 			echo "# insmod $path failed"
 			return 1
 		fi

@@ -69,6 +69,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY	0x4824
 #define VMCS_GUEST_ACTIVITY		0x4826
 #define VMCS_GUEST_SYSENTER_CS		0x482a
+#define VMCS_PREEMPTION_TIMER		0x482e
 #define VMCS_HOST_SYSENTER_CS		0x4c00
 /* Natural-width fields */
 #define VMCS_CR0_MASK			0x6000
@@ -110,6 +111,7 @@
 #define PIN_EXT_INTR_EXITING		BIT(0)
 #define PIN_NMI_EXITING			BIT(3)
 #define PIN_VIRTUAL_NMIS		BIT(5)
+#define PIN_PREEMPTION_TIMER		BIT(6)
 /* Primary processor-based controls */
 #define CPU_INTR_WINDOW_EXITING		BIT(2)
 #define CPU_TSC_OFFSETTING		BIT(3)
@@ -199,6 +201,7 @@ enum vmx_exit_reason {
 	EXIT_EPT_MISCONFIG	= 49,
 	EXIT_INVEPT		= 50,
 	EXIT_RDTSCP		= 51,
+	EXIT_PREEMPTION_TIMER	= 52,
 	EXIT_INVVPID		= 53,
 	EXIT_WBINVD		= 54,
 	EXIT_XSETBV		= 55,
@@ -372,6 +375,7 @@ extern u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
 extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
+extern u32 vmx_preemption_ticks;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
 /* vmcs.c */

@@ -22,6 +22,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
+#include <asm/tsc.h>
 
 #include "vmcs.h"
 
@@ -32,9 +33,13 @@ static bool enable_vpid = true;
 module_param_named(vpid, enable_vpid, bool, 0444);
 MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs when the CPU can (default: on)");
 
-static bool ack_intr = true;
+static unsigned int tick_us;
+module_param(tick_us, uint, 0444);
+MODULE_PARM_DESC(tick_us, "Leave the guest at least every N microseconds (VMX-preemption timer); 0: never (default). For emulated hosts whose interrupts make no VM exit while the guest has IF=0 (Bochs)");
+
+static bool ack_intr;
 module_param(ack_intr, bool, 0444);
-MODULE_PARM_DESC(ack_intr, "Acknowledge host interrupts on VM exit and run their handler directly (default: on)");
+MODULE_PARM_DESC(ack_intr, "Acknowledge host interrupts on VM exit and run their IDT handler directly, instead of leaving them pending at the APIC (default: off)");
 
 /* CPUID.1:ECX */
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -52,6 +57,8 @@ u32 vmx_exit_controls, vmx_entry_controls;
 u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 /* VM exits of INS/OUTS report the address size. */
 bool vmx_has_insn_info;
+/* VMX-preemption timer value for tick_us, 0 when off. */
+u32 vmx_preemption_ticks;
 static u32 vmx_revision;
 static bool vmx_has_vpid;
 static DEFINE_IDA(vmx_vpids);
@@ -106,7 +113,9 @@ static int vmx_compute_controls(u64 basic)
 				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					    MSR_IA32_VMX_PINBASED_CTLS,
 				PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
-				PIN_VIRTUAL_NMIS, 0, &vmx_pin_controls);
+				PIN_VIRTUAL_NMIS,
+				tick_us ? PIN_PREEMPTION_TIMER : 0,
+				&vmx_pin_controls);
 	if (r)
 		return r;
 	r = vmx_adjust_controls("processor-based",
@@ -159,10 +168,9 @@ static int vmx_compute_controls(u64 basic)
 	if (r)
 		return r;
 	/*
-	 * Host interrupts: acknowledged by the exit and handed to the host's
-	 * handler at once, or left pending at the APIC for the host to take
-	 * with IF=1. The first is what every hypervisor on this CPU does,
-	 * and the emulated test host (Bochs) loses interrupts with the second.
+	 * Host interrupts: left pending at the APIC for the host to take with
+	 * IF=1 after the exit, or (ack_intr) acknowledged by the exit and
+	 * handed to the host's IDT handler from handle_exit.
 	 */
 	if (ack_intr && !(vmx_exit_controls & EXIT_ACK_INTR)) {
 		u64 cap;
@@ -220,6 +228,15 @@ static int vmx_check_hardware(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
 	/* Unrestricted guest: PE and PG are the guest's to clear. */
 	vmx_cr0_fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	if (vmx_pin_controls & PIN_PREEMPTION_TIMER) {
+		u64 misc, ticks;
+
+		/* The timer counts down once every 2^MISC[4:0] TSC cycles. */
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		ticks = ((u64)tick_us * tsc_khz / 1000) >> (misc & 0x1f);
+		vmx_preemption_ticks = clamp_val(ticks, 1, U32_MAX);
+	}
 
 	rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap);
 	r = vmx_ept_check(ept_cap);
@@ -703,6 +720,8 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmcs_write(VMCS_ENTRY_ERROR_CODE, vmx->entry_error);
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmx->entry_insn_len);
 	}
+	if (vmx_preemption_ticks)
+		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_preemption_ticks);
 	vmcs_write(VMCS_HOST_CR3, __read_cr3());
 	vmcs_write(VMCS_HOST_CR4, __read_cr4());
 
@@ -820,6 +839,8 @@ static int __init vmx_init(void)
 		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
 		vmx_has_insn_info ? ", INS/OUTS information" : "",
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
+	if (tick_us && !vmx_preemption_ticks)
+		pr_warn("no VMX-preemption timer: tick_us ignored\n");
 
 	r = kvm_x86_register_backend(&vmx_backend);
 	if (r)
