@@ -42,10 +42,10 @@ make_kvm_node() {
 	mknod -m 666 /dev/kvm c "$major" "$minor"
 }
 
-# The name.param=value words of the kernel command line for module file $1,
-# as modprobe would pass them (insmod does not look).
+# The name.param=value words of the kernel command line for module $1, as
+# modprobe would pass them (insmod does not look).
 cmdline_params() {
-	mod=$(basename "$1" .ko | tr - _)
+	mod=$(echo "$1" | tr - _)
 	for w in $(cat /proc/cmdline); do
 		case "$w" in
 		"$mod".*=*) printf '%s ' "${w#"$mod".}" ;;
@@ -59,7 +59,7 @@ cmdline_params() {
 load_set() {
 	while read -r path name; do
 		params=
-		[ "$1" = ours ] && params=$(cmdline_params "$path")
+		[ "$1" = ours ] && [ -n "$name" ] && params=$(cmdline_params "$name")
 		# shellcheck disable=SC2086
 		if ! insmod "$path" $params; then
 			echo "# insmod $path failed"

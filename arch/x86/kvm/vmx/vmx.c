@@ -620,8 +620,6 @@ static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
 			       const struct vmx_host_msrs *h)
 {
-	/* The guest changes KERNEL_GS_BASE with SWAPGS, without an exit. */
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_STAR, h->star);
 	wrmsrl(MSR_LSTAR, h->lstar);
 	wrmsrl_safe(MSR_CSTAR, h->cstar);
@@ -668,7 +666,7 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		loadsegment(fs, h->fs);
 		wrmsrl(MSR_FS_BASE, h->fs_base);
 	}
-	/* KERNEL_GS_BASE (the user GS base) is restored after this. */
+	/* Clobbers KERNEL_GS_BASE (the user GS base), restored after this. */
 	if (h->gs)
 		load_gs_index(h->gs);
 	if (h->ldt)
@@ -739,8 +737,14 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 
 	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
 
-	vmx_load_host_msrs(vmx, &host_msrs);
+	/*
+	 * The guest changes KERNEL_GS_BASE with SWAPGS, without an exit. Read
+	 * it before reloading a host GS selector clobbers it; the host's value
+	 * goes back after that.
+	 */
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	vmx_restore_host_segs(&host_segs);
+	vmx_load_host_msrs(vmx, &host_msrs);
 
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
