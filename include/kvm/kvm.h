@@ -18,6 +18,18 @@
 #include <linux/kvm.h>
 
 #include <kvm/x86_state.h>
+#include <kvm/stats.h>
+
+/* Statistics data: the generic counters, then the architecture's. */
+struct kvm_vcpu_stat {
+	struct kvm_vcpu_stat_generic generic;
+	struct kvm_vcpu_stat_x86 arch;
+};
+
+struct kvm_vm_stat {
+	struct kvm_vm_stat_generic generic;
+	struct kvm_vm_stat_x86 arch;
+};
 
 /* Limits we advertise through KVM_CHECK_EXTENSION. */
 #define KVM_NG_MAX_VCPUS	1024
@@ -90,6 +102,7 @@ struct kvm_vcpu {
 	/* A vCPU blocked in the kernel (HLT, wait-for-SIPI) sleeps here. */
 	struct rcuwait wait;
 	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
+	struct kvm_vcpu_stat stat;
 	struct kvm_vcpu_x86 arch;
 };
 
@@ -135,6 +148,10 @@ struct kvm_vm {
 	/* KVM_IRQFD registrations (virt/kvm/irqfd.c). */
 	struct kvm_irqfds *irqfds;
 
+	struct kvm_vm_stat stat;
+	struct list_head vm_list;	/* all VMs, for debugfs (virt/kvm/stats.c) */
+	pid_t creator_pid;
+
 	struct kvm_vm_x86 arch;
 };
 
@@ -154,6 +171,14 @@ long kvm_create_vm(unsigned long type);
 int kvm_check_extension(struct kvm_vm *vm, long ext);
 void kvm_vm_get(struct kvm_vm *vm);
 void kvm_vm_put(struct kvm_vm *vm);
+
+/* Statistics (virt/kvm/stats.c). */
+int kvm_vm_stats_fd(struct kvm_vm *vm);
+int kvm_vcpu_stats_fd(struct kvm_vcpu *vcpu);
+void kvm_stats_vm_add(struct kvm_vm *vm);
+void kvm_stats_vm_remove(struct kvm_vm *vm);
+void kvm_stats_init(void);
+void kvm_stats_exit(void);
 
 int kvm_set_memory_region(struct kvm_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);

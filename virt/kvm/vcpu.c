@@ -151,6 +151,9 @@ static long kvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_SIGNAL_MASK:
 		r = kvm_vcpu_set_signal_mask(vcpu, (void __user *)arg);
 		break;
+	case KVM_GET_STATS_FD:
+		r = kvm_vcpu_stats_fd(vcpu);
+		break;
 	default:
 		r = kvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
 		break;

@@ -521,6 +521,7 @@ static void mmio_exit(struct kvm_vcpu *vcpu, gpa_t gpa, int len, bool write,
 {
 	struct kvm_run *run = vcpu->run;
 
+	kvm_stat_inc(&vcpu->stat.arch, mmio_exits);
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = len;
@@ -696,6 +697,7 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 	u64 val = 0;
 	int r;
 
+	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
 	st->pending = false;
 	r = mmio_decode(vcpu, st, &lin);
 	if (r > 0)

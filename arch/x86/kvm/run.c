@@ -144,6 +144,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 	while (r == KVM_EXIT_RESUME) {
 		if (signal_pending(current)) {
+			kvm_stat_inc(&vcpu->stat.arch, signal_exits);
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
 			break;
@@ -165,6 +166,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			continue;
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+		kvm_stat_inc(&vcpu->stat.arch, exits);
 
 		exit_rip = vcpu->arch.rip;
 		r = kvm_backend->handle_exit(vcpu);

@@ -327,6 +327,7 @@ retry:
 		goto retry;
 	}
 	old = tdp_install(vm, c, gfn, level, leaf, &flush);
+	kvm_stat_inc_atomic(&vm->stat.arch, tdp_maps);
 	if (writable && slot->dirty_bitmap)
 		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 	spin_unlock(&vm->mmu_lock);

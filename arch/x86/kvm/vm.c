@@ -194,6 +194,7 @@ void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm)
 	cpumask_var_t cpus;
 	bool have_mask;
 
+	kvm_stat_inc_atomic(&vm->stat.generic, remote_tlb_flush);
 	kvm_tdp_take_freed(vm, &freed);
 	have_mask = zalloc_cpumask_var(&cpus, GFP_ATOMIC);
 	/* Pairs with the barrier after nr_vcpus is read in vcpu creation. */
