@@ -26,6 +26,8 @@ from initramfs import Cpio, TESTS_DIR
 HERE = os.path.dirname(os.path.realpath(__file__))
 PROGRAMS = ("qemu-system-x86_64", "qemu-img")
 LIB_SCRIPT = os.path.join(HERE, "qemu-guest-lib.sh")
+# make run's guest: installed with the steps, run only by --vmm-demo.
+DEMO_SCRIPT = ("qemu-guest-demo", os.path.join(HERE, "qemu-guest-demo"))
 # The steps, in the order they run.  A boot step reads its machine type and
 # vCPU count from its own name.
 STEPS = [(name, os.path.join(HERE, script)) for name, script in (
@@ -52,7 +54,8 @@ GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net"]
 # The guest's /init.  Its kernel runs with printk.time=0 so that none of its
 # messages passes for one of the emulated host's in the testbed's splat scan.
 # vmm_test= on its command line picks what it does after the marker: nothing
-# (power off), "virtio" (disk and network checks, qemu-guest-virtio) or
+# (power off), "demo" (a few facts, for make run), "virtio" (disk and network
+# checks, qemu-guest-virtio) or
 # "counter" (print a counter forever, for qemu-guest-migrate; the " ." ends
 # the number where a pattern can see it: the console's lines end in CR LF).
 GUEST_INIT = f"""#!/bin/sh
@@ -79,6 +82,11 @@ counter)
 		i=$((i + 1))
 		usleep 200000
 	done
+	;;
+demo)
+	echo "--- $(uname -sr) on $(nproc) vCPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+	free -m | head -n 2
+	sleep 1
 	;;
 *)
 	echo "--- guest /proc/cpuinfo (head)"
@@ -217,7 +225,7 @@ def build_payload(out, vmlinuz, busybox, guest_modules):
 		a.copy("vmm/vmlinuz", vmlinuz, 0o644)
 		a.file("vmm/guest.cpio", guest_initramfs(busybox, guest_modules), 0o644)
 		a.copy("vmm/lib.sh", LIB_SCRIPT, 0o644)
-		for name, script in STEPS:
+		for name, script in STEPS + [DEMO_SCRIPT]:
 			a.copy(f"{TESTS_DIR}/{name}", script, 0o755)
 		a.close()
 	return [name for name, _ in STEPS]
