@@ -171,6 +171,11 @@ struct kvm_vcpu_x86 {
 	/* kvmclock (kvmclock.c): MSR_KVM_SYSTEM_TIME(_NEW), 0 when off. */
 	u64 kvmclock_msr;
 	bool kvmclock_update;
+	/*
+	 * KVM_KVMCLOCK_CTRL: PVCLOCK_GUEST_STOPPED is to be written (1) or
+	 * is in the page until the guest clears it (2); 0: neither.
+	 */
+	u8 kvmclock_stopped;
 };
 
 struct kvm_vm_x86 {

@@ -74,6 +74,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_MAX_MCE_BANKS;
 	case KVM_CAP_IRQ_ROUTING:
 		return KVM_MAX_GSI_ROUTES;
+	case KVM_CAP_KVMCLOCK_CTRL:
+		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		/* The flags KVM_GET_CLOCK may report (kvmclock.c). */
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
