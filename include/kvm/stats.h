@@ -54,6 +54,7 @@ struct kvm_vcpu_stat_generic {
 
 struct kvm_vm_stat_generic {
 	u64 remote_tlb_flush;
+	u64 dirty_ring_overflows;	/* never expected to move */
 };
 
 /* Defined by the architecture, after these generic parts. */

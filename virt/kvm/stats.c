@@ -32,6 +32,7 @@ static const struct kvm_stat_def kvm_vcpu_generic_defs[] = {
 
 static const struct kvm_stat_def kvm_vm_generic_defs[] = {
 	KVM_STAT_DEF(struct kvm_vm_stat, generic.remote_tlb_flush, KVM_STAT_COUNTER, 0),
+	KVM_STAT_DEF(struct kvm_vm_stat, generic.dirty_ring_overflows, KVM_STAT_COUNTER, 0),
 };
 
 static const struct kvm_stats_table kvm_vcpu_generic_stats = {

@@ -40,6 +40,9 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_NG_USER_MEMSLOTS;
 	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
+	case KVM_CAP_DIRTY_LOG_RING:
+	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
+		return kvm_dirty_ring_max_bytes();
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return KVM_NG_DIRTY_LOG_PROTECT_FLAGS;
 	default:
@@ -120,6 +123,8 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return kvm_check_extension(vm, arg);
 	case KVM_GET_STATS_FD:
 		return kvm_vm_stats_fd(vm);
+	case KVM_RESET_DIRTY_RINGS:
+		return kvm_dirty_rings_reset(vm);
 	case KVM_GET_DIRTY_LOG: {
 		struct kvm_dirty_log log;
 

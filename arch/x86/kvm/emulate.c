@@ -630,7 +630,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 			u64 val)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	bool to_user = kvm_write_guest(vcpu->vm, st->dst_gpa, &val, st->len);
+	bool to_user = kvm_vcpu_write_guest(vcpu, st->dst_gpa, &val, st->len);
 
 	if (st->kind == MMIO_MOVS) {
 		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;

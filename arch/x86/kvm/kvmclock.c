@@ -102,9 +102,10 @@ void kvm_clock_vm_init(struct kvm_vm *vm)
  * Write @len bytes after the version word of the structure at @gpa, under
  * the version protocol: odd while the fields change, then even again.
  */
-static int kvm_clock_write_versioned(struct kvm_vm *vm, gpa_t gpa,
+static int kvm_clock_write_versioned(struct kvm_vcpu *vcpu, gpa_t gpa,
 				     const void *fields, unsigned long len)
 {
+	struct kvm_vm *vm = vcpu->vm;
 	u32 version;
 	int r;
 
@@ -112,14 +113,14 @@ static int kvm_clock_write_versioned(struct kvm_vm *vm, gpa_t gpa,
 	if (r)
 		return r;
 	version = (version + 1) | 1;
-	r = kvm_write_guest(vm, gpa, &version, sizeof(version));
+	r = kvm_vcpu_write_guest(vcpu, gpa, &version, sizeof(version));
 	if (r)
 		return r;
 	smp_wmb();
-	r = kvm_write_guest(vm, gpa + sizeof(version), fields, len);
+	r = kvm_vcpu_write_guest(vcpu, gpa + sizeof(version), fields, len);
 	smp_wmb();
 	version++;
-	return kvm_write_guest(vm, gpa, &version, sizeof(version)) ?: r;
+	return kvm_vcpu_write_guest(vcpu, gpa, &version, sizeof(version)) ?: r;
 }
 
 #define KVMCLOCK_STOPPED_TO_WRITE	1
@@ -168,7 +169,7 @@ void kvm_clock_update_guest(struct kvm_vcpu *vcpu)
 		t.flags |= PVCLOCK_GUEST_STOPPED;
 		vcpu->arch.kvmclock_stopped = KVMCLOCK_STOPPED_WRITTEN;
 	}
-	kvm_clock_write_versioned(vm, msr & ~1ULL, &t.pad0,
+	kvm_clock_write_versioned(vcpu, msr & ~1ULL, &t.pad0,
 				  sizeof(t) - offsetof(typeof(t), pad0));
 	srcu_read_unlock(&vm->srcu, idx);
 }
@@ -187,8 +188,9 @@ int kvm_clock_vcpu_paused(struct kvm_vcpu *vcpu)
 }
 
 /* The guest's boot time in host real time, at @gpa. */
-static void kvm_clock_write_wall(struct kvm_vm *vm, gpa_t gpa)
+static void kvm_clock_write_wall(struct kvm_vcpu *vcpu, gpa_t gpa)
 {
+	struct kvm_vm *vm = vcpu->vm;
 	struct pvclock_wall_clock w = {};
 	unsigned long flags;
 	u64 guest_ns, real;
@@ -205,7 +207,7 @@ static void kvm_clock_write_wall(struct kvm_vm *vm, gpa_t gpa)
 	w.nsec = rem;
 
 	idx = srcu_read_lock(&vm->srcu);
-	kvm_clock_write_versioned(vm, gpa, &w.sec,
+	kvm_clock_write_versioned(vcpu, gpa, &w.sec,
 				  sizeof(w) - offsetof(typeof(w), sec));
 	srcu_read_unlock(&vm->srcu, idx);
 }
@@ -247,7 +249,7 @@ int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_KVM_WALL_CLOCK_NEW:
 		/* VM-wide, written once per MSR write (msr.rst). */
 		WRITE_ONCE(vcpu->vm->arch.kvmclock_wall_msr, data);
-		kvm_clock_write_wall(vcpu->vm, data);
+		kvm_clock_write_wall(vcpu, data);
 		return 0;
 	default:
 		return 1;

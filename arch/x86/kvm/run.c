@@ -161,6 +161,13 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			continue;
 		}
+		/* Room for what the next exit may dirty, or userspace resets first. */
+		if (kvm_dirty_ring_soft_full(vcpu)) {
+			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+			run->exit_reason = KVM_EXIT_DIRTY_RING_FULL;
+			r = KVM_EXIT_TO_USER;
+			break;
+		}
 		if (!kvm_enter_guest(vcpu)) {
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			continue;

@@ -268,6 +268,9 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return 0;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return kvm_enable_dirty_log_protect(vm, cap.args[0]);
+	case KVM_CAP_DIRTY_LOG_RING:
+	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
+		return kvm_dirty_ring_enable(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
