@@ -32,6 +32,8 @@ step_limit=$((TB_TIMEOUT - 20))
 [ "$step_limit" -lt 30 ] && step_limit=30
 
 guest_cpu=${VMM_GUEST_CPU:-host}
+# -accel's value: a step may add options (dirty-ring-size=...).
+qemu_accel=kvm
 guest_quiet=quiet
 [ "$VMM_GUEST_VERBOSE" = 1 ] && guest_quiet=
 
@@ -61,9 +63,9 @@ qemu_start() {
 	mkfifo "/tmp/$tag.mon.in" "/tmp/$tag.mon.out"
 	cat "/tmp/$tag.mon.out" > "/tmp/$tag.mon.log" &
 	eval "mon_reader_$tag=$!"
-	echo "# $tag: -cpu $guest_cpu $* $VMM_GUEST_QEMU_ARGS"
+	echo "# $tag: -accel $qemu_accel -cpu $guest_cpu $* $VMM_GUEST_QEMU_ARGS"
 	# shellcheck disable=SC2086 # VMM_GUEST_QEMU_ARGS is a list of options
-	"$QEMU" -accel kvm -cpu "$guest_cpu" -nodefaults -display none \
+	"$QEMU" -accel "$qemu_accel" -cpu "$guest_cpu" -nodefaults -display none \
 		-monitor "pipe:/tmp/$tag.mon" -serial "file:/tmp/$tag.log" -no-reboot \
 		-kernel /vmm/vmlinuz -initrd /vmm/guest.cpio \
 		-append "console=ttyS0 panic=-1 printk.time=0 $guest_quiet rdinit=/init $append $VMM_GUEST_APPEND" \

@@ -36,6 +36,7 @@ STEPS = [(name, os.path.join(HERE, script)) for name, script in (
 	("qemu-guest-boot-q35-smp2", "qemu-guest-boot"),
 	("qemu-guest-virtio", "qemu-guest-virtio"),
 	("qemu-guest-migrate", "qemu-guest-migrate"),
+	("qemu-guest-migrate-ring", "qemu-guest-migrate"),
 	("qemu-guest-savevm", "qemu-guest-migrate"),
 )]
 GUEST_MARKER = "GUEST-USERSPACE-OK"
