@@ -199,7 +199,10 @@ static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
 	if (!kvm_vcpu_has_lapic(vcpu))
 		return false;
 	bits = kvm_lapic_take_init_sipi(vcpu, &vector);
-	if (bits & KVM_APIC_SIPI)
+	/* As in the APIC: INIT voids older SIPIs, the first SIPI after it wins. */
+	if (bits & KVM_APIC_INIT)
+		ev->init_sipi = 0;
+	if ((bits & KVM_APIC_SIPI) && !(ev->init_sipi & KVM_APIC_SIPI))
 		ev->sipi_vector = vector;
 	ev->init_sipi |= bits;
 	return ev->init_sipi;
