@@ -18,7 +18,8 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir
+.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir \
+	deb test-deb
 
 all: modules
 
@@ -77,3 +78,12 @@ run:
 # our modules against the distribution's, in one boot of the emulated host.
 bench:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-bench
+
+# The kvm-ng-dkms Debian source and binary packages, into build/deb/.
+deb:
+	@$(TOP)/tools/scripts/make-deb
+
+# Installs kvm-ng-dkms here (root), checks what DKMS built, runs those
+# modules in the emulated host, purges it and checks nothing is left.
+test-deb:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-deb
