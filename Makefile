@@ -19,7 +19,7 @@ SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir \
-	deb test-deb
+	deb test-deb patches test-patches
 
 all: modules
 
@@ -87,3 +87,13 @@ deb:
 # modules in the emulated host, purges it and checks nothing is left.
 test-deb:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-deb
+
+# The kernel patch series (git format-patch, quilt series) that builds
+# kvm-ng as the kernel's KVM in linux-source-6.1, into build/patches/.
+patches:
+	@$(TOP)/tools/scripts/make-patches
+
+# Applies it to a fresh linux-source-6.1, builds the KVM directories with
+# the distribution's config and runs the modules in the emulated host.
+test-patches:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-patches
