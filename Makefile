@@ -19,7 +19,7 @@ SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir \
-	deb test-deb patches test-patches
+	deb test-deb patches test-patches test-flavours
 
 all: modules
 
@@ -97,3 +97,8 @@ patches:
 # the distribution's config and runs the modules in the emulated host.
 test-patches:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-patches
+
+# Every selftest on bookworm's cloud-amd64 and rt-amd64 kernels (FLAVOURS=),
+# each booted in the emulated host with its own image.
+test-flavours:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-flavours
