@@ -64,6 +64,7 @@ EXPORT_SYMBOL_GPL(kvm_x86_event_interrupted);
 
 void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu)
 {
+	kvm_stat_inc(&vcpu->stat.arch, nmi_window_exits);
 	vcpu->arch.events.nmi_masked = false;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
@@ -117,22 +118,27 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	int vector;
 
 	if (vcpu->arch.exception.pending) {
+		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
 		kvm_backend->inject_exception(vcpu);
 	} else if (ev->nmi_injected) {
 		ev->nmi_injected = false;
+		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
 	} else if (ev->irq_injected &&
 		   (ev->irq_reinject || kvm_x86_interrupt_allowed(vcpu))) {
 		ev->irq_injected = false;
 		ev->irq_reinject = false;
+		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, ev->irq_nr);
 	} else if (ev->nmi_pending && !ev->nmi_masked) {
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
+		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
 	} else if (lapic && !ev->irq_injected &&
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
+		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, vector);
 	} else {
 		busy = false;
@@ -174,6 +180,7 @@ bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu)
 	if (!vcpu->run->request_interrupt_window ||
 	    !kvm_x86_ready_for_irq(vcpu))
 		return false;
+	kvm_stat_inc(&vcpu->stat.arch, request_irq_exits);
 	vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 	return true;
 }
