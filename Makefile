@@ -8,7 +8,8 @@ ifeq ($(KDIR),)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
 KDIR := /lib/modules/$(shell uname -r)/build
 else
-KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# The generic flavour only: not -cloud-amd64 or -rt-amd64 (make test-flavours).
+KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*[0-9]-amd64)))
 endif
 endif
 
