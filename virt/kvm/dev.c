@@ -86,3 +86,4 @@ module_exit(kvm_module_exit);
 
 MODULE_DESCRIPTION("KVM-compatible hypervisor core (/dev/kvm)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KVM_NG_VERSION);
