@@ -28,6 +28,7 @@
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Intel VMX backend for kvm.ko");
+MODULE_VERSION(KVM_NG_VERSION);
 
 static bool enable_vpid = true;
 module_param_named(vpid, enable_vpid, bool, 0444);
