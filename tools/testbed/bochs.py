@@ -9,12 +9,16 @@ the settings are in /work/shared/docs/testbed.md ("Intel VMX + EPT: Bochs").
 
 import os
 import shutil
+import struct
 import subprocess
 
 # Host tools of the Intel host, and the Debian package providing each.
 HOST_TOOLS = {
 	"bochs-bin": "bochs",
 	"xorriso": "xorriso",
+	"gcc": "gcc",		# the PVH shim
+	"ld": "binutils",
+	"objcopy": "binutils",
 }
 HOST_FILES = {
 	"/usr/share/bochs/BIOS-bochs-latest": "bochsbios",
@@ -26,6 +30,9 @@ PACKAGES = sorted(set(HOST_TOOLS.values()) | set(HOST_FILES.values()))
 
 ISOLINUX_BIN = "/usr/lib/ISOLINUX/isolinux.bin"
 SYSLINUX_MODULES = "/usr/lib/syslinux/modules/bios"
+# mboot.c32 and the library modules it links against.
+MBOOT_MODULES = ("mboot.c32", "libcom32.c32")
+SHIM_SRC = os.path.join(os.path.dirname(os.path.realpath(__file__)), "pvh-shim")
 
 # ISOLINUX prints this on the serial port each time it starts: seen twice, the
 # emulated host rebooted (a kernel panic with panic=-1), which Bochs, unlike
@@ -46,29 +53,43 @@ def missing_packages():
 	return sorted(missing)
 
 
-def isolinux_cfg(kernel_name, initrds, cmdline):
-	# SERIAL: ISOLINUX's banner on the serial port marks each (re)boot.
-	return (f"SERIAL 0 115200\n"
-		f"DEFAULT tb\nPROMPT 0\nTIMEOUT 0\n"
-		f"LABEL tb\n"
-		f"  KERNEL /{kernel_name}\n"
+def isolinux_cfg(kernel, initrds, cmdline):
+	"""Boot a bzImage: ISOLINUX loads it and the initrds itself."""
+	return ("  KERNEL /kernel\n"
 		f"  INITRD {','.join('/' + n for n in initrds)}\n"
 		f"  APPEND {cmdline}\n")
 
 
-def build_iso(out, workdir, kernel, initrds, cmdline):
-	"""An El Torito ISO booting kernel with initrds (host paths, in order)."""
+def mboot_cfg(kernel, initrds, cmdline):
+	"""Boot an uncompressed vmlinux: mboot.c32 loads the PVH shim with the
+	vmlinux and the initrd as modules; the shim's command line, after its
+	file name, is the kernel's."""
+	if len(initrds) != 1:
+		raise ValueError("PVH boots take one initrd")
+	return ("  KERNEL /isolinux/mboot.c32\n"
+		f"  APPEND /pvhshim {cmdline} --- /kernel --- /{initrds[0]}\n")
+
+
+def build_iso(out, workdir, kernel, initrds, cmdline, shim=None):
+	"""An El Torito ISO booting kernel with initrds (host paths, in order):
+	a bzImage, or with shim (build_shim()) a vmlinux through its PVH entry."""
 	stage = os.path.join(workdir, "iso-stage")
 	os.makedirs(stage, exist_ok=True)
 	# -boot-info-table patches isolinux.bin: give xorriso a copy.
 	shutil.copy(ISOLINUX_BIN, os.path.join(stage, "isolinux.bin"))
 	names = [f"initrd{i}.cpio" for i in range(len(initrds))]
+	label = (mboot_cfg if shim else isolinux_cfg)("kernel", names, cmdline)
 	with open(os.path.join(stage, "isolinux.cfg"), "w") as f:
-		f.write(isolinux_cfg("kernel", names, cmdline))
+		# SERIAL: ISOLINUX's banner on the serial port marks each
+		# (re)boot, and the shim reports through the port it set up.
+		f.write("SERIAL 0 115200\nDEFAULT tb\nPROMPT 0\nTIMEOUT 0\nLABEL tb\n" + label)
 	grafts = [f"isolinux/isolinux.bin={stage}/isolinux.bin",
 		  f"isolinux/isolinux.cfg={stage}/isolinux.cfg",
 		  f"isolinux/ldlinux.c32={SYSLINUX_MODULES}/ldlinux.c32",
 		  f"kernel={kernel}"]
+	if shim:
+		grafts += [f"isolinux/{m}={SYSLINUX_MODULES}/{m}" for m in MBOOT_MODULES]
+		grafts.append(f"pvhshim={shim}")
 	grafts += [f"{n}={p}" for n, p in zip(names, initrds)]
 	r = subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", out,
 			    "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat",
@@ -104,17 +125,63 @@ def bochsrc(iso, serial, log, mem, smp, ips):
 def cmdline(base):
 	"""The kernel command line for Bochs, from QEMU's (boot.CMDLINE)."""
 	# 115200 baud: Bochs's UART sends at the baud rate it is set to, and
-	# the kernel's default is 9600.  noxsaves: Bochs's CPUID leaf 0xd gives
-	# a compacted XSAVE size that the kernel finds inconsistent (a WARNING
-	# at boot, then no XSAVE at all); with the standard format it agrees.
+	# the kernel's default is 9600.  clearcpuid=avx512f: with the AVX-512
+	# states the kernel finds Bochs's XSAVE area size inconsistent (a WARNING
+	# at boot, then no XSAVE at all); AVX and XSAVES stay.
 	return base.replace("console=ttyS0", "console=ttyS0,115200") + " clearcpuid=avx512f"
 
 
-def prepare(workdir, number, kernel, initrds, cmdline, mem, smp, ips=None):
-	"""Write boot number's ISO and bochsrc; return (argv, serial file)."""
+def kernel_end(vmlinux):
+	"""The end of the highest PT_LOAD segment of vmlinux, physical."""
+	with open(vmlinux, "rb") as f:
+		eh = f.read(64)
+		if eh[:5] != b"\x7fELF\x02":
+			raise ValueError(f"{vmlinux} is not a 64-bit ELF")
+		phoff, = struct.unpack_from("<Q", eh, 0x20)
+		phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
+		f.seek(phoff)
+		ph = f.read(phentsize * phnum)
+	end = 0
+	for i in range(phnum):
+		p_type, = struct.unpack_from("<I", ph, i * phentsize)
+		paddr, _, memsz = struct.unpack_from("<QQQ", ph, i * phentsize + 24)
+		if p_type == 1:
+			end = max(end, paddr + memsz)
+	return end
+
+
+def build_shim(workdir, vmlinux):
+	"""Build pvh-shim/ for vmlinux: a flat multiboot image whose reserved
+	range (entry.S) covers the kernel's load addresses."""
+	out = os.path.join(workdir, "pvh-shim")
+	os.makedirs(out, exist_ok=True)
+	reserve_end = (kernel_end(vmlinux) + (2 << 20) - 1) & ~((2 << 20) - 1)
+	cflags = ["-m32", "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector",
+		  "-fcf-protection=none", "-mgeneral-regs-only", "-O2", "-Wall", "-Wextra",
+		  "-Werror"]
+	steps = [
+		["gcc"] + cflags + ["-c", f"{SHIM_SRC}/shim.c", "-o", f"{out}/shim.o"],
+		["gcc", "-m32", "-fno-pic", "-c", f"{SHIM_SRC}/entry.S", "-o", f"{out}/entry.o"],
+		["ld", "-m", "elf_i386", "-nostdlib", "--no-dynamic-linker", "-z", "noexecstack",
+		 "--no-warn-rwx-segments", "-T", f"{SHIM_SRC}/shim.lds",
+		 f"--defsym=__reserve_end={reserve_end:#x}",
+		 "-o", f"{out}/shim.elf", f"{out}/entry.o", f"{out}/shim.o"],
+		["objcopy", "-O", "binary", f"{out}/shim.elf", f"{out}/shim.bin"],
+	]
+	for argv in steps:
+		r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+		if r.returncode:
+			raise RuntimeError(f"building the PVH shim: {' '.join(argv)}:\n{r.stdout}")
+	return f"{out}/shim.bin"
+
+
+def prepare(workdir, number, kernel, initrds, cmdline, mem, smp, shim=None, ips=None):
+	"""Write boot number's ISO and bochsrc; return (argv, serial file, ISO).
+
+	kernel is a bzImage, or with shim (build_shim()) an uncompressed vmlinux."""
 	ips = ips or int(os.environ.get("TESTBED_BOCHS_IPS", DEFAULT_IPS))
 	iso = os.path.join(workdir, f"boot{number}.iso")
-	build_iso(iso, workdir, kernel, initrds, cmdline)
+	build_iso(iso, workdir, kernel, initrds, cmdline, shim)
 	serial = os.path.join(workdir, f"boot{number}.serial")
 	rc = os.path.join(workdir, f"boot{number}.bochsrc")
 	with open(rc, "w") as f:
