@@ -100,6 +100,14 @@ static inline u8 inb(u16 port)
 	return v;
 }
 
+static inline u64 rdtsc(void)
+{
+	u64 v;
+
+	asm volatile("rdtsc" : "=A"(v));
+	return v;
+}
+
 /* COM1 as the boot loader left it (ISOLINUX's SERIAL line set it up). */
 static void putc_serial(char c)
 {
@@ -303,7 +311,10 @@ void shim_main(u32 magic, const struct mb_info *mbi)
 	}
 
 	entry = load_kernel(mods, mbi->mods_count);
-	puts_serial("pvh-shim: entry ");
+	/* The TSC counts emulated instructions in Bochs: boot cost so far. */
+	puts_serial("pvh-shim: tsc ");
+	puthex(rdtsc());
+	puts_serial(", entry ");
 	puthex(entry);
 	puts_serial(", initrd ");
 	puthex(modlist[0].size);
