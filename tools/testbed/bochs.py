@@ -61,24 +61,24 @@ def isolinux_cfg(kernel, initrds, cmdline):
 
 
 def mboot_cfg(kernel, initrds, cmdline):
-	"""Boot an uncompressed vmlinux: mboot.c32 loads the PVH shim with the
-	vmlinux and the initrd as modules; the shim's command line, after its
-	file name, is the kernel's."""
+	"""Boot a multiboot image (pvh_image()) with mboot.c32, the initrd as
+	its module; the image's command line, after its file name, is the
+	kernel's."""
 	if len(initrds) != 1:
 		raise ValueError("PVH boots take one initrd")
 	return ("  KERNEL /isolinux/mboot.c32\n"
-		f"  APPEND /pvhshim {cmdline} --- /kernel --- /{initrds[0]}\n")
+		f"  APPEND /{kernel} {cmdline} --- /{initrds[0]}\n")
 
 
-def build_iso(out, workdir, kernel, initrds, cmdline, shim=None):
+def build_iso(out, workdir, kernel, initrds, cmdline, multiboot=False):
 	"""An El Torito ISO booting kernel with initrds (host paths, in order):
-	a bzImage, or with shim (build_shim()) a vmlinux through its PVH entry."""
+	a bzImage, or with multiboot a pvh_image()."""
 	stage = os.path.join(workdir, "iso-stage")
 	os.makedirs(stage, exist_ok=True)
 	# -boot-info-table patches isolinux.bin: give xorriso a copy.
 	shutil.copy(ISOLINUX_BIN, os.path.join(stage, "isolinux.bin"))
 	names = [f"initrd{i}.cpio" for i in range(len(initrds))]
-	label = (mboot_cfg if shim else isolinux_cfg)("kernel", names, cmdline)
+	label = (mboot_cfg if multiboot else isolinux_cfg)("kernel", names, cmdline)
 	with open(os.path.join(stage, "isolinux.cfg"), "w") as f:
 		# SERIAL: ISOLINUX's banner on the serial port marks each
 		# (re)boot, and the shim reports through the port it set up.
@@ -87,9 +87,8 @@ def build_iso(out, workdir, kernel, initrds, cmdline, shim=None):
 		  f"isolinux/isolinux.cfg={stage}/isolinux.cfg",
 		  f"isolinux/ldlinux.c32={SYSLINUX_MODULES}/ldlinux.c32",
 		  f"kernel={kernel}"]
-	if shim:
+	if multiboot:
 		grafts += [f"isolinux/{m}={SYSLINUX_MODULES}/{m}" for m in MBOOT_MODULES]
-		grafts.append(f"pvhshim={shim}")
 	grafts += [f"{n}={p}" for n, p in zip(names, initrds)]
 	r = subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", out,
 			    "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat",
@@ -137,31 +136,70 @@ def cmdline(base):
 		+ " clearcpuid=avx512f cryptomgr.notests=1")
 
 
-def kernel_end(vmlinux):
-	"""The end of the highest PT_LOAD segment of vmlinux, physical."""
-	with open(vmlinux, "rb") as f:
-		eh = f.read(64)
-		if eh[:5] != b"\x7fELF\x02":
-			raise ValueError(f"{vmlinux} is not a 64-bit ELF")
-		phoff, = struct.unpack_from("<Q", eh, 0x20)
-		phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
-		f.seek(phoff)
-		ph = f.read(phentsize * phnum)
-	end = 0
-	for i in range(phnum):
-		p_type, = struct.unpack_from("<I", ph, i * phentsize)
-		paddr, _, memsz = struct.unpack_from("<QQQ", ph, i * phentsize + 24)
-		if p_type == 1:
-			end = max(end, paddr + memsz)
-	return end
+class Vmlinux:
+	"""What a PVH boot needs of an uncompressed kernel's ELF."""
+
+	def __init__(self, path):
+		with open(path, "rb") as f:
+			self.data = f.read()
+		d = self.data
+		if d[:5] != b"\x7fELF\x02":
+			raise ValueError(f"{path} is not a 64-bit ELF")
+		phoff, = struct.unpack_from("<Q", d, 0x20)
+		phentsize, phnum = struct.unpack_from("<HH", d, 0x36)
+		self.segments = []	# (paddr, file offset, filesz, memsz)
+		self.entry = None
+		for i in range(phnum):
+			p_type, _, off, _, paddr, filesz, memsz, _ = struct.unpack_from(
+				"<IIQQQQQQ", d, phoff + i * phentsize)
+			if p_type == 1:		# PT_LOAD
+				self.segments.append((paddr, off, filesz, memsz))
+			elif p_type == 4 and self.entry is None:	# PT_NOTE
+				self.entry = self._pvh_entry(off, filesz)
+		if not self.segments:
+			raise ValueError(f"{path} has no loadable segment")
+		if self.entry is None:
+			raise ValueError(f"{path} has no PVH entry note (CONFIG_PVH)")
+		self.start = min(s[0] for s in self.segments)
+		self.end = max(s[0] + s[3] for s in self.segments)
+
+	def _pvh_entry(self, off, size):
+		d, end = self.data, off + size
+		while off + 12 <= end:
+			namesz, descsz, n_type = struct.unpack_from("<III", d, off)
+			name = off + 12
+			desc = name + (namesz + 3 & ~3)
+			# XEN_ELFNOTE_PHYS32_ENTRY
+			if d[name:name + namesz] == b"Xen\0" and n_type == 18 and descsz >= 4:
+				return struct.unpack_from("<I", d, desc)[0]
+			off = desc + (descsz + 3 & ~3)
+		return None
+
+	def flat(self):
+		"""The segments laid out from self.start, up to the last non-zero
+		byte: what follows is zeroes the loader writes itself."""
+		image = bytearray(max(s[0] + s[2] for s in self.segments) - self.start)
+		for paddr, off, filesz, _ in sorted(self.segments):
+			image[paddr - self.start:paddr - self.start + filesz] = \
+				self.data[off:off + filesz]
+		return bytes(image).rstrip(b"\0")
 
 
-def build_shim(workdir, vmlinux):
-	"""Build pvh-shim/ for vmlinux: a flat multiboot image whose reserved
-	range (entry.S) covers the kernel's load addresses."""
+# Room for the shim, code and bss, below the kernel.
+SHIM_ROOM = 0x10000
+
+
+def pvh_image(workdir, vmlinux):
+	"""A multiboot image of vmlinux: pvh-shim/, linked right below the kernel,
+	then the kernel's segments in place (see shim.c)."""
 	out = os.path.join(workdir, "pvh-shim")
 	os.makedirs(out, exist_ok=True)
-	reserve_end = (kernel_end(vmlinux) + (2 << 20) - 1) & ~((2 << 20) - 1)
+	k = Vmlinux(vmlinux)
+	flat = k.flat()
+	base = k.start - SHIM_ROOM
+	syms = {"__load_start": base, "__kernel_start": k.start,
+		"__image_end": k.start + len(flat), "__kernel_end": (k.end + 0xfff) & ~0xfff,
+		"__pvh_entry": k.entry}
 	cflags = ["-m32", "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector",
 		  "-fcf-protection=none", "-mgeneral-regs-only", "-O2", "-Wall", "-Wextra",
 		  "-Werror"]
@@ -169,25 +207,31 @@ def build_shim(workdir, vmlinux):
 		["gcc"] + cflags + ["-c", f"{SHIM_SRC}/shim.c", "-o", f"{out}/shim.o"],
 		["gcc", "-m32", "-fno-pic", "-c", f"{SHIM_SRC}/entry.S", "-o", f"{out}/entry.o"],
 		["ld", "-m", "elf_i386", "-nostdlib", "--no-dynamic-linker", "-z", "noexecstack",
-		 "--no-warn-rwx-segments", "-T", f"{SHIM_SRC}/shim.lds",
-		 f"--defsym=__reserve_end={reserve_end:#x}",
-		 "-o", f"{out}/shim.elf", f"{out}/entry.o", f"{out}/shim.o"],
+		 "--no-warn-rwx-segments", "-T", f"{SHIM_SRC}/shim.lds"]
+		+ [f"--defsym={k}={v:#x}" for k, v in syms.items()]
+		+ ["-o", f"{out}/shim.elf", f"{out}/entry.o", f"{out}/shim.o"],
 		["objcopy", "-O", "binary", f"{out}/shim.elf", f"{out}/shim.bin"],
 	]
 	for argv in steps:
 		r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 		if r.returncode:
 			raise RuntimeError(f"building the PVH shim: {' '.join(argv)}:\n{r.stdout}")
-	return f"{out}/shim.bin"
+	with open(f"{out}/shim.bin", "rb") as f:
+		shim = f.read()
+	image = f"{out}/pvh-kernel"
+	with open(image, "wb") as f:
+		f.write(shim.ljust(SHIM_ROOM, b"\0"))
+		f.write(flat)
+	return image
 
 
-def prepare(workdir, number, kernel, initrds, cmdline, mem, smp, shim=None, ips=None):
+def prepare(workdir, number, kernel, initrds, cmdline, mem, smp, multiboot=False, ips=None):
 	"""Write boot number's ISO and bochsrc; return (argv, serial file, ISO).
 
-	kernel is a bzImage, or with shim (build_shim()) an uncompressed vmlinux."""
+	kernel is a bzImage, or with multiboot a pvh_image()."""
 	ips = ips or int(os.environ.get("TESTBED_BOCHS_IPS", DEFAULT_IPS))
 	iso = os.path.join(workdir, f"boot{number}.iso")
-	build_iso(iso, workdir, kernel, initrds, cmdline, shim)
+	build_iso(iso, workdir, kernel, initrds, cmdline, multiboot)
 	serial = os.path.join(workdir, f"boot{number}.serial")
 	rc = os.path.join(workdir, f"boot{number}.bochsrc")
 	with open(rc, "w") as f:

@@ -17,13 +17,13 @@ mb_header:
 	.long -(MB_MAGIC + MB_FLAGS)
 	.long mb_header		/* header_addr */
 	.long __load_start	/* load_addr */
-	.long __load_end	/* load_end_addr */
 	/*
-	 * bss_end_addr covers the kernel's load addresses too: the loader
-	 * zeroes them and places the modules above, so the shim copies the
-	 * kernel into place without overwriting its own input.
+	 * The file holds the shim, then the kernel's segments up to their
+	 * last non-zero byte (__image_end); the loader zeroes the rest up to
+	 * the kernel's end, and puts the modules elsewhere.
 	 */
-	.long __reserve_end
+	.long __image_end	/* load_end_addr */
+	.long __kernel_end	/* bss_end_addr */
 	.long _start		/* entry_addr */
 
 	.text

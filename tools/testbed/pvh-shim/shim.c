@@ -4,13 +4,17 @@
  * from a multiboot (v1) loader.  Used by the testbed's Intel host (Bochs),
  * where decompressing a bzImage is most of a boot.
  *
- * Module 0 is the vmlinux ELF, module 1 (optional) the initrd; the shim's own
- * command line, less its first word (the file name), is the kernel's.  The
- * shim copies the PT_LOAD segments to their physical addresses, finds the
- * entry in the XEN_ELFNOTE_PHYS32_ENTRY note, turns the multiboot memory map
- * into the PVH one and jumps there with EBX pointing at the start info.
+ * The testbed (bochs.py) links the shim right below the kernel's lowest load
+ * address and appends the kernel's loadable segments, laid out by physical
+ * address, so that the loader puts everything in place: the multiboot image
+ * is the shim and the kernel.  The kernel's PVH entry point (its
+ * XEN_ELFNOTE_PHYS32_ENTRY note) comes in as the link-time symbol
+ * __pvh_entry.  Module 0, if any, is the initrd; the shim's command line,
+ * less its first word (the file name), is the kernel's.  The shim turns the
+ * multiboot memory map into the PVH one and enters the kernel with EBX
+ * pointing at the start info.
  * Layouts: Multiboot Specification 0.6.96, Xen's PVH boot protocol
- * (docs/misc/pvh.pandoc), ELF-64.
+ * (docs/misc/pvh.pandoc).
  */
 
 typedef unsigned char u8;
@@ -59,28 +63,10 @@ struct hvm_memmap_entry {
 	u32 type, reserved;
 };
 
-struct elf64_ehdr {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version;
-	u64 entry, phoff, shoff;
-	u32 flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	u32 type, flags;
-	u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD			1
-#define PT_NOTE			4
-#define XEN_ELFNOTE_PHYS32_ENTRY 18
-
 #define MAX_MEMMAP		128
 
 void enter_pvh(u32 entry, struct hvm_start_info *info) __attribute__((noreturn));
-extern char __bss_end[];
+extern char __pvh_entry[], __load_start[], __kernel_end[];
 
 static struct hvm_start_info start_info;
 static struct hvm_modlist_entry modlist[1];
@@ -149,17 +135,6 @@ static void __attribute__((noreturn)) fail(const char *why)
 		asm volatile("cli; hlt");
 }
 
-/* rep movsb/stosb: Bochs runs them as block operations. */
-static void copy(u32 dst, u32 src, u32 n)
-{
-	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-}
-
-static void zero(u32 dst, u32 n)
-{
-	asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(0) : "memory");
-}
-
 static int memeq(const void *a, const void *b, u32 n)
 {
 	const u8 *x = a, *y = b;
@@ -168,71 +143,6 @@ static int memeq(const void *a, const void *b, u32 n)
 		if (*x++ != *y++)
 			return 0;
 	return 1;
-}
-
-static u32 phys32(u64 v, const char *what)
-{
-	if (v >> 32)
-		fail(what);
-	return (u32)v;
-}
-
-/* The PHYS32_ENTRY note of Xen's ELF notes: the kernel's PVH entry point. */
-static u32 pvh_entry(u32 elf, const struct elf64_phdr *ph)
-{
-	u32 p = elf + phys32(ph->offset, "note offset above 4 GiB");
-	u32 end = p + phys32(ph->filesz, "note size above 4 GiB");
-
-	while (p + 12 <= end) {
-		const u32 *n = (const u32 *)p;
-		u32 namesz = n[0], descsz = n[1], type = n[2];
-		u32 name = p + 12, desc = name + ((namesz + 3) & ~3u);
-
-		if (namesz == 4 && memeq((void *)name, "Xen", 4) &&
-		    type == XEN_ELFNOTE_PHYS32_ENTRY && descsz >= 4)
-			return *(const u32 *)desc;
-		p = desc + ((descsz + 3) & ~3u);
-	}
-	return 0;
-}
-
-/* Load the ELF's segments; return its PVH entry point. */
-static u32 load_kernel(const struct mb_module *mods, u32 nmods)
-{
-	u32 elf = mods[0].mod_start, elf_end = mods[0].mod_end;
-	const struct elf64_ehdr *eh = (const void *)elf;
-	u32 entry = 0, m;
-	int i;
-
-	if (!memeq(eh->ident, "\177ELF\2", 5))
-		fail("module 0 is not a 64-bit ELF");
-	for (i = 0; i < eh->phnum; i++) {
-		const struct elf64_phdr *ph = (const void *)(elf + (u32)eh->phoff +
-							     i * eh->phentsize);
-		u32 dst, off, filesz, memsz;
-
-		if (ph->type == PT_NOTE && !entry)
-			entry = pvh_entry(elf, ph);
-		if (ph->type != PT_LOAD)
-			continue;
-		dst = phys32(ph->paddr, "segment above 4 GiB");
-		off = phys32(ph->offset, "segment offset above 4 GiB");
-		filesz = phys32(ph->filesz, "segment above 4 GiB");
-		memsz = phys32(ph->memsz, "segment above 4 GiB");
-		if (off + filesz > elf_end - elf || memsz < filesz)
-			fail("truncated ELF");
-		/* The loader keeps modules out of the reserve (entry.S). */
-		for (m = 0; m < nmods; m++)
-			if (dst < mods[m].mod_end && mods[m].mod_start < dst + memsz)
-				fail("a kernel segment overlaps a module: raise the reserve");
-		if (dst < (u32)__bss_end)
-			fail("a kernel segment overlaps the shim");
-		copy(dst, elf + off, filesz);
-		zero(dst + filesz, memsz - filesz);
-	}
-	if (!entry)
-		fail("no XEN_ELFNOTE_PHYS32_ENTRY note: kernel without CONFIG_PVH?");
-	return entry;
 }
 
 /* The ACPI RSDP in the BIOS area, so that the kernel need not search. */
@@ -287,14 +197,16 @@ static u32 set_memmap(const struct mb_info *mbi)
 
 void shim_main(u32 magic, const struct mb_info *mbi)
 {
-	const struct mb_module *mods;
-	u32 entry;
+	const struct mb_module *mods = (const void *)mbi->mods_addr;
+	u32 nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0, m;
 
 	if (magic != MB_BOOT_MAGIC)
 		fail("not started by a multiboot loader");
-	if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count < 1)
-		fail("no modules: give the vmlinux (and an initrd) as modules");
-	mods = (const void *)mbi->mods_addr;
+	/* The image's bss covers the kernel's: the loader must keep out. */
+	for (m = 0; m < nmods; m++)
+		if (mods[m].mod_start < (u32)__kernel_end &&
+		    (u32)__load_start < mods[m].mod_end)
+			fail("a module overlaps the kernel");
 
 	set_cmdline(mbi);
 	start_info.magic = PVH_START_MAGIC;
@@ -303,23 +215,22 @@ void shim_main(u32 magic, const struct mb_info *mbi)
 	start_info.rsdp_paddr = find_rsdp();
 	start_info.memmap_entries = set_memmap(mbi);
 	start_info.memmap_paddr = (u32)memmap;
-	if (mbi->mods_count > 1) {
-		modlist[0].paddr = mods[1].mod_start;
-		modlist[0].size = mods[1].mod_end - mods[1].mod_start;
+	if (nmods) {
+		modlist[0].paddr = mods[0].mod_start;
+		modlist[0].size = mods[0].mod_end - mods[0].mod_start;
 		start_info.nr_modules = 1;
 		start_info.modlist_paddr = (u32)modlist;
 	}
 
-	entry = load_kernel(mods, mbi->mods_count);
-	/* The TSC counts emulated instructions in Bochs: boot cost so far. */
+	/* Bochs's TSC follows its emulated time: boot cost so far. */
 	puts_serial("pvh-shim: tsc ");
 	puthex(rdtsc());
 	puts_serial(", entry ");
-	puthex(entry);
+	puthex((u32)__pvh_entry);
 	puts_serial(", initrd ");
 	puthex(modlist[0].size);
 	puts_serial(" bytes at ");
 	puthex(modlist[0].paddr);
 	puts_serial("\n");
-	enter_pvh(entry, &start_info);
+	enter_pvh((u32)__pvh_entry, &start_info);
 }
