@@ -8,7 +8,8 @@ ifeq ($(KDIR),)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
 KDIR := /lib/modules/$(shell uname -r)/build
 else
-KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# The generic flavour only: not -cloud-amd64 or -rt-amd64 (make test-flavours).
+KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*[0-9]-amd64)))
 endif
 endif
 
@@ -19,7 +20,7 @@ SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel-upstream \
-	test-vmm run bench print-kdir
+	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours
 
 all: modules
 
@@ -85,3 +86,27 @@ run:
 # our modules against the distribution's, in one boot of the emulated host.
 bench:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-bench
+
+# The kvm-ng-dkms Debian source and binary packages, into build/deb/.
+deb:
+	@$(TOP)/tools/scripts/make-deb
+
+# Installs kvm-ng-dkms here (root), checks what DKMS built, runs those
+# modules in the emulated host, purges it and checks nothing is left.
+test-deb:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-deb
+
+# The kernel patch series (git format-patch, quilt series) that builds
+# kvm-ng as the kernel's KVM in linux-source-6.1, into build/patches/.
+patches:
+	@$(TOP)/tools/scripts/make-patches
+
+# Applies it to a fresh linux-source-6.1, builds the KVM directories with
+# the distribution's config and runs the modules in the emulated host.
+test-patches:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-patches
+
+# Every selftest on bookworm's cloud-amd64 and rt-amd64 kernels (FLAVOURS=),
+# each booted in the emulated host with its own image.
+test-flavours:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-flavours

@@ -18,6 +18,18 @@
 #include <linux/kvm.h>
 
 #include <kvm/x86_state.h>
+#include <kvm/stats.h>
+
+/* Statistics data: the generic counters, then the architecture's. */
+struct kvm_vcpu_stat {
+	struct kvm_vcpu_stat_generic generic;
+	struct kvm_vcpu_stat_x86 arch;
+};
+
+struct kvm_vm_stat {
+	struct kvm_vm_stat_generic generic;
+	struct kvm_vm_stat_x86 arch;
+};
 
 /* Limits we advertise through KVM_CHECK_EXTENSION. */
 #define KVM_NG_MAX_VCPUS	1024
@@ -66,6 +78,15 @@ enum kvm_vcpu_request {
 
 struct kvm_vm;
 
+/* A vCPU's dirty ring (virt/kvm/dirty_ring.c). */
+struct kvm_dirty_ring {
+	spinlock_t lock;		/* pushes vs. KVM_RESET_DIRTY_RINGS */
+	struct kvm_dirty_gfn *gfns;	/* shared with userspace */
+	u32 size;			/* entries, a power of two */
+	u32 dirty_index;		/* next entry to fill (free-running) */
+	u32 reset_index;		/* next entry to reset */
+};
+
 struct kvm_vcpu {
 	struct kvm_vm *vm;
 	u32 vcpu_id;
@@ -90,6 +111,8 @@ struct kvm_vcpu {
 	/* A vCPU blocked in the kernel (HLT, wait-for-SIPI) sleeps here. */
 	struct rcuwait wait;
 	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
+	struct kvm_vcpu_stat stat;
+	struct kvm_dirty_ring dirty_ring;
 	struct kvm_vcpu_x86 arch;
 };
 
@@ -103,6 +126,8 @@ struct kvm_vm {
 	struct kvm_memslots __rcu *memslots;
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags, changed under slots_lock. */
 	u64 dirty_log_protect;
+	/* KVM_CAP_DIRTY_LOG_RING: bytes per vCPU ring, 0 for bitmaps. */
+	u32 dirty_ring_bytes;
 
 	/* The two-dimensional page tables, and MMU-notifier bookkeeping. */
 	spinlock_t mmu_lock;
@@ -135,6 +160,10 @@ struct kvm_vm {
 	/* KVM_IRQFD registrations (virt/kvm/irqfd.c). */
 	struct kvm_irqfds *irqfds;
 
+	struct kvm_vm_stat stat;
+	struct list_head vm_list;	/* all VMs, for debugfs (virt/kvm/stats.c) */
+	pid_t creator_pid;
+
 	struct kvm_vm_x86 arch;
 };
 
@@ -147,13 +176,38 @@ static inline struct kvm_memslots *kvm_memslots(struct kvm_vm *vm)
 struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn);
 unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable);
 int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len);
-int kvm_write_guest(struct kvm_vm *vm, gpa_t gpa, const void *data,
-		    unsigned long len);
+/* KVM's own write to guest memory on behalf of @vcpu, dirty-logged. */
+int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
+			 unsigned long len);
 
 long kvm_create_vm(unsigned long type);
 int kvm_check_extension(struct kvm_vm *vm, long ext);
 void kvm_vm_get(struct kvm_vm *vm);
 void kvm_vm_put(struct kvm_vm *vm);
+
+/* Dirty rings (virt/kvm/dirty_ring.c). */
+int kvm_dirty_ring_max_bytes(void);
+int kvm_dirty_ring_enable(struct kvm_vm *vm, u64 bytes);
+int kvm_dirty_ring_alloc(struct kvm_vcpu *vcpu);
+void kvm_dirty_ring_free(struct kvm_vcpu *vcpu);
+struct page *kvm_dirty_ring_page(struct kvm_vcpu *vcpu, unsigned long pgoff);
+bool kvm_dirty_ring_full(struct kvm_vcpu *vcpu);
+bool kvm_dirty_ring_soft_full(struct kvm_vcpu *vcpu);
+void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u16 slot_id, u64 offset);
+int kvm_dirty_rings_reset(struct kvm_vm *vm);
+/* Dirty tracking (virt/kvm/memslot.c): a write to @gfn of @slot is done. */
+void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
+			 gfn_t gfn);
+/* Write-protect one page of a logged slot again; true if a flush is due. */
+bool kvm_dirty_protect_page(struct kvm_vm *vm, u32 slot_id, u64 offset);
+
+/* Statistics (virt/kvm/stats.c). */
+int kvm_vm_stats_fd(struct kvm_vm *vm);
+int kvm_vcpu_stats_fd(struct kvm_vcpu *vcpu);
+void kvm_stats_vm_add(struct kvm_vm *vm);
+void kvm_stats_vm_remove(struct kvm_vm *vm);
+void kvm_stats_init(void);
+void kvm_stats_exit(void);
 
 int kvm_set_memory_region(struct kvm_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);

@@ -110,6 +110,29 @@ struct kvm_tdp_cache {
 	void *pages[5];
 };
 
+/* x86 vCPU statistics (see include/kvm/stats.h; names as KVM's). */
+struct kvm_vcpu_stat_x86 {
+	u64 exits;		/* every VM exit */
+	u64 io_exits;		/* IN, OUT, INS, OUTS */
+	u64 mmio_exits;		/* MMIO completed by userspace */
+	u64 signal_exits;	/* KVM_RUN left for a signal */
+	u64 irq_window_exits;	/* the guest's interrupt window opened */
+	u64 nmi_window_exits;	/* the guest's NMI handler returned */
+	u64 request_irq_exits;	/* KVM_EXIT_IRQ_WINDOW_OPEN to userspace */
+	u64 halt_exits;		/* HLT */
+	u64 irq_exits;		/* a host interrupt ended guest mode */
+	u64 tdp_faults;		/* nested page faults */
+	u64 insn_emulation;	/* instructions emulated (MMIO) */
+	u64 hypercalls;
+	u64 irq_injections;
+	u64 nmi_injections;
+	u64 exception_injections;
+};
+
+struct kvm_vm_stat_x86 {
+	u64 tdp_maps;		/* leaves installed in the nested page tables */
+};
+
 struct kvm_vcpu_x86 {
 	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
 	unsigned long gpr[NR_GPRS];
@@ -148,6 +171,11 @@ struct kvm_vcpu_x86 {
 	/* kvmclock (kvmclock.c): MSR_KVM_SYSTEM_TIME(_NEW), 0 when off. */
 	u64 kvmclock_msr;
 	bool kvmclock_update;
+	/*
+	 * KVM_KVMCLOCK_CTRL: PVCLOCK_GUEST_STOPPED is to be written (1) or
+	 * is in the page until the guest clears it (2); 0: neither.
+	 */
+	u8 kvmclock_stopped;
 };
 
 struct kvm_vm_x86 {

@@ -184,6 +184,17 @@ def module_name(path):
 	return modinfo(path, "name") or os.path.basename(path)[:-3].replace("-", "_")
 
 
+def _visit_dependencies(image, path, seen, order):
+	"""Append path's dependencies not in seen to order, dependencies first."""
+	for dep in filter(None, modinfo(path, "depends").split(",")):
+		if dep in seen:
+			continue
+		seen.add(dep)
+		dep_path = image.module(dep)
+		_visit_dependencies(image, dep_path, seen, order)
+		order.append(dep_path)
+
+
 def dependencies(image, kvm_modules):
 	"""Image modules the kvm modules need, dependencies first.
 
@@ -194,18 +205,22 @@ def dependencies(image, kvm_modules):
 	"""
 	order = []
 	seen = set(KVM_MODULE_NAMES)
-
-	def visit(path):
-		for dep in filter(None, modinfo(path, "depends").split(",")):
-			if dep in seen:
-				continue
-			seen.add(dep)
-			dep_path = image.module(dep)
-			visit(dep_path)
-			order.append(dep_path)
-
 	for path in kvm_modules:
-		visit(path)
+		_visit_dependencies(image, path, seen, order)
+	return order
+
+
+def modules_with_dependencies(image, names):
+	"""Paths of the image's modules names and what they need, in load order."""
+	order = []
+	seen = set()
+	for name in names:
+		if name in seen:
+			continue
+		seen.add(name)
+		path = image.module(name)
+		_visit_dependencies(image, path, seen, order)
+		order.append(path)
 	return order
 
 

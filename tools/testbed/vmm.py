@@ -4,14 +4,15 @@
 --vmm-guest appends one more archive to the run's base initramfs, so that only
 runs asking for it pay for its ~35 MB (normal test boots stay as they were):
 
-  /usr/bin/qemu-system-x86_64     this machine's QEMU, with every library ldd
-                                  lists at the path ldd found it
+  /usr/bin/qemu-system-x86_64     this machine's QEMU and qemu-img, with every
+  /usr/bin/qemu-img               library ldd lists at the path ldd found it
   /usr/share/qemu, .../seabios    the firmware a -nodefaults pc machine loads
                                   (QEMU looks there relative to its binary)
   /vmm/vmlinuz                    the emulated host's own kernel image, reused
-  /vmm/guest.cpio                 the guest's initramfs: busybox and an /init
-                                  printing GUEST_MARKER, then powering off
-  /tests/qemu-guest-boot-smpN     the step (tools/testbed/qemu-guest-boot)
+  /vmm/guest.cpio                 the guest's initramfs: busybox, the virtio
+                                  modules and an /init printing GUEST_MARKER
+  /vmm/lib.sh                     what the steps share (qemu-guest-lib.sh)
+  /tests/qemu-guest-*             the steps (STEPS)
 """
 
 import io
@@ -23,10 +24,21 @@ from image import TestbedError
 from initramfs import Cpio, TESTS_DIR
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-QEMU = "qemu-system-x86_64"
-STEP_SCRIPT = os.path.join(HERE, "qemu-guest-boot")
-# The names of the steps: the script reads its vCPU count from its own name.
-STEP_NAMES = ("qemu-guest-boot-smp1", "qemu-guest-boot-smp2")
+PROGRAMS = ("qemu-system-x86_64", "qemu-img")
+LIB_SCRIPT = os.path.join(HERE, "qemu-guest-lib.sh")
+# make run's guest: installed with the steps, run only by --vmm-demo.
+DEMO_SCRIPT = ("qemu-guest-demo", os.path.join(HERE, "qemu-guest-demo"))
+# The steps, in the order they run.  A boot step reads its machine type and
+# vCPU count from its own name.
+STEPS = [(name, os.path.join(HERE, script)) for name, script in (
+	("qemu-guest-boot-smp1", "qemu-guest-boot"),
+	("qemu-guest-boot-smp2", "qemu-guest-boot"),
+	("qemu-guest-boot-q35-smp2", "qemu-guest-boot"),
+	("qemu-guest-virtio", "qemu-guest-virtio"),
+	("qemu-guest-migrate", "qemu-guest-migrate"),
+	("qemu-guest-migrate-ring", "qemu-guest-migrate"),
+	("qemu-guest-savevm", "qemu-guest-migrate"),
+)]
 GUEST_MARKER = "GUEST-USERSPACE-OK"
 
 # What a "-M pc -nodefaults" QEMU loads, found through "-L help"'s path: the
@@ -37,8 +49,16 @@ FIRMWARE = {
 			   "multiboot_dma.bin", "multiboot.bin"],
 }
 
+# The guest's kernel modules: virtio over PCI, its block and network drivers.
+GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net"]
+
 # The guest's /init.  Its kernel runs with printk.time=0 so that none of its
 # messages passes for one of the emulated host's in the testbed's splat scan.
+# vmm_test= on its command line picks what it does after the marker: nothing
+# (power off), "demo" (a few facts, for make run), "virtio" (disk and network
+# checks, qemu-guest-virtio) or
+# "counter" (print a counter forever, for qemu-guest-migrate; the " ." ends
+# the number where a pattern can see it: the console's lines end in CR LF).
 GUEST_INIT = f"""#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -46,16 +66,96 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "{GUEST_MARKER} cpus=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"
-echo "--- guest /proc/cpuinfo (head)"
-head -n 20 /proc/cpuinfo
-echo "--- guest dmesg (tail)"
-dmesg | tail -n 25
+arg() {{
+	sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline
+}}
+case $(arg vmm_test) in
+virtio)
+	for m in $(cat /lib/modules/order); do
+		insmod "/lib/modules/$m" || echo "GUEST-FAIL insmod $m"
+	done
+	/bin/virtio-check "$(arg disk_md5)" "$(arg net_md5)"
+	;;
+counter)
+	i=0
+	while :; do
+		echo "GUEST-COUNT $i ."
+		i=$((i + 1))
+		usleep 200000
+	done
+	;;
+demo)
+	echo "--- $(uname -sr) on $(nproc) vCPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+	free -m | head -n 2
+	sleep 1
+	;;
+*)
+	echo "--- guest /proc/cpuinfo (head)"
+	head -n 20 /proc/cpuinfo
+	echo "--- guest dmesg (tail)"
+	dmesg | tail -n 25
+	;;
+esac
 # poweroff -f syncs first: a separate sync tells a hang there from one in
 # the power-off itself.
 echo "GUEST-SYNC"
 sync
 echo "GUEST-POWEROFF"
 poweroff -f
+"""
+
+# The guest's half of qemu-guest-virtio: every line it prints that matters
+# starts with GUEST-OK or GUEST-FAIL.  The disk's first 4 MiB must read back
+# as the host wrote them; the guest copies them over the second 4 MiB (the
+# host checks that copy after QEMU exits).  The network comes up by DHCP from
+# QEMU's user-mode network and fetches a file from its TFTP server.
+GUEST_VIRTIO_CHECK = """#!/bin/sh
+disk_md5=$1 net_md5=$2
+check() {	# name expected actual
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		echo "GUEST-OK $1"
+	else
+		echo "GUEST-FAIL $1 expected '$2' got '$3'"
+	fi
+}
+if [ -b /dev/vda ]; then
+	echo "GUEST-OK vda-present $(cat /sys/block/vda/size) sectors"
+	check disk-read "$disk_md5" "$(dd if=/dev/vda bs=1M count=4 2>/dev/null | md5sum | cut -d' ' -f1)"
+	dd if=/dev/vda bs=1M count=4 2>/dev/null | dd of=/dev/vda bs=1M seek=4 conv=fsync 2>/dev/null
+	echo 3 > /proc/sys/vm/drop_caches
+	check disk-write-readback "$disk_md5" "$(dd if=/dev/vda bs=1M skip=4 count=4 2>/dev/null | md5sum | cut -d' ' -f1)"
+else
+	echo "GUEST-FAIL vda-present: no /dev/vda"
+fi
+if [ -e /sys/class/net/eth0 ]; then
+	echo "GUEST-OK eth0-present $(cat /sys/class/net/eth0/address)"
+	ip link set lo up
+	ip link set eth0 up
+	if udhcpc -i eth0 -n -q -t 10 -T 2 -s /bin/dhcp-event > /tmp/dhcp.log 2>&1; then
+		echo "GUEST-OK dhcp $(ip -4 -o addr show dev eth0 | awk '{print $4}')"
+	else
+		echo "GUEST-FAIL dhcp: $(tail -n 2 /tmp/dhcp.log | tr '\\n' ' ')"
+	fi
+	if tftp -g -r net.bin -l /tmp/net.bin 10.0.2.2 2> /tmp/tftp.log; then
+		check tftp-download "$net_md5" "$(md5sum < /tmp/net.bin | cut -d' ' -f1)"
+	else
+		echo "GUEST-FAIL tftp-download: $(cat /tmp/tftp.log)"
+	fi
+else
+	echo "GUEST-FAIL eth0-present: no eth0"
+fi
+echo "GUEST-CHECKS-DONE"
+"""
+
+# udhcpc's event script: configure the lease it got.
+GUEST_DHCP_EVENT = """#!/bin/sh
+case "$1" in
+bound|renew)
+	ifconfig "$interface" "$ip" netmask "${subnet:-255.255.255.0}"
+	[ -n "$router" ] && route add default gw "${router%% *}" dev "$interface"
+	;;
+esac
+exit 0
 """
 
 
@@ -77,31 +177,45 @@ def _shared_libraries(binary):
 	return libs
 
 
-def guest_initramfs(busybox):
+def guest_initramfs(busybox, modules):
 	buf = io.BytesIO()
 	a = Cpio(buf)
-	for d in ("proc", "sys", "dev", "tmp"):
+	for d in ("proc", "sys", "dev", "tmp", "lib", "lib/modules"):
 		a.mkdir(d)
 	a.chardev("dev/console", 5, 1)
 	a.copy("bin/busybox", busybox, 0o755)
 	a.symlink("bin/sh", "busybox")
 	a.file("init", GUEST_INIT.encode(), 0o755)
+	a.file("bin/virtio-check", GUEST_VIRTIO_CHECK.encode(), 0o755)
+	a.file("bin/dhcp-event", GUEST_DHCP_EVENT.encode(), 0o755)
+	names = []
+	for path in modules:
+		name = os.path.basename(path)
+		a.copy(f"lib/modules/{name}", path, 0o644)
+		names.append(name)
+	a.file("lib/modules/order", ("\n".join(names) + "\n").encode(), 0o644)
 	a.close()
 	return buf.getvalue()
 
 
-def build_payload(out, vmlinuz, busybox):
+def _copy_program(a, name):
+	"""A program of this machine with every library ldd lists for it."""
+	path = shutil.which(name)
+	if not path:
+		raise TestbedError(f"--vmm-guest: no {name} on this machine "
+				   "(apt-get install qemu-system-x86 qemu-utils)")
+	a.copy(f"usr/bin/{name}", os.path.realpath(path), 0o755)
+	for lib in _shared_libraries(path):
+		# Kept at the path the loader asks for; symlinks resolved.
+		a.copy(lib, os.path.realpath(lib), 0o755)
+
+
+def build_payload(out, vmlinuz, busybox, guest_modules):
 	"""Write the VMM archive to out; return the step names it provides."""
-	qemu = shutil.which(QEMU)
-	if not qemu:
-		raise TestbedError(f"--vmm-guest: no {QEMU} on this machine "
-				   "(apt-get install qemu-system-x86)")
 	with open(out, "wb") as f:
 		a = Cpio(f)
-		a.copy(f"usr/bin/{QEMU}", os.path.realpath(qemu), 0o755)
-		for lib in _shared_libraries(qemu):
-			# Kept at the path the loader asks for; symlinks resolved.
-			a.copy(lib, os.path.realpath(lib), 0o755)
+		for program in PROGRAMS:
+			_copy_program(a, program)
 		for d, names in FIRMWARE.items():
 			for n in names:
 				src = os.path.join("/", d, n)
@@ -110,8 +224,9 @@ def build_payload(out, vmlinuz, busybox):
 							   "qemu-system-data or seabios)")
 				a.copy(f"{d}/{n}", os.path.realpath(src), 0o644)
 		a.copy("vmm/vmlinuz", vmlinuz, 0o644)
-		a.file("vmm/guest.cpio", guest_initramfs(busybox), 0o644)
-		for name in STEP_NAMES:
-			a.copy(f"{TESTS_DIR}/{name}", STEP_SCRIPT, 0o755)
+		a.file("vmm/guest.cpio", guest_initramfs(busybox, guest_modules), 0o644)
+		a.copy("vmm/lib.sh", LIB_SCRIPT, 0o644)
+		for name, script in STEPS + [DEMO_SCRIPT]:
+			a.copy(f"{TESTS_DIR}/{name}", script, 0o755)
 		a.close()
-	return list(STEP_NAMES)
+	return [name for name, _ in STEPS]

@@ -70,11 +70,13 @@ static int __init kvm_module_init(void)
 		return r;
 	/* vCPUs use preempt notifiers to switch state on context switches. */
 	preempt_notifier_inc();
+	kvm_stats_init();
 	return 0;
 }
 
 static void __exit kvm_module_exit(void)
 {
+	kvm_stats_exit();
 	preempt_notifier_dec();
 	kvm_arch_exit();
 }
@@ -84,3 +86,4 @@ module_exit(kvm_module_exit);
 
 MODULE_DESCRIPTION("KVM-compatible hypervisor core (/dev/kvm)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KVM_NG_VERSION);

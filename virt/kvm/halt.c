@@ -65,14 +65,17 @@ static bool kvm_vcpu_wake_due(struct kvm_vcpu *vcpu,
 void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		    bool (*runnable)(struct kvm_vcpu *vcpu))
 {
+	struct kvm_vcpu_stat_generic *stat = &vcpu->stat.generic;
 	u32 limit = kvm_vm_halt_poll_limit(vcpu->vm);
-	ktime_t start = ktime_get(), poll_end;
-	bool woke_in_poll = false;
+	ktime_t start = ktime_get(), poll_end, now;
+	bool woke_in_poll = false, polled = false;
 	u64 slept_ns;
 
 	if (vcpu->halt_poll_ns > limit)
 		vcpu->halt_poll_ns = limit;
 	if (vcpu->halt_poll_ns) {
+		polled = true;
+		kvm_stat_inc(stat, halt_attempted_poll);
 		poll_end = ktime_add_ns(start, vcpu->halt_poll_ns);
 		do {
 			if (kvm_vcpu_wake_due(vcpu, runnable)) {
@@ -83,6 +86,10 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		} while (!need_resched() && ktime_before(ktime_get(), poll_end));
 	}
 
+	now = ktime_get();
+	if (polled)
+		kvm_stat_add(stat, halt_poll_fail_ns, ktime_to_ns(ktime_sub(now, start)));
+	WRITE_ONCE(stat->blocking, 1);
 	prepare_to_rcuwait(&vcpu->wait);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -91,8 +98,16 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		schedule();
 	}
 	finish_rcuwait(&vcpu->wait);
+	WRITE_ONCE(stat->blocking, 0);
+	kvm_stat_inc(stat, halt_wakeup);
+	kvm_stat_add(stat, halt_wait_ns, ktime_to_ns(ktime_sub(ktime_get(), now)));
 
 out:
+	if (woke_in_poll) {
+		kvm_stat_inc(stat, halt_successful_poll);
+		kvm_stat_add(stat, halt_poll_success_ns,
+			     ktime_to_ns(ktime_sub(ktime_get(), start)));
+	}
 	if (!limit) {
 		vcpu->halt_poll_ns = 0;
 		return;

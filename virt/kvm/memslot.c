@@ -51,8 +51,26 @@ unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable)
 	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 }
 
-static int kvm_copy_guest(struct kvm_vm *vm, gpa_t gpa, void *data,
-			  unsigned long len, bool write)
+/*
+ * A write to @gfn of @slot is complete: log it, in the slot's bitmap or in
+ * the vCPU's dirty ring. After the write, so that a harvest that sees the
+ * page dirty also sees the data.
+ */
+void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
+			 gfn_t gfn)
+{
+	if (!slot->dirty_bitmap)
+		return;
+	if (vcpu->vm->dirty_ring_bytes)
+		kvm_dirty_ring_push(vcpu, slot->id, gfn - slot->base_gfn);
+	else
+		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+}
+EXPORT_SYMBOL_GPL(kvm_mark_page_dirty);
+
+/* @vcpu: the vCPU on whose behalf KVM writes (its dirty ring logs it). */
+static int kvm_copy_guest(struct kvm_vm *vm, struct kvm_vcpu *vcpu, gpa_t gpa,
+			  void *data, unsigned long len, bool write)
 {
 	while (len) {
 		unsigned int off = offset_in_page(gpa);
@@ -74,9 +92,8 @@ static int kvm_copy_guest(struct kvm_vm *vm, gpa_t gpa, void *data,
 			left = copy_to_user((void __user *)(hva + off), data, chunk);
 		else
 			left = copy_from_user(data, (void __user *)(hva + off), chunk);
-		/* Logged after the write: a harvest that sees the bit sees the data. */
-		if (write && left < chunk && slot->dirty_bitmap)
-			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+		if (write && left < chunk)
+			kvm_mark_page_dirty(vcpu, slot, gfn);
 		srcu_read_unlock(&vm->srcu, idx);
 		if (left)
 			return -EFAULT;
@@ -89,16 +106,16 @@ static int kvm_copy_guest(struct kvm_vm *vm, gpa_t gpa, void *data,
 
 int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len)
 {
-	return kvm_copy_guest(vm, gpa, data, len, false);
+	return kvm_copy_guest(vm, NULL, gpa, data, len, false);
 }
 EXPORT_SYMBOL_GPL(kvm_read_guest);
 
-int kvm_write_guest(struct kvm_vm *vm, gpa_t gpa, const void *data,
-		    unsigned long len)
+int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
+			 unsigned long len)
 {
-	return kvm_copy_guest(vm, gpa, (void *)data, len, true);
+	return kvm_copy_guest(vcpu->vm, vcpu, gpa, (void *)data, len, true);
 }
-EXPORT_SYMBOL_GPL(kvm_write_guest);
+EXPORT_SYMBOL_GPL(kvm_vcpu_write_guest);
 
 static int kvm_memslot_cmp(const void *a, const void *b)
 {
@@ -292,6 +309,11 @@ static struct kvm_memslot *kvm_dirty_log_slot(struct kvm_vm *vm, u32 slot_arg,
 	struct kvm_memslots *slots = kvm_memslots(vm);
 	int at;
 
+	/* With dirty rings there are no bitmaps to read or clear. */
+	if (vm->dirty_ring_bytes) {
+		*err = -ENXIO;
+		return NULL;
+	}
 	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS) {
 		*err = -EINVAL;
 		return NULL;
@@ -321,6 +343,29 @@ static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
 			break;
 		mask &= ~0UL << (lo + len);
 	}
+	return changed;
+}
+
+bool kvm_dirty_protect_page(struct kvm_vm *vm, u32 slot_id, u64 offset)
+{
+	struct kvm_memslots *slots = kvm_memslots(vm);
+	struct kvm_memslot *slot;
+	bool changed;
+	int at;
+
+	/* The entry came through userspace: anything may be in it. */
+	if (slot_id >> 16 || slot_id >= KVM_NG_USER_MEMSLOTS)
+		return false;
+	at = kvm_find_slot_id(slots, slot_id);
+	if (at < 0)
+		return false;
+	slot = &slots->slot[at];
+	if (!slot->dirty_bitmap || offset >= slot->npages)
+		return false;
+	spin_lock(&vm->mmu_lock);
+	changed = kvm_arch_write_protect_gfn_range(vm, slot->base_gfn + offset,
+						   slot->base_gfn + offset + 1);
+	spin_unlock(&vm->mmu_lock);
 	return changed;
 }
 

@@ -67,7 +67,12 @@ static vm_fault_t kvm_vcpu_mmap_fault(struct vm_fault *vmf)
 		page = kvm_coalesced_mmio_page(vcpu->vm);
 		break;
 	default:
-		return VM_FAULT_SIGBUS;
+		page = NULL;
+		if (vmf->pgoff >= KVM_DIRTY_LOG_PAGE_OFFSET)
+			page = kvm_dirty_ring_page(vcpu, vmf->pgoff -
+						   KVM_DIRTY_LOG_PAGE_OFFSET);
+		if (!page)
+			return VM_FAULT_SIGBUS;
 	}
 	get_page(page);
 	vmf->page = page;
@@ -80,6 +85,10 @@ static const struct vm_operations_struct kvm_vcpu_vm_ops = {
 
 static int kvm_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	/* The dirty ring is shared with the kernel: a private copy would hide it. */
+	if (vma->vm_pgoff + vma_pages(vma) > KVM_DIRTY_LOG_PAGE_OFFSET &&
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	vma->vm_ops = &kvm_vcpu_vm_ops;
 	return 0;
 }
@@ -151,6 +160,9 @@ static long kvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_SIGNAL_MASK:
 		r = kvm_vcpu_set_signal_mask(vcpu, (void __user *)arg);
 		break;
+	case KVM_GET_STATS_FD:
+		r = kvm_vcpu_stats_fd(vcpu);
+		break;
 	default:
 		r = kvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
 		break;
@@ -173,6 +185,7 @@ static const struct file_operations kvm_vcpu_fops = {
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
 	kvm_arch_vcpu_destroy(vcpu);
+	kvm_dirty_ring_free(vcpu);
 	free_page((unsigned long)vcpu->pio_page);
 	free_page((unsigned long)vcpu->run);
 	kvm_arch_vcpu_free(vcpu);
@@ -234,6 +247,10 @@ int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id)
 	for (i = 0; i < n; i++)
 		if (vm->vcpus[i]->vcpu_id == id)
 			goto out_unlock;
+	/* Under vm->lock: the ring size cannot change once a vCPU exists. */
+	r = kvm_dirty_ring_alloc(vcpu);
+	if (r)
+		goto out_unlock;
 
 	vcpu->index = n;
 	kvm_vm_get(vm);

@@ -38,6 +38,11 @@ int kvm_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_NG_MAX_VCPU_ID;
 	case KVM_CAP_NR_MEMSLOTS:
 		return KVM_NG_USER_MEMSLOTS;
+	case KVM_CAP_BINARY_STATS_FD:
+		return 1;
+	case KVM_CAP_DIRTY_LOG_RING:
+	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
+		return kvm_dirty_ring_max_bytes();
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return KVM_NG_DIRTY_LOG_PROTECT_FLAGS;
 	default:
@@ -51,6 +56,7 @@ static void kvm_vm_destroy(struct kvm_vm *vm)
 	struct module *owner;
 	int i;
 
+	kvm_stats_vm_remove(vm);
 	kvm_mmu_notifier_unregister(vm);
 	/* Nothing may inject into a vCPU once they start going away. */
 	kvm_irqfd_free(vm);
@@ -115,6 +121,10 @@ static long kvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CHECK_EXTENSION:
 		return kvm_check_extension(vm, arg);
+	case KVM_GET_STATS_FD:
+		return kvm_vm_stats_fd(vm);
+	case KVM_RESET_DIRTY_RINGS:
+		return kvm_dirty_rings_reset(vm);
 	case KVM_GET_DIRTY_LOG: {
 		struct kvm_dirty_log log;
 
@@ -226,6 +236,8 @@ long kvm_create_vm(unsigned long type)
 		kvm_arch_vm_free(vm);
 		return r;
 	}
+	/* Listed from here on: kvm_vm_destroy() takes it off the list. */
+	kvm_stats_vm_add(vm);
 	/* Pin the vendor backend for the VM's lifetime. */
 	if (!try_module_get(vm->owner)) {
 		vm->owner = NULL;

@@ -521,6 +521,7 @@ static void mmio_exit(struct kvm_vcpu *vcpu, gpa_t gpa, int len, bool write,
 {
 	struct kvm_run *run = vcpu->run;
 
+	kvm_stat_inc(&vcpu->stat.arch, mmio_exits);
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = len;
@@ -629,7 +630,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 			u64 val)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	bool to_user = kvm_write_guest(vcpu->vm, st->dst_gpa, &val, st->len);
+	bool to_user = kvm_vcpu_write_guest(vcpu, st->dst_gpa, &val, st->len);
 
 	if (st->kind == MMIO_MOVS) {
 		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
@@ -696,6 +697,7 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 	u64 val = 0;
 	int r;
 
+	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
 	st->pending = false;
 	r = mmio_decode(vcpu, st, &lin);
 	if (r > 0)

@@ -64,6 +64,7 @@ EXPORT_SYMBOL_GPL(kvm_x86_event_interrupted);
 
 void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu)
 {
+	kvm_stat_inc(&vcpu->stat.arch, nmi_window_exits);
 	vcpu->arch.events.nmi_masked = false;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
@@ -117,22 +118,27 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	int vector;
 
 	if (vcpu->arch.exception.pending) {
+		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
 		kvm_backend->inject_exception(vcpu);
 	} else if (ev->nmi_injected) {
 		ev->nmi_injected = false;
+		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
 	} else if (ev->irq_injected &&
 		   (ev->irq_reinject || kvm_x86_interrupt_allowed(vcpu))) {
 		ev->irq_injected = false;
 		ev->irq_reinject = false;
+		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, ev->irq_nr);
 	} else if (ev->nmi_pending && !ev->nmi_masked) {
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
+		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
 	} else if (lapic && !ev->irq_injected &&
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
+		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, vector);
 	} else {
 		busy = false;
@@ -174,6 +180,7 @@ bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu)
 	if (!vcpu->run->request_interrupt_window ||
 	    !kvm_x86_ready_for_irq(vcpu))
 		return false;
+	kvm_stat_inc(&vcpu->stat.arch, request_irq_exits);
 	vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 	return true;
 }
@@ -192,7 +199,10 @@ static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
 	if (!kvm_vcpu_has_lapic(vcpu))
 		return false;
 	bits = kvm_lapic_take_init_sipi(vcpu, &vector);
-	if (bits & KVM_APIC_SIPI)
+	/* As in the APIC: INIT voids older SIPIs, the first SIPI after it wins. */
+	if (bits & KVM_APIC_INIT)
+		ev->init_sipi = 0;
+	if ((bits & KVM_APIC_SIPI) && !(ev->init_sipi & KVM_APIC_SIPI))
 		ev->sipi_vector = vector;
 	ev->init_sipi |= bits;
 	return ev->init_sipi;

@@ -77,6 +77,7 @@ EXPORT_SYMBOL_GPL(kvm_x86_skip_insn);
 
 int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
+	kvm_stat_inc(&vcpu->stat.arch, halt_exits);
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_EXIT_TO_USER;
 	/* With an in-kernel LAPIC the wake-up comes from the kernel: wait here. */
@@ -192,6 +193,7 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 	int r = kvm_tdp_map(vcpu, gpa, write, exec);
 	u64 data[2] = { gpa, write };
 
+	kvm_stat_inc(&vcpu->stat.arch, tdp_faults);
 	switch (r) {
 	case 0:
 		return KVM_EXIT_RESUME;

@@ -99,7 +99,7 @@ static int kvm_copy_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 		if (r)
 			return r;
 		if (write)
-			r = kvm_write_guest(vcpu->vm, gpa, data, chunk);
+			r = kvm_vcpu_write_guest(vcpu, gpa, data, chunk);
 		else
 			r = kvm_read_guest(vcpu->vm, gpa, data, chunk);
 		if (r)

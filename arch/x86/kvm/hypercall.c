@@ -18,6 +18,7 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long nr, ret;
 	bool op64;
 
+	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
 	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	kvm_backend->get_segment(vcpu, &ss, SEG_SS);
 	op64 = kvm_guest_long_mode(vcpu) && cs.l;

@@ -102,9 +102,10 @@ void kvm_clock_vm_init(struct kvm_vm *vm)
  * Write @len bytes after the version word of the structure at @gpa, under
  * the version protocol: odd while the fields change, then even again.
  */
-static int kvm_clock_write_versioned(struct kvm_vm *vm, gpa_t gpa,
+static int kvm_clock_write_versioned(struct kvm_vcpu *vcpu, gpa_t gpa,
 				     const void *fields, unsigned long len)
 {
+	struct kvm_vm *vm = vcpu->vm;
 	u32 version;
 	int r;
 
@@ -112,15 +113,18 @@ static int kvm_clock_write_versioned(struct kvm_vm *vm, gpa_t gpa,
 	if (r)
 		return r;
 	version = (version + 1) | 1;
-	r = kvm_write_guest(vm, gpa, &version, sizeof(version));
+	r = kvm_vcpu_write_guest(vcpu, gpa, &version, sizeof(version));
 	if (r)
 		return r;
 	smp_wmb();
-	r = kvm_write_guest(vm, gpa + sizeof(version), fields, len);
+	r = kvm_vcpu_write_guest(vcpu, gpa + sizeof(version), fields, len);
 	smp_wmb();
 	version++;
-	return kvm_write_guest(vm, gpa, &version, sizeof(version)) ?: r;
+	return kvm_vcpu_write_guest(vcpu, gpa, &version, sizeof(version)) ?: r;
 }
+
+#define KVMCLOCK_STOPPED_TO_WRITE	1
+#define KVMCLOCK_STOPPED_WRITTEN	2
 
 void kvm_clock_update_guest(struct kvm_vcpu *vcpu)
 {
@@ -130,6 +134,7 @@ void kvm_clock_update_guest(struct kvm_vcpu *vcpu)
 	struct kvm_clock_scale sc = kvm_clock_get_scale();
 	unsigned long flags;
 	u64 host_tsc, host_ns;
+	u8 stopped;
 	int idx;
 
 	if (!(msr & 1) || !sc.mul)
@@ -151,14 +156,41 @@ void kvm_clock_update_guest(struct kvm_vcpu *vcpu)
 
 	/* A GPA outside guest memory is the guest's problem: nothing written. */
 	idx = srcu_read_lock(&vm->srcu);
-	kvm_clock_write_versioned(vm, msr & ~1ULL, &t.pad0,
+	/*
+	 * PVCLOCK_GUEST_STOPPED: set after KVM_KVMCLOCK_CTRL, cleared only by
+	 * the guest once its watchdog saw it (api.rst): kept until then.
+	 */
+	if (vcpu->arch.kvmclock_stopped == KVMCLOCK_STOPPED_WRITTEN &&
+	    (kvm_read_guest(vm, (msr & ~1ULL) +
+			    offsetof(struct pvclock_vcpu_time_info, flags),
+			    &stopped, 1) || !(stopped & PVCLOCK_GUEST_STOPPED)))
+		vcpu->arch.kvmclock_stopped = 0;
+	if (vcpu->arch.kvmclock_stopped) {
+		t.flags |= PVCLOCK_GUEST_STOPPED;
+		vcpu->arch.kvmclock_stopped = KVMCLOCK_STOPPED_WRITTEN;
+	}
+	kvm_clock_write_versioned(vcpu, msr & ~1ULL, &t.pad0,
 				  sizeof(t) - offsetof(typeof(t), pad0));
 	srcu_read_unlock(&vm->srcu, idx);
 }
 
-/* The guest's boot time in host real time, at @gpa. */
-static void kvm_clock_write_wall(struct kvm_vm *vm, gpa_t gpa)
+/*
+ * KVM_KVMCLOCK_CTRL: userspace paused this vCPU; tell the guest on its next
+ * entry, so that its soft-lockup watchdog does not blame itself for the gap.
+ */
+int kvm_clock_vcpu_paused(struct kvm_vcpu *vcpu)
 {
+	if (!(vcpu->arch.kvmclock_msr & 1))
+		return -EINVAL;
+	vcpu->arch.kvmclock_stopped = KVMCLOCK_STOPPED_TO_WRITE;
+	kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
+	return 0;
+}
+
+/* The guest's boot time in host real time, at @gpa. */
+static void kvm_clock_write_wall(struct kvm_vcpu *vcpu, gpa_t gpa)
+{
+	struct kvm_vm *vm = vcpu->vm;
 	struct pvclock_wall_clock w = {};
 	unsigned long flags;
 	u64 guest_ns, real;
@@ -175,7 +207,7 @@ static void kvm_clock_write_wall(struct kvm_vm *vm, gpa_t gpa)
 	w.nsec = rem;
 
 	idx = srcu_read_lock(&vm->srcu);
-	kvm_clock_write_versioned(vm, gpa, &w.sec,
+	kvm_clock_write_versioned(vcpu, gpa, &w.sec,
 				  sizeof(w) - offsetof(typeof(w), sec));
 	srcu_read_unlock(&vm->srcu, idx);
 }
@@ -203,6 +235,7 @@ int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_KVM_SYSTEM_TIME_NEW:
 		/* Both names are one register; any value is taken. */
 		vcpu->arch.kvmclock_msr = data;
+		vcpu->arch.kvmclock_stopped = 0;
 		/*
 		 * A guest write is answered before it runs on; a restore
 		 * from userspace fills the page on the next entry, when
@@ -216,7 +249,7 @@ int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_KVM_WALL_CLOCK_NEW:
 		/* VM-wide, written once per MSR write (msr.rst). */
 		WRITE_ONCE(vcpu->vm->arch.kvmclock_wall_msr, data);
-		kvm_clock_write_wall(vcpu->vm, data);
+		kvm_clock_write_wall(vcpu, data);
 		return 0;
 	default:
 		return 1;

@@ -191,8 +191,13 @@ void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init)
 	if (!apic)
 		return;
 	lapic_reset_regs(apic, init);
-	if (!init)
+	if (!init) {
+		unsigned long flags;
+
+		raw_spin_lock_irqsave(&apic->init_sipi_lock, flags);
 		WRITE_ONCE(apic->init_sipi, 0);
+		raw_spin_unlock_irqrestore(&apic->init_sipi_lock, flags);
+	}
 }
 
 int kvm_lapic_create(struct kvm_vcpu *vcpu)
@@ -202,6 +207,7 @@ int kvm_lapic_create(struct kvm_vcpu *vcpu)
 	apic = kzalloc(sizeof(*apic), GFP_KERNEL_ACCOUNT);
 	if (!apic)
 		return -ENOMEM;
+	raw_spin_lock_init(&apic->init_sipi_lock);
 	apic->vcpu = vcpu;
 	lapic_timer_init(apic);
 	vcpu->arch.lapic = apic;
@@ -284,6 +290,7 @@ static bool lapic_addressed(struct kvm_lapic *apic, struct kvm_vcpu *src,
 static int lapic_accept(struct kvm_lapic *apic, const struct kvm_apic_msg *msg)
 {
 	struct kvm_vcpu *vcpu = apic->vcpu;
+	unsigned long flags;
 
 	switch (msg->delivery) {
 	case KVM_APIC_DM_FIXED:
@@ -297,14 +304,19 @@ static int lapic_accept(struct kvm_lapic *apic, const struct kvm_apic_msg *msg)
 		kvm_vcpu_kick_event(vcpu);
 		return 1;
 	case KVM_APIC_DM_INIT:
-		set_bit(LAPIC_INIT_BIT, &apic->init_sipi);
+		raw_spin_lock_irqsave(&apic->init_sipi_lock, flags);
+		/* A SIPI before this INIT no longer counts. */
+		WRITE_ONCE(apic->init_sipi, KVM_APIC_INIT);
+		raw_spin_unlock_irqrestore(&apic->init_sipi_lock, flags);
 		kvm_vcpu_kick_event(vcpu);
 		return 1;
 	case KVM_APIC_DM_SIPI:
-		WRITE_ONCE(apic->sipi_vector, msg->vector);
-		/* The vector before the flag: kvm_lapic_take_init_sipi(). */
-		smp_wmb();
-		set_bit(LAPIC_SIPI_BIT, &apic->init_sipi);
+		raw_spin_lock_irqsave(&apic->init_sipi_lock, flags);
+		if (!(apic->init_sipi & KVM_APIC_SIPI)) {
+			apic->sipi_vector = msg->vector;
+			WRITE_ONCE(apic->init_sipi, apic->init_sipi | KVM_APIC_SIPI);
+		}
+		raw_spin_unlock_irqrestore(&apic->init_sipi_lock, flags);
 		kvm_vcpu_kick_event(vcpu);
 		return 1;
 	case KVM_APIC_DM_EXTINT:
@@ -492,12 +504,15 @@ unsigned int kvm_lapic_take_init_sipi(struct kvm_vcpu *vcpu, u8 *sipi_vector)
 
 	BUILD_BUG_ON(KVM_APIC_INIT != BIT(LAPIC_INIT_BIT) ||
 		     KVM_APIC_SIPI != BIT(LAPIC_SIPI_BIT));
+	unsigned long flags;
+
 	if (!apic || !READ_ONCE(apic->init_sipi))
 		return 0;
-	/* A full barrier: the vector is read after the flag. */
-	sig = xchg(&apic->init_sipi, 0);
-	if (sig & KVM_APIC_SIPI)
-		*sipi_vector = READ_ONCE(apic->sipi_vector);
+	raw_spin_lock_irqsave(&apic->init_sipi_lock, flags);
+	sig = apic->init_sipi;
+	*sipi_vector = apic->sipi_vector;
+	WRITE_ONCE(apic->init_sipi, 0);
+	raw_spin_unlock_irqrestore(&apic->init_sipi_lock, flags);
 	return sig;
 }
 

@@ -39,7 +39,12 @@ struct kvm_lapic {
 	 */
 	u8 regs[KVM_APIC_REG_SIZE] __aligned(64);
 
-	/* Signals the vCPU thread collects: KVM_APIC_INIT / KVM_APIC_SIPI. */
+	/*
+	 * Signals the vCPU thread collects: KVM_APIC_INIT / KVM_APIC_SIPI,
+	 * and the vector of the first SIPI since the last INIT (later ones
+	 * find the AP started and are ignored). Senders run in any context.
+	 */
+	raw_spinlock_t init_sipi_lock;
 	unsigned long init_sipi;
 	u8 sipi_vector;
 	/* Errors detected by senders, folded into ESR on the next ESR write. */

@@ -211,6 +211,7 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	unsigned long rax = vcpu->arch.gpr[GPR_RAX];
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 
+	kvm_stat_inc(&vcpu->stat.arch, io_exits);
 	if (pio->string)
 		return pio_string(vcpu, pio);
 	if (!kvm_x86_skip_insn(vcpu, pio->next_rip))

@@ -144,6 +144,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 	while (r == KVM_EXIT_RESUME) {
 		if (signal_pending(current)) {
+			kvm_stat_inc(&vcpu->stat.arch, signal_exits);
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
 			break;
@@ -160,11 +161,19 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			continue;
 		}
+		/* Room for what the next exit may dirty, or userspace resets first. */
+		if (kvm_dirty_ring_soft_full(vcpu)) {
+			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+			run->exit_reason = KVM_EXIT_DIRTY_RING_FULL;
+			r = KVM_EXIT_TO_USER;
+			break;
+		}
 		if (!kvm_enter_guest(vcpu)) {
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			continue;
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+		kvm_stat_inc(&vcpu->stat.arch, exits);
 
 		exit_rip = vcpu->arch.rip;
 		r = kvm_backend->handle_exit(vcpu);

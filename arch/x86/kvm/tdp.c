@@ -307,8 +307,13 @@ retry:
 	pfn &= ~(n - 1);
 	hva_start = hva & ~((n << PAGE_SHIFT) - 1);
 
-	/* While logging, a page is writable only once its write is recorded. */
-	if (slot->dirty_bitmap && !write)
+	/*
+	 * While logging, a page is writable only once its write is recorded;
+	 * with a full dirty ring it cannot be: the write faults again once
+	 * userspace has reset the ring.
+	 */
+	if (slot->dirty_bitmap &&
+	    (!write || (vm->dirty_ring_bytes && kvm_dirty_ring_full(vcpu))))
 		writable = false;
 	leaf = ((u64)pfn << PAGE_SHIFT) | f->leaf_bits;
 	if (level > 1)
@@ -327,8 +332,9 @@ retry:
 		goto retry;
 	}
 	old = tdp_install(vm, c, gfn, level, leaf, &flush);
-	if (writable && slot->dirty_bitmap)
-		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+	kvm_stat_inc_atomic(&vm->stat.arch, tdp_maps);
+	if (writable)
+		kvm_mark_page_dirty(vcpu, slot, gfn);
 	spin_unlock(&vm->mmu_lock);
 
 	if (writable)

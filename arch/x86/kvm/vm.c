@@ -74,6 +74,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_MAX_MCE_BANKS;
 	case KVM_CAP_IRQ_ROUTING:
 		return KVM_MAX_GSI_ROUTES;
+	case KVM_CAP_KVMCLOCK_CTRL:
+		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		/* The flags KVM_GET_CLOCK may report (kvmclock.c). */
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
@@ -194,6 +196,7 @@ void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm)
 	cpumask_var_t cpus;
 	bool have_mask;
 
+	kvm_stat_inc_atomic(&vm->stat.generic, remote_tlb_flush);
 	kvm_tdp_take_freed(vm, &freed);
 	have_mask = zalloc_cpumask_var(&cpus, GFP_ATOMIC);
 	/* Pairs with the barrier after nr_vcpus is read in vcpu creation. */
@@ -265,6 +268,9 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return 0;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return kvm_enable_dirty_log_protect(vm, cap.args[0]);
+	case KVM_CAP_DIRTY_LOG_RING:
+	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
+		return kvm_dirty_ring_enable(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}

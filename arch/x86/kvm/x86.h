@@ -123,6 +123,7 @@ int kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 /* Before entry when KVM_REQ_CLOCK_UPDATE is set: rewrite the pvclock page. */
 void kvm_clock_update_guest(struct kvm_vcpu *vcpu);
+int kvm_clock_vcpu_paused(struct kvm_vcpu *vcpu);
 int kvm_clock_vm_get(struct kvm_vm *vm, struct kvm_clock_data *data);
 int kvm_clock_vm_set(struct kvm_vm *vm, const struct kvm_clock_data *data);
 /* At VM creation: the clock's reference point, guest time starting at 0. */

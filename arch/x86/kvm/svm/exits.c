@@ -43,6 +43,12 @@ static int svm_exit_host_event(struct svm_vcpu *svm)
 	return KVM_EXIT_RESUME;
 }
 
+static int svm_exit_intr(struct svm_vcpu *svm)
+{
+	kvm_stat_inc(&svm->vcpu.stat.arch, irq_exits);
+	return KVM_EXIT_RESUME;
+}
+
 static int svm_exit_ud(struct svm_vcpu *svm)
 {
 	kvm_x86_queue_exception(&svm->vcpu, UD_VECTOR, false, 0);
@@ -73,6 +79,7 @@ static int svm_exit_vmmcall(struct svm_vcpu *svm)
 /* The interrupt window is open: x86 common code decides what to do. */
 static int svm_exit_vintr(struct svm_vcpu *svm)
 {
+	kvm_stat_inc(&svm->vcpu.stat.arch, irq_window_exits);
 	svm_disable_irq_window(svm->vmcb);
 	return KVM_EXIT_RESUME;
 }
@@ -225,7 +232,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_WRITE_CR8]			= svm_exit_cr8_write,
 	[SVM_EXIT_VINTR]			= svm_exit_vintr,
 	[SVM_EXIT_IRET]				= svm_exit_iret,
-	[SVM_EXIT_INTR]				= svm_exit_host_event,
+	[SVM_EXIT_INTR]				= svm_exit_intr,
 	[SVM_EXIT_NMI]				= svm_exit_host_event,
 	[SVM_EXIT_SMI]				= svm_exit_host_event,
 	[SVM_EXIT_INIT]				= svm_exit_host_event,

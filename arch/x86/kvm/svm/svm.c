@@ -20,6 +20,7 @@
 #include "vmcb.h"
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KVM_NG_VERSION);
 MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
 
 /* CPUID 0x8000000A EDX */

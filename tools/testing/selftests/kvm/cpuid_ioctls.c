@@ -89,6 +89,9 @@ TEST(set_get_and_guest)
 	 * Linux 6.1 leaves nent as userspace passed it on success; later
 	 * kernels (and the documentation) give the table's size.
 	 */
+	if (got->nent != 256 && got->nent != sup->nent && vmk_host_is_pvm())
+		vmk_skip("PVM /dev/kvm keeps %u of the %u entries KVM_SET_CPUID2 was given",
+			 got->nent, sup->nent);
 	if (got->nent != 256)
 		ASSERT_EQ(sup->nent, got->nent);
 	small = alloc_cpuid(1);

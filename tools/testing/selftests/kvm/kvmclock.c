@@ -481,6 +481,58 @@ TEST(disable)
 	vmk_vm_free(vm);
 }
 
+#define PVCLOCK_GUEST_STOPPED	0x02
+
+/*
+ * KVM_KVMCLOCK_CTRL: the host paused the vCPU. The guest finds
+ * PVCLOCK_GUEST_STOPPED in its page on its next entry; the host keeps it
+ * there until the guest clears it, and never sets it on its own.
+ */
+static void guest_paused(u64 arg)
+{
+	volatile struct pvclock_page *p = (void *)arg;
+
+	guest_wrmsr(MSR_SYSTEM_TIME_NEW, arg | 1);
+	GUEST_SYNC(p->flags);
+	/* The host called KVM_KVMCLOCK_CTRL, then moved the clock. */
+	GUEST_SYNC(p->flags);
+	asm volatile("lock andb %1, %0" : "+m"(p->flags) : "i"(~PVCLOCK_GUEST_STOPPED));
+	GUEST_SYNC(p->flags);
+	/* The host moved the clock again, without KVM_KVMCLOCK_CTRL. */
+	GUEST_SYNC(p->flags);
+}
+
+TEST(kvmclock_ctrl)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	u64 gpa = page_gpa(vm);
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_paused, gpa);
+	struct kvm_clock_data c = { 0 };
+	u64 v;
+
+	ASSERT_GT(vmk_vm_cap(vm, KVM_CAP_KVMCLOCK_CTRL), 0);
+	/* No kvmclock page yet: nothing to flag. */
+	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, 0), EINVAL);
+
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ(0, v & PVCLOCK_GUEST_STOPPED);
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, 0));
+	/* A clock update in between must not lose the flag. */
+	get_clock(vm, &c);
+	c.flags = 0;
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_CLOCK, &c));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ(PVCLOCK_GUEST_STOPPED, v & PVCLOCK_GUEST_STOPPED);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ(0, v & PVCLOCK_GUEST_STOPPED);
+	get_clock(vm, &c);
+	c.flags = 0;
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_SET_CLOCK, &c));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ(0, v & PVCLOCK_GUEST_STOPPED);
+	vmk_vm_free(vm);
+}
+
 TEST(cpuid_signature)
 {
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));

