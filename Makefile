@@ -19,8 +19,8 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-vmm run bench print-kdir \
-	deb test-deb patches test-patches test-flavours
+.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel test-intel-upstream \
+	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours
 
 all: modules
 
@@ -64,6 +64,21 @@ test:
 # host: interleave the emulated CPUs on one thread (same speed here).
 test-upstream: selftests
 	TESTBED_TCG_THREAD=single $(TESTBED) run --kdir $(KDIR) --tests $(SELFTESTS_OUT) --mode upstream --lifecycle 0
+
+# Every selftest on the distribution's kvm/kvm-intel in the emulated Intel
+# host (Bochs: VMX, EPT; tools/testbed/README.rst): what our kvm-intel.ko is
+# measured against. Slow: Bochs emulates some 50 M instructions a second.
+test-intel-upstream: selftests
+	@$(TOP)/tools/scripts/install-deps intel
+	$(TESTBED) run --host intel --kdir $(KDIR) --tests $(SELFTESTS_OUT) --mode upstream --lifecycle 0
+
+# Every selftest on our kvm.ko + kvm-intel.ko in the emulated Intel host, and
+# 3 load/run/unload cycles. tick_us: Bochs makes no VM exit for a host
+# interrupt while the guest runs with IF=0 (Documentation/building.rst).
+test-intel: modules selftests
+	@$(TOP)/tools/scripts/install-deps intel
+	$(TESTBED) run --host intel --kdir $(KDIR) --modules $(TOP) --tests $(SELFTESTS_OUT) \
+		--mode ours --lifecycle 3 --append kvm_intel.tick_us=2000
 
 # Debian's QEMU (-accel kvm) boots a Linux guest on 1 and 2 vCPUs, on ours
 # then on the distribution's modules, in one boot (tools/testbed/README.rst).

@@ -51,11 +51,22 @@ class Boot:
 		self.argv = argv
 		self.log_path = log_path
 		self.start = None
+		self.proc = None
+
+	def cpu_seconds(self):
+		"""CPU time the emulator used so far: unlike wall time, it does not
+		grow when other jobs share the machine."""
+		try:
+			with open(f"/proc/{self.proc.pid}/stat") as f:
+				fields = f.read().rsplit(")", 1)[1].split()
+			return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+		except (AttributeError, OSError, IndexError, ValueError):
+			return None
 
 	def run(self, on_line, limits):
 		self.start = time.monotonic()
 		with open(self.log_path, "wb") as log:
-			proc = self._spawn()
+			proc = self.proc = self._spawn()
 			try:
 				return self._pump(proc, log, on_line, limits)
 			finally:
