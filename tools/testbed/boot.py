@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 
+import hangdump
+
 # console=ttyS0: the only device we read.  panic=-1 with QEMU's -no-reboot
 # turns a guest panic into a QEMU exit instead of a wait.  no_timer_check: a
 # loaded TCG host once panicked with "IO-APIC + timer doesn't work".
@@ -17,19 +19,24 @@ CMDLINE = ("console=ttyS0 panic=-1 no_timer_check mitigations=off printk.time=1 
 	   "loglevel=5 rdinit=/init")
 
 
-def qemu_argv(vmlinuz, initrd, smp, mem, extra_append=""):
+def qemu_argv(vmlinuz, initrd, smp, mem, extra_append="", monitor=None,
+	      second_serial=None, thread=None):
 	# -nodefaults: no VGA, NIC or their option ROMs, a faster boot.  The
 	# serial port is our only I/O; the monitor is off so that nothing on it
-	# can be taken for an escape sequence.  thread=multi runs each vCPU on
+	# can be taken for an escape sequence; with monitor (a UNIX socket path)
+	# the hang dump can ask it for the CPUs' state.  thread=multi runs each vCPU on
 	# its own host thread (otherwise -smp 2 is two vCPUs on one thread), so
 	# vCPUs of the emulated host really race; TESTBED_TCG_THREAD=single
 	# interleaves them on one thread, which avoids the lost-IPI wedges the
-	# distribution's modules sometimes hit under thread=multi.
-	tcg = "tcg,thread=" + os.environ.get("TESTBED_TCG_THREAD", "multi")
+	# distribution's modules sometimes hit under thread=multi.  thread
+	# (multi or single) is the caller's choice when the variable is unset.
+	tcg = "tcg,thread=" + os.environ.get("TESTBED_TCG_THREAD", thread or "multi")
+	extra = ["-serial", f"file:{second_serial}"] if second_serial else []
 	return ["qemu-system-x86_64", "-accel", tcg, "-cpu", "max",
 		"-smp", str(smp), "-m", str(mem), "-nographic", "-nodefaults",
-		"-serial", "stdio", "-monitor", "none", "-no-reboot",
-		"-kernel", vmlinuz, "-initrd", initrd,
+		"-serial", "stdio", "-monitor",
+		f"unix:{monitor},server=on,wait=off" if monitor else "none", "-no-reboot",
+		*extra, "-kernel", vmlinuz, "-initrd", initrd,
 		"-append", (CMDLINE + " " + extra_append).strip()]
 
 
@@ -47,11 +54,14 @@ class Boot:
 	reboot_banner = None
 	name = "QEMU"
 
-	def __init__(self, argv, log_path):
+	def __init__(self, argv, log_path, monitor=None, symbols=None):
 		self.argv = argv
 		self.log_path = log_path
 		self.start = None
 		self.proc = None
+		self.monitor = monitor	# QEMU monitor socket, for the hang dump
+		self.symbols = symbols	# hangdump.Symbols, fed from the console
+		self.hang_dump = []
 
 	def cpu_seconds(self):
 		"""CPU time the emulator used so far: unlike wall time, it does not
@@ -97,8 +107,10 @@ class Boot:
 			silence, deadline, why = limits()
 			now = time.monotonic()
 			if now - last > silence:
+				self._dump_hang(log)
 				return "hang", f"{why}: no output for {silence:.0f} s"
 			if deadline is not None and now > deadline:
+				self._dump_hang(log)
 				return "hang", f"{why}: over its time limit"
 			data = self._read(proc)
 			if data is None:
@@ -114,11 +126,21 @@ class Boot:
 			*lines, buf = buf.split(b"\n")
 			for line in lines:
 				text = self._text(line)
+				if self.symbols:
+					self.symbols.note_console(text)
 				if self.reboot_banner and text.lstrip().startswith(self.reboot_banner):
 					banners += 1
 					if banners > 1:
 						return "exit", f"the emulated host rebooted ({self.name})"
 				on_line(last, text)
+
+	def _dump_hang(self, log):
+		"""Where each CPU is, into the log, before the boot is killed."""
+		if not self.monitor:
+			return
+		self.hang_dump = hangdump.dump(self.monitor, self.symbols)
+		log.write(("\n".join(self.hang_dump) + "\n").encode())
+		log.flush()
 
 	@staticmethod
 	def _text(raw):

@@ -53,6 +53,17 @@ cmdline_params() {
 	done
 }
 
+# Where a module's (or the kernel's) code is, for the host's hang dump: it
+# names the addresses QEMU's monitor reports for a CPU that stopped.
+print_text_address() {
+	if [ "$1" = kernel ]; then
+		addr=$(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)
+	else
+		addr=$(cat "/sys/module/$(echo "$1" | tr - _)/sections/.text" 2>/dev/null)
+	fi
+	[ -n "$addr" ] && echo "# tb: text $1 $addr"
+}
+
 # load MODE: insmod every module of the set, stopping at the first failure.
 # Our modules take their parameters from the kernel command line
 # (--append kvm_intel.tick_us=2000); the distribution's are loaded as they are.
@@ -65,6 +76,7 @@ load_set() {
 			echo "# insmod $path failed"
 			return 1
 		fi
+		print_text_address "$name"
 	done < "/tb/$1.list"
 	make_kvm_node
 	chmod 666 /dev/kvm 2>/dev/null
@@ -77,6 +89,7 @@ unload_set() {
 	rc=0
 	for name in $(tac "/tb/$1.list" | cut -d' ' -f2); do
 		[ -d "/sys/module/$name" ] || continue
+		echo "# tb: rmmod $name"
 		if ! rmmod "$name"; then
 			echo "# rmmod $name failed, refcnt $(cat "/sys/module/$name/refcnt" 2>/dev/null)"
 			rc=1
@@ -154,6 +167,11 @@ lifecycle() {
 while read -r dep _; do
 	insmod "$dep" || mark DEPFAIL "$dep"
 done < /tb/deps.list
+print_text_address kernel
+# Once per kernel version (the host caches it): its symbols, for hang dumps.
+if [ "${TB_KALLSYMS:-0}" = 1 ]; then
+	grep -v '\[' /proc/kallsyms | grep ' [tTwW] ' > /dev/ttyS1
+fi
 mark READY "$(uname -r)" "cpus=$(nproc)"
 
 # The plan is read on fd 3 so that nothing a step runs can eat it from stdin.
