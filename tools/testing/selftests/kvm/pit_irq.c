@@ -721,76 +721,95 @@ TEST(irq0_ioapic)
 }
 
 /*
- * Interrupts off for ~10 periods of 50 ms, then on for 45 ms (less than a
- * period, so at most one new tick): with reinjection the missed ticks
- * arrive in that window, one per acknowledgement, without it at most the
- * one that was pending.
+ * Interrupts off for ~12 periods of 50 ms, then on until the ticks taken
+ * exceed by BACKLOG_WANT what the window itself could have produced (one per
+ * period boundary in it, plus the one pending), or for BACKLOG_WINDOW_MS at
+ * most. With
+ * reinjection the missed ticks arrive one per acknowledgement; without it
+ * only the pending one does. The guest reports how many ticks it took and
+ * how long the window was, so that no outcome depends on the host's speed.
  */
+#define BACKLOG_PERIOD_MS	50
+#define BACKLOG_WANT		8
+#define BACKLOG_WINDOW_MS	1000
+
+/*
+ * Ticks beyond what a window of @ms could produce without reinjection: at
+ * most ms / period + 1 period boundaries fall in it, and one tick was pending.
+ */
+static long backlog_extra(u64 n, u64 ms)
+{
+	return (long)n - (long)(ms / BACKLOG_PERIOD_MS + 2);
+}
+
 static void guest_backlog(u64 use_ioapic)
 {
-	u64 before;
+	u64 before, start, now, ms;
 
 	if (use_ioapic)
 		guest_setup_ioapic();
 	else
 		guest_setup_pic();
 	asm volatile("cli");
-	guest_pit_program(0, 2, PIT_HZ / 20);
-	guest_spin_ms(520);
+	guest_pit_program(0, 2, PIT_HZ / (1000 / BACKLOG_PERIOD_MS));
+	guest_spin_ms(620);
 	before = ticks + pin0_ticks;
+	start = guest_rdtsc();
 	asm volatile("sti");
-	guest_spin_ms(45);
+	do {
+		asm volatile("pause");
+		now = guest_rdtsc();
+		ms = (now - start) / tsc_khz_guest;
+	} while (ms < BACKLOG_WINDOW_MS &&
+		 backlog_extra(ticks + pin0_ticks - before, ms) < BACKLOG_WANT);
 	asm volatile("cli");
-	GUEST_SYNC(ticks + pin0_ticks - before);
+	GUEST_SYNC(((ms + 1) << 32) | (ticks + pin0_ticks - before));
 	GUEST_DONE();
 }
 
-static u64 backlog(struct __test_metadata *_metadata, bool reinject,
-		   bool use_ioapic)
+/* The ticks the missed periods added in the window. */
+static long backlog(struct __test_metadata *_metadata, bool reinject,
+		    bool use_ioapic)
 {
 	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 	struct vmk_vcpu *vcpu;
 	struct vmk_vm *vm = pit_vm(0, guest_backlog, use_ioapic, &vcpu);
-	u64 n;
+	u64 v, n, ms;
 
 	vmk_set_guest_handler(vm, PIN0_VECTOR, pin0_handler);
 	ASSERT_EQ(0, ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
-	n = run_sync(vcpu);
+	v = run_sync(vcpu);
 	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
 	vmk_vm_free(vm);
-	return n;
+	n = v & 0xffffffff;
+	/* Rounded up: never fewer periods than the window really had. */
+	ms = v >> 32;
+	TH_LOG("%llu ticks in a window of %llu ms",
+	       (unsigned long long)n, (unsigned long long)ms);
+	return backlog_extra(n, ms);
 }
 
 TEST(reinject_on)
 {
-	u64 n = backlog(_metadata, true, false);
-
-	/* ~10 were missed (+1 new at most); allow for a slow host. */
-	EXPECT_GE(n, 5);
-	EXPECT_LE(n, 14);
+	/* ~12 were missed: they come, however slow the host. */
+	EXPECT_GE(backlog(_metadata, true, false), BACKLOG_WANT);
 }
 
 TEST(reinject_off)
 {
-	u64 n = backlog(_metadata, false, false);
-
-	EXPECT_LE(n, 2);
+	/* Nothing beyond one tick a period and the one that was pending. */
+	EXPECT_LE(backlog(_metadata, false, false), 0);
 }
 
 /* The same through the IOAPIC, whose edge-triggered pins see no EOI. */
 TEST(reinject_on_ioapic)
 {
-	u64 n = backlog(_metadata, true, true);
-
-	EXPECT_GE(n, 5);
-	EXPECT_LE(n, 14);
+	EXPECT_GE(backlog(_metadata, true, true), BACKLOG_WANT);
 }
 
 TEST(reinject_off_ioapic)
 {
-	u64 n = backlog(_metadata, false, true);
-
-	EXPECT_LE(n, 2);
+	EXPECT_LE(backlog(_metadata, false, true), 0);
 }
 
 /* KVM_PIT_FLAGS_HPET_LEGACY: the PIT does not drive IRQ0. */
