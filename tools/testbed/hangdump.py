@@ -187,3 +187,11 @@ def dump(monitor_path, symbols):
 		# The first line is the monitor echoing the command.
 		out += ["  " + l for l in regs.splitlines()[1:] if l.strip()]
 	return out
+
+
+def stale_int3(lines):
+	"""Every CPU's RIP in the int3 entry path: the lock-up README.rst
+	describes (multi-threaded TCG running a stale int3 of kernel patching)."""
+	rips = [l for l in lines if ": RIP " in l]
+	return bool(rips) and all(re.search(r"int3|ct_nmi_|irqentry_nmi_|native_irq_return", l)
+				  for l in rips)
