@@ -9,6 +9,9 @@
  * Receivers wait with STI;HLT and EOI in their IDT handler.
  */
 #include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "kselftest_harness.h"
 #include "lapic_common.h"
@@ -20,6 +23,8 @@
 
 volatile u64 lapic_gp_count;
 volatile u64 recv[2];
+/* Progress, for the host's report if a pair stops moving. */
+volatile u64 at_round[2], hlt_loops[2];
 volatile u64 nmis[2];
 volatile u64 tpr_irqs, ppr_in_handler, isr_in_handler;
 volatile bool use_x2apic;
@@ -147,13 +152,15 @@ static void guest_ping_pong(u64 arg)
 	dest_of(m, peer, &dest, &icr);
 	GUEST_SYNC(0);		/* both set up before the first IPI */
 	for (i = 1; i <= ROUNDS; i++) {
-		if (id == 0) {
+		at_round[id] = i;
+		if (id == 0)
 			send(dest, icr | IPI_VEC);
-			wait_for(&recv[0], i);
-		} else {
-			wait_for(&recv[1], i);
-			send(dest, icr | IPI_VEC);
+		while (recv[id] < (u64)i) {
+			hlt_loops[id]++;
+			guest_sti_hlt();
 		}
+		if (id == 1)
+			send(dest, icr | IPI_VEC);
 		/* Interrupts are off since the wait: exactly one per round. */
 		GUEST_CHECK(recv[id] == (u64)i, "vCPU %d, round %d: %d IPIs",
 			    id, i, recv[id]);
@@ -181,26 +188,104 @@ static void *runner_fn(void *p)
 	return vmk_run_guest(r->vcpu, NULL) == VMK_MSG_DONE ? NULL : (void *)1;
 }
 
-/* Run two vCPUs in threads; they meet at each of @syncs GUEST_SYNCs. */
+/* One line of a vCPU's nonzero statistics (KVM_GET_STATS_FD), if any. */
+static void print_vcpu_stats(int fd, int id)
+{
+	struct kvm_stats_header h;
+	char line[2048], *names;
+	size_t dsize, len = 0;
+	u32 i;
+
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		return;
+	dsize = sizeof(struct kvm_stats_desc) + h.name_size;
+	names = calloc(h.num_desc, dsize);
+	if (names &&
+	    pread(fd, names, h.num_desc * dsize, h.desc_offset) ==
+	    (ssize_t)(h.num_desc * dsize)) {
+		for (i = 0; i < h.num_desc && len < sizeof(line) - 80; i++) {
+			struct kvm_stats_desc *d = (void *)(names + i * dsize);
+			u64 v;
+
+			if (pread(fd, &v, sizeof(v), h.data_offset + d->offset) !=
+			    sizeof(v) || !v)
+				continue;
+			len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
+					d->name, (unsigned long long)v);
+		}
+		printf("# vCPU %d stats:%s\n", id, line);
+	}
+	free(names);
+}
+
+/*
+ * A pair that stops moving: what each vCPU was doing, twice a second apart
+ * (the guest's round and HLT loop counters, the vCPU statistics), so that a
+ * lost wake-up (nothing moves) shows apart from an interrupt that is never
+ * delivered (HLT loops and exits keep counting).
+ */
+static void report_stuck_pair(struct vmk_vm *vm, const int *stats_fd)
+{
+	volatile u64 *rv = vmk_gpa2hva(vm, (u64)(uintptr_t)recv);
+	volatile u64 *rounds = vmk_gpa2hva(vm, (u64)(uintptr_t)at_round);
+	volatile u64 *loops = vmk_gpa2hva(vm, (u64)(uintptr_t)hlt_loops);
+	int pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			sleep(1);
+		for (i = 0; i < 2; i++) {
+			printf("# vCPU %d: round %llu, IPIs taken %llu, HLT loops %llu\n",
+			       i, (unsigned long long)rounds[i],
+			       (unsigned long long)rv[i],
+			       (unsigned long long)loops[i]);
+			print_vcpu_stats(stats_fd[i], i);
+		}
+	}
+	fflush(stdout);
+}
+
+/*
+ * Run two vCPUs in threads; they meet at each of @syncs GUEST_SYNCs. A pair
+ * still running after PAIR_STUCK_SECS is reported and fails the test (before
+ * the harness's own timeout, which would say nothing).
+ */
+#define PAIR_STUCK_SECS	20
+
 static void run_pair(struct __test_metadata *_metadata,
 		     struct vmk_vcpu *v0, struct vmk_vcpu *v1, int syncs)
 {
 	struct runner r[2] = { { .vcpu = v0 }, { .vcpu = v1 } };
 	pthread_barrier_t barrier;
+	struct timespec deadline;
+	int stats_fd[2];
 	void *ret;
-	int i;
+	int i, err;
 
+	for (i = 0; i < 2; i++)
+		stats_fd[i] = ioctl(r[i].vcpu->fd, KVM_GET_STATS_FD, NULL);
 	pthread_barrier_init(&barrier, NULL, 2);
 	for (i = 0; i < 2; i++) {
 		r[i].syncs = syncs;
 		r[i].barrier = &barrier;
 		ASSERT_EQ(0, pthread_create(&r[i].th, NULL, runner_fn, &r[i]));
 	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += PAIR_STUCK_SECS;
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, pthread_join(r[i].th, &ret));
+		err = pthread_timedjoin_np(r[i].th, &ret, &deadline);
+		if (err == ETIMEDOUT) {
+			report_stuck_pair(v0->vm, stats_fd);
+			ASSERT_EQ(0, err) TH_LOG("vCPU pair still running after %d s",
+						 PAIR_STUCK_SECS);
+		}
+		ASSERT_EQ(0, err);
 		EXPECT_EQ(NULL, ret);
 	}
 	pthread_barrier_destroy(&barrier);
+	for (i = 0; i < 2; i++)
+		if (stats_fd[i] >= 0)
+			close(stats_fd[i]);
 }
 
 static struct vmk_vm *pair_new(void (*fn)(u64), u64 arg, struct vmk_vcpu **v)
