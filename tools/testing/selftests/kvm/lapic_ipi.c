@@ -175,10 +175,56 @@ struct runner {
 	pthread_barrier_t *barrier;
 };
 
+/* The vCPU a runner thread runs, for its SIGUSR1 handler. */
+static __thread struct vmk_vcpu *runner_vcpu;
+
+/*
+ * SIGUSR1 from report_stuck_pair(): KVM_RUN returned -EINTR, so the vCPU's
+ * state can be read; the failed KVM_RUN then ends the test.
+ */
+static void runner_dump(int sig)
+{
+	struct vmk_vcpu *vcpu = runner_vcpu;
+	struct kvm_vcpu_events ev;
+	struct kvm_mp_state mp;
+	struct kvm_lapic_state ls;
+	struct kvm_regs regs;
+	int i;
+
+	(void)sig;
+	if (!vcpu)
+		return;
+	if (!ioctl(vcpu->fd, KVM_GET_REGS, &regs))
+		printf("# vCPU %u: rip 0x%llx rflags 0x%llx\n", vcpu->id,
+		       (unsigned long long)regs.rip,
+		       (unsigned long long)regs.rflags);
+	if (!ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp))
+		printf("# vCPU %u: mp_state %u\n", vcpu->id, mp.mp_state);
+	if (!ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev))
+		printf("# vCPU %u: irq injected %u nr 0x%x shadow %u, nmi injected %u "
+		       "pending %u masked %u\n", vcpu->id, ev.interrupt.injected,
+		       ev.interrupt.nr, ev.interrupt.shadow, ev.nmi.injected,
+		       ev.nmi.pending, ev.nmi.masked);
+	if (!ioctl(vcpu->fd, KVM_GET_LAPIC, &ls)) {
+		printf("# vCPU %u: TPR 0x%x PPR 0x%x", vcpu->id,
+		       lapic_reg(&ls, R_TPR), lapic_reg(&ls, R_PPR));
+		for (i = 0; i < 8; i++)
+			if (lapic_reg(&ls, R_IRR + i * 0x10) ||
+			    lapic_reg(&ls, R_ISR + i * 0x10))
+				printf(" IRR[%d] 0x%x ISR[%d] 0x%x", i,
+				       lapic_reg(&ls, R_IRR + i * 0x10), i,
+				       lapic_reg(&ls, R_ISR + i * 0x10));
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
 static void *runner_fn(void *p)
 {
 	struct runner *r = p;
 	int i;
+
+	runner_vcpu = r->vcpu;
 
 	for (i = 0; i < r->syncs; i++) {
 		if (vmk_run_guest(r->vcpu, NULL) != VMK_MSG_SYNC)
@@ -229,15 +275,16 @@ static void report_stuck_pair(struct vmk_vm *vm, const int *stats_fd)
 	volatile u64 *rv = vmk_gpa2hva(vm, (u64)(uintptr_t)recv);
 	volatile u64 *rounds = vmk_gpa2hva(vm, (u64)(uintptr_t)at_round);
 	volatile u64 *loops = vmk_gpa2hva(vm, (u64)(uintptr_t)hlt_loops);
+	volatile u64 *nmi = vmk_gpa2hva(vm, (u64)(uintptr_t)nmis);
 	int pass, i;
 
 	for (pass = 0; pass < 2; pass++) {
 		if (pass)
 			sleep(1);
 		for (i = 0; i < 2; i++) {
-			printf("# vCPU %d: round %llu, IPIs taken %llu, HLT loops %llu\n",
-			       i, (unsigned long long)rounds[i],
-			       (unsigned long long)rv[i],
+			printf("# vCPU %d: round %llu, IPIs taken %llu, NMIs taken %llu, "
+			       "HLT loops %llu\n", i, (unsigned long long)rounds[i],
+			       (unsigned long long)rv[i], (unsigned long long)nmi[i],
 			       (unsigned long long)loops[i]);
 			print_vcpu_stats(stats_fd[i], i);
 		}
@@ -276,6 +323,10 @@ static void run_pair(struct __test_metadata *_metadata,
 		err = pthread_timedjoin_np(r[i].th, &ret, &deadline);
 		if (err == ETIMEDOUT) {
 			report_stuck_pair(v0->vm, stats_fd);
+			/* Out of KVM_RUN: its state, then the test fails. */
+			signal(SIGUSR1, runner_dump);
+			pthread_kill(r[i].th, SIGUSR1);
+			sleep(2);
 			ASSERT_EQ(0, err) TH_LOG("vCPU pair still running after %d s",
 						 PAIR_STUCK_SECS);
 		}
