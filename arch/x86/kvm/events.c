@@ -76,6 +76,13 @@ static bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
 	       !kvm_backend->get_interrupt_shadow(vcpu);
 }
 
+/* In an STI shadow: interrupts are on, but not before the next instruction. */
+static bool kvm_x86_interrupt_shadowed(struct kvm_vcpu *vcpu)
+{
+	return (kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF) &&
+	       kvm_backend->get_interrupt_shadow(vcpu);
+}
+
 /* What kvm_run.ready_for_interrupt_injection reports. */
 static bool kvm_x86_ready_for_irq(struct kvm_vcpu *vcpu)
 {
@@ -114,8 +121,17 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	bool lapic = kvm_vcpu_has_lapic(vcpu);
-	bool busy = true, irq_waits = false;
+	bool busy = true, irq_waits = false, nmi_held;
 	int vector;
+
+	/*
+	 * A new NMI waits out an STI shadow, as on CPUs that block NMIs there:
+	 * Linux's STI;HLT relies on it (an NMI handler returning to the HLT
+	 * would sleep through the interrupt that arrived meanwhile), and some
+	 * VMX implementations refuse to enter with one injected there. With
+	 * IF clear (a MOV SS shadow) no window would come: it goes in.
+	 */
+	nmi_held = ev->nmi_pending && kvm_x86_interrupt_shadowed(vcpu);
 
 	if (vcpu->arch.exception.pending) {
 		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
@@ -130,7 +146,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		ev->irq_reinject = false;
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, ev->irq_nr);
-	} else if (ev->nmi_pending && !ev->nmi_masked) {
+	} else if (ev->nmi_pending && !ev->nmi_masked && !nmi_held) {
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
@@ -155,7 +171,8 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	 * that delivery is over: the guest can take an interrupt again.
 	 */
 	if (ev->irq_injected || irq_waits || vcpu->run->request_interrupt_window ||
-	    (busy && (ev->nmi_pending || ev->nmi_injected)))
+	    (busy && (ev->nmi_pending || ev->nmi_injected)) ||
+	    (nmi_held && !ev->nmi_masked))
 		kvm_backend->enable_irq_window(vcpu);
 	if (lapic)
 		kvm_backend->update_tpr_exit(vcpu,
