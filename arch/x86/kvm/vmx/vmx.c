@@ -782,6 +782,7 @@ static struct kvm_x86_backend vmx_backend = {
 	.vm_size		= sizeof(struct vmx_vm),
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.tdp			= &vmx_ept_format,
+	.hypercall_modrm	= 0xc1,
 
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
