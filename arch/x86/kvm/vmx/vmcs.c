@@ -96,6 +96,8 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
 	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
+		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 

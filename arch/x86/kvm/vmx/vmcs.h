@@ -28,6 +28,7 @@
 #define VMCS_HOST_GS_SEL		0x0c0a
 #define VMCS_HOST_TR_SEL		0x0c0c
 /* 64-bit fields */
+#define VMCS_MSR_BITMAP			0x2004
 #define VMCS_TSC_OFFSET			0x2010
 #define VMCS_EPT_POINTER		0x201a
 #define VMCS_GUEST_PHYS_ADDR		0x2400
@@ -376,6 +377,7 @@ extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
 extern u32 vmx_preemption_ticks;
+extern u64 vmx_msr_bitmap_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
 /* vmcs.c */

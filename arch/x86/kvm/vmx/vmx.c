@@ -126,12 +126,15 @@ static int vmx_compute_controls(u64 basic)
 				CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
 				CPU_UNCOND_IO_EXITING | CPU_MWAIT_EXITING |
 				CPU_MONITOR_EXITING | CPU_RDPMC_EXITING |
-				CPU_MOV_DR_EXITING | CPU_SECONDARY, 0,
-				&vmx_cpu_controls);
+				CPU_MOV_DR_EXITING | CPU_SECONDARY,
+				CPU_MSR_BITMAPS, &vmx_cpu_controls);
 	if (r)
 		return r;
-	/* I/O and MSR bitmaps off: every port and MSR access exits. */
-	if (vmx_cpu_controls & (CPU_IO_BITMAPS | CPU_MSR_BITMAPS |
+	/*
+	 * I/O bitmaps off: every port access exits. Every MSR access too, but
+	 * those vmx_msr_bitmap lets through when the CPU has MSR bitmaps.
+	 */
+	if (vmx_cpu_controls & (CPU_IO_BITMAPS |
 				CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
 				CPU_TPR_SHADOW)) {
 		pr_err("processor-based controls %#x cannot be cleared\n",
@@ -414,6 +417,64 @@ static int vmx_alloc_cpu_data(void)
 		vc->current_vmx = NULL;
 	}
 	return 0;
+}
+
+/*
+ * The MSR bitmap (SDM "MSR-Bitmap Address"), one for every vCPU: a set bit
+ * makes the access exit. Cleared only where the guest's value is kept
+ * without our help: FS and GS base live in the guest-state area and are
+ * read back after every exit; KERNEL_GS_BASE is loaded before every entry
+ * and read back after every exit. SYSENTER_CS/ESP/EIP come from the
+ * guest-state area too, but only reads pass: a write exits, so that our
+ * copy, which entry writes back when the state changed, stays current.
+ */
+static void *vmx_msr_bitmap;
+u64 vmx_msr_bitmap_pa;
+
+#define MSR_BITMAP_HIGH		0xc0000000
+#define MSR_BITMAP_READ		0
+#define MSR_BITMAP_WRITE	2048
+
+static void vmx_msr_pass(u32 msr, bool write)
+{
+	unsigned int half = msr >= MSR_BITMAP_HIGH ? 1024 : 0;
+	u8 *map = vmx_msr_bitmap;
+
+	__clear_bit(msr & 0x1fff, (unsigned long *)(map + half +
+		    (write ? MSR_BITMAP_WRITE : MSR_BITMAP_READ)));
+}
+
+static int vmx_alloc_msr_bitmap(void)
+{
+	static const u32 read_write[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	};
+	static const u32 read_only[] = {
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+	};
+	int i;
+
+	if (!(vmx_cpu_controls & CPU_MSR_BITMAPS))
+		return 0;
+	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		return -ENOMEM;
+	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(read_write); i++) {
+		vmx_msr_pass(read_write[i], false);
+		vmx_msr_pass(read_write[i], true);
+	}
+	for (i = 0; i < ARRAY_SIZE(read_only); i++)
+		vmx_msr_pass(read_only[i], false);
+	vmx_msr_bitmap_pa = __pa(vmx_msr_bitmap);
+	return 0;
+}
+
+static void vmx_free_msr_bitmap(void)
+{
+	free_page((unsigned long)vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
 }
 
 static int vmx_vm_init(struct kvm_vm *vm)
@@ -840,17 +901,25 @@ static int __init vmx_init(void)
 	r = vmx_alloc_cpu_data();
 	if (r)
 		return r;
+	r = vmx_alloc_msr_bitmap();
+	if (r) {
+		vmx_free_cpu_data();
+		return r;
+	}
 
-	pr_info("%d-level EPT, unrestricted guest%s%s%s\n",
+	pr_info("%d-level EPT, unrestricted guest%s%s%s%s\n",
 		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
+		vmx_msr_bitmap ? ", MSR bitmap" : "",
 		vmx_has_insn_info ? ", INS/OUTS information" : "",
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)
 		pr_warn("no VMX-preemption timer: tick_us ignored\n");
 
 	r = kvm_x86_register_backend(&vmx_backend);
-	if (r)
+	if (r) {
+		vmx_free_msr_bitmap();
 		vmx_free_cpu_data();
+	}
 	return r;
 }
 
@@ -858,6 +927,7 @@ static void __exit vmx_exit(void)
 {
 	/* kvm.ko turns VMX off on every CPU before this returns. */
 	kvm_x86_unregister_backend(&vmx_backend);
+	vmx_free_msr_bitmap();
 	vmx_free_cpu_data();
 	ida_destroy(&vmx_vpids);
 }
