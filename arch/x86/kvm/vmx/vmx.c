@@ -597,10 +597,6 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	local_irq_restore(flags);
 }
 
-static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
-{
-}
-
 static void vmx_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -646,28 +642,58 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 }
 
 struct vmx_host_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
+	u64 tsc_aux, spec_ctrl;
 };
 
-/*
- * The SYSCALL MSRs and KERNEL_GS_BASE are not switched by the CPU: the
- * guest's are loaded right before entry and the host's right after exit,
- * with interrupts off in between.
- */
-static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+/* Preemption off: the vCPU cannot leave this CPU without vcpu_put. */
+static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 {
-	rdmsrl(MSR_STAR, h->star);
-	rdmsrl(MSR_LSTAR, h->lstar);
-	/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
-	if (rdmsrl_safe(MSR_CSTAR, &h->cstar))
-		h->cstar = 0;
-	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	if (!vmx->syscall_msrs_loaded) {
+		rdmsrl(MSR_STAR, vmx->host_star);
+		rdmsrl(MSR_LSTAR, vmx->host_lstar);
+		/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
+		if (rdmsrl_safe(MSR_CSTAR, &vmx->host_cstar))
+			vmx->host_cstar = 0;
+		rdmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
+		rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+		vmx->syscall_msrs_loaded = true;
+		vmx->syscall_msrs_dirty = true;
+	}
+	if (!vmx->syscall_msrs_dirty)
+		return;
 	wrmsrl(MSR_STAR, vmx->star);
 	wrmsrl(MSR_LSTAR, vmx->lstar);
 	wrmsrl_safe(MSR_CSTAR, vmx->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	vmx->syscall_msrs_dirty = false;
+}
+
+/* Before the host can return to user mode or switch tasks. */
+static void vmx_put_syscall_msrs(struct vmx_vcpu *vmx)
+{
+	if (!vmx->syscall_msrs_loaded)
+		return;
+	wrmsrl(MSR_STAR, vmx->host_star);
+	wrmsrl(MSR_LSTAR, vmx->host_lstar);
+	wrmsrl_safe(MSR_CSTAR, vmx->host_cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+	vmx->syscall_msrs_loaded = false;
+}
+
+static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
+{
+	vmx_put_syscall_msrs(to_vmx(vcpu));
+}
+
+/*
+ * TSC_AUX (the host's RDTSCP and RDPID read its CPU number there) and
+ * SPEC_CTRL are switched right around entry, with interrupts off.
+ */
+static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+{
+	vmx_load_syscall_msrs(vmx);
 	if (vmx_cpu2_controls & CPU2_RDTSCP) {
 		rdmsrl(MSR_TSC_AUX, h->tsc_aux);
 		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
@@ -682,11 +708,6 @@ static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
 			       const struct vmx_host_msrs *h)
 {
-	wrmsrl(MSR_STAR, h->star);
-	wrmsrl(MSR_LSTAR, h->lstar);
-	wrmsrl_safe(MSR_CSTAR, h->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	if (vmx_cpu2_controls & CPU2_RDTSCP)
 		wrmsrl(MSR_TSC_AUX, h->tsc_aux);
 	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
@@ -800,11 +821,13 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
 
 	/*
-	 * The guest changes KERNEL_GS_BASE with SWAPGS, without an exit. Read
-	 * it before reloading a host GS selector clobbers it; the host's value
-	 * goes back after that.
+	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
+	 * exit. Read it before reloading a host GS selector clobbers it (then
+	 * it is reloaded before the next entry).
 	 */
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	if (host_segs.gs)
+		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
 	vmx_load_host_msrs(vmx, &host_msrs);
 
