@@ -717,6 +717,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data >> 32)
 			return -EINVAL;
 		vmx->tsc_aux = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */

@@ -354,13 +354,16 @@ struct vmx_vcpu {
 	/* MSRs the CPU does not switch, switched around entry. */
 	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
 	/*
-	 * The SYSCALL MSRs and KERNEL_GS_BASE are only used by the host on
-	 * its way to and from user mode: the guest's stay loaded from the
+	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
+	 * host on its way to and from user mode (the kernel itself finds its
+	 * CPU number without RDPID/RDTSCP): the guest's stay loaded from the
 	 * first entry until vcpu_put (sched-out, end of the ioctl), which
 	 * puts the host's back. Dirty: ours changed, reload before entry.
 	 */
 	bool syscall_msrs_loaded, syscall_msrs_dirty;
 	u64 host_star, host_lstar, host_cstar, host_sfmask, host_kernel_gs_base;
+	u64 host_tsc_aux;
+	unsigned long host_fs_base;	/* read by vcpu_load */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct kvm_vcpu *vcpu)

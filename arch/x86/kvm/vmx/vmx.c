@@ -594,6 +594,12 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	}
 	if (moved)
 		vmcs_write_host_state(vmx);
+	/*
+	 * The task's FS base: the same until it runs in user mode again or
+	 * another task runs here, both of which go through vcpu_put.
+	 */
+	rdmsrl(MSR_FS_BASE, vmx->host_fs_base);
+	vmcs_write(VMCS_HOST_FS_BASE, vmx->host_fs_base);
 	local_irq_restore(flags);
 }
 
@@ -642,7 +648,7 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 }
 
 struct vmx_host_msrs {
-	u64 tsc_aux, spec_ctrl;
+	u64 spec_ctrl;
 };
 
 /* Preemption off: the vCPU cannot leave this CPU without vcpu_put. */
@@ -656,6 +662,8 @@ static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 			vmx->host_cstar = 0;
 		rdmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
 		rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+		if (vmx_cpu2_controls & CPU2_RDTSCP)
+			rdmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
 		vmx->syscall_msrs_loaded = true;
 		vmx->syscall_msrs_dirty = true;
 	}
@@ -666,6 +674,8 @@ static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 	wrmsrl_safe(MSR_CSTAR, vmx->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP)
+		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
 	vmx->syscall_msrs_dirty = false;
 }
 
@@ -679,6 +689,8 @@ static void vmx_put_syscall_msrs(struct vmx_vcpu *vmx)
 	wrmsrl_safe(MSR_CSTAR, vmx->host_cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP)
+		wrmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
 	vmx->syscall_msrs_loaded = false;
 }
 
@@ -687,17 +699,10 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	vmx_put_syscall_msrs(to_vmx(vcpu));
 }
 
-/*
- * TSC_AUX (the host's RDTSCP and RDPID read its CPU number there) and
- * SPEC_CTRL are switched right around entry, with interrupts off.
- */
+/* SPEC_CTRL is switched right around entry, with interrupts off. */
 static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 {
 	vmx_load_syscall_msrs(vmx);
-	if (vmx_cpu2_controls & CPU2_RDTSCP) {
-		rdmsrl(MSR_TSC_AUX, h->tsc_aux);
-		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
-	}
 	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
 		h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
 		if (vmx->spec_ctrl != h->spec_ctrl)
@@ -708,8 +713,6 @@ static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
 			       const struct vmx_host_msrs *h)
 {
-	if (vmx_cpu2_controls & CPU2_RDTSCP)
-		wrmsrl(MSR_TSC_AUX, h->tsc_aux);
 	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
 	    vmx->spec_ctrl != h->spec_ctrl)
 		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
@@ -729,10 +732,8 @@ static void vmx_save_host_segs(struct vmx_host_segs *h)
 	savesegment(fs, h->fs);
 	savesegment(gs, h->gs);
 	asm volatile("sldt %0" : "=g"(h->ldt));
-	rdmsrl(MSR_FS_BASE, h->fs_base);
 	native_store_gdt(&h->gdt);
 	store_idt(&h->idt);
-	vmcs_write(VMCS_HOST_FS_BASE, h->fs_base);
 }
 
 /*
@@ -747,7 +748,7 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		loadsegment(es, h->es);
 	if (h->fs) {
 		loadsegment(fs, h->fs);
-		wrmsrl(MSR_FS_BASE, h->fs_base);
+		wrmsrl(MSR_FS_BASE, h->fs_base);	/* vcpu_load read it */
 	}
 	/* Clobbers KERNEL_GS_BASE (the user GS base), restored after this. */
 	if (h->gs)
@@ -816,6 +817,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (vmx->dr_active)
 		vmx_load_guest_dr(vmx);
 	vmx_save_host_segs(&host_segs);
+	host_segs.fs_base = vmx->host_fs_base;
 	vmx_load_guest_msrs(vmx, &host_msrs);
 
 	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
