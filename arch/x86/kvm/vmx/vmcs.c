@@ -96,6 +96,8 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
 	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
+		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 
@@ -364,6 +366,7 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->dr6 = VMX_DR6_RESET;
 	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
 	vmx->kernel_gs_base = vmx->tsc_aux = vmx->spec_ctrl = 0;
+	vmx->syscall_msrs_dirty = true;
 }
 
 void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
@@ -652,11 +655,13 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	switch (index) {
 	case MSR_STAR:
 		vmx->star = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
 		vmx->sfmask = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		gs->sysenter_cs = data;
@@ -674,12 +679,15 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		switch (index) {
 		case MSR_LSTAR:
 			vmx->lstar = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_CSTAR:
 			vmx->cstar = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_KERNEL_GS_BASE:
 			vmx->kernel_gs_base = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_FS_BASE:
 			gs->seg[SEG_FS].base = data;
@@ -709,6 +717,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data >> 32)
 			return -EINVAL;
 		vmx->tsc_aux = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */
