@@ -52,17 +52,10 @@ static u64 guest_hypercall(u64 stub, u64 nr)
 /* The host CPU's hypercall ModRM byte, 0 if the vendor is neither. */
 static u8 host_modrm(void)
 {
-	u32 a, b, c, d;
-	char v[13];
-
-	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	memcpy(v, &b, 4);
-	memcpy(v + 4, &d, 4);
-	memcpy(v + 8, &c, 4);
-	v[12] = 0;
-	if (!strcmp(v, "GenuineIntel"))
+	if (vmk_host_vendor_is("GenuineIntel"))
 		return MODRM_VMCALL;
-	if (!strcmp(v, "AuthenticAMD") || !strcmp(v, "HygonGenuine"))
+	if (vmk_host_vendor_is("AuthenticAMD") ||
+	    vmk_host_vendor_is("HygonGenuine"))
 		return MODRM_VMMCALL;
 	return 0;
 }
