@@ -364,8 +364,8 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->dr_active = false;
 	memset(vmx->dr, 0, sizeof(vmx->dr));
 	vmx->dr6 = VMX_DR6_RESET;
-	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
-	vmx->kernel_gs_base = vmx->tsc_aux = vmx->spec_ctrl = 0;
+	memset(&vmx->syscall, 0, sizeof(vmx->syscall));
+	vmx->spec_ctrl = 0;
 	vmx->syscall_msrs_dirty = true;
 }
 
@@ -600,19 +600,19 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 
 	switch (index) {
 	case MSR_STAR:
-		*data = vmx->star;
+		*data = vmx->syscall.star;
 		break;
 	case MSR_LSTAR:
-		*data = vmx->lstar;
+		*data = vmx->syscall.lstar;
 		break;
 	case MSR_CSTAR:
-		*data = vmx->cstar;
+		*data = vmx->syscall.cstar;
 		break;
 	case MSR_SYSCALL_MASK:
-		*data = vmx->sfmask;
+		*data = vmx->syscall.sfmask;
 		break;
 	case MSR_KERNEL_GS_BASE:
-		*data = vmx->kernel_gs_base;
+		*data = vmx->syscall.kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
 		*data = gs->seg[SEG_FS].base;
@@ -636,7 +636,7 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = gs->debugctl;
 		break;
 	case MSR_TSC_AUX:
-		*data = vmx->tsc_aux;
+		*data = vmx->syscall.tsc_aux;
 		break;
 	case MSR_IA32_SPEC_CTRL:
 		*data = vmx->spec_ctrl;
@@ -654,13 +654,13 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	switch (index) {
 	case MSR_STAR:
-		vmx->star = data;
+		vmx->syscall.star = data;
 		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->sfmask = data;
+		vmx->syscall.sfmask = data;
 		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
@@ -678,15 +678,15 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		switch (index) {
 		case MSR_LSTAR:
-			vmx->lstar = data;
+			vmx->syscall.lstar = data;
 			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_CSTAR:
-			vmx->cstar = data;
+			vmx->syscall.cstar = data;
 			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_KERNEL_GS_BASE:
-			vmx->kernel_gs_base = data;
+			vmx->syscall.kernel_gs_base = data;
 			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_FS_BASE:
@@ -716,7 +716,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_TSC_AUX:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->tsc_aux = data;
+		vmx->syscall.tsc_aux = data;
 		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:

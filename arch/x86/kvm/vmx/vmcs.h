@@ -303,6 +303,11 @@ struct vmx_vm {
 	struct kvm_vm vm;	/* first: kvm.ko allocates vm_size bytes */
 };
 
+/* The MSRs the guest's and the host's user mode differ in (see vmx_vcpu). */
+struct vmx_syscall_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
+};
+
 struct vmx_vcpu {
 	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
 	void *vmcs;
@@ -352,7 +357,8 @@ struct vmx_vcpu {
 	unsigned long dr6;
 
 	/* MSRs the CPU does not switch, switched around entry. */
-	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
+	struct vmx_syscall_msrs syscall;
+	u64 spec_ctrl;
 	/*
 	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
 	 * host on its way to and from user mode (the kernel itself finds its
@@ -361,8 +367,7 @@ struct vmx_vcpu {
 	 * puts the host's back. Dirty: ours changed, reload before entry.
 	 */
 	bool syscall_msrs_loaded, syscall_msrs_dirty;
-	u64 host_star, host_lstar, host_cstar, host_sfmask, host_kernel_gs_base;
-	u64 host_tsc_aux;
+	struct vmx_syscall_msrs host_syscall;
 	unsigned long host_fs_base;	/* read by vcpu_load */
 };
 

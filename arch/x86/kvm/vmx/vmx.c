@@ -651,31 +651,38 @@ struct vmx_host_msrs {
 	u64 spec_ctrl;
 };
 
+static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
+{
+	wrmsrl(MSR_STAR, m->star);
+	wrmsrl(MSR_LSTAR, m->lstar);
+	wrmsrl_safe(MSR_CSTAR, m->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, m->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP)
+		wrmsrl(MSR_TSC_AUX, m->tsc_aux);
+}
+
 /* Preemption off: the vCPU cannot leave this CPU without vcpu_put. */
 static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 {
+	struct vmx_syscall_msrs *host = &vmx->host_syscall;
+
 	if (!vmx->syscall_msrs_loaded) {
-		rdmsrl(MSR_STAR, vmx->host_star);
-		rdmsrl(MSR_LSTAR, vmx->host_lstar);
+		rdmsrl(MSR_STAR, host->star);
+		rdmsrl(MSR_LSTAR, host->lstar);
 		/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
-		if (rdmsrl_safe(MSR_CSTAR, &vmx->host_cstar))
-			vmx->host_cstar = 0;
-		rdmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
-		rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+		if (rdmsrl_safe(MSR_CSTAR, &host->cstar))
+			host->cstar = 0;
+		rdmsrl(MSR_SYSCALL_MASK, host->sfmask);
+		rdmsrl(MSR_KERNEL_GS_BASE, host->kernel_gs_base);
 		if (vmx_cpu2_controls & CPU2_RDTSCP)
-			rdmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
+			rdmsrl(MSR_TSC_AUX, host->tsc_aux);
 		vmx->syscall_msrs_loaded = true;
 		vmx->syscall_msrs_dirty = true;
 	}
 	if (!vmx->syscall_msrs_dirty)
 		return;
-	wrmsrl(MSR_STAR, vmx->star);
-	wrmsrl(MSR_LSTAR, vmx->lstar);
-	wrmsrl_safe(MSR_CSTAR, vmx->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	if (vmx_cpu2_controls & CPU2_RDTSCP)
-		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
+	vmx_write_syscall_msrs(&vmx->syscall);
 	vmx->syscall_msrs_dirty = false;
 }
 
@@ -684,13 +691,7 @@ static void vmx_put_syscall_msrs(struct vmx_vcpu *vmx)
 {
 	if (!vmx->syscall_msrs_loaded)
 		return;
-	wrmsrl(MSR_STAR, vmx->host_star);
-	wrmsrl(MSR_LSTAR, vmx->host_lstar);
-	wrmsrl_safe(MSR_CSTAR, vmx->host_cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
-	if (vmx_cpu2_controls & CPU2_RDTSCP)
-		wrmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
+	vmx_write_syscall_msrs(&vmx->host_syscall);
 	vmx->syscall_msrs_loaded = false;
 }
 
@@ -827,7 +828,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	 * exit. Read it before reloading a host GS selector clobbers it (then
 	 * it is reloaded before the next entry).
 	 */
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->syscall.kernel_gs_base);
 	if (host_segs.gs)
 		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
