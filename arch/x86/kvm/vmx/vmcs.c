@@ -96,8 +96,6 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
 	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
-	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
-		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 
@@ -364,9 +362,8 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->dr_active = false;
 	memset(vmx->dr, 0, sizeof(vmx->dr));
 	vmx->dr6 = VMX_DR6_RESET;
-	memset(&vmx->syscall, 0, sizeof(vmx->syscall));
-	vmx->spec_ctrl = 0;
-	vmx->syscall_msrs_dirty = true;
+	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
+	vmx->kernel_gs_base = vmx->tsc_aux = vmx->spec_ctrl = 0;
 }
 
 void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
@@ -600,19 +597,19 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 
 	switch (index) {
 	case MSR_STAR:
-		*data = vmx->syscall.star;
+		*data = vmx->star;
 		break;
 	case MSR_LSTAR:
-		*data = vmx->syscall.lstar;
+		*data = vmx->lstar;
 		break;
 	case MSR_CSTAR:
-		*data = vmx->syscall.cstar;
+		*data = vmx->cstar;
 		break;
 	case MSR_SYSCALL_MASK:
-		*data = vmx->syscall.sfmask;
+		*data = vmx->sfmask;
 		break;
 	case MSR_KERNEL_GS_BASE:
-		*data = vmx->syscall.kernel_gs_base;
+		*data = vmx->kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
 		*data = gs->seg[SEG_FS].base;
@@ -636,7 +633,7 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = gs->debugctl;
 		break;
 	case MSR_TSC_AUX:
-		*data = vmx->syscall.tsc_aux;
+		*data = vmx->tsc_aux;
 		break;
 	case MSR_IA32_SPEC_CTRL:
 		*data = vmx->spec_ctrl;
@@ -654,14 +651,12 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	switch (index) {
 	case MSR_STAR:
-		vmx->syscall.star = data;
-		vmx->syscall_msrs_dirty = true;
+		vmx->star = data;
 		return 0;
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->syscall.sfmask = data;
-		vmx->syscall_msrs_dirty = true;
+		vmx->sfmask = data;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		gs->sysenter_cs = data;
@@ -678,16 +673,13 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		switch (index) {
 		case MSR_LSTAR:
-			vmx->syscall.lstar = data;
-			vmx->syscall_msrs_dirty = true;
+			vmx->lstar = data;
 			return 0;
 		case MSR_CSTAR:
-			vmx->syscall.cstar = data;
-			vmx->syscall_msrs_dirty = true;
+			vmx->cstar = data;
 			return 0;
 		case MSR_KERNEL_GS_BASE:
-			vmx->syscall.kernel_gs_base = data;
-			vmx->syscall_msrs_dirty = true;
+			vmx->kernel_gs_base = data;
 			return 0;
 		case MSR_FS_BASE:
 			gs->seg[SEG_FS].base = data;
@@ -716,8 +708,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_TSC_AUX:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->syscall.tsc_aux = data;
-		vmx->syscall_msrs_dirty = true;
+		vmx->tsc_aux = data;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */
