@@ -21,6 +21,11 @@ struct kvm_x86_backend {
 	size_t vm_size;		/* >= sizeof(struct kvm_vm), which comes first */
 	size_t vcpu_size;	/* >= sizeof(struct kvm_vcpu), which comes first */
 	const struct kvm_tdp_format *tdp;
+	/*
+	 * The third byte of this vendor's hypercall instruction: 0F 01 C1
+	 * (VMCALL, Intel) or 0F 01 D9 (VMMCALL, AMD).
+	 */
+	u8 hypercall_modrm;
 
 	/* Host CPUs: called on the CPU concerned, preemption off. */
 	int (*cpu_enable)(void);

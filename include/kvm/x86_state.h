@@ -202,6 +202,9 @@ struct kvm_vm_x86 {
 	u64 kvmclock_ref_tsc;
 	u64 kvmclock_ref_ns;
 	u64 kvmclock_wall_msr;	/* MSR_KVM_WALL_CLOCK(_NEW), VM-wide */
+
+	/* KVM_X86_QUIRK_* bits turned off with KVM_CAP_DISABLE_QUIRKS2. */
+	u64 disabled_quirks;
 };
 
 #endif /* _KVM_X86_STATE_H */

@@ -23,6 +23,7 @@ enum bench_op {
 	BENCH_OP_CPUID,		/* n x CPUID leaf 0 */
 	BENCH_OP_HCALL,		/* n x VMMCALL BENCH_HCALL_NR */
 	BENCH_OP_TOUCH,		/* write one u64 in each 4 KiB page of [addr, addr + n) */
+	BENCH_OP_MSR,		/* n x WRMSR + RDMSR of FS_BASE (a context switch's) */
 	BENCH_OP_QUIT,
 };
 
@@ -32,7 +33,8 @@ struct bench_cmd {
 	u64 addr;
 	/* results */
 	u64 ud;		/* #UD taken (VMMCALL not handled) */
-	u64 bad;	/* VMMCALL returned something other than -KVM_ENOSYS */
+	u64 bad;	/* VMMCALL returned something other than -KVM_ENOSYS,
+			 * or RDMSR not what WRMSR wrote */
 	u64 last_rax;
 };
 

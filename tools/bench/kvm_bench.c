@@ -215,6 +215,12 @@ static void bench_inkernel(struct bench *b, const char *metric, u64 op)
 				return;
 			}
 		}
+		if (op == BENCH_OP_MSR && b->cmd->bad) {
+			bench_fail("%s: RDMSR differed from WRMSR %llu times", metric,
+				   (unsigned long long)b->cmd->bad);
+			bench_result_na(metric, "us", "wrong RDMSR result");
+			return;
+		}
 		if (r >= 0)
 			v[r] = ((double)t_op - (double)t_nop) / 1e3 / opt_ops;
 	}
@@ -583,6 +589,7 @@ int main(int argc, char **argv)
 			bench_fail("hypercall: %s", why);
 		bench_result_na("hypercall", "us", "%s", why);
 	}
+	bench_inkernel(&b, "msr_fs_base", BENCH_OP_MSR);
 	bench_fault(&b, BACK_4K);
 	bench_fault(&b, BACK_THP);
 	bench_fault(&b, BACK_HUGETLB);

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/ktime.h>
 
 #include <kvm/kvm.h>
@@ -83,7 +84,13 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 				goto out;
 			}
 			cpu_relax();
-		} while (!need_resched() && ktime_before(ktime_get(), poll_end));
+			/*
+			 * Another task runnable on this CPU may be the one that
+			 * would wake us (the VMM's thread writing an irqfd,
+			 * the vCPU sending us an IPI): let it run.
+			 */
+		} while (single_task_running() && !need_resched() &&
+			 ktime_before(ktime_get(), poll_end));
 	}
 
 	now = ktime_get();

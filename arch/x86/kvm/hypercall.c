@@ -3,7 +3,9 @@
  * KVM hypercalls (Documentation/virt/kvm/x86/hypercalls.rst): the number in
  * RAX, arguments in RBX, RCX, RDX, RSI, the result in RAX. VMMCALL and
  * VMCALL are both accepted, whichever vendor the guest runs on; a CPU that
- * does not know the other vendor's instruction raises #UD for it.
+ * does not know the other vendor's instruction raises #UD for it, and KVM
+ * rewrites it into the host's unless KVM_X86_QUIRK_FIX_HYPERCALL_INSN is
+ * disabled, in which case the guest gets the #UD.
  */
 #include <linux/module.h>
 #include <uapi/linux/kvm_para.h>
@@ -39,15 +41,59 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_hypercall);
 
+/* 0F 01 C1 is VMCALL, 0F 01 D9 VMMCALL. */
+#define HC_MODRM_VMCALL		0xc1
+#define HC_MODRM_VMMCALL	0xd9
+
+static bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
+{
+	return !(READ_ONCE(vm->arch.disabled_quirks) & quirk);
+}
+
+/*
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN: turn the other vendor's instruction at
+ * CS:RIP into this host's, so that its next run exits as a hypercall
+ * directly instead of through #UD. Only the ModRM byte differs, so a
+ * one-byte write: another vCPU fetching it sees one instruction or the
+ * other, both handled. The guest's page protection does not apply (kernel
+ * code is mapped read-only); the write is KVM's own, dirty-logged. Code
+ * outside writable guest RAM stays as it is and keeps going through #UD.
+ */
+static void kvm_x86_fix_hypercall_insn(struct kvm_vcpu *vcpu)
+{
+	u8 modrm = kvm_backend->hypercall_modrm;
+	gpa_t gpa;
+
+	if (kvm_x86_gva_to_gpa(vcpu, kvm_x86_rip_linear(vcpu, 2), false, &gpa))
+		return;
+	kvm_vcpu_write_guest(vcpu, gpa, &modrm, 1);
+}
+
 int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 {
-	/* 0F 01 C1 is VMCALL, 0F 01 D9 VMMCALL. */
 	u8 insn[X86_MAX_INSN_LEN];
 	int n = kvm_x86_insn_fetch(vcpu, insn);
+	struct kvm_segment ss;
 
-	if (n >= 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
-	    (insn[2] == 0xc1 || insn[2] == 0xd9))
+	if (n < 3 || insn[0] != 0x0f || insn[1] != 0x01 ||
+	    (insn[2] != HC_MODRM_VMCALL && insn[2] != HC_MODRM_VMMCALL))
+		goto guest_ud;
+	/* The host's own instruction: another vCPU has just fixed it. */
+	if (insn[2] == kvm_backend->hypercall_modrm)
 		return kvm_x86_exit_hypercall(vcpu, 0);
+	if (!kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN))
+		goto guest_ud;
+	/*
+	 * Only the guest kernel's code is fixed: user code may be a page the
+	 * guest shares read-only between processes, and its hypercalls are
+	 * refused anyway.
+	 */
+	kvm_backend->get_segment(vcpu, &ss, SEG_SS);
+	if (!ss.dpl)
+		kvm_x86_fix_hypercall_insn(vcpu);
+	return kvm_x86_exit_hypercall(vcpu, 0);
+
+guest_ud:
 	kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return KVM_EXIT_RESUME;
 }

@@ -11,19 +11,23 @@
 
 #include "x86.h"
 
+unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset)
+{
+	struct kvm_segment cs;
+
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	/* CS base is ignored in 64-bit mode; elsewhere addresses wrap at 4 GiB. */
+	if (kvm_guest_long_mode(vcpu) && cs.l)
+		return vcpu->arch.rip + offset;
+	return (u32)(cs.base + vcpu->arch.rip + offset);
+}
+
 /* Bytes at CS:RIP into buf[X86_MAX_INSN_LEN]: how many could be read, or -errno. */
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
 {
-	struct kvm_segment cs;
-	unsigned long ip;
+	unsigned long ip = kvm_x86_rip_linear(vcpu, 0);
 	unsigned int first;
 	int r;
-
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	ip = vcpu->arch.rip;
-	/* CS base is ignored in 64-bit mode. */
-	if (!kvm_guest_long_mode(vcpu) || !cs.l)
-		ip = (u32)(cs.base + ip);
 
 	first = min_t(unsigned int, X86_MAX_INSN_LEN, PAGE_SIZE - offset_in_page(ip));
 	r = kvm_x86_read_guest_virt(vcpu, ip, buf, first);

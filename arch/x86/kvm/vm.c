@@ -16,6 +16,9 @@
 u64 kvm_host_xcr0;
 EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 
+/* The quirks userspace may disable: only those whose other behaviour exists. */
+#define KVM_X86_DISABLEABLE_QUIRKS	KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+
 /* Top of the 4 GiB below which the TSS and identity map regions must lie. */
 #define KVM_X86_4G		0x100000000ULL
 #define KVM_IDENTITY_MAP_DEFAULT	0xfffbc000ULL
@@ -76,6 +79,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_MAX_GSI_ROUTES;
 	case KVM_CAP_KVMCLOCK_CTRL:
 		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return KVM_X86_DISABLEABLE_QUIRKS;
 	case KVM_CAP_ADJUST_CLOCK:
 		/* The flags KVM_GET_CLOCK may report (kvmclock.c). */
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
@@ -268,6 +273,11 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return 0;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return kvm_enable_dirty_log_protect(vm, cap.args[0]);
+	case KVM_CAP_DISABLE_QUIRKS2:
+		if (cap.args[0] & ~(u64)KVM_X86_DISABLEABLE_QUIRKS)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.disabled_quirks, cap.args[0]);
+		return 0;
 	case KVM_CAP_DIRTY_LOG_RING:
 	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
 		return kvm_dirty_ring_enable(vm, cap.args[0]);

@@ -105,6 +105,8 @@ bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu);
 /* insn_len.c */
 #define X86_MAX_INSN_LEN	15
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
+/* The linear address of CS:RIP + @offset. */
+unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset);
 /* LOCK, REP/REPNE, segment overrides, operand and address size. */
 bool kvm_x86_is_legacy_prefix(u8 b);
 

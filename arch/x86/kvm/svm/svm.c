@@ -379,6 +379,7 @@ static struct kvm_x86_backend svm_backend = {
 	.vm_size		= sizeof(struct svm_vm),
 	.vcpu_size		= sizeof(struct svm_vcpu),
 	.tdp			= &svm_npt_format,
+	.hypercall_modrm	= 0xd9,
 
 	.cpu_enable		= svm_cpu_enable,
 	.cpu_disable		= svm_cpu_disable,

@@ -96,6 +96,8 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
 	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
+		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 
@@ -362,8 +364,9 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->dr_active = false;
 	memset(vmx->dr, 0, sizeof(vmx->dr));
 	vmx->dr6 = VMX_DR6_RESET;
-	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
-	vmx->kernel_gs_base = vmx->tsc_aux = vmx->spec_ctrl = 0;
+	memset(&vmx->syscall, 0, sizeof(vmx->syscall));
+	vmx->spec_ctrl = 0;
+	vmx->syscall_msrs_dirty = true;
 }
 
 void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
@@ -597,19 +600,19 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 
 	switch (index) {
 	case MSR_STAR:
-		*data = vmx->star;
+		*data = vmx->syscall.star;
 		break;
 	case MSR_LSTAR:
-		*data = vmx->lstar;
+		*data = vmx->syscall.lstar;
 		break;
 	case MSR_CSTAR:
-		*data = vmx->cstar;
+		*data = vmx->syscall.cstar;
 		break;
 	case MSR_SYSCALL_MASK:
-		*data = vmx->sfmask;
+		*data = vmx->syscall.sfmask;
 		break;
 	case MSR_KERNEL_GS_BASE:
-		*data = vmx->kernel_gs_base;
+		*data = vmx->syscall.kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
 		*data = gs->seg[SEG_FS].base;
@@ -633,7 +636,7 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = gs->debugctl;
 		break;
 	case MSR_TSC_AUX:
-		*data = vmx->tsc_aux;
+		*data = vmx->syscall.tsc_aux;
 		break;
 	case MSR_IA32_SPEC_CTRL:
 		*data = vmx->spec_ctrl;
@@ -651,12 +654,14 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	switch (index) {
 	case MSR_STAR:
-		vmx->star = data;
+		vmx->syscall.star = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->sfmask = data;
+		vmx->syscall.sfmask = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		gs->sysenter_cs = data;
@@ -673,13 +678,16 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		switch (index) {
 		case MSR_LSTAR:
-			vmx->lstar = data;
+			vmx->syscall.lstar = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_CSTAR:
-			vmx->cstar = data;
+			vmx->syscall.cstar = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_KERNEL_GS_BASE:
-			vmx->kernel_gs_base = data;
+			vmx->syscall.kernel_gs_base = data;
+			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_FS_BASE:
 			gs->seg[SEG_FS].base = data;
@@ -708,7 +716,8 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_TSC_AUX:
 		if (data >> 32)
 			return -EINVAL;
-		vmx->tsc_aux = data;
+		vmx->syscall.tsc_aux = data;
+		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */

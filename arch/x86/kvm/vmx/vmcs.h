@@ -28,6 +28,7 @@
 #define VMCS_HOST_GS_SEL		0x0c0a
 #define VMCS_HOST_TR_SEL		0x0c0c
 /* 64-bit fields */
+#define VMCS_MSR_BITMAP			0x2004
 #define VMCS_TSC_OFFSET			0x2010
 #define VMCS_EPT_POINTER		0x201a
 #define VMCS_GUEST_PHYS_ADDR		0x2400
@@ -302,6 +303,11 @@ struct vmx_vm {
 	struct kvm_vm vm;	/* first: kvm.ko allocates vm_size bytes */
 };
 
+/* The MSRs the guest's and the host's user mode differ in (see vmx_vcpu). */
+struct vmx_syscall_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
+};
+
 struct vmx_vcpu {
 	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
 	void *vmcs;
@@ -351,7 +357,18 @@ struct vmx_vcpu {
 	unsigned long dr6;
 
 	/* MSRs the CPU does not switch, switched around entry. */
-	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
+	struct vmx_syscall_msrs syscall;
+	u64 spec_ctrl;
+	/*
+	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
+	 * host on its way to and from user mode (the kernel itself finds its
+	 * CPU number without RDPID/RDTSCP): the guest's stay loaded from the
+	 * first entry until vcpu_put (sched-out, end of the ioctl), which
+	 * puts the host's back. Dirty: ours changed, reload before entry.
+	 */
+	bool syscall_msrs_loaded, syscall_msrs_dirty;
+	struct vmx_syscall_msrs host_syscall;
+	unsigned long host_fs_base;	/* read by vcpu_load */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct kvm_vcpu *vcpu)
@@ -376,6 +393,7 @@ extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
 extern u32 vmx_preemption_ticks;
+extern u64 vmx_msr_bitmap_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
 /* vmcs.c */

@@ -126,12 +126,15 @@ static int vmx_compute_controls(u64 basic)
 				CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
 				CPU_UNCOND_IO_EXITING | CPU_MWAIT_EXITING |
 				CPU_MONITOR_EXITING | CPU_RDPMC_EXITING |
-				CPU_MOV_DR_EXITING | CPU_SECONDARY, 0,
-				&vmx_cpu_controls);
+				CPU_MOV_DR_EXITING | CPU_SECONDARY,
+				CPU_MSR_BITMAPS, &vmx_cpu_controls);
 	if (r)
 		return r;
-	/* I/O and MSR bitmaps off: every port and MSR access exits. */
-	if (vmx_cpu_controls & (CPU_IO_BITMAPS | CPU_MSR_BITMAPS |
+	/*
+	 * I/O bitmaps off: every port access exits. Every MSR access too, but
+	 * those vmx_msr_bitmap lets through when the CPU has MSR bitmaps.
+	 */
+	if (vmx_cpu_controls & (CPU_IO_BITMAPS |
 				CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
 				CPU_TPR_SHADOW)) {
 		pr_err("processor-based controls %#x cannot be cleared\n",
@@ -416,6 +419,64 @@ static int vmx_alloc_cpu_data(void)
 	return 0;
 }
 
+/*
+ * The MSR bitmap (SDM "MSR-Bitmap Address"), one for every vCPU: a set bit
+ * makes the access exit. Cleared only where the guest's value is kept
+ * without our help: FS and GS base live in the guest-state area and are
+ * read back after every exit; KERNEL_GS_BASE is loaded before every entry
+ * and read back after every exit. SYSENTER_CS/ESP/EIP come from the
+ * guest-state area too, but only reads pass: a write exits, so that our
+ * copy, which entry writes back when the state changed, stays current.
+ */
+static void *vmx_msr_bitmap;
+u64 vmx_msr_bitmap_pa;
+
+#define MSR_BITMAP_HIGH		0xc0000000
+#define MSR_BITMAP_READ		0
+#define MSR_BITMAP_WRITE	2048
+
+static void vmx_msr_pass(u32 msr, bool write)
+{
+	unsigned int half = msr >= MSR_BITMAP_HIGH ? 1024 : 0;
+	u8 *map = vmx_msr_bitmap;
+
+	__clear_bit(msr & 0x1fff, (unsigned long *)(map + half +
+		    (write ? MSR_BITMAP_WRITE : MSR_BITMAP_READ)));
+}
+
+static int vmx_alloc_msr_bitmap(void)
+{
+	static const u32 read_write[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	};
+	static const u32 read_only[] = {
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+	};
+	int i;
+
+	if (!(vmx_cpu_controls & CPU_MSR_BITMAPS))
+		return 0;
+	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		return -ENOMEM;
+	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(read_write); i++) {
+		vmx_msr_pass(read_write[i], false);
+		vmx_msr_pass(read_write[i], true);
+	}
+	for (i = 0; i < ARRAY_SIZE(read_only); i++)
+		vmx_msr_pass(read_only[i], false);
+	vmx_msr_bitmap_pa = __pa(vmx_msr_bitmap);
+	return 0;
+}
+
+static void vmx_free_msr_bitmap(void)
+{
+	free_page((unsigned long)vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
+}
+
 static int vmx_vm_init(struct kvm_vm *vm)
 {
 	return 0;
@@ -533,11 +594,13 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	}
 	if (moved)
 		vmcs_write_host_state(vmx);
+	/*
+	 * The task's FS base: the same until it runs in user mode again or
+	 * another task runs here, both of which go through vcpu_put.
+	 */
+	rdmsrl(MSR_FS_BASE, vmx->host_fs_base);
+	vmcs_write(VMCS_HOST_FS_BASE, vmx->host_fs_base);
 	local_irq_restore(flags);
-}
-
-static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
-{
 }
 
 static void vmx_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
@@ -585,32 +648,62 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 }
 
 struct vmx_host_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, spec_ctrl;
+	u64 spec_ctrl;
 };
 
-/*
- * The SYSCALL MSRs and KERNEL_GS_BASE are not switched by the CPU: the
- * guest's are loaded right before entry and the host's right after exit,
- * with interrupts off in between.
- */
+static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
+{
+	wrmsrl(MSR_STAR, m->star);
+	wrmsrl(MSR_LSTAR, m->lstar);
+	wrmsrl_safe(MSR_CSTAR, m->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, m->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	if (vmx_cpu2_controls & CPU2_RDTSCP)
+		wrmsrl(MSR_TSC_AUX, m->tsc_aux);
+}
+
+/* Preemption off: the vCPU cannot leave this CPU without vcpu_put. */
+static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
+{
+	struct vmx_syscall_msrs *host = &vmx->host_syscall;
+
+	if (!vmx->syscall_msrs_loaded) {
+		rdmsrl(MSR_STAR, host->star);
+		rdmsrl(MSR_LSTAR, host->lstar);
+		/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
+		if (rdmsrl_safe(MSR_CSTAR, &host->cstar))
+			host->cstar = 0;
+		rdmsrl(MSR_SYSCALL_MASK, host->sfmask);
+		rdmsrl(MSR_KERNEL_GS_BASE, host->kernel_gs_base);
+		if (vmx_cpu2_controls & CPU2_RDTSCP)
+			rdmsrl(MSR_TSC_AUX, host->tsc_aux);
+		vmx->syscall_msrs_loaded = true;
+		vmx->syscall_msrs_dirty = true;
+	}
+	if (!vmx->syscall_msrs_dirty)
+		return;
+	vmx_write_syscall_msrs(&vmx->syscall);
+	vmx->syscall_msrs_dirty = false;
+}
+
+/* Before the host can return to user mode or switch tasks. */
+static void vmx_put_syscall_msrs(struct vmx_vcpu *vmx)
+{
+	if (!vmx->syscall_msrs_loaded)
+		return;
+	vmx_write_syscall_msrs(&vmx->host_syscall);
+	vmx->syscall_msrs_loaded = false;
+}
+
+static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
+{
+	vmx_put_syscall_msrs(to_vmx(vcpu));
+}
+
+/* SPEC_CTRL is switched right around entry, with interrupts off. */
 static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 {
-	rdmsrl(MSR_STAR, h->star);
-	rdmsrl(MSR_LSTAR, h->lstar);
-	/* Intel CPUs keep CSTAR without using it; an emulator may not have it. */
-	if (rdmsrl_safe(MSR_CSTAR, &h->cstar))
-		h->cstar = 0;
-	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	wrmsrl(MSR_STAR, vmx->star);
-	wrmsrl(MSR_LSTAR, vmx->lstar);
-	wrmsrl_safe(MSR_CSTAR, vmx->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	if (vmx_cpu2_controls & CPU2_RDTSCP) {
-		rdmsrl(MSR_TSC_AUX, h->tsc_aux);
-		wrmsrl(MSR_TSC_AUX, vmx->tsc_aux);
-	}
+	vmx_load_syscall_msrs(vmx);
 	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
 		h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
 		if (vmx->spec_ctrl != h->spec_ctrl)
@@ -621,13 +714,6 @@ static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
 			       const struct vmx_host_msrs *h)
 {
-	wrmsrl(MSR_STAR, h->star);
-	wrmsrl(MSR_LSTAR, h->lstar);
-	wrmsrl_safe(MSR_CSTAR, h->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	if (vmx_cpu2_controls & CPU2_RDTSCP)
-		wrmsrl(MSR_TSC_AUX, h->tsc_aux);
 	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
 	    vmx->spec_ctrl != h->spec_ctrl)
 		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
@@ -647,10 +733,8 @@ static void vmx_save_host_segs(struct vmx_host_segs *h)
 	savesegment(fs, h->fs);
 	savesegment(gs, h->gs);
 	asm volatile("sldt %0" : "=g"(h->ldt));
-	rdmsrl(MSR_FS_BASE, h->fs_base);
 	native_store_gdt(&h->gdt);
 	store_idt(&h->idt);
-	vmcs_write(VMCS_HOST_FS_BASE, h->fs_base);
 }
 
 /*
@@ -665,7 +749,7 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		loadsegment(es, h->es);
 	if (h->fs) {
 		loadsegment(fs, h->fs);
-		wrmsrl(MSR_FS_BASE, h->fs_base);
+		wrmsrl(MSR_FS_BASE, h->fs_base);	/* vcpu_load read it */
 	}
 	/* Clobbers KERNEL_GS_BASE (the user GS base), restored after this. */
 	if (h->gs)
@@ -734,16 +818,19 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (vmx->dr_active)
 		vmx_load_guest_dr(vmx);
 	vmx_save_host_segs(&host_segs);
+	host_segs.fs_base = vmx->host_fs_base;
 	vmx_load_guest_msrs(vmx, &host_msrs);
 
 	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
 
 	/*
-	 * The guest changes KERNEL_GS_BASE with SWAPGS, without an exit. Read
-	 * it before reloading a host GS selector clobbers it; the host's value
-	 * goes back after that.
+	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
+	 * exit. Read it before reloading a host GS selector clobbers it (then
+	 * it is reloaded before the next entry).
 	 */
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->syscall.kernel_gs_base);
+	if (host_segs.gs)
+		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
 	vmx_load_host_msrs(vmx, &host_msrs);
 
@@ -782,6 +869,7 @@ static struct kvm_x86_backend vmx_backend = {
 	.vm_size		= sizeof(struct vmx_vm),
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.tdp			= &vmx_ept_format,
+	.hypercall_modrm	= 0xc1,
 
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
@@ -839,17 +927,25 @@ static int __init vmx_init(void)
 	r = vmx_alloc_cpu_data();
 	if (r)
 		return r;
+	r = vmx_alloc_msr_bitmap();
+	if (r) {
+		vmx_free_cpu_data();
+		return r;
+	}
 
-	pr_info("%d-level EPT, unrestricted guest%s%s%s\n",
+	pr_info("%d-level EPT, unrestricted guest%s%s%s%s\n",
 		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
+		vmx_msr_bitmap ? ", MSR bitmap" : "",
 		vmx_has_insn_info ? ", INS/OUTS information" : "",
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)
 		pr_warn("no VMX-preemption timer: tick_us ignored\n");
 
 	r = kvm_x86_register_backend(&vmx_backend);
-	if (r)
+	if (r) {
+		vmx_free_msr_bitmap();
 		vmx_free_cpu_data();
+	}
 	return r;
 }
 
@@ -857,6 +953,7 @@ static void __exit vmx_exit(void)
 {
 	/* kvm.ko turns VMX off on every CPU before this returns. */
 	kvm_x86_unregister_backend(&vmx_backend);
+	vmx_free_msr_bitmap();
 	vmx_free_cpu_data();
 	ida_destroy(&vmx_vpids);
 }

@@ -88,19 +88,6 @@ static void guest_code(u64 arg)
 	GUEST_DONE();
 }
 
-static bool vendor_is(const char *v)
-{
-	u32 a, b, c, d;
-	char s[13];
-
-	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	memcpy(s, &b, 4);
-	memcpy(s + 4, &d, 4);
-	memcpy(s + 8, &c, 4);
-	s[12] = 0;
-	return !strcmp(s, v);
-}
-
 /* New kernel log records since the mark (root only; -1 if unreadable). */
 static int kmsg_open(void)
 {
@@ -200,7 +187,7 @@ TEST(svm_instructions_ud)
 
 TEST(vmx_instructions_ud)
 {
-	if (!vendor_is("GenuineIntel"))
+	if (!vmk_host_vendor_is("GenuineIntel"))
 		SKIP(return, "VMX instructions: host CPU is not Intel");
 	run_set(_metadata, vmx_insns, sizeof(vmx_insns) / sizeof(vmx_insns[0]));
 }

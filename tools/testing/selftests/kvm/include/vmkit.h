@@ -181,6 +181,9 @@ void vmk_vcpu_free(struct vmk_vcpu *vcpu);
 
 /* Give the vCPU KVM_GET_SUPPORTED_CPUID as its CPUID. */
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu);
+
+/* The host CPU's vendor string (CPUID 0) is @vendor, e.g. "GenuineIntel". */
+bool vmk_host_vendor_is(const char *vendor);
 /* Real mode, CS=0, at guest physical address ip (below 64 KiB). */
 void vmk_vcpu_realmode(struct vmk_vcpu *vcpu, u64 ip);
 /*

@@ -253,3 +253,16 @@ struct vmk_vcpu *vmk_vcpu_new_lm(struct vmk_vm *vm, u32 id,
 	vmk_set_regs(vcpu, &regs);
 	return vcpu;
 }
+
+bool vmk_host_vendor_is(const char *vendor)
+{
+	u32 a, b, c, d;
+	char s[13];
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	memcpy(s, &b, 4);
+	memcpy(s + 4, &d, 4);
+	memcpy(s + 8, &c, 4);
+	s[12] = 0;
+	return !strcmp(s, vendor);
+}
