@@ -179,9 +179,33 @@ static void svm_free_permission_maps(void)
 	svm_msrpm_pages = NULL;
 }
 
-/* Every port and every MSR access exits: x86 common code decides. */
+/*
+ * MSRs the guest reads and writes without exits: their state is in the
+ * VMCB's VMLOAD/VMSAVE area, which VMSAVE refreshes after every exit (the
+ * hardware's WRMSR checks are the ones we would make). The others, the
+ * SYSCALL MSRs included, are rare or need our checks.
+ */
+static const u32 svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+};
+
+/* MSRPM (APM vol. 2 "MSR Intercepts"): two bits per MSR, read then write. */
+static void svm_msrpm_pass(u8 *map, u32 msr)
+{
+	unsigned int bit;
+
+	if (WARN_ON_ONCE(msr < 0xc0000000 || msr > 0xc0001fff))
+		return;
+	bit = 0x800 * 8 + (msr - 0xc0000000) * 2;
+	__clear_bit(bit, (unsigned long *)map);
+	__clear_bit(bit + 1, (unsigned long *)map);
+}
+
+/* Every port and every other MSR access exits: x86 common code decides. */
 static int svm_alloc_permission_maps(void)
 {
+	int i;
+
 	svm_iopm_pages = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
 	svm_msrpm_pages = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
 	if (!svm_iopm_pages || !svm_msrpm_pages) {
@@ -192,6 +216,9 @@ static int svm_alloc_permission_maps(void)
 	       PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm_pages), 0xff,
 	       PAGE_SIZE << SVM_MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
+		svm_msrpm_pass(page_address(svm_msrpm_pages),
+			       svm_passthrough_msrs[i]);
 	svm_iopm_pa = page_to_phys(svm_iopm_pages);
 	svm_msrpm_pa = page_to_phys(svm_msrpm_pages);
 	return 0;
