@@ -119,6 +119,16 @@ static int vmx_exit_intr_window(struct vmx_vcpu *vmx)
 	return KVM_EXIT_RESUME;
 }
 
+/*
+ * The guest lowered CR8 below the class of an interrupt the LAPIC holds
+ * back (a trap: the MOV completed). The new TPR, read back from the
+ * virtual-APIC page after the exit, lets x86 common code deliver it.
+ */
+static int vmx_exit_tpr_below_threshold(struct vmx_vcpu *vmx)
+{
+	return KVM_EXIT_RESUME;
+}
+
 /* The guest's NMI handler returned: NMIs are unmasked. */
 static int vmx_exit_nmi_window(struct vmx_vcpu *vmx)
 {
@@ -287,6 +297,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_WRMSR]		= vmx_exit_wrmsr,
 	[EXIT_MWAIT]		= vmx_exit_ud,
 	[EXIT_MONITOR]		= vmx_exit_ud,
+	[EXIT_TPR_BELOW_THRESHOLD] = vmx_exit_tpr_below_threshold,
 	[EXIT_EPT_VIOLATION]	= vmx_exit_ept_violation,
 	[EXIT_EPT_MISCONFIG]	= vmx_exit_ept_misconfig,
 	[EXIT_WBINVD]		= vmx_exit_invd,

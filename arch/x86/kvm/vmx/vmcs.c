@@ -98,6 +98,8 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
 	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
 		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
+	if (vmx_has_tpr_shadow)
+		vmcs_write(VMCS_VIRTUAL_APIC_ADDR, __pa(vmx->vapic));
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 
@@ -789,9 +791,14 @@ void vmx_enable_irq_window(struct kvm_vcpu *vcpu)
 	to_vmx(vcpu)->cpu_controls |= CPU_INTR_WINDOW_EXITING;
 }
 
-/* Every MOV to and from CR8 exits (CR8-load/store exiting). */
+/*
+ * With a TPR shadow, a MOV to CR8 below the threshold exits (after it
+ * executed): lowering TPR must let a held-back interrupt in. Without one,
+ * every MOV to and from CR8 exits (CR8-load/store exiting).
+ */
 void vmx_update_tpr_exit(struct kvm_vcpu *vcpu, int priority_class)
 {
+	to_vmx(vcpu)->tpr_threshold = max(priority_class, 0);
 }
 
 /*

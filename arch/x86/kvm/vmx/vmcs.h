@@ -30,6 +30,7 @@
 /* 64-bit fields */
 #define VMCS_MSR_BITMAP			0x2004
 #define VMCS_TSC_OFFSET			0x2010
+#define VMCS_VIRTUAL_APIC_ADDR		0x2012
 #define VMCS_EPT_POINTER		0x201a
 #define VMCS_GUEST_PHYS_ADDR		0x2400
 #define VMCS_LINK_POINTER		0x2800
@@ -54,6 +55,7 @@
 #define VMCS_ENTRY_INTR_INFO		0x4016
 #define VMCS_ENTRY_ERROR_CODE		0x4018
 #define VMCS_ENTRY_INSN_LEN		0x401a
+#define VMCS_TPR_THRESHOLD		0x401c
 #define VMCS_SECONDARY_CONTROLS		0x401e
 #define VMCS_INSN_ERROR			0x4400
 #define VMCS_EXIT_REASON		0x4402
@@ -198,6 +200,7 @@ enum vmx_exit_reason {
 	EXIT_MONITOR		= 39,
 	EXIT_PAUSE		= 40,
 	EXIT_MACHINE_CHECK	= 41,
+	EXIT_TPR_BELOW_THRESHOLD = 43,
 	EXIT_EPT_VIOLATION	= 48,
 	EXIT_EPT_MISCONFIG	= 49,
 	EXIT_INVEPT		= 50,
@@ -232,6 +235,9 @@ enum vmx_exit_reason {
 #define INTR_ERROR_VALID		BIT(11)
 #define INTR_NMI_UNBLOCK_IRET		BIT(12)
 #define INTR_VALID			BIT(31)
+
+/* Offset of the TPR in the virtual-APIC page. */
+#define VAPIC_TPR			0x80
 
 /* Pending debug exceptions: a single-step trap. */
 #define PENDING_DBG_BS			BIT(14)
@@ -345,6 +351,13 @@ struct vmx_vcpu {
 	u64 exit_gpa;
 	u32 insn_error;
 
+	/*
+	 * With a TPR shadow: the virtual-APIC page, of which only VTPR is
+	 * used, and the TPR threshold below which a MOV to CR8 exits.
+	 */
+	u8 *vapic;
+	u32 tpr_threshold;
+
 	/* The event to inject on the next entry (entry interruption info). */
 	u32 entry_intr_info, entry_error, entry_insn_len;
 
@@ -392,6 +405,7 @@ extern u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
 extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
+extern bool vmx_has_tpr_shadow;
 extern u32 vmx_preemption_ticks;
 extern u64 vmx_msr_bitmap_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);

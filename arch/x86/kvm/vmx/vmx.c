@@ -38,6 +38,10 @@ static unsigned int tick_us;
 module_param(tick_us, uint, 0444);
 MODULE_PARM_DESC(tick_us, "Leave the guest at least every N microseconds (VMX-preemption timer); 0: never (default). For emulated hosts whose interrupts make no VM exit while the guest has IF=0 (Bochs)");
 
+static bool tpr_shadow = true;
+module_param(tpr_shadow, bool, 0444);
+MODULE_PARM_DESC(tpr_shadow, "Let the guest read and write CR8 without VM exits through a virtual-APIC page, when the CPU can (default: on)");
+
 static bool ack_intr;
 module_param(ack_intr, bool, 0444);
 MODULE_PARM_DESC(ack_intr, "Acknowledge host interrupts on VM exit and run their IDT handler directly, instead of leaving them pending at the APIC (default: off)");
@@ -58,6 +62,8 @@ u32 vmx_exit_controls, vmx_entry_controls;
 u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 /* VM exits of INS/OUTS report the address size. */
 bool vmx_has_insn_info;
+/* CR8 is the VTPR of a per-vCPU virtual-APIC page. */
+bool vmx_has_tpr_shadow;
 /* VMX-preemption timer value for tick_us, 0 when off. */
 u32 vmx_preemption_ticks;
 static u32 vmx_revision;
@@ -119,11 +125,19 @@ static int vmx_compute_controls(u64 basic)
 				&vmx_pin_controls);
 	if (r)
 		return r;
+	/*
+	 * With a TPR shadow the guest moves CR8 in the virtual-APIC page
+	 * without exits; without one, every MOV to or from CR8 exits.
+	 */
+	if (rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &cap))
+		return -EIO;
+	vmx_has_tpr_shadow = tpr_shadow && ((cap >> 32) & CPU_TPR_SHADOW);
 	r = vmx_adjust_controls("processor-based",
 				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 					    MSR_IA32_VMX_PROCBASED_CTLS,
 				CPU_HLT_EXITING | CPU_TSC_OFFSETTING |
-				CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
+				(vmx_has_tpr_shadow ? CPU_TPR_SHADOW :
+				 CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING) |
 				CPU_UNCOND_IO_EXITING | CPU_MWAIT_EXITING |
 				CPU_MONITOR_EXITING | CPU_RDPMC_EXITING |
 				CPU_MOV_DR_EXITING | CPU_SECONDARY,
@@ -136,7 +150,8 @@ static int vmx_compute_controls(u64 basic)
 	 */
 	if (vmx_cpu_controls & (CPU_IO_BITMAPS |
 				CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
-				CPU_TPR_SHADOW)) {
+				(vmx_has_tpr_shadow ? CPU_CR8_LOAD_EXITING |
+				 CPU_CR8_STORE_EXITING : CPU_TPR_SHADOW))) {
 		pr_err("processor-based controls %#x cannot be cleared\n",
 		       vmx_cpu_controls);
 		return -EOPNOTSUPP;
@@ -497,6 +512,13 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 		return -ENOMEM;
 	vmx->vmcs = page_address(page);
 	vmx->vmcs_pa = page_to_phys(page);
+	if (vmx_has_tpr_shadow) {
+		vmx->vapic = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!vmx->vapic) {
+			r = -ENOMEM;
+			goto free_vmcs;
+		}
+	}
 	*(u32 *)vmx->vmcs = vmx_revision;
 	vmx->loaded_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_node);
@@ -518,14 +540,19 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 	if (r) {
 		if (vmx->vpid)
 			ida_free(&vmx_vpids, vmx->vpid);
-		free_page((unsigned long)vmx->vmcs);
-		vmx->vmcs = NULL;
-		return r;
+		goto free_vmcs;
 	}
 
 	vmx->eptp = vmx_eptp(vcpu->vm->tdp_root);
 	vmx_reset_guest_state(vmx);
 	return 0;
+
+free_vmcs:
+	free_page((unsigned long)vmx->vapic);
+	vmx->vapic = NULL;
+	free_page((unsigned long)vmx->vmcs);
+	vmx->vmcs = NULL;
+	return r;
 }
 
 static void vmx_clear_remote(void *arg)
@@ -556,6 +583,8 @@ static void vmx_vcpu_free(struct kvm_vcpu *vcpu)
 	vmx_clear_vmcs(vmx);
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
+	free_page((unsigned long)vmx->vapic);
+	vmx->vapic = NULL;
 	free_page((unsigned long)vmx->vmcs);
 	vmx->vmcs = NULL;
 }
@@ -805,6 +834,11 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	}
 	if (vmx_preemption_ticks)
 		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_preemption_ticks);
+	if (vmx_has_tpr_shadow) {
+		/* VTPR[7:4] is CR8; bits 3:0 of the threshold never exceed it. */
+		vmx->vapic[VAPIC_TPR] = vcpu->arch.cr8 << 4;
+		vmcs_write(VMCS_TPR_THRESHOLD, vmx->tpr_threshold);
+	}
 	vmcs_write(VMCS_HOST_CR3, __read_cr3());
 	vmcs_write(VMCS_HOST_CR4, __read_cr4());
 
@@ -857,6 +891,8 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 
 	vcpu->arch.gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	vcpu->arch.rip = vmcs_read(VMCS_GUEST_RIP);
+	if (vmx_has_tpr_shadow)
+		vcpu->arch.cr8 = (vmx->vapic[VAPIC_TPR] >> 4) & 0xf;
 	vmx->shadow_rip = vcpu->arch.rip;
 	vmcs_read_guest_state(vmx);
 	vmx->entry_intr_info = 0;
@@ -933,9 +969,10 @@ static int __init vmx_init(void)
 		return r;
 	}
 
-	pr_info("%d-level EPT, unrestricted guest%s%s%s%s\n",
+	pr_info("%d-level EPT, unrestricted guest%s%s%s%s%s\n",
 		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
 		vmx_msr_bitmap ? ", MSR bitmap" : "",
+		vmx_has_tpr_shadow ? ", TPR shadow" : "",
 		vmx_has_insn_info ? ", INS/OUTS information" : "",
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)

@@ -603,4 +603,46 @@ TEST(tpr_cr8_in_service)
 	tpr_test(_metadata, true);
 }
 
+#define CR8_ROUNDS	5000
+
+/* CR8 written and read back with no interrupt waiting on TPR. */
+static void guest_cr8_loop(u64 arg)
+{
+	u64 i, wrong = 0;
+
+	(void)arg;
+	asm volatile("cli");
+	apic_setup(PHYS, 0);
+	GUEST_SYNC(0);
+	for (i = 0; i < CR8_ROUNDS; i++) {
+		guest_set_cr8(i & 15);
+		wrong += guest_get_cr8() != (i & 15);
+	}
+	GUEST_CHECK_EQ(wrong, 0);
+	GUEST_CHECK_EQ(xapic_read(R_TPR), ((CR8_ROUNDS - 1) & 15) << 4);
+	guest_set_cr8(0);
+	GUEST_DONE();
+}
+
+/*
+ * While no interrupt is held back by TPR, MOV to and from CR8 need no VM
+ * exit (SVM's V_TPR, VMX's TPR shadow): 2 * CR8_ROUNDS accesses, far fewer
+ * exits.
+ */
+TEST(tpr_cr8_without_exits)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_cr8_loop, 0);
+	u64 v, before, exits;
+
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	before = vmk_vcpu_stat(vcpu, "exits");
+	vmk_run_to_done(vcpu);
+	exits = vmk_vcpu_stat(vcpu, "exits") - before;
+	printf("# %llu exits for %d CR8 writes and reads\n",
+	       (unsigned long long)exits, 2 * CR8_ROUNDS);
+	EXPECT_LT(exits, CR8_ROUNDS / 10);
+	vmk_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN

@@ -178,6 +178,8 @@ u64 *vmk_pte(struct vmk_vm *vm, u64 gva, int *level);
 
 struct vmk_vcpu *vmk_vcpu_new(struct vmk_vm *vm, u32 id);
 void vmk_vcpu_free(struct vmk_vcpu *vcpu);
+/* A vCPU statistic by name, read from KVM_GET_STATS_FD (skips without it). */
+u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name);
 
 /* Give the vCPU KVM_GET_SUPPORTED_CPUID as its CPUID. */
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu);

@@ -337,6 +337,39 @@ void vmk_vcpu_free(struct vmk_vcpu *vcpu)
 	free(vcpu);
 }
 
+u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
+{
+	int fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	size_t dsize;
+	u64 val = 0;
+	bool found = false;
+	char *descs;
+	u32 i;
+
+	if (fd < 0)
+		vmk_skip("KVM_GET_STATS_FD: %s", strerror(errno));
+	VMK_CHECK(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
+	dsize = sizeof(*d) + h.name_size;
+	descs = calloc(h.num_desc, dsize);
+	VMK_CHECK(descs, "calloc");
+	VMK_CHECK(pread(fd, descs, h.num_desc * dsize, h.desc_offset) ==
+		  (ssize_t)(h.num_desc * dsize), "stats descriptors");
+	for (i = 0; i < h.num_desc && !found; i++) {
+		d = (void *)(descs + i * dsize);
+		if (strcmp(d->name, name))
+			continue;
+		VMK_CHECK(pread(fd, &val, sizeof(val), h.data_offset + d->offset) ==
+			  sizeof(val), "stat %s", name);
+		found = true;
+	}
+	free(descs);
+	close(fd);
+	VMK_CHECK(found, "no vCPU statistic %s", name);
+	return val;
+}
+
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu)
 {
 	struct kvm_cpuid2 *c;
