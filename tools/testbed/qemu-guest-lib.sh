@@ -59,7 +59,7 @@ time_left() {
 qemu_start() {
 	tag=$1 append=$2
 	shift 2
-	rm -f "/tmp/$tag.log" "/tmp/$tag.err" "/tmp/$tag.mon.in" "/tmp/$tag.mon.out" "/tmp/$tag.mon.log"
+	rm -f "/tmp/$tag.log" "/tmp/$tag.err" "/tmp/$tag.err.other" "/tmp/$tag.mon.in" "/tmp/$tag.mon.out" "/tmp/$tag.mon.log"
 	mkfifo "/tmp/$tag.mon.in" "/tmp/$tag.mon.out"
 	cat "/tmp/$tag.mon.out" > "/tmp/$tag.mon.log" &
 	eval "mon_reader_$tag=$!"
@@ -141,9 +141,14 @@ tap() {
 }
 
 # tap_quiet TAG: QEMU printed nothing on stderr (no "not supported" warning).
+# A guest with more vCPUs than the emulated host has CPUs makes QEMU say so,
+# with KVM_CAP_NR_VCPUS as the recommended count: that must be the host's
+# CPU count, and is no complaint about KVM.
 tap_quiet() {
-	if [ -s "/tmp/$1.err" ]; then
-		tap fail "$1-qemu-quiet" "QEMU printed $(wc -l < "/tmp/$1.err") line(s) on stderr"
+	grep -v "exceeds the recommended cpus supported by KVM ($(nproc))\$" \
+		"/tmp/$1.err" > "/tmp/$1.err.other"
+	if [ -s "/tmp/$1.err.other" ]; then
+		tap fail "$1-qemu-quiet" "QEMU printed $(wc -l < "/tmp/$1.err.other") line(s) on stderr"
 	else
 		tap ok "$1-qemu-quiet"
 	fi
