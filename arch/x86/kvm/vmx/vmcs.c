@@ -75,14 +75,52 @@ u64 vmx_hw_cr4(u64 cr4)
 	return (cr4 | vmx_cr4_fixed0) & vmx_cr4_fixed1;
 }
 
+/* VMWRITE @val unless the VMCS already holds it (*in_vmcs). */
+static void vmcs_update32(unsigned long field, u32 val, u32 *in_vmcs)
+{
+	if (*in_vmcs == val)
+		return;
+	vmcs_write(field, val);
+	*in_vmcs = val;
+}
+
+static void vmcs_update64(unsigned long field, u64 val, u64 *in_vmcs)
+{
+	if (*in_vmcs == val)
+		return;
+	vmcs_write(field, val);
+	*in_vmcs = val;
+}
+
+/* Before each entry: the controls and host fields that may have changed. */
+void vmcs_update_controls(struct vmx_vcpu *vmx)
+{
+	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+
+	vmcs_update32(VMCS_CPU_CONTROLS, vmx->cpu_controls, &f->cpu_controls);
+	vmcs_update32(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls,
+		      &f->cpu2_controls);
+	vmcs_update32(VMCS_ENTRY_CONTROLS, vmx->entry_controls,
+		      &f->entry_controls);
+	vmcs_update32(VMCS_EXCEPTION_BITMAP, vmx->exception_bitmap,
+		      &f->exception_bitmap);
+	if (vmx_has_tpr_shadow)
+		vmcs_update32(VMCS_TPR_THRESHOLD, vmx->tpr_threshold,
+			      &f->tpr_threshold);
+	vmcs_update64(VMCS_EPT_POINTER, vmx->eptp, &f->eptp);
+	vmcs_update64(VMCS_TSC_OFFSET, vmx->vcpu.arch.tsc_offset,
+		      &f->tsc_offset);
+	/* The task's page tables (and PCID) and CR4 can differ per CPU. */
+	vmcs_update64(VMCS_HOST_CR3, __read_cr3(), &f->host_cr3);
+	vmcs_update64(VMCS_HOST_CR4, __read_cr4(), &f->host_cr4);
+}
+
 void vmcs_write_controls(struct vmx_vcpu *vmx)
 {
+	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+
 	vmcs_write(VMCS_PIN_CONTROLS, vmx_pin_controls);
-	vmcs_write(VMCS_CPU_CONTROLS, vmx->cpu_controls);
-	vmcs_write(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls);
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_exit_controls);
-	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_controls);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, vmx->exception_bitmap);
 	vmcs_write(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
@@ -95,7 +133,8 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
-	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	if (vmx_preemption_ticks)
+		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_preemption_ticks);
 	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
 		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	if (vmx_has_tpr_shadow)
@@ -112,6 +151,21 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_HOST_GS_SEL, 0);
 	vmcs_write(VMCS_HOST_TR_SEL, GDT_ENTRY_TSS * 8);
 	vmcs_write(VMCS_HOST_RIP, (unsigned long)vmx_vmexit);
+
+	/* A new VMCS: every field vmcs_update_controls() keeps is written. */
+	vmcs_write(VMCS_CPU_CONTROLS, f->cpu_controls = vmx->cpu_controls);
+	vmcs_write(VMCS_SECONDARY_CONTROLS,
+		   f->cpu2_controls = vmx->cpu2_controls);
+	vmcs_write(VMCS_ENTRY_CONTROLS, f->entry_controls = vmx->entry_controls);
+	vmcs_write(VMCS_EXCEPTION_BITMAP,
+		   f->exception_bitmap = vmx->exception_bitmap);
+	if (vmx_has_tpr_shadow)
+		vmcs_write(VMCS_TPR_THRESHOLD,
+			   f->tpr_threshold = vmx->tpr_threshold);
+	vmcs_write(VMCS_EPT_POINTER, f->eptp = vmx->eptp);
+	vmcs_write(VMCS_TSC_OFFSET, f->tsc_offset = vmx->vcpu.arch.tsc_offset);
+	vmcs_write(VMCS_HOST_CR3, f->host_cr3 = __read_cr3());
+	vmcs_write(VMCS_HOST_CR4, f->host_cr4 = __read_cr4());
 }
 
 /* The base of the TSS descriptor (16 bytes in long mode) in the GDT. */
@@ -274,9 +328,6 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 {
 	struct vmx_guest_state *gs = &vmx->gs;
-	u64 cr0_mask = vmx_cr0_mask(), cr4_mask = vmx_cr4_mask();
-	bool vm86;
-	int n;
 
 	gs->cr2 = native_read_cr2();
 	gs->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
@@ -290,10 +341,26 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	default:
 		vmx->pending_dbg = 0;
 	}
-	if (vmx->state_dirty)
-		return;		/* the entry failed before loading state */
+	/* The rest when first asked for; an entry that failed loaded nothing. */
+	vmx->gs_unread = !vmx->state_dirty;
+}
 
-	vm86 = gs->rflags & X86_EFLAGS_VM;
+/*
+ * Segments, descriptor tables, CR0/CR3/CR4, DR7 and the PDPTEs, which the
+ * guest may have changed without an exit, read from the current VMCS on
+ * the first use after an exit (most exits need none of them), and before
+ * the vCPU leaves the CPU. Preemption off: the VMCS must stay current.
+ */
+void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
+{
+	struct vmx_guest_state *gs = &vmx->gs;
+	u64 cr0_mask = vmx_cr0_mask(), cr4_mask = vmx_cr4_mask();
+	bool vm86 = gs->rflags & X86_EFLAGS_VM;
+	int n;
+
+	preempt_disable();
+	if (!vmx->gs_unread)
+		goto out;
 	for (n = 0; n < 8; n++) {
 		struct vmx_seg *v = &gs->seg[n];
 
@@ -316,6 +383,9 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	if (vmx_pae_paging(gs))
 		for (n = 0; n < 4; n++)
 			gs->pdpte[n] = vmcs_read(VMCS_GUEST_PDPTE(n));
+	vmx->gs_unread = false;
+out:
+	preempt_enable();
 }
 
 static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
@@ -336,6 +406,7 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	int n;
 
 	memset(gs, 0, sizeof(*gs));
+	vmx->gs_unread = false;	/* what the VMCS holds is no longer wanted */
 	vmx_init_seg(&gs->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
 	for (n = 0; n < 6; n++)
 		if (n != SEG_CS)
@@ -373,7 +444,7 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 
 void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 {
-	const struct vmx_seg *v = &to_vmx(vcpu)->gs.seg[vmcs_seg(seg)];
+	const struct vmx_seg *v = &vmx_gs(to_vmx(vcpu))->seg[vmcs_seg(seg)];
 	u32 ar = v->ar;
 
 	s->base = v->base;
@@ -395,7 +466,7 @@ void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		     int seg)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_seg *v = &vmx->gs.seg[vmcs_seg(seg)];
+	struct vmx_seg *v = &vmx_gs(vmx)->seg[vmcs_seg(seg)];
 
 	v->selector = s->selector;
 	v->ar = vmx_seg_to_ar(s);
@@ -406,7 +477,7 @@ void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 
 void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 {
-	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
 
 	dt->base = gs->idtr_base;
 	dt->limit = gs->idtr_limit;
@@ -416,14 +487,14 @@ void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vmx->gs.idtr_base = dt->base;
+	vmx_gs(vmx)->idtr_base = dt->base;
 	vmx->gs.idtr_limit = dt->limit;
 	vmx->state_dirty = true;
 }
 
 void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 {
-	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
 
 	dt->base = gs->gdtr_base;
 	dt->limit = gs->gdtr_limit;
@@ -433,15 +504,42 @@ void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vmx->gs.gdtr_base = dt->base;
+	vmx_gs(vmx)->gdtr_base = dt->base;
 	vmx->gs.gdtr_limit = dt->limit;
 	vmx->state_dirty = true;
 }
 
+/* One control register straight from the VMCS, as vmcs_read_guest_regs() would. */
+static u64 vmx_read_cr(struct vmx_vcpu *vmx, int cr)
+{
+	u64 val;
+
+	preempt_disable();
+	switch (cr) {
+	case 0:
+		val = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
+		      (vmx->gs.cr0 & vmx_cr0_mask());
+		break;
+	case 3:
+		val = vmcs_read(VMCS_GUEST_CR3);
+		break;
+	default:
+		val = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
+		      (vmx->gs.cr4 & vmx_cr4_mask());
+		break;
+	}
+	preempt_enable();
+	return val;
+}
+
 u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
 {
-	struct vmx_guest_state *gs = &to_vmx(vcpu)->gs;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_guest_state *gs = &vmx->gs;
 
+	/* CR4 is asked before every entry (OSXSAVE): no need for the rest. */
+	if (vmx->gs_unread && (cr == 0 || cr == 3 || cr == 4))
+		return vmx_read_cr(vmx, cr);
 	switch (cr) {
 	case 0: return gs->cr0;
 	case 2: return gs->cr2;
@@ -459,7 +557,7 @@ u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
  */
 static void vmx_load_pdptes(struct vmx_vcpu *vmx)
 {
-	struct vmx_guest_state *gs = &vmx->gs;
+	struct vmx_guest_state *gs = vmx_gs(vmx);
 
 	if (!vmx_pae_paging(gs))
 		return;
@@ -471,7 +569,7 @@ static void vmx_load_pdptes(struct vmx_vcpu *vmx)
 void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = &vmx->gs;
+	struct vmx_guest_state *gs = vmx_gs(vmx);
 
 	switch (cr) {
 	case 0:
@@ -504,7 +602,7 @@ void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vmx->gs.efer = efer;
+	vmx_gs(vmx)->efer = efer;
 	if (efer & EFER_LMA)
 		vmx->entry_controls |= ENTRY_IA32E_GUEST;
 	else
@@ -522,8 +620,10 @@ void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	/* Entering or leaving VM86 changes how segments are loaded. */
-	if ((vmx->gs.rflags ^ rflags) & X86_EFLAGS_VM)
+	if ((vmx->gs.rflags ^ rflags) & X86_EFLAGS_VM) {
+		vmx_gs(vmx);
 		vmx->state_dirty = true;
+	}
 	vmx->gs.rflags = rflags;
 }
 
@@ -533,7 +633,7 @@ u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr)
 
 	if (dr < 4)
 		return vmx->dr[dr];
-	return dr == 6 ? vmx->dr6 : vmx->gs.dr7;
+	return dr == 6 ? vmx->dr6 : vmx_gs(vmx)->dr7;
 }
 
 /* DR0-3 and DR6 from now on switched on every entry, MOV DR unintercepted. */
@@ -556,7 +656,7 @@ void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
 	} else if (dr == 6) {
 		vmx->dr6 = val;
 	} else {
-		vmx->gs.dr7 = val;
+		vmx_gs(vmx)->dr7 = val;
 		vmx->state_dirty = true;
 		/* Enabled breakpoints must match the guest's addresses. */
 		if (val & 0xff)
@@ -567,8 +667,19 @@ void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
 /* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
 bool vmx_long_mode_code(struct vmx_vcpu *vmx)
 {
-	return (vmx->gs.efer & EFER_LMA) &&
-	       (vmx->gs.seg[SEG_CS].ar & SEG_AR_L);
+	u32 cs_ar;
+
+	if (!(vmx->gs.efer & EFER_LMA))
+		return false;
+	/* Asked after most exits: CS alone, not all that vmx_gs() reads. */
+	if (vmx->gs_unread) {
+		preempt_disable();
+		cs_ar = vmcs_read(VMCS_GUEST_AR(SEG_CS));
+		preempt_enable();
+	} else {
+		cs_ar = vmx->gs.seg[SEG_CS].ar;
+	}
+	return cs_ar & SEG_AR_L;
 }
 
 static bool vmx_is_canonical(u64 addr)
@@ -617,10 +728,10 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmx->syscall.kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
-		*data = gs->seg[SEG_FS].base;
+		*data = vmx_gs(vmx)->seg[SEG_FS].base;
 		break;
 	case MSR_GS_BASE:
-		*data = gs->seg[SEG_GS].base;
+		*data = vmx_gs(vmx)->seg[SEG_GS].base;
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		*data = gs->sysenter_cs;
@@ -652,7 +763,6 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = &vmx->gs;
 
 	switch (index) {
 	case MSR_STAR:
@@ -666,7 +776,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
-		gs->sysenter_cs = data;
+		vmx_gs(vmx)->sysenter_cs = data;
 		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
@@ -692,28 +802,28 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_FS_BASE:
-			gs->seg[SEG_FS].base = data;
+			vmx_gs(vmx)->seg[SEG_FS].base = data;
 			break;
 		case MSR_GS_BASE:
-			gs->seg[SEG_GS].base = data;
+			vmx_gs(vmx)->seg[SEG_GS].base = data;
 			break;
 		case MSR_IA32_SYSENTER_ESP:
-			gs->sysenter_esp = data;
+			vmx_gs(vmx)->sysenter_esp = data;
 			break;
 		default:
-			gs->sysenter_eip = data;
+			vmx_gs(vmx)->sysenter_eip = data;
 			break;
 		}
 		break;
 	case MSR_IA32_CR_PAT:
 		if (!vmx_pat_valid(data))
 			return -EINVAL;
-		gs->pat = data;
+		vmx_gs(vmx)->pat = data;
 		break;
 	case MSR_IA32_DEBUGCTLMSR:
 		if (data & ~VMX_DEBUGCTL_VALID)
 			return -EINVAL;
-		gs->debugctl = data;
+		vmx_gs(vmx)->debugctl = data;
 		return 0;
 	case MSR_TSC_AUX:
 		if (data >> 32)
@@ -761,7 +871,7 @@ void vmx_inject_exception(struct kvm_vcpu *vcpu)
 	info = ex->vector | (INTR_TYPE_HW_EXCEPTION << INTR_TYPE_SHIFT) |
 	       INTR_VALID;
 	/* Entry demands the error code exactly where the CPU would push one. */
-	if ((vmx->gs.cr0 & X86_CR0_PE) && vmx_vector_has_error_code(ex->vector))
+	if ((vmx_gs(vmx)->cr0 & X86_CR0_PE) && vmx_vector_has_error_code(ex->vector))
 		info |= INTR_ERROR_VALID;
 	vmx->entry_intr_info = info;
 	vmx->entry_error = ex->has_error_code ? ex->error_code : 0;

@@ -328,6 +328,11 @@ struct vmx_vcpu {
 	struct vmx_guest_state gs;
 	/* gs differs from the VMCS: write it all before the next entry. */
 	bool state_dirty;
+	/*
+	 * The VMCS has newer segments, descriptor tables, CR0/3/4, DR7 and
+	 * PDPTEs than gs: reach those through vmx_gs().
+	 */
+	bool gs_unread;
 	/* The PDPTEs must be read from guest memory before entry. */
 	bool pdptes_stale;
 
@@ -336,6 +341,12 @@ struct vmx_vcpu {
 	u32 exception_bitmap;
 	u64 eptp;
 	bool flush_tlb;
+	/* What those fields of the VMCS hold: a VMWRITE only for a change. */
+	struct vmx_vmcs_fields {
+		u32 cpu_controls, cpu2_controls, entry_controls;
+		u32 exception_bitmap, tpr_threshold;
+		u64 eptp, tsc_offset, host_cr3, host_cr4;
+	} in_vmcs;
 
 	/* The RIP the interruptibility state was recorded at. */
 	unsigned long shadow_rip;
@@ -412,6 +423,16 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
 /* vmcs.c */
 void vmcs_write_controls(struct vmx_vcpu *vmx);
+void vmcs_update_controls(struct vmx_vcpu *vmx);
+void vmcs_read_guest_regs(struct vmx_vcpu *vmx);
+
+/* The guest state, with what only the VMCS had read in first. */
+static inline struct vmx_guest_state *vmx_gs(struct vmx_vcpu *vmx)
+{
+	if (unlikely(vmx->gs_unread))
+		vmcs_read_guest_regs(vmx);
+	return &vmx->gs;
+}
 void vmcs_write_host_state(struct vmx_vcpu *vmx);
 void vmcs_write_guest_state(struct vmx_vcpu *vmx);
 void vmcs_read_guest_state(struct vmx_vcpu *vmx);

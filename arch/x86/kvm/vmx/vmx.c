@@ -726,7 +726,11 @@ static void vmx_put_syscall_msrs(struct vmx_vcpu *vmx)
 
 static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 {
-	vmx_put_syscall_msrs(to_vmx(vcpu));
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* Getters may run anywhere once the vCPU is off this CPU. */
+	vmx_gs(vmx);
+	vmx_put_syscall_msrs(vmx);
 }
 
 /* SPEC_CTRL is switched right around entry, with interrupts off. */
@@ -821,26 +825,15 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	vmcs_write_guest_state(vmx);
 	vmcs_write(VMCS_GUEST_RSP, vcpu->arch.gpr[GPR_RSP]);
 	vmcs_write(VMCS_GUEST_RIP, vcpu->arch.rip);
-	vmcs_write(VMCS_TSC_OFFSET, vcpu->arch.tsc_offset);
-	vmcs_write(VMCS_CPU_CONTROLS, vmx->cpu_controls);
-	vmcs_write(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls);
-	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_controls);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, vmx->exception_bitmap);
-	vmcs_write(VMCS_EPT_POINTER, vmx->eptp);
+	vmcs_update_controls(vmx);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->entry_intr_info);
 	if (vmx->entry_intr_info & INTR_VALID) {
 		vmcs_write(VMCS_ENTRY_ERROR_CODE, vmx->entry_error);
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmx->entry_insn_len);
 	}
-	if (vmx_preemption_ticks)
-		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_preemption_ticks);
-	if (vmx_has_tpr_shadow) {
-		/* VTPR[7:4] is CR8; bits 3:0 of the threshold never exceed it. */
+	/* VTPR[7:4] is CR8; bits 3:0 of the threshold never exceed it. */
+	if (vmx_has_tpr_shadow)
 		vmx->vapic[VAPIC_TPR] = vcpu->arch.cr8 << 4;
-		vmcs_write(VMCS_TPR_THRESHOLD, vmx->tpr_threshold);
-	}
-	vmcs_write(VMCS_HOST_CR3, __read_cr3());
-	vmcs_write(VMCS_HOST_CR4, __read_cr4());
 
 	if (vmx->flush_tlb) {
 		vmx_invept(vmx->eptp);
