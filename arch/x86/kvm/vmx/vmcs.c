@@ -345,6 +345,29 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	vmx->gs_unread = !vmx->state_dirty;
 }
 
+/* One control register from the VMCS; the bits the host owns are gs's. */
+static u64 vmx_read_cr(struct vmx_vcpu *vmx, int cr)
+{
+	u64 val;
+
+	preempt_disable();
+	switch (cr) {
+	case 0:
+		val = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
+		      (vmx->gs.cr0 & vmx_cr0_mask());
+		break;
+	case 3:
+		val = vmcs_read(VMCS_GUEST_CR3);
+		break;
+	default:
+		val = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
+		      (vmx->gs.cr4 & vmx_cr4_mask());
+		break;
+	}
+	preempt_enable();
+	return val;
+}
+
 /*
  * Segments, descriptor tables, CR0/CR3/CR4, DR7 and the PDPTEs, which the
  * guest may have changed without an exit, read from the current VMCS on
@@ -354,7 +377,6 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
 {
 	struct vmx_guest_state *gs = &vmx->gs;
-	u64 cr0_mask = vmx_cr0_mask(), cr4_mask = vmx_cr4_mask();
 	bool vm86 = gs->rflags & X86_EFLAGS_VM;
 	int n;
 
@@ -375,9 +397,9 @@ void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
 	gs->gdtr_limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
 	gs->idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
 	gs->idtr_limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-	gs->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~cr0_mask) | (gs->cr0 & cr0_mask);
-	gs->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	gs->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~cr4_mask) | (gs->cr4 & cr4_mask);
+	gs->cr0 = vmx_read_cr(vmx, 0);
+	gs->cr3 = vmx_read_cr(vmx, 3);
+	gs->cr4 = vmx_read_cr(vmx, 4);
 	if (vmx->dr_active)
 		gs->dr7 = vmcs_read(VMCS_GUEST_DR7);
 	if (vmx_pae_paging(gs))
@@ -507,29 +529,6 @@ void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 	vmx_gs(vmx)->gdtr_base = dt->base;
 	vmx->gs.gdtr_limit = dt->limit;
 	vmx->state_dirty = true;
-}
-
-/* One control register straight from the VMCS, as vmcs_read_guest_regs() would. */
-static u64 vmx_read_cr(struct vmx_vcpu *vmx, int cr)
-{
-	u64 val;
-
-	preempt_disable();
-	switch (cr) {
-	case 0:
-		val = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
-		      (vmx->gs.cr0 & vmx_cr0_mask());
-		break;
-	case 3:
-		val = vmcs_read(VMCS_GUEST_CR3);
-		break;
-	default:
-		val = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
-		      (vmx->gs.cr4 & vmx_cr4_mask());
-		break;
-	}
-	preempt_enable();
-	return val;
 }
 
 u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
