@@ -341,6 +341,58 @@ static void svm_restore_host_dr(struct svm_vcpu *svm)
 		set_debugreg(SVM_DR6_RESET, 6);
 }
 
+/*
+ * QEMU's SVM emulation (TCG, -cpu max: the emulated test host) now and then
+ * returns from VMRUN with a nested page fault and the host's own state, as
+ * that VMRUN saved it, in the guest's save area (RIP just after our VMRUN,
+ * RAX = the VMCB, the host's CR3 and CS): it ran the host's next
+ * instruction in guest mode, and the fetch faulted on the host's page
+ * tables. The guest would then run the host's state, or die of that fault;
+ * the distribution's kvm-amd fails there too. A CPU cannot do that,
+ * so only under a hypervisor (vmrun_check=-1) is what VMRUN was given kept,
+ * and put back for another VMRUN when the guest comes back with exactly
+ * that state.
+ */
+static int vmrun_check = -1;
+module_param(vmrun_check, int, 0444);
+MODULE_PARM_DESC(vmrun_check,
+		 "Re-enter a guest whose VMCB came back holding the host's state (an emulator defect): -1 = under a hypervisor (default), 0 = never, 1 = always");
+
+#define SVM_VMRUN_TRIES	3
+static atomic_t svm_vmrun_lost = ATOMIC_INIT(0);
+
+static void svm_keep_entry_state(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	svm->entry_save = vmcb->save;
+	svm->entry_int_ctl = vmcb->control.int_ctl;
+	svm->entry_int_state = vmcb->control.int_state;
+	svm->entry_event_inj = vmcb->control.event_inj;
+	svm->entry_tlb_control = vmcb->control.tlb_control;
+}
+
+/* The VMCB's own address in RAX with the host's CR3 and CS: no guest ran. */
+static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (vmcb->control.exit_code != SVM_EXIT_NPF ||
+	    vmcb->save.rax != svm->vmcb_pa || vmcb->save.cr3 != __read_cr3() ||
+	    vmcb->save.cs.selector != __KERNEL_CS)
+		return false;
+	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): entering again\n",
+			    atomic_inc_return(&svm_vmrun_lost));
+	vmcb->save = svm->entry_save;
+	vmcb->control.int_ctl = svm->entry_int_ctl;
+	vmcb->control.int_state = svm->entry_int_state;
+	vmcb->control.event_inj = svm->entry_event_inj;
+	vmcb->control.tlb_control = svm->entry_tlb_control;
+	vmcb->control.exit_int_info = 0;
+	vmcb->control.exit_code = SVM_EXIT_INVALID;
+	return true;
+}
+
 static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -348,6 +400,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
 	u64 spec_ctrl[2];
 	bool switch_spec_ctrl = false;
+	int tries;
 
 	/* An interrupt shadow belongs to the instruction it was recorded at. */
 	if (vmcb->save.rip != vcpu->arch.rip)
@@ -379,8 +432,15 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 		switch_spec_ctrl = spec_ctrl[0] != spec_ctrl[1];
 	}
 
-	__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
-		    switch_spec_ctrl ? spec_ctrl : NULL);
+	if (vmrun_check)
+		svm_keep_entry_state(svm);
+	for (tries = 0; ; tries++) {
+		__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
+			    switch_spec_ctrl ? spec_ctrl : NULL);
+		if (!vmrun_check || tries == SVM_VMRUN_TRIES ||
+		    !svm_vmrun_lost_guest_state(svm))
+			break;
+	}
 
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
@@ -460,6 +520,8 @@ static int __init svm_init(void)
 
 	vmcb_check_layout();
 
+	if (vmrun_check < 0)
+		vmrun_check = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	r = svm_check_hardware();
 	if (r)
 		return r;

@@ -272,6 +272,11 @@ struct svm_vcpu {
 	 */
 	bool nmi_iret_seen;
 	unsigned long nmi_iret_rip;
+
+	/* What VMRUN was given, for svm_vmrun_lost_guest_state(). */
+	struct vmcb_save entry_save;
+	u64 entry_int_ctl, entry_int_state, entry_event_inj;
+	u8 entry_tlb_control;
 };
 
 static inline struct svm_vcpu *to_svm(struct kvm_vcpu *vcpu)
