@@ -250,25 +250,21 @@ static void print_vcpu_stats(int fd, int id)
 	size_t dsize, len = 0;
 	u32 i;
 
-	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+	names = fd < 0 ? NULL : vmk_stats_descs(fd, &h, &dsize);
+	if (!names)
 		return;
-	dsize = sizeof(struct kvm_stats_desc) + h.name_size;
-	names = calloc(h.num_desc, dsize);
-	if (names &&
-	    pread(fd, names, h.num_desc * dsize, h.desc_offset) ==
-	    (ssize_t)(h.num_desc * dsize)) {
-		for (i = 0; i < h.num_desc && len < sizeof(line) - 80; i++) {
-			struct kvm_stats_desc *d = (void *)(names + i * dsize);
-			u64 v;
+	for (i = 0; i < h.num_desc && len < sizeof(line) - 80; i++) {
+		struct kvm_stats_desc *d = (void *)(names + i * dsize);
+		u64 v;
 
-			if (pread(fd, &v, sizeof(v), h.data_offset + d->offset) !=
-			    sizeof(v) || !v)
-				continue;
-			len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
-					d->name, (unsigned long long)v);
-		}
-		printf("# vCPU %d stats:%s\n", id, line);
+		if (pread(fd, &v, sizeof(v), h.data_offset + d->offset) !=
+		    sizeof(v) || !v)
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
+				d->name, (unsigned long long)v);
 	}
+	line[len] = 0;
+	printf("# vCPU %d stats:%s\n", id, line);
 	free(names);
 }
 

@@ -180,6 +180,11 @@ struct vmk_vcpu *vmk_vcpu_new(struct vmk_vm *vm, u32 id);
 void vmk_vcpu_free(struct vmk_vcpu *vcpu);
 /* A vCPU statistic by name, read from KVM_GET_STATS_FD (skips without it). */
 u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name);
+/*
+ * A stats file's header into *h and its descriptors (h->num_desc of *dsize
+ * bytes each, to free()), or NULL if they cannot be read.
+ */
+void *vmk_stats_descs(int fd, struct kvm_stats_header *h, size_t *dsize);
 
 /* Give the vCPU KVM_GET_SUPPORTED_CPUID as its CPUID. */
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu);

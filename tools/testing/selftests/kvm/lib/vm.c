@@ -337,6 +337,23 @@ void vmk_vcpu_free(struct vmk_vcpu *vcpu)
 	free(vcpu);
 }
 
+void *vmk_stats_descs(int fd, struct kvm_stats_header *h, size_t *dsize)
+{
+	size_t len;
+	void *descs;
+
+	if (pread(fd, h, sizeof(*h), 0) != sizeof(*h))
+		return NULL;
+	*dsize = sizeof(struct kvm_stats_desc) + h->name_size;
+	len = h->num_desc * *dsize;
+	descs = calloc(1, len ? len : 1);
+	if (descs && pread(fd, descs, len, h->desc_offset) != (ssize_t)len) {
+		free(descs);
+		descs = NULL;
+	}
+	return descs;
+}
+
 u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
 {
 	int fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
@@ -350,12 +367,8 @@ u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
 
 	if (fd < 0)
 		vmk_skip("KVM_GET_STATS_FD: %s", strerror(errno));
-	VMK_CHECK(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
-	dsize = sizeof(*d) + h.name_size;
-	descs = calloc(h.num_desc, dsize);
-	VMK_CHECK(descs, "calloc");
-	VMK_CHECK(pread(fd, descs, h.num_desc * dsize, h.desc_offset) ==
-		  (ssize_t)(h.num_desc * dsize), "stats descriptors");
+	descs = vmk_stats_descs(fd, &h, &dsize);
+	VMK_CHECK(descs, "stats header and descriptors");
 	for (i = 0; i < h.num_desc && !found; i++) {
 		d = (void *)(descs + i * dsize);
 		if (strcmp(d->name, name))
