@@ -50,6 +50,12 @@ struct kvm_x86_backend {
 	void (*get_segment)(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
 	void (*set_segment)(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 			    int seg);
+	/*
+	 * The CPL, and whether the guest runs 64-bit code (long mode, CS.L):
+	 * asked on frequent exits, so without reading every segment.
+	 */
+	int (*get_cpl)(struct kvm_vcpu *vcpu);
+	bool (*code64)(struct kvm_vcpu *vcpu);
 	void (*get_idt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
 	void (*set_idt)(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
 	void (*get_gdt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);

@@ -109,7 +109,8 @@ static bool kvm_backend_complete(const struct kvm_x86_backend *b)
 	return b->name && b->owner && b->tdp && b->cpu_enable &&
 	       b->cpu_disable && b->cpu_emergency_disable &&
 	       b->vcpu_create && b->vcpu_free && b->vcpu_load && b->vcpu_put &&
-	       b->get_segment && b->set_segment && b->get_idt && b->set_idt &&
+	       b->get_segment && b->set_segment && b->get_cpl && b->code64 &&
+	       b->get_idt && b->set_idt &&
 	       b->get_gdt && b->set_gdt && b->get_cr && b->set_cr &&
 	       b->get_efer && b->set_efer && b->get_rflags && b->set_rflags &&
 	       b->get_dr && b->set_dr && b->get_msr && b->set_msr &&

@@ -2,7 +2,8 @@
 /*
  * Debugging: KVM_GET/SET_DEBUGREGS (the guest's DR0-3, DR6, DR7) and
  * KVM_SET_GUEST_DEBUG (a host debugger's single-step, software and hardware
- * breakpoints, reported as KVM_EXIT_DEBUG).
+ * breakpoints, reported as KVM_EXIT_DEBUG; interrupts held back while it
+ * debugs; a #DB or #BP for the guest on request).
  *
  * While the debugger's hardware breakpoints are loaded, the guest's own
  * debug registers are kept aside here and are what KVM_GET/SET_DEBUGREGS
@@ -15,7 +16,9 @@
 #include "x86.h"
 
 #define KVM_GUESTDBG_SUPPORTED	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
-				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP)
+				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP | \
+				 KVM_GUESTDBG_BLOCKIRQ)
+#define KVM_GUESTDBG_INJECT	(KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)
 /* DR6 bits a #DB sets: B0-B3, BD, BS, BT. */
 #define DR6_STATUS		0xe00fULL
 #define DR6_BS			0x4000ULL
@@ -153,15 +156,22 @@ static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
 	u32 ctl = dbg->control;
 	int i;
 
-	/* Known but not implemented; bits nobody defined are ignored. */
-	if (ctl & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
-		   KVM_GUESTDBG_BLOCKIRQ))
-		return -EINVAL;
+	/* Bits nobody defined are ignored. */
 	ctl &= KVM_GUESTDBG_SUPPORTED;
 	if (!(ctl & KVM_GUESTDBG_ENABLE))
 		ctl = 0;
 	if ((ctl & KVM_GUESTDBG_USE_HW_BP) && (dbg->arch.debugreg[7] >> 32))
 		return -EINVAL;
+	/*
+	 * A #DB (or else a #BP) on the next entry, with or without _ENABLE;
+	 * one exception at a time, as the CPU delivers them.
+	 */
+	if (dbg->control & KVM_GUESTDBG_INJECT) {
+		if (vcpu->arch.exception.pending)
+			return -EBUSY;
+		kvm_x86_queue_exception(vcpu, (dbg->control & KVM_GUESTDBG_INJECT_DB) ?
+					X86_TRAP_DB : X86_TRAP_BP, false, 0);
+	}
 
 	if (ctl & KVM_GUESTDBG_USE_HW_BP) {
 		if (!d->hw_bp) {
@@ -189,6 +199,12 @@ static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
 			ctl & KVM_GUESTDBG_USE_SW_BP);
 	d->control = ctl;
 	return 0;
+}
+
+/* KVM_GUESTDBG_BLOCKIRQ: no interrupt or NMI starts delivery meanwhile. */
+bool kvm_x86_debug_blocks_irqs(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.debug.control & KVM_GUESTDBG_BLOCKIRQ;
 }
 
 static void kvm_get_debugregs(struct kvm_vcpu *vcpu, struct kvm_debugregs *r)

@@ -121,6 +121,11 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	bool lapic = kvm_vcpu_has_lapic(vcpu);
+	/*
+	 * A debugger's BLOCKIRQ holds back new interrupts and NMIs; events
+	 * whose delivery already began (re-injection) still complete.
+	 */
+	bool block = kvm_x86_debug_blocks_irqs(vcpu);
 	bool busy = true, irq_waits = false, nmi_held;
 	int vector;
 
@@ -141,17 +146,18 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
 	} else if (ev->irq_injected &&
-		   (ev->irq_reinject || kvm_x86_interrupt_allowed(vcpu))) {
+		   (ev->irq_reinject ||
+		    (!block && kvm_x86_interrupt_allowed(vcpu)))) {
 		ev->irq_injected = false;
 		ev->irq_reinject = false;
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, ev->irq_nr);
-	} else if (ev->nmi_pending && !ev->nmi_masked && !nmi_held) {
+	} else if (!block && ev->nmi_pending && !ev->nmi_masked && !nmi_held) {
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
-	} else if (lapic && !ev->irq_injected &&
+	} else if (!block && lapic && !ev->irq_injected &&
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
@@ -160,7 +166,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		busy = false;
 	}
 
-	if (lapic && kvm_x86_irqchip_irq(vcpu, false) >= 0)
+	if (!block && lapic && kvm_x86_irqchip_irq(vcpu, false) >= 0)
 		irq_waits = true;
 
 	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
@@ -170,9 +176,10 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	 * Anything still waiting behind what went in now needs an exit once
 	 * that delivery is over: the guest can take an interrupt again.
 	 */
-	if (ev->irq_injected || irq_waits || vcpu->run->request_interrupt_window ||
-	    (busy && (ev->nmi_pending || ev->nmi_injected)) ||
-	    (nmi_held && !ev->nmi_masked))
+	if ((ev->irq_injected && (ev->irq_reinject || !block)) || irq_waits ||
+	    vcpu->run->request_interrupt_window ||
+	    (busy && ((ev->nmi_pending && !block) || ev->nmi_injected)) ||
+	    (!block && nmi_held && !ev->nmi_masked))
 		kvm_backend->enable_irq_window(vcpu);
 	if (lapic)
 		kvm_backend->update_tpr_exit(vcpu,

@@ -35,9 +35,9 @@ static unsigned long kvm_rip_mask(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	if (cs.l && kvm_guest_long_mode(vcpu))
+	if (kvm_backend->code64(vcpu))
 		return ~0UL;
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	return cs.db ? 0xffffffffUL : 0xffffUL;
 }
 
@@ -94,14 +94,12 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
-	struct kvm_segment ss;
 
 	if (!(kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return KVM_EXIT_RESUME;
 	}
-	kvm_backend->get_segment(vcpu, &ss, SEG_SS);
-	if (ss.dpl != 0 || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	if (kvm_backend->get_cpl(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    kvm_set_xcr0(vcpu, val)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return KVM_EXIT_RESUME;

@@ -16,18 +16,13 @@
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	struct kvm_segment cs, ss;
-	unsigned long nr, ret;
-	bool op64;
+	bool op64 = kvm_backend->code64(vcpu);
+	unsigned long nr = op64 ? g[GPR_RAX] : (u32)g[GPR_RAX];
+	unsigned long ret;
 
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-	kvm_backend->get_segment(vcpu, &ss, SEG_SS);
-	op64 = kvm_guest_long_mode(vcpu) && cs.l;
-	nr = op64 ? g[GPR_RAX] : (u32)g[GPR_RAX];
-
 	/* Hypercalls are for the guest kernel only. */
-	if (ss.dpl)
+	if (kvm_backend->get_cpl(vcpu))
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		ret = 0;	/* the exit itself was the point */
@@ -73,7 +68,6 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 {
 	u8 insn[X86_MAX_INSN_LEN];
 	int n = kvm_x86_insn_fetch(vcpu, insn);
-	struct kvm_segment ss;
 
 	if (n < 3 || insn[0] != 0x0f || insn[1] != 0x01 ||
 	    (insn[2] != HC_MODRM_VMCALL && insn[2] != HC_MODRM_VMMCALL))
@@ -88,8 +82,7 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 	 * guest shares read-only between processes, and its hypercalls are
 	 * refused anyway.
 	 */
-	kvm_backend->get_segment(vcpu, &ss, SEG_SS);
-	if (!ss.dpl)
+	if (!kvm_backend->get_cpl(vcpu))
 		kvm_x86_fix_hypercall_insn(vcpu);
 	return kvm_x86_exit_hypercall(vcpu, 0);
 

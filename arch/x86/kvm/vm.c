@@ -87,7 +87,9 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		       KVM_CLOCK_HOST_TSC;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
-		       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
+		       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
+		       KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
+		       KVM_GUESTDBG_BLOCKIRQ;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return kvm_host_xcr0 ? 1 : 0;

@@ -98,6 +98,7 @@ long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 void kvm_x86_debug_reset(struct kvm_vcpu *vcpu);
 void kvm_x86_debug_before_entry(struct kvm_vcpu *vcpu);
 void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu);
+bool kvm_x86_debug_blocks_irqs(struct kvm_vcpu *vcpu);
 bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip);
 void kvm_x86_debug_note_user_exit(struct kvm_vcpu *vcpu, unsigned long insn_rip);
 bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu);

@@ -481,6 +481,8 @@ static struct kvm_x86_backend svm_backend = {
 	.vcpu_put		= svm_vcpu_put,
 
 	.get_segment		= vmcb_get_segment,
+	.get_cpl		= vmcb_get_cpl,
+	.code64			= vmcb_code64,
 	.set_segment		= vmcb_set_segment,
 	.get_idt		= vmcb_get_idt,
 	.set_idt		= vmcb_set_idt,

@@ -228,6 +228,18 @@ void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 	s->padding = 0;
 }
 
+int vmcb_get_cpl(struct kvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cpl;
+}
+
+bool vmcb_code64(struct kvm_vcpu *vcpu)
+{
+	const struct vmcb_save *s = &to_svm(vcpu)->vmcb->save;
+
+	return (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L);
+}
+
 void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		      int seg)
 {

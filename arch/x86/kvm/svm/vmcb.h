@@ -305,6 +305,8 @@ void vmcb_check_layout(void);
 void vmcb_init(struct svm_vcpu *svm);
 void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on);
 void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
+int vmcb_get_cpl(struct kvm_vcpu *vcpu);
+bool vmcb_code64(struct kvm_vcpu *vcpu);
 void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		      int seg);
 void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);

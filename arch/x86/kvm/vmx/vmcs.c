@@ -663,22 +663,36 @@ void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
 	}
 }
 
+/* One segment's access rights, alone if the rest is still unread. */
+static u32 vmx_seg_ar(struct vmx_vcpu *vmx, int seg)
+{
+	u32 ar;
+
+	if (!vmx->gs_unread)
+		return vmx->gs.seg[seg].ar;
+	preempt_disable();
+	ar = vmcs_read(VMCS_GUEST_AR(seg));
+	preempt_enable();
+	return ar;
+}
+
 /* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
 bool vmx_long_mode_code(struct vmx_vcpu *vmx)
 {
-	u32 cs_ar;
-
-	if (!(vmx->gs.efer & EFER_LMA))
-		return false;
 	/* Asked after most exits: CS alone, not all that vmx_gs() reads. */
-	if (vmx->gs_unread) {
-		preempt_disable();
-		cs_ar = vmcs_read(VMCS_GUEST_AR(SEG_CS));
-		preempt_enable();
-	} else {
-		cs_ar = vmx->gs.seg[SEG_CS].ar;
-	}
-	return cs_ar & SEG_AR_L;
+	return (vmx->gs.efer & EFER_LMA) &&
+	       (vmx_seg_ar(vmx, SEG_CS) & SEG_AR_L);
+}
+
+bool vmx_code64(struct kvm_vcpu *vcpu)
+{
+	return vmx_long_mode_code(to_vmx(vcpu));
+}
+
+/* SS.DPL is the CPL (SDM 3C, guest segment registers). */
+int vmx_get_cpl(struct kvm_vcpu *vcpu)
+{
+	return (vmx_seg_ar(to_vmx(vcpu), SEG_SS) >> SEG_AR_DPL_SHIFT) & 3;
 }
 
 static bool vmx_is_canonical(u64 addr)

@@ -913,6 +913,8 @@ static struct kvm_x86_backend vmx_backend = {
 	.vcpu_put		= vmx_vcpu_put,
 
 	.get_segment		= vmx_get_segment,
+	.get_cpl		= vmx_get_cpl,
+	.code64			= vmx_code64,
 	.set_segment		= vmx_set_segment,
 	.get_idt		= vmx_get_idt,
 	.set_idt		= vmx_set_idt,
