@@ -126,7 +126,9 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	 * whose delivery already began (re-injection) still complete.
 	 */
 	bool block = kvm_x86_debug_blocks_irqs(vcpu);
-	bool busy = true, irq_waits = false, nmi_held;
+	bool busy = true, nmi_held;
+	/* What the irqchip offers: asked once, again only after taking one. */
+	int waiting = !block && lapic ? kvm_x86_irqchip_irq(vcpu, false) : -1;
 	int vector;
 
 	/*
@@ -157,17 +159,15 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		ev->nmi_masked = true;
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
 		kvm_backend->inject_nmi(vcpu);
-	} else if (!block && lapic && !ev->irq_injected &&
+	} else if (waiting >= 0 && !ev->irq_injected &&
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
 		kvm_backend->inject_irq(vcpu, vector);
+		waiting = kvm_x86_irqchip_irq(vcpu, false);
 	} else {
 		busy = false;
 	}
-
-	if (!block && lapic && kvm_x86_irqchip_irq(vcpu, false) >= 0)
-		irq_waits = true;
 
 	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
 	if (ev->nmi_masked)
@@ -176,7 +176,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	 * Anything still waiting behind what went in now needs an exit once
 	 * that delivery is over: the guest can take an interrupt again.
 	 */
-	if ((ev->irq_injected && (ev->irq_reinject || !block)) || irq_waits ||
+	if ((ev->irq_injected && (ev->irq_reinject || !block)) || waiting >= 0 ||
 	    vcpu->run->request_interrupt_window ||
 	    (busy && ((ev->nmi_pending && !block) || ev->nmi_injected)) ||
 	    (!block && nmi_held && !ev->nmi_masked))

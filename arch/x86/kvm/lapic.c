@@ -68,8 +68,14 @@ static unsigned long *lapic_vec_word(struct kvm_lapic *apic,
 
 static int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg)
 {
+	u32 any = 0;
 	int i;
 
+	/* Mostly empty, and scanned on every entry: one test for that. */
+	for (i = 0; i < 8; i++)
+		any |= lapic_reg(apic, reg + i * 16);
+	if (!any)
+		return -1;
 	for (i = 7; i >= 0; i--) {
 		u32 w = lapic_reg(apic, reg + i * 16);
 

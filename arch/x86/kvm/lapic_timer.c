@@ -115,7 +115,9 @@ static void lapic_timer_note_expiry(struct kvm_lapic *apic)
 
 bool lapic_timer_collect(struct kvm_lapic *apic)
 {
-	bool fired = atomic_xchg(&apic->timer_fired, 0);
+	/* Asked before every entry: a locked exchange only when it fired. */
+	bool fired = atomic_read(&apic->timer_fired) &&
+		     atomic_xchg(&apic->timer_fired, 0);
 
 	lapic_timer_note_expiry(apic);
 	return fired;
