@@ -127,8 +127,18 @@ void irqb_guest(u64 mode)
 			wait_change(&irqb.stop, 0);
 		break;
 	case IRQB_IRQFD:
-		while (irqb.irqs < irqb.n)
-			wait_change(&irqb.irqs, irqb.irqs);
+		/*
+		 * One read of the count for the test and the wait: the last
+		 * interrupt, arriving between two reads, would leave the
+		 * guest asleep for good (interrupts are on here).
+		 */
+		for (;;) {
+			u64 seen = irqb.irqs;
+
+			if (seen >= irqb.n)
+				break;
+			wait_change(&irqb.irqs, seen);
+		}
 		break;
 	case IRQB_KICK:
 		for (i = 0; i < irqb.n; i++)
