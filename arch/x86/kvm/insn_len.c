@@ -15,10 +15,10 @@ unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset)
 {
 	struct kvm_segment cs;
 
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	/* CS base is ignored in 64-bit mode; elsewhere addresses wrap at 4 GiB. */
-	if (kvm_guest_long_mode(vcpu) && cs.l)
+	if (kvm_backend->code64(vcpu))
 		return vcpu->arch.rip + offset;
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	return (u32)(cs.base + vcpu->arch.rip + offset);
 }
 
