@@ -20,7 +20,8 @@ SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel test-intel-upstream \
-	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours
+	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
+	test-conformance
 
 all: modules
 
@@ -64,6 +65,12 @@ test:
 # host: interleave the emulated CPUs on one thread (same speed here).
 test-upstream: selftests
 	TESTBED_TCG_THREAD=single $(TESTBED) run --kdir $(KDIR) --tests $(SELFTESTS_OUT) --mode upstream --lifecycle 0
+
+# Linux's own KVM selftests (Debian's linux-source-6.1, built as a black
+# box) on ours and on the distribution's KVM in one boot of the emulated AMD
+# host, compared program by program (tools/conformance/README.rst).
+test-conformance: modules
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-conformance
 
 # Every selftest on the distribution's kvm/kvm-intel in the emulated Intel
 # host (Bochs: VMX, EPT; tools/testbed/README.rst): what our kvm-intel.ko is

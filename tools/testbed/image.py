@@ -224,6 +224,17 @@ def modules_with_dependencies(image, names):
 	return order
 
 
+# Test scripts written for bash (Linux's nx_huge_pages_test.sh) get Debian's
+# static bash as /bin/bash: busybox sh is not bash.
+BASH_STATIC = "/bin/bash-static"
+
+
+def needs_bash(path):
+	with open(path, "rb") as f:
+		first = f.readline(64)
+	return first.startswith(b"#!") and first[2:].strip().split(b"/")[-1] == b"bash"
+
+
 def static_busybox():
 	"""busybox, checked to be static: the initramfs has no libc to offer.
 

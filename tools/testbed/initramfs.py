@@ -95,7 +95,8 @@ def module_list(paths, names):
 	return "".join(f"{p} {n}\n" for p, n in zip(paths, names)).encode()
 
 
-def build_base(out, busybox, init, deps, modsets, tests, strip_signatures=False):
+def build_base(out, busybox, init, deps, modsets, tests, strip_signatures=False,
+	       bash=None):
 	"""Write the per-run archive.
 
 	deps:    [image module path] loaded once at boot, never unloaded.
@@ -103,6 +104,8 @@ def build_base(out, busybox, init, deps, modsets, tests, strip_signatures=False)
 	tests:   {name: host path} of the programs the plan may run.
 	strip_signatures: drop the modules' signatures (the Intel host: checking
 	the distribution kvm.ko's takes Bochs 10-15 s per insmod).
+	bash:    a static bash to install as /bin/bash, for test scripts that
+	want it, with a sudo that just runs its command (None: neither).
 	"""
 	def copy_module(path, src):
 		with open(src, "rb") as f:
@@ -118,6 +121,13 @@ def build_base(out, busybox, init, deps, modsets, tests, strip_signatures=False)
 		a.chardev("dev/console", 5, 1)
 		a.copy("bin/busybox", busybox, 0o755)
 		a.symlink("bin/sh", "busybox")
+		if bash:
+			a.copy("bin/bash", bash, 0o755)
+			# Such scripts call sudo and whoami; everything here
+			# runs as root.
+			a.file("bin/sudo", b'#!/bin/sh\nexec "$@"\n', 0o755)
+			a.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+			a.file("etc/group", b"root:x:0:\n")
 		a.copy("init", init, 0o755)
 
 		paths = []
