@@ -192,8 +192,9 @@ void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu);
 /* Hypercall instructions: VMMCALL, VMCALL (the other vendor's after a #UD). */
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip);
 /*
- * An intercepted #UD: VMCALL or VMMCALL is a hypercall, anything else goes
- * to the guest.
+ * An intercepted #UD: VMCALL or VMMCALL is a hypercall, the forced-emulation
+ * prefix (force_emulation_prefix) is emulated, anything else goes to the
+ * guest.
  */
 int kvm_x86_exit_ud(struct kvm_vcpu *vcpu);
 /* An intercepted #DB or #BP while KVM_SET_GUEST_DEBUG asks for them. */

@@ -29,6 +29,10 @@ static unsigned int halt_poll_ns_grow_start = 10000;
 module_param(halt_poll_ns_grow_start, uint, 0644);
 MODULE_PARM_DESC(halt_poll_ns_grow_start, "First polling window, in ns");
 
+static unsigned int halt_poll_ns_shrink;
+module_param(halt_poll_ns_shrink, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns_shrink, "Divisor of the polling window after a sleep longer than halt_poll_ns (0: the window drops to 0)");
+
 void kvm_vcpu_kick(struct kvm_vcpu *vcpu)
 {
 	int cpu;
@@ -124,12 +128,14 @@ out:
 		return;
 	if (slept_ns > limit) {
 		/* A long sleep: polling would only have burnt the CPU. */
-		vcpu->halt_poll_ns = 0;
+		unsigned int shrink = READ_ONCE(halt_poll_ns_shrink);
+
+		vcpu->halt_poll_ns = shrink ? vcpu->halt_poll_ns / shrink : 0;
 	} else if (!vcpu->halt_poll_ns) {
-		vcpu->halt_poll_ns = min(halt_poll_ns_grow_start, limit);
+		vcpu->halt_poll_ns = min(READ_ONCE(halt_poll_ns_grow_start), limit);
 	} else {
 		/* The wake-up came just after the window: widen it. */
 		vcpu->halt_poll_ns = min_t(u64, (u64)vcpu->halt_poll_ns *
-					   max(halt_poll_ns_grow, 1U), limit);
+					   max(READ_ONCE(halt_poll_ns_grow), 1U), limit);
 	}
 }

@@ -30,8 +30,7 @@ int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_internal_error);
 
-/* The mask RIP wraps at: the operand size of the code segment. */
-static unsigned long kvm_rip_mask(struct kvm_vcpu *vcpu)
+unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
@@ -58,7 +57,7 @@ bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
 					    &err, 1);
 		return false;
 	}
-	*rip = (vcpu->arch.rip + len) & kvm_rip_mask(vcpu);
+	*rip = (vcpu->arch.rip + len) & kvm_x86_rip_mask(vcpu);
 	return true;
 }
 

@@ -69,6 +69,8 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 	u8 insn[X86_MAX_INSN_LEN];
 	int n = kvm_x86_insn_fetch(vcpu, insn);
 
+	if (kvm_x86_forced_emulation(insn, n))
+		return kvm_x86_emulate_forced(vcpu, insn, n);
 	if (n < 3 || insn[0] != 0x0f || insn[1] != 0x01 ||
 	    (insn[2] != HC_MODRM_VMCALL && insn[2] != HC_MODRM_VMMCALL))
 		goto guest_ud;

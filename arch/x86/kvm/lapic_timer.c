@@ -6,7 +6,7 @@
  * The APIC bus runs at a fixed 1 GHz: one tick before division is one
  * nanosecond, which is what guests calibrating against another clock will
  * measure. Periodic timers re-arm by adding the period to the previous
- * expiry, so they do not drift; a period below LAPIC_MIN_PERIOD_NS is
+ * expiry, so they do not drift; a period below min_timer_period_us is
  * stretched to it so that no guest can keep a host CPU in hardirq context.
  *
  * The hrtimer callback runs in hardirq context and only counts the expiry
@@ -15,15 +15,20 @@
  * and the callback only reads fields that change while it is cancelled.
  */
 #include <linux/hrtimer.h>
+#include <linux/module.h>
 #include <linux/math64.h>
 #include <asm/tsc.h>
 
 #include "lapic.h"
 
 #define LAPIC_BUS_NS_PER_TICK	1
-#define LAPIC_MIN_PERIOD_NS	(100 * NSEC_PER_USEC)
 /* Deadlines further out than this (~36 years) are clamped. */
 #define LAPIC_MAX_DELAY_NS	(1ULL << 60)
+
+/* Read at each (re)programming of a periodic timer; 0 counts as 1 us. */
+static unsigned int min_timer_period_us = 200;
+module_param(min_timer_period_us, uint, 0644);
+MODULE_PARM_DESC(min_timer_period_us, "Shortest period of a periodic LAPIC timer, in us (shorter ones are stretched)");
 
 static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 {
@@ -82,7 +87,7 @@ void lapic_timer_start(struct kvm_lapic *apic, u32 first_count)
 	apic->timer_period_ns = 0;
 	if (mode == LAPIC_LVT_PERIODIC)
 		apic->timer_period_ns = max_t(u64, initial * tick_ns,
-					      LAPIC_MIN_PERIOD_NS);
+			max(READ_ONCE(min_timer_period_us), 1U) * NSEC_PER_USEC);
 	lapic_timer_arm(apic, first_count * tick_ns);
 }
 

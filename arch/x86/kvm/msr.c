@@ -12,6 +12,8 @@
 #include <asm/cpufeature.h>
 #include <asm/trapnr.h>
 #include <asm/kvm_para.h>
+#include <linux/module.h>
+#include <linux/sched.h>
 
 #include "x86.h"
 #include "irqchip.h"
@@ -192,6 +194,33 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	kvm_backend->set_msr(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
 }
 
+static bool ignore_msrs;
+module_param(ignore_msrs, bool, 0644);
+MODULE_PARM_DESC(ignore_msrs, "Unknown MSRs read as 0 and ignore writes instead of raising #GP (KVM_GET/SET_MSRS: succeed)");
+
+static bool report_ignored_msrs = true;
+module_param(report_ignored_msrs, bool, 0644);
+MODULE_PARM_DESC(report_ignored_msrs, "Log (rate-limited) each unknown MSR access that ignore_msrs lets through");
+
+/*
+ * An MSR nobody here knows (@data: a read, else a write of @val): #GP (or
+ * a failed KVM_GET/SET_MSRS entry), unless ignore_msrs says to pretend it
+ * exists, reading 0 and dropping writes.
+ */
+static int kvm_msr_unknown(u32 index, u64 *data, u64 val)
+{
+	if (!READ_ONCE(ignore_msrs))
+		return -EINVAL;
+	if (data)
+		*data = 0;
+	/* Upstream's line, for guest accesses and the ioctls alike. */
+	if (READ_ONCE(report_ignored_msrs))
+		pr_info_ratelimited("kvm [%d]: ignored %s: 0x%x data 0x%llx\n",
+				    task_tgid_nr(current),
+				    data ? "rdmsr" : "wrmsr", index, val);
+	return 0;
+}
+
 int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct kvm_vcpu_x86 *x = &vcpu->arch;
@@ -245,7 +274,10 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = x->mtrr_fixed[i];
 		return 0;
 	}
-	return kvm_backend->get_msr(vcpu, index, data) ? -EINVAL : 0;
+	i = kvm_backend->get_msr(vcpu, index, data);
+	if (i == 1)
+		return kvm_msr_unknown(index, data, 0);
+	return i ? -EINVAL : 0;
 }
 
 /* 0 on success, -EINVAL for an unknown MSR or a value that would #GP. */
@@ -328,7 +360,10 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		x->mtrr_fixed[i] = data;
 		return 0;
 	}
-	return kvm_backend->set_msr(vcpu, index, data, host) ? -EINVAL : 0;
+	i = kvm_backend->set_msr(vcpu, index, data, host);
+	if (i == 1)
+		return kvm_msr_unknown(index, NULL, data);
+	return i ? -EINVAL : 0;
 }
 
 int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,

@@ -4,11 +4,13 @@
  * ioctls that describe the host (CPUID, MSR lists), VM creation and the x86
  * VM ioctls.
  */
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
 #include <asm/cpufeature.h>
+#include <asm/tsc.h>
 
 #include "x86.h"
 #include "irqchip.h"
@@ -27,6 +29,7 @@ int kvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	kvm_params_check_host();
 	return 0;
 }
 
@@ -303,6 +306,31 @@ static int kvm_vm_set_boot_cpu_id(struct kvm_vm *vm, unsigned long id)
 	return r;
 }
 
+/*
+ * How far (parts per million) a requested guest TSC rate may be from the
+ * host's and still count as the host's: the guest then runs at the host
+ * rate. Without TSC scaling no other rate can be had.
+ */
+static unsigned int tsc_tolerance_ppm = 250;
+module_param(tsc_tolerance_ppm, uint, 0644);
+MODULE_PARM_DESC(tsc_tolerance_ppm, "Tolerance of KVM_SET_TSC_KHZ against the host TSC rate, in ppm");
+
+/*
+ * KVM_SET_TSC_KHZ on the VM: the rate of vCPUs created afterwards. They
+ * all run at the host's rate, so only that rate (within the tolerance)
+ * is accepted.
+ */
+static long kvm_vm_set_tsc_khz(unsigned long khz)
+{
+	u64 diff, limit;
+
+	if (!tsc_khz)
+		return -EIO;
+	diff = khz > tsc_khz ? khz - tsc_khz : tsc_khz - khz;
+	limit = div_u64((u64)tsc_khz * READ_ONCE(tsc_tolerance_ppm), 1000000);
+	return khz && diff <= limit ? 0 : -EINVAL;
+}
+
 long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
@@ -324,6 +352,11 @@ long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		return 0;
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return kvm_vm_set_identity_map(vm, (u64 __user *)arg);
+	case KVM_GET_TSC_KHZ:
+		/* Every vCPU's TSC runs at the host's (no TSC scaling). */
+		return tsc_khz ? tsc_khz : -EIO;
+	case KVM_SET_TSC_KHZ:
+		return kvm_vm_set_tsc_khz(arg);
 	default:
 		return -ENOTTY;
 	}

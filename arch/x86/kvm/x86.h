@@ -118,7 +118,18 @@ bool kvm_x86_is_legacy_prefix(u8 b);
  * and returns false if kvm_run now holds an exit for userspace.
  */
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
+/*
+ * Forced emulation: whether the bytes at CS:RIP (@insn, @n of them) are the
+ * enabled prefix, and the emulation of what follows it (RIP on the prefix).
+ */
+bool kvm_x86_forced_emulation(const u8 *insn, int n);
+int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n);
+/* The mask RIP wraps at: the operand size of the code segment. */
+unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu);
 bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
+
+/* params.c: at load, warn about host errata a missing defence leaves open. */
+void kvm_params_check_host(void);
 
 /*
  * kvmclock.c: the KVM paravirtual clock (MSR_KVM_SYSTEM_TIME, wall clock,

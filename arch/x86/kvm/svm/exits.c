@@ -259,6 +259,18 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_XSETBV]			= svm_exit_xsetbv,
 };
 
+/* dump_invalid_vmcb: the raw control and save areas, for a developer. */
+static void svm_dump_vmcb(struct svm_vcpu *svm)
+{
+	pr_err("VMRUN failed (exit code %#llx), vCPU %u: VMCB control area\n",
+	       svm->vmcb->control.exit_code, svm->vcpu.vcpu_id);
+	print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 8,
+		       &svm->vmcb->control, sizeof(svm->vmcb->control), false);
+	pr_err("VMCB save area\n");
+	print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 8,
+		       &svm->vmcb->save, sizeof(svm->vmcb->save), false);
+}
+
 int svm_handle_exit(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -267,8 +279,11 @@ int svm_handle_exit(struct kvm_vcpu *vcpu)
 
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(svm);
-	if (svm_exit_is_invalid(code))
+	if (svm_exit_is_invalid(code)) {
+		if (READ_ONCE(dump_invalid_vmcb))
+			svm_dump_vmcb(svm);
 		return kvm_x86_exit_fail_entry(vcpu, (u32)code);
+	}
 	if (code >= SVM_EXIT_NR_TABLE)
 		return svm_unexpected_exit(svm);
 

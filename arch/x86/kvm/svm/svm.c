@@ -17,6 +17,8 @@
 #include <asm/processor.h>
 #include <asm/nospec-branch.h>
 
+#include <kvm/params.h>
+
 #include "vmcb.h"
 
 MODULE_LICENSE("GPL");
@@ -31,6 +33,70 @@ MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
 #define SVM_CPUID_SVM		BIT(2)
 
 bool svm_has_nrips;
+
+/*
+ * Upstream kvm-amd's parameters (Documentation/parameters.rst). nrips and
+ * dump_invalid_vmcb act as upstream's; the others name features that do
+ * not exist here and read what is true.
+ */
+static int nrips = true;
+module_param(nrips, int, 0444);
+MODULE_PARM_DESC(nrips, "Use the CPU's next-RIP saving when it has it (reads 1 only when used)");
+
+bool dump_invalid_vmcb;
+module_param(dump_invalid_vmcb, bool, 0644);
+MODULE_PARM_DESC(dump_invalid_vmcb, "Dump the VMCB to the kernel log when VMRUN refuses it (VMEXIT_INVALID)");
+
+kvm_fixed_bool(npt, true, 0444,
+	       "nested paging is required: there is no shadow paging",
+	       "Nested paging (required: always Y)");
+kvm_fixed_int(nested, "int", 0, 0444,
+	      "nested virtualization (SVM in the guest) is not implemented",
+	      "Nested SVM (not implemented: 0)");
+kvm_fixed_int(vls, "int", 0, 0444,
+	      "virtual VMLOAD/VMSAVE is for nested SVM, which is not implemented",
+	      "Virtual VMLOAD/VMSAVE (not implemented: 0)");
+kvm_fixed_int(vgif, "int", 0, 0444,
+	      "virtual GIF is for nested SVM, which is not implemented",
+	      "Virtual GIF (not implemented: 0)");
+kvm_fixed_int(lbrv, "int", 0, 0444,
+	      "LBR virtualization is not implemented",
+	      "LBR virtualization (not implemented: 0)");
+kvm_fixed_int(tsc_scaling, "int", 0, 0444,
+	      "TSC ratio scaling is not implemented: guests run at the host TSC rate",
+	      "TSC scaling (not implemented: 0)");
+kvm_fixed_bool(avic, false, 0444,
+	       "AVIC is not implemented",
+	       "AVIC (not implemented: N)");
+kvm_fixed_bool(force_avic, false, 0444,
+	       "AVIC is not implemented",
+	       "Force AVIC on (not implemented: N)");
+kvm_fixed_bool(sev, false, 0444,
+	       "SEV is not implemented",
+	       "SEV guests (not implemented: N)");
+kvm_fixed_bool(sev_es, false, 0444,
+	       "SEV-ES is not implemented",
+	       "SEV-ES guests (not implemented: N)");
+kvm_fixed_bool(intercept_smi, true, 0444,
+	       "SMIs are always intercepted (there is no guest SMM)",
+	       "Intercept SMIs (always Y)");
+kvm_fixed_int(pause_filter_thresh, "ushort", 0, 0444,
+	      "PAUSE filtering is not implemented",
+	      "PAUSE filter threshold (not implemented: 0)");
+kvm_fixed_int(pause_filter_count, "ushort", 0, 0444,
+	      "PAUSE filtering is not implemented",
+	      "PAUSE filter count (not implemented: 0, PAUSE never exits)");
+
+/* Tuning of the PAUSE filter count: no effect while it is 0. */
+static unsigned short pause_filter_count_grow = 2;
+module_param(pause_filter_count_grow, ushort, 0444);
+MODULE_PARM_DESC(pause_filter_count_grow, "PAUSE filter count growth factor (no effect: PAUSE filtering is not implemented)");
+static unsigned short pause_filter_count_shrink;
+module_param(pause_filter_count_shrink, ushort, 0444);
+MODULE_PARM_DESC(pause_filter_count_shrink, "PAUSE filter count shrink divisor (no effect: PAUSE filtering is not implemented)");
+static unsigned short pause_filter_count_max = USHRT_MAX;
+module_param(pause_filter_count_max, ushort, 0444);
+MODULE_PARM_DESC(pause_filter_count_max, "Largest PAUSE filter count (no effect: PAUSE filtering is not implemented)");
 /* VMRUN/#VMEXIT switch SPEC_CTRL, from and to the VMCB's save area. */
 bool svm_has_v_spec_ctrl;
 static u32 svm_max_asid;
@@ -75,7 +141,8 @@ static int svm_check_hardware(void)
 		return -EOPNOTSUPP;
 	}
 	svm_max_asid = ebx - 1;
-	svm_has_nrips = edx & SVM_CPUID_NRIPS;
+	svm_has_nrips = nrips && (edx & SVM_CPUID_NRIPS);
+	nrips = svm_has_nrips;
 	svm_has_v_spec_ctrl = edx & SVM_CPUID_V_SPEC_CTRL;
 	return 0;
 }

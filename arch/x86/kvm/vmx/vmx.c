@@ -24,15 +24,125 @@
 #include <asm/trapnr.h>
 #include <asm/tsc.h>
 
+#include <kvm/params.h>
+
 #include "vmcs.h"
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Intel VMX backend for kvm.ko");
 MODULE_VERSION(KVM_NG_VERSION);
 
+/*
+ * Upstream kvm-intel's parameters (Documentation/parameters.rst): vpid acts
+ * as upstream's and reads whether VPIDs are used; the others name features
+ * that do not exist here (or cannot be turned off) and read what is true.
+ * tick_us, tpr_shadow and ack_intr below are ours.
+ */
 static bool enable_vpid = true;
 module_param_named(vpid, enable_vpid, bool, 0444);
-MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs when the CPU can (default: on)");
+MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs when the CPU can (default: on; reads Y only when used)");
+
+kvm_fixed_bool(ept, true, 0444,
+	       "EPT is required: there is no shadow paging",
+	       "Extended page tables (required: always Y)");
+kvm_fixed_bool(unrestricted_guest, true, 0444,
+	       "unrestricted guest is required: there is no emulation of real mode",
+	       "Unrestricted guest (required: always Y)");
+kvm_fixed_bool(vnmi, true, 0444,
+	       "virtual NMIs are required",
+	       "Virtual NMIs (required: always Y)");
+kvm_fixed_bool(emulate_invalid_guest_state, false, 0444,
+	       "there is no emulator for invalid guest state (with unrestricted guest, always on here, guest state is never invalid)",
+	       "Emulate invalid guest state (not implemented: N; unrestricted guest makes it moot)");
+kvm_fixed_bool(error_on_inconsistent_vmcs_config, true, 0444,
+	       "VMX capabilities lacking a required control always fail the load",
+	       "Fail the load on inconsistent VMX capabilities (always Y)");
+kvm_fixed_bool(nested, false, 0444,
+	       "nested virtualization (VMX in the guest) is not implemented",
+	       "Nested VMX (not implemented: N)");
+kvm_fixed_bool(enable_shadow_vmcs, false, 0444,
+	       "shadow VMCS is for nested VMX, which is not implemented",
+	       "Shadow VMCS (not implemented: N)");
+kvm_fixed_bool(nested_early_check, false, 0444,
+	       "nested VMX is not implemented",
+	       "Check nested VM entries in hardware first (not implemented: N)");
+kvm_fixed_bool(enlightened_vmcs, false, 0444,
+	       "enlightened VMCS (Hyper-V) is not implemented",
+	       "Enlightened VMCS (not implemented: N)");
+kvm_fixed_bool(eptad, false, 0444,
+	       "EPT accessed and dirty bits are not used",
+	       "EPT accessed/dirty bits (not used: N)");
+kvm_fixed_bool(pml, false, 0444,
+	       "page-modification logging is not used: dirty logging write-protects",
+	       "Page-modification logging (not used: N)");
+kvm_fixed_bool(flexpriority, false, 0444,
+	       "there is no APIC-access page (TPR shadow alone: tpr_shadow)",
+	       "FlexPriority, APIC-access virtualization (not implemented: N)");
+kvm_fixed_bool(fasteoi, false, 0444,
+	       "there are no APIC-access exits to take EOI writes from",
+	       "Fast EOI from APIC-access exits (not implemented: N)");
+kvm_fixed_bool(enable_apicv, false, 0444,
+	       "APIC virtualization is not implemented",
+	       "APICv (not implemented: N)");
+kvm_fixed_bool(enable_ipiv, false, 0444,
+	       "IPI virtualization is not implemented",
+	       "IPI virtualization (not implemented: N)");
+kvm_fixed_bool(preemption_timer, false, 0444,
+	       "the LAPIC timer is a host hrtimer, not the VMX-preemption timer (tick_us uses that timer for its own purpose)",
+	       "Emulate the LAPIC timer with the VMX-preemption timer (not implemented: N)");
+kvm_fixed_bool(sgx, false, 0444,
+	       "SGX in guests is not implemented",
+	       "SGX (not implemented: N)");
+kvm_fixed_bool(allow_smaller_maxphyaddr, false, 0444,
+	       "a guest MAXPHYADDR below the host's is not emulated",
+	       "Allow a smaller guest MAXPHYADDR (not implemented: N)");
+kvm_fixed_bool(dump_invalid_vmcs, false, 0644,
+	       "dumping the VMCS on a failed VM entry is not implemented",
+	       "Dump the VMCS on a failed VM entry (not implemented: N)");
+kvm_fixed_int(ple_gap, "uint", 0, 0444,
+	      "PAUSE-loop exiting is not implemented",
+	      "PAUSE-loop exiting gap (not implemented: 0, PAUSE never exits)");
+
+/* Tuning of the PAUSE-loop window: no effect while ple_gap is 0. */
+static unsigned int ple_window = 4096;
+module_param(ple_window, uint, 0444);
+MODULE_PARM_DESC(ple_window, "PAUSE-loop exiting window (no effect: ple_gap is 0)");
+static unsigned int ple_window_grow = 2;
+module_param(ple_window_grow, uint, 0444);
+MODULE_PARM_DESC(ple_window_grow, "PLE window growth factor (no effect: ple_gap is 0)");
+static unsigned int ple_window_shrink;
+module_param(ple_window_shrink, uint, 0444);
+MODULE_PARM_DESC(ple_window_shrink, "PLE window shrink divisor (no effect: ple_gap is 0)");
+static unsigned int ple_window_max = UINT_MAX;
+module_param(ple_window_max, uint, 0444);
+MODULE_PARM_DESC(ple_window_max, "Largest PLE window (no effect: ple_gap is 0)");
+
+/*
+ * No L1D flush on VM entry (the L1TF mitigation): the parameter reads
+ * "never" and accepts nothing else.
+ */
+static int vmentry_l1d_flush_set(const char *val, const struct kernel_param *kp)
+{
+	size_t len = val ? strcspn(val, "\n") : 0;
+
+	if (len == 5 && !strncmp(val, "never", 5))
+		return 0;
+	pr_err("vmentry_l1d_flush=%.*s refused: the L1D flush on VM entry is not implemented (only never)\n",
+	       (int)len, val ? val : "");
+	return -EINVAL;
+}
+
+static int vmentry_l1d_flush_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "never\n");
+}
+
+static const struct kernel_param_ops vmentry_l1d_flush_ops = {
+	.set = vmentry_l1d_flush_set,
+	.get = vmentry_l1d_flush_get,
+};
+/* No description either, so that modinfo -p lists what upstream's does. */
+module_param_cb(vmentry_l1d_flush, &vmentry_l1d_flush_ops, NULL, 0644);
 
 static unsigned int tick_us;
 module_param(tick_us, uint, 0444);
@@ -267,6 +377,7 @@ static int vmx_check_hardware(void)
 		       (ept_cap & BIT_ULL(42));
 	if (!vmx_has_vpid)
 		vmx_cpu2_controls &= ~CPU2_VPID;
+	enable_vpid = vmx_has_vpid;
 	return 0;
 }
 
@@ -972,6 +1083,8 @@ static int __init vmx_init(void)
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)
 		pr_warn("no VMX-preemption timer: tick_us ignored\n");
+	if (boot_cpu_has_bug(X86_BUG_L1TF))
+		pr_warn("this CPU has L1TF and VM entries do not flush the L1D cache: a guest may read host data from it\n");
 
 	r = kvm_x86_register_backend(&vmx_backend);
 	if (r) {
