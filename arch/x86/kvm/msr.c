@@ -132,6 +132,11 @@ static const u32 kvm_kept_msrs[] = {
 	MSR_VM_HSAVE_PA, MSR_IA32_FEAT_CTL,
 };
 
+/* Host capabilities userspace reads with the system KVM_GET_MSRS. */
+static const u32 kvm_feature_msrs[] = {
+	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES, MSR_AMD64_DE_CFG,
+};
+
 static bool kvm_vendor_amd(void)
 {
 	return boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
@@ -306,7 +311,58 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 	return r;
 }
 
+static int kvm_get_feature_msr(u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_IA32_UCODE_REV:
+		*data = boot_cpu_data.microcode;
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		*data = 0;
+		return 0;
+	case MSR_AMD64_DE_CFG:
+		if (!kvm_vendor_amd())
+			return -EINVAL;
+		*data = kvm_de_cfg_bits();
+		return 0;
+	}
+	return -EINVAL;
+}
 
+int kvm_dev_get_msr_feature_index_list(struct kvm_msr_list __user *ul)
+{
+	/* DE_CFG comes last: only AMD has it. */
+	return kvm_copy_msr_list(ul, kvm_feature_msrs,
+				 ARRAY_SIZE(kvm_feature_msrs) -
+				 !kvm_vendor_amd());
+}
+
+/* The system KVM_GET_MSRS: host feature MSRs; stops at the first unknown. */
+int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs m;
+	u32 i;
+	int r;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= KVM_MSRS_MAX_ENTRIES)
+		return -E2BIG;
+	if (!m.nmsrs)
+		return 0;
+	e = memdup_user(um->entries, m.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < m.nmsrs; i++)
+		if (kvm_get_feature_msr(e[i].index, &e[i].data))
+			break;
+	r = i;
+	if (copy_to_user(um->entries, e, i * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
 
 /* Index into mtrr_fixed[] of a fixed-range MTRR, or -1. */
 static int kvm_mtrr_fixed_index(u32 index)

@@ -495,6 +495,94 @@ TEST(amd_config) { run_family(amd_config_msrs, NPROBES(amd_config_msrs)); }
 TEST(identity) { run_family(identity_msrs, NPROBES(identity_msrs)); }
 TEST(misc_enable) { run_family(misc_enable_msrs, NPROBES(misc_enable_msrs)); }
 
+static int sys_get_msr(int kvm, u32 idx, u64 *v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = idx };
+	int r = ioctl(kvm, KVM_GET_MSRS, &m);
+
+	*v = m.e.data;
+	return r;
+}
+
+static bool in_list(int kvm, unsigned long ioc, u32 idx)
+{
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *l;
+	bool found = false;
+	u32 i;
+
+	VMK_CHECK(ioctl(kvm, ioc, &probe) == -1 && errno == E2BIG,
+		  "list size probe");
+	l = calloc(1, sizeof(*l) + probe.nmsrs * sizeof(u32));
+	l->nmsrs = probe.nmsrs;
+	VMK_CHECK(ioctl(kvm, ioc, l) == 0, "list");
+	for (i = 0; i < l->nmsrs; i++)
+		found |= l->indices[i] == idx;
+	free(l);
+	return found;
+}
+
+/*
+ * The system KVM_GET_MSRS (feature MSRs): what vmx_pmu_caps_test reads
+ * before it checks CPUID. PERF_CAPABILITIES is 0 (no PDCM), microcode
+ * revision and, on AMD, DE_CFG are there; anything else stops the count.
+ */
+TEST(feature_msrs)
+{
+	bool amd = vmk_host_vendor_is("AuthenticAMD");
+	int kvm = vmk_open_kvm();
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[2];
+	} m = { .h.nmsrs = 2 };
+	u64 v;
+
+	ASSERT_EQ(1, ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_GET_MSR_FEATURES));
+	ASSERT_TRUE(in_list(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, MSR_IA32_PERF_CAPABILITIES));
+	ASSERT_TRUE(in_list(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, MSR_IA32_UCODE_REV));
+	ASSERT_EQ(amd, in_list(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, MSR_AMD64_DE_CFG));
+	ASSERT_FALSE(in_list(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, MSR_K7_EVNTSEL0));
+	ASSERT_EQ(1, sys_get_msr(kvm, MSR_IA32_PERF_CAPABILITIES, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(1, sys_get_msr(kvm, MSR_IA32_UCODE_REV, &v));
+	/* Not a feature MSR, even one a vCPU has: nothing read. */
+	ASSERT_EQ(0, sys_get_msr(kvm, MSR_K7_EVNTSEL0, &v));
+	ASSERT_EQ(0, sys_get_msr(kvm, 0xdead0000, &v));
+	/* The count stops at the first unknown one. */
+	m.e[0].index = MSR_IA32_PERF_CAPABILITIES;
+	m.e[1].index = MSR_IA32_MPERF;
+	ASSERT_EQ(1, ioctl(kvm, KVM_GET_MSRS, &m));
+	m.h.nmsrs = 0x10000;
+	ASSERT_EQ(-1, ioctl(kvm, KVM_GET_MSRS, &m));
+	ASSERT_EQ(E2BIG, errno);
+	close(kvm);
+}
+
+/* A vCPU's DE_CFG takes what the feature MSR offers, and nothing more. */
+TEST(de_cfg)
+{
+	int kvm = vmk_open_kvm();
+	struct vmk_vm *vm;
+	struct vmk_vcpu *vcpu;
+	u64 bits;
+
+	if (!vmk_host_vendor_is("AuthenticAMD"))
+		vmk_skip("DE_CFG is an AMD MSR");
+	ASSERT_EQ(1, sys_get_msr(kvm, MSR_AMD64_DE_CFG, &bits));
+	close(kvm);
+	vm = vmk_vm_new();
+	vcpu = vmk_vcpu_new(vm, 0);
+	vmk_vcpu_set_cpuid(vcpu);
+	ASSERT_EQ(0, host_get(vcpu, MSR_AMD64_DE_CFG));
+	ASSERT_EQ(0, host_set(vcpu, MSR_AMD64_DE_CFG, bits));
+	ASSERT_EQ(bits, host_get(vcpu, MSR_AMD64_DE_CFG));
+	ASSERT_EQ(FAULT, host_set(vcpu, MSR_AMD64_DE_CFG, bits | 0x4));
+	ASSERT_EQ(bits, host_get(vcpu, MSR_AMD64_DE_CFG));
+	vmk_vm_free(vm);
+}
+
 /* A CPUID bit KVM_GET_SUPPORTED_CPUID may report, and an MSR it implies. */
 static const struct {
 	u32 function, index;
