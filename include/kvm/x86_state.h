@@ -157,6 +157,7 @@ struct kvm_vcpu_x86 {
 	u64 vm_hsave_pa;
 	u64 feat_ctl;
 	u64 de_cfg;
+	u64 vm_cr;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;

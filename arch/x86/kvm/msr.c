@@ -55,6 +55,9 @@ static const u32 kvm_saved_msrs[] = {
 /* HWCR: McStatusWrEn (bit 18) is kept, bit 8 ignored, others fail. */
 #define HWCR_MCSTATUS_WREN		BIT_ULL(18)
 #define HWCR_IGNORED			BIT_ULL(8)
+/* VM_CR: DPD, R_INIT, DIS_A20M, LOCK, SVMDIS; the rest is reserved. */
+#define VM_CR_VALID			0x1fULL
+#define VM_CR_SVMDIS			BIT_ULL(4)
 /* MISC_ENABLE bits a guest may not change: performance monitoring state. */
 #define MISC_ENABLE_RO_FIXED		(MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
 					 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
@@ -416,6 +419,7 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->vm_hsave_pa = 0;
 	x->feat_ctl = 0;
 	x->de_cfg = 0;
+	x->vm_cr = 0;
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
 	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
@@ -517,6 +521,11 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 			return -EINVAL;
 		*data = x->de_cfg;
 		return 0;
+	case MSR_VM_CR:
+		if (!kvm_vendor_amd())
+			return -EINVAL;
+		*data = x->vm_cr;
+		return 0;
 	case MSR_MTRRcap:
 		*data = MTRR_CAP_VALUE;
 		return 0;
@@ -588,6 +597,16 @@ static int kvm_set_de_cfg(struct kvm_vcpu *vcpu, u64 data, bool host)
 	if (host ? data & ~bits : data != bits)
 		return -EINVAL;
 	vcpu->arch.de_cfg = data;
+	return 0;
+}
+
+static int kvm_set_vm_cr(struct kvm_vcpu *vcpu, u64 data)
+{
+	if (!kvm_vendor_amd() || (data & ~VM_CR_VALID))
+		return -EINVAL;
+	/* Measured: once SVM is disabled, writes are accepted and dropped. */
+	if (!(vcpu->arch.vm_cr & VM_CR_SVMDIS))
+		vcpu->arch.vm_cr = data;
 	return 0;
 }
 
@@ -690,6 +709,8 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return kvm_set_feat_ctl(vcpu, data, host);
 	case MSR_AMD64_DE_CFG:
 		return kvm_set_de_cfg(vcpu, data, host);
+	case MSR_VM_CR:
+		return kvm_set_vm_cr(vcpu, data);
 	case MSR_IA32_TSC_DEADLINE:
 		/* No in-kernel LAPIC timer to arm: ignored. */
 		return 0;

@@ -268,6 +268,7 @@ static void measure(const struct msr_probe *p, int n, struct guest_result *gr,
 #define MSR_K8_TOP_MEM2		0xc001001d
 #define MSR_AMD64_NB_CFG	0xc001001f
 #define MSR_K8_INT_PENDING_MSG	0xc0010055
+#define MSR_VM_CR		0xc0010114
 #define MSR_VM_HSAVE_PA		0xc0010117
 #define MSR_AMD64_OSVW_ID_LENGTH 0xc0010140
 #define MSR_AMD64_OSVW_STATUS	0xc0010141
@@ -363,6 +364,12 @@ static const struct msr_probe amd_config_msrs[] = {
 	PROBE(MSR_K8_TOP_MEM1, 0x1234, E_ABSENT),
 	PROBE(MSR_K8_TOP_MEM2, 0x1234, E_ABSENT),
 	PROBE(MSR_AMD64_NB_CFG, 0x1234, E_IGNORED(0, false)),
+	/* SVM's: bits 0-4, dropped once SVMDIS is set. */
+	PROBE2(MSR_VM_CR, 0x100,
+	       ((struct msr_expect){ 0, 0, 0, FAULT, 0, 0, 0, 0, FAULT, 0, false }),
+	       E_ABSENT),
+	PROBE2(MSR_VM_CR, 0x10, E_KEPT(0, 0x10, false), E_ABSENT),
+	PROBE2(MSR_VM_CR, 0x8, E_IGNORED(0x10, false), E_ABSENT),
 	/* A page address with SVM; nothing with VMX. */
 	PROBE2(MSR_VM_HSAVE_PA, 0x1000, E_KEPT(0, 0x1000, true),
 	       E_IGNORED(0, true)),
