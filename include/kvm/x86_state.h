@@ -216,6 +216,8 @@ struct kvm_vm_x86 {
 
 	/* KVM_X86_QUIRK_* bits turned off with KVM_CAP_DISABLE_QUIRKS2. */
 	u64 disabled_quirks;
+	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
+	bool platform_info_hidden;
 };
 
 #endif /* _KVM_X86_STATE_H */

@@ -495,6 +495,8 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = x->ucode_rev;
 		return 0;
 	case MSR_PLATFORM_INFO:
+		if (!host && READ_ONCE(vcpu->vm->arch.platform_info_hidden))
+			return -EINVAL;
 		*data = x->platform_info;
 		return 0;
 	case MSR_MISC_FEATURES_ENABLES:

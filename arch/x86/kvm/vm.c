@@ -94,6 +94,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		       KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
 		       KVM_GUESTDBG_BLOCKIRQ;
 	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_MSR_PLATFORM_INFO:
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
@@ -292,6 +293,9 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 	case KVM_CAP_DIRTY_LOG_RING:
 	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
 		return kvm_dirty_ring_enable(vm, cap.args[0]);
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		WRITE_ONCE(vm->arch.platform_info_hidden, !cap.args[0]);
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -670,6 +670,38 @@ TEST(cpuid_implies_msrs)
 	vmk_vm_free(vm);
 }
 
+static void guest_read_platform_info(u64 arg)
+{
+	(void)arg;
+	GUEST_SYNC(guest_rdmsr_or_fault(MSR_PLATFORM_INFO));
+}
+
+/* KVM_CAP_MSR_PLATFORM_INFO: the guest reads PLATFORM_INFO unless it is off. */
+static void platform_info_cap(struct __test_metadata *_metadata, int enable)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MSR_PLATFORM_INFO, .args[0] = enable,
+	};
+	struct vmk_vcpu *vcpu;
+	u64 v;
+
+	ASSERT_EQ(1, vmk_vm_cap(vm, KVM_CAP_MSR_PLATFORM_INFO));
+	if (enable >= 0)
+		ASSERT_EQ(0, ioctl(vm->fd, KVM_ENABLE_CAP, &cap));
+	vmk_set_guest_handler(vm, 13, gp_skip);
+	vcpu = vmk_vcpu_new_lm(vm, 0, guest_read_platform_info, 0);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	ASSERT_EQ(enable ? 0x80000000ULL : FAULT, v);
+	/* Userspace reads it either way. */
+	ASSERT_EQ(0x80000000ULL, host_get(vcpu, MSR_PLATFORM_INFO));
+	vmk_vm_free(vm);
+}
+
+TEST(platform_info_default) { platform_info_cap(_metadata, -1); }
+TEST(platform_info_off) { platform_info_cap(_metadata, 0); }
+TEST(platform_info_on) { platform_info_cap(_metadata, 1); }
+
 /*
  * CPUID faulting, which PLATFORM_INFO offers: with MISC_FEATURES_ENABLES
  * bit 0 set, CPUID at CPL 3 takes #GP. The code runs in flat 32-bit
