@@ -147,6 +147,17 @@ struct kvm_vcpu_x86 {
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];	/* base/mask pairs for 8 variable ranges */
+	/* MSRs with no hardware behind them, kept to be read back (msr.c). */
+	u64 hwcr;
+	u64 ucode_rev;
+	u64 platform_info;
+	u64 misc_features;
+	u64 smi_count;
+	u64 power_ctl;
+	u64 vm_hsave_pa;
+	u64 feat_ctl;
+	u64 de_cfg;
+	u64 vm_cr;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
@@ -205,6 +216,8 @@ struct kvm_vm_x86 {
 
 	/* KVM_X86_QUIRK_* bits turned off with KVM_CAP_DISABLE_QUIRKS2. */
 	u64 disabled_quirks;
+	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
+	bool platform_info_hidden;
 };
 
 #endif /* _KVM_X86_STATE_H */

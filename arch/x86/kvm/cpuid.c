@@ -10,6 +10,8 @@
 #include <asm/processor.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/api.h>
+#include <asm/trapnr.h>
+#include <asm/msr-index.h>
 
 #include "x86.h"
 
@@ -334,6 +336,12 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, function, index);
 	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
+	/* CPUID faulting (MISC_FEATURES_ENABLES bit 0): #GP outside ring 0. */
+	if ((vcpu->arch.misc_features & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
+	    kvm_backend->get_cpl(vcpu)) {
+		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return KVM_EXIT_RESUME;
+	}
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_EXIT_TO_USER;
 	if (e) {

@@ -43,6 +43,154 @@ static const u32 kvm_saved_msrs[] = {
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
+#define MSR_AMD64_BU_CFG		0xc0011023
+/* The constants the distribution's KVM answers with. */
+#define MSR_AMD64_CLK_CTL_VALUE		0x20000000ULL
+#define MSR_BBL_CR_CTL3_VALUE		0xbe702111ULL
+#define MSR_EBC_FREQUENCY_ID_VALUE	0x1000000ULL
+#define MSR_PERF_STATUS_VALUE		(1000ULL | 4ULL << 40)
+/* Revisions a vCPU reports until userspace sets its own. */
+#define KVM_UCODE_REV_AMD		0x01000065ULL
+#define KVM_UCODE_REV_INTEL		0x100000000ULL
+/* HWCR: McStatusWrEn (bit 18) is kept, bit 8 ignored, others fail. */
+#define HWCR_MCSTATUS_WREN		BIT_ULL(18)
+#define HWCR_IGNORED			BIT_ULL(8)
+/* VM_CR: DPD, R_INIT, DIS_A20M, LOCK, SVMDIS; the rest is reserved. */
+#define VM_CR_VALID			0x1fULL
+#define VM_CR_SVMDIS			BIT_ULL(4)
+/* MISC_ENABLE bits a guest may not change: performance monitoring state. */
+#define MISC_ENABLE_RO_FIXED		(MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
+					 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define MISC_ENABLE_RO_IGNORED		MSR_IA32_MISC_ENABLE_EMON
+#define MISC_ENABLE_RESET		MISC_ENABLE_RO_FIXED
+
+/*
+ * MSRs with nothing behind them in a VM without a virtual PMU or chipset
+ * model, which guests and VMMs nevertheless touch (Linux reads the counters
+ * and the AMD configuration MSRs at boot). Each behaves as the distribution's
+ * kvm-amd and kvm-intel do with no PMU; the msr_families selftest measures
+ * them on both.
+ */
+enum kvm_stub_msr_kind {
+	KVM_STUB_IGNORED,	/* reads .value; writes of any value dropped */
+	KVM_STUB_READ_ONLY,	/* reads .value; writes fail */
+	KVM_STUB_WRITE_ONLY,	/* reads fail; writes dropped */
+	/*
+	 * State of a PMU the VM does not have: the guest gets #GP, userspace
+	 * reads 0 and may restore 0 (the MSR is in the save list).
+	 */
+	KVM_STUB_HOST_ZERO,
+};
+
+struct kvm_stub_msr {
+	u32 first, last;
+	u64 value;
+	u8 kind;
+	bool amd_only;		/* #GP with kvm-intel */
+	bool listed;		/* in KVM_GET_MSR_INDEX_LIST */
+};
+
+static const struct kvm_stub_msr kvm_stub_msrs[] = {
+	/* Performance counters: AMD legacy, P6 (two of each), core extension. */
+	{ MSR_K7_EVNTSEL0, MSR_K7_PERFCTR3, 0, KVM_STUB_IGNORED, false, true },
+	{ MSR_P6_PERFCTR0, MSR_P6_PERFCTR1, 0, KVM_STUB_IGNORED },
+	{ MSR_P6_EVNTSEL0, MSR_P6_EVNTSEL1, 0, KVM_STUB_IGNORED },
+	{ MSR_F15H_PERF_CTL0, MSR_F15H_PERF_CTR5, 0, KVM_STUB_HOST_ZERO, false, true },
+	/* Intel architectural PMU: fixed counters, globals, PEBS, DS. */
+	{ MSR_CORE_PERF_FIXED_CTR0, MSR_CORE_PERF_FIXED_CTR2, 0,
+	  KVM_STUB_HOST_ZERO, false, true },
+	{ MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_CORE_PERF_GLOBAL_OVF_CTRL, 0,
+	  KVM_STUB_HOST_ZERO, false, true },
+	{ MSR_IA32_PEBS_ENABLE, MSR_PEBS_DATA_CFG, 0, KVM_STUB_HOST_ZERO, false, true },
+	{ MSR_IA32_DS_AREA, MSR_IA32_DS_AREA, 0, KVM_STUB_HOST_ZERO, false, true },
+	/* No PDCM in the guest's CPUID: PERF_CAPABILITIES reads 0. */
+	{ MSR_IA32_PERF_CAPABILITIES, MSR_IA32_PERF_CAPABILITIES, 0,
+	  KVM_STUB_HOST_ZERO, false, true },
+	/* AMD northbridge and core configuration. */
+	{ MSR_AMD64_NB_CFG, MSR_AMD64_NB_CFG, 0, KVM_STUB_IGNORED },
+	{ MSR_AMD64_DC_CFG, MSR_AMD64_BU_CFG, 0, KVM_STUB_IGNORED },
+	{ MSR_AMD64_BU_CFG2, MSR_AMD64_BU_CFG2, 0, KVM_STUB_IGNORED },
+	{ MSR_F15H_IC_CFG, MSR_F15H_IC_CFG, 0, KVM_STUB_READ_ONLY, true },
+	{ MSR_K7_CLK_CTL, MSR_K7_CLK_CTL, MSR_AMD64_CLK_CTL_VALUE, KVM_STUB_IGNORED },
+	{ MSR_AMD64_SYSCFG, MSR_AMD64_SYSCFG, 0, KVM_STUB_READ_ONLY },
+	{ MSR_K8_INT_PENDING_MSG, MSR_K8_INT_PENDING_MSG, 0, KVM_STUB_READ_ONLY },
+	/* Platform identity and power. */
+	{ MSR_IA32_PLATFORM_ID, MSR_IA32_PLATFORM_ID, 0, KVM_STUB_READ_ONLY },
+	{ MSR_IA32_EBL_CR_POWERON, MSR_IA32_EBL_CR_POWERON, 0, KVM_STUB_READ_ONLY },
+	{ MSR_EBC_FREQUENCY_ID, MSR_EBC_FREQUENCY_ID, MSR_EBC_FREQUENCY_ID_VALUE,
+	  KVM_STUB_READ_ONLY },
+	{ MSR_IA32_BBL_CR_CTL3, MSR_IA32_BBL_CR_CTL3, MSR_BBL_CR_CTL3_VALUE,
+	  KVM_STUB_IGNORED },
+	{ MSR_IA32_PERF_STATUS, MSR_IA32_PERF_STATUS, MSR_PERF_STATUS_VALUE,
+	  KVM_STUB_READ_ONLY },
+	{ MSR_IA32_PERF_CTL, MSR_IA32_PERF_CTL, 0, KVM_STUB_READ_ONLY },
+	/* A microcode update is accepted and does nothing. */
+	{ MSR_IA32_UCODE_WRITE, MSR_IA32_UCODE_WRITE, 0, KVM_STUB_WRITE_ONLY },
+};
+
+/* Kept per vCPU (the switch in kvm_get_msr/kvm_set_msr); saved and restored. */
+static const u32 kvm_kept_msrs[] = {
+	MSR_K7_HWCR, MSR_IA32_UCODE_REV, MSR_PLATFORM_INFO,
+	MSR_MISC_FEATURES_ENABLES, MSR_SMI_COUNT, MSR_IA32_POWER_CTL,
+	MSR_VM_HSAVE_PA, MSR_IA32_FEAT_CTL,
+};
+
+/* Host capabilities userspace reads with the system KVM_GET_MSRS. */
+static const u32 kvm_feature_msrs[] = {
+	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES, MSR_AMD64_DE_CFG,
+};
+
+static bool kvm_vendor_amd(void)
+{
+	return boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
+}
+
+/* DE_CFG bits the guest may have: LFENCE serializing, as on the host. */
+static u64 kvm_de_cfg_bits(void)
+{
+	return boot_cpu_has(X86_FEATURE_LFENCE_RDTSC) ?
+	       MSR_AMD64_DE_CFG_LFENCE_SERIALIZE : 0;
+}
+
+static const struct kvm_stub_msr *kvm_find_stub_msr(u32 index)
+{
+	const struct kvm_stub_msr *m;
+
+	for (m = kvm_stub_msrs; m < kvm_stub_msrs + ARRAY_SIZE(kvm_stub_msrs); m++)
+		if (index >= m->first && index <= m->last)
+			return m->amd_only && !kvm_vendor_amd() ? NULL : m;
+	return NULL;
+}
+
+/* 1: not a stub; 0: done; -EINVAL: #GP for the guest, a short count for userspace. */
+static int kvm_stub_msr_access(u32 index, u64 *data, bool write, bool host)
+{
+	const struct kvm_stub_msr *m = kvm_find_stub_msr(index);
+
+	if (!m)
+		return 1;
+	switch (m->kind) {
+	case KVM_STUB_IGNORED:
+		if (!write)
+			*data = m->value;
+		return 0;
+	case KVM_STUB_READ_ONLY:
+		if (write)
+			return -EINVAL;
+		*data = m->value;
+		return 0;
+	case KVM_STUB_WRITE_ONLY:
+		return write ? 0 : -EINVAL;
+	case KVM_STUB_HOST_ZERO:
+		if (!host || (write && *data))
+			return -EINVAL;
+		*data = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* CPUID 0x80000008 EBX (AMD): the speculation controls. */
 #define CPUID_AMD_IBPB		BIT(12)
 #define CPUID_AMD_IBRS		BIT(14)
@@ -117,16 +265,12 @@ static int kvm_set_pred_cmd(struct kvm_vcpu *vcpu, u64 data, bool host)
 	return 0;
 }
 
-int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
+/* Copy @n indices to userspace as a struct kvm_msr_list (E2BIG if short). */
+static int kvm_copy_msr_list(struct kvm_msr_list __user *ul, const u32 *idx,
+			     u32 n)
 {
 	struct kvm_msr_list l;
-	u32 n = ARRAY_SIZE(kvm_saved_msrs);
-	bool spec_ctrl = kvm_host_spec_ctrl_bits();
-	u32 spec_msr = MSR_IA32_SPEC_CTRL;
 	u32 room;
-
-	if (spec_ctrl)
-		n++;
 
 	if (copy_from_user(&l, ul, sizeof(l)))
 		return -EFAULT;
@@ -136,13 +280,91 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 		return -EFAULT;
 	if (room < n)
 		return -E2BIG;
-	if (copy_to_user(ul->indices, kvm_saved_msrs, sizeof(kvm_saved_msrs)))
-		return -EFAULT;
-	if (spec_ctrl &&
-	    copy_to_user(&ul->indices[ARRAY_SIZE(kvm_saved_msrs)], &spec_msr,
-			 sizeof(spec_msr)))
+	if (copy_to_user(ul->indices, idx, n * sizeof(*idx)))
 		return -EFAULT;
 	return 0;
+}
+
+#define KVM_MSR_LIST_MAX	160
+
+int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
+{
+	const struct kvm_stub_msr *m;
+	u32 *idx, n = 0, i;
+	int r;
+
+	idx = kmalloc_array(KVM_MSR_LIST_MAX, sizeof(*idx), GFP_KERNEL);
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(kvm_saved_msrs); i++)
+		idx[n++] = kvm_saved_msrs[i];
+	if (kvm_host_spec_ctrl_bits())
+		idx[n++] = MSR_IA32_SPEC_CTRL;
+	for (i = 0; i < ARRAY_SIZE(kvm_kept_msrs); i++)
+		idx[n++] = kvm_kept_msrs[i];
+	for (m = kvm_stub_msrs; m < kvm_stub_msrs + ARRAY_SIZE(kvm_stub_msrs); m++) {
+		if (!m->listed || (m->amd_only && !kvm_vendor_amd()))
+			continue;
+		for (i = m->first; i <= m->last && n < KVM_MSR_LIST_MAX; i++)
+			idx[n++] = i;
+	}
+	WARN_ON_ONCE(n >= KVM_MSR_LIST_MAX);
+	r = kvm_copy_msr_list(ul, idx, n);
+	kfree(idx);
+	return r;
+}
+
+static int kvm_get_feature_msr(u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_IA32_UCODE_REV:
+		*data = boot_cpu_data.microcode;
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		*data = 0;
+		return 0;
+	case MSR_AMD64_DE_CFG:
+		if (!kvm_vendor_amd())
+			return -EINVAL;
+		*data = kvm_de_cfg_bits();
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int kvm_dev_get_msr_feature_index_list(struct kvm_msr_list __user *ul)
+{
+	/* DE_CFG comes last: only AMD has it. */
+	return kvm_copy_msr_list(ul, kvm_feature_msrs,
+				 ARRAY_SIZE(kvm_feature_msrs) -
+				 !kvm_vendor_amd());
+}
+
+/* The system KVM_GET_MSRS: host feature MSRs; stops at the first unknown. */
+int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs m;
+	u32 i;
+	int r;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= KVM_MSRS_MAX_ENTRIES)
+		return -E2BIG;
+	if (!m.nmsrs)
+		return 0;
+	e = memdup_user(um->entries, m.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < m.nmsrs; i++)
+		if (kvm_get_feature_msr(e[i].index, &e[i].data))
+			break;
+	r = i;
+	if (copy_to_user(um->entries, e, i * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
 }
 
 /* Index into mtrr_fixed[] of a fixed-range MTRR, or -1. */
@@ -186,7 +408,18 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->mtrr_def_type = 0;
 	memset(x->mtrr_fixed, 0, sizeof(x->mtrr_fixed));
 	memset(x->mtrr_var, 0, sizeof(x->mtrr_var));
-	x->misc_enable = MSR_IA32_MISC_ENABLE_FAST_STRING;
+	x->misc_enable = MISC_ENABLE_RESET;
+	x->hwcr = 0;
+	x->ucode_rev = kvm_vendor_amd() ? KVM_UCODE_REV_AMD : KVM_UCODE_REV_INTEL;
+	/* CPUID faulting is emulated (kvm_x86_exit_cpuid). */
+	x->platform_info = MSR_PLATFORM_INFO_CPUID_FAULT;
+	x->misc_features = 0;
+	x->smi_count = 0;
+	x->power_ctl = 0;
+	x->vm_hsave_pa = 0;
+	x->feat_ctl = 0;
+	x->de_cfg = 0;
+	x->vm_cr = 0;
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
 	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
@@ -255,6 +488,46 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_MISC_ENABLE:
 		*data = x->misc_enable;
 		return 0;
+	case MSR_K7_HWCR:
+		*data = x->hwcr;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = x->ucode_rev;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host && READ_ONCE(vcpu->vm->arch.platform_info_hidden))
+			return -EINVAL;
+		*data = x->platform_info;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		*data = x->misc_features;
+		return 0;
+	case MSR_SMI_COUNT:
+		*data = x->smi_count;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		*data = x->power_ctl;
+		return 0;
+	case MSR_VM_HSAVE_PA:
+		/* Only SVM keeps it (for nested SVM); VMX reads it as 0. */
+		*data = kvm_vendor_amd() ? x->vm_hsave_pa : 0;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		/* An Intel MSR: the guest on AMD does not have it. */
+		if (!host && kvm_vendor_amd())
+			return -EINVAL;
+		*data = x->feat_ctl;
+		return 0;
+	case MSR_AMD64_DE_CFG:
+		if (!kvm_vendor_amd())
+			return -EINVAL;
+		*data = x->de_cfg;
+		return 0;
+	case MSR_VM_CR:
+		if (!kvm_vendor_amd())
+			return -EINVAL;
+		*data = x->vm_cr;
+		return 0;
 	case MSR_MTRRcap:
 		*data = MTRR_CAP_VALUE;
 		return 0;
@@ -274,10 +547,90 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = x->mtrr_fixed[i];
 		return 0;
 	}
+	i = kvm_stub_msr_access(index, data, false, host);
+	if (i != 1)
+		return i;
 	i = kvm_backend->get_msr(vcpu, index, data);
 	if (i == 1)
 		return kvm_msr_unknown(index, data, 0);
 	return i ? -EINVAL : 0;
+}
+
+static int kvm_set_misc_enable(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+
+	/* The guest cannot claim BTS/PEBS or performance monitoring. */
+	if (!host) {
+		if ((data ^ x->misc_enable) & MISC_ENABLE_RO_FIXED)
+			return -EINVAL;
+		data = (data & ~MISC_ENABLE_RO_IGNORED) |
+		       (x->misc_enable & MISC_ENABLE_RO_IGNORED);
+	}
+	x->misc_enable = data;
+	return 0;
+}
+
+static int kvm_set_feat_ctl(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+
+	/*
+	 * No VMX, SMX or LMCE for the guest: only the lock bit exists, and
+	 * only on Intel. Once locked, the guest can no longer write it.
+	 */
+	if (kvm_vendor_amd())
+		return host && !data ? 0 : -EINVAL;
+	if (data & ~(u64)FEAT_CTL_LOCKED)
+		return -EINVAL;
+	if (!host && (x->feat_ctl & FEAT_CTL_LOCKED))
+		return -EINVAL;
+	x->feat_ctl = data;
+	return 0;
+}
+
+static int kvm_set_de_cfg(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	u64 bits = kvm_de_cfg_bits();
+
+	if (!kvm_vendor_amd())
+		return -EINVAL;
+	/* Userspace restores any subset; the guest can only set them all. */
+	if (host ? data & ~bits : data != bits)
+		return -EINVAL;
+	vcpu->arch.de_cfg = data;
+	return 0;
+}
+
+static int kvm_set_vm_cr(struct kvm_vcpu *vcpu, u64 data)
+{
+	if (!kvm_vendor_amd() || (data & ~VM_CR_VALID))
+		return -EINVAL;
+	/* Measured: once SVM is disabled, writes are accepted and dropped. */
+	if (!(vcpu->arch.vm_cr & VM_CR_SVMDIS))
+		vcpu->arch.vm_cr = data;
+	return 0;
+}
+
+static int kvm_set_hwcr(struct kvm_vcpu *vcpu, u64 data)
+{
+	data &= ~HWCR_IGNORED;
+	if (data & ~HWCR_MCSTATUS_WREN)
+		return -EINVAL;
+	/* Measured: a write without McStatusWrEn leaves it as it was. */
+	vcpu->arch.hwcr |= data;
+	return 0;
+}
+
+static int kvm_set_vm_hsave_pa(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	if (!kvm_vendor_amd())
+		return 0;
+	/* A page address: the guest gets #GP otherwise, userspace is masked. */
+	if (!host && (data & ~PAGE_MASK))
+		return -EINVAL;
+	vcpu->arch.vm_hsave_pa = data & PAGE_MASK;
+	return 0;
 }
 
 /* 0 on success, -EINVAL for an unknown MSR or a value that would #GP. */
@@ -324,8 +677,42 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		x->apic_base = data;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
-		x->misc_enable = data;
+		return kvm_set_misc_enable(vcpu, data, host);
+	case MSR_K7_HWCR:
+		return kvm_set_hwcr(vcpu, data);
+	case MSR_IA32_UCODE_REV:
+		/* The guest's write (before CPUID, to read it) changes nothing. */
+		if (host)
+			x->ucode_rev = data;
 		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host)
+			return -EINVAL;
+		x->platform_info = data;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		/* CPUID faulting, if PLATFORM_INFO offers it; nothing else. */
+		if (data & ~MSR_MISC_FEATURES_ENABLES_CPUID_FAULT ||
+		    (data && !(x->platform_info & MSR_PLATFORM_INFO_CPUID_FAULT)))
+			return -EINVAL;
+		x->misc_features = data;
+		return 0;
+	case MSR_SMI_COUNT:
+		if (!host)
+			return -EINVAL;
+		x->smi_count = data;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		x->power_ctl = data;
+		return 0;
+	case MSR_VM_HSAVE_PA:
+		return kvm_set_vm_hsave_pa(vcpu, data, host);
+	case MSR_IA32_FEAT_CTL:
+		return kvm_set_feat_ctl(vcpu, data, host);
+	case MSR_AMD64_DE_CFG:
+		return kvm_set_de_cfg(vcpu, data, host);
+	case MSR_VM_CR:
+		return kvm_set_vm_cr(vcpu, data);
 	case MSR_IA32_TSC_DEADLINE:
 		/* No in-kernel LAPIC timer to arm: ignored. */
 		return 0;
@@ -360,6 +747,9 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		x->mtrr_fixed[i] = data;
 		return 0;
 	}
+	i = kvm_stub_msr_access(index, &data, true, host);
+	if (i != 1)
+		return i;
 	i = kvm_backend->set_msr(vcpu, index, data, host);
 	if (i == 1)
 		return kvm_msr_unknown(index, NULL, data);

@@ -93,6 +93,9 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
 		       KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
 		       KVM_GUESTDBG_BLOCKIRQ;
+	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return kvm_host_xcr0 ? 1 : 0;
@@ -114,6 +117,10 @@ long kvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 		return kvm_dev_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return kvm_dev_get_msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return kvm_dev_get_msr_feature_index_list(argp);
+	case KVM_GET_MSRS:
+		return kvm_dev_get_feature_msrs(argp);
 	default:
 		return -EINVAL;
 	}
@@ -286,6 +293,9 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 	case KVM_CAP_DIRTY_LOG_RING:
 	case KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
 		return kvm_dirty_ring_enable(vm, cap.args[0]);
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		WRITE_ONCE(vm->arch.platform_info_hidden, !cap.args[0]);
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -36,6 +36,8 @@ extern u64 kvm_guest_xcr0_mask;
 
 /* msr.c */
 int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul);
+int kvm_dev_get_msr_feature_index_list(struct kvm_msr_list __user *ul);
+int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um);
 int kvm_dev_get_msr_feature_list(struct kvm_msr_list __user *ul);
 int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um);
 int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,
