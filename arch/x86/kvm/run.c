@@ -131,10 +131,14 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		kvm_x86_exit_shutdown(vcpu);
 		return 0;
 	}
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
+	/*
+	 * Not an exit: kvm_run keeps the last one. Linux's selftest library
+	 * completes each port I/O exit this way and only then decodes it.
+	 */
+	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
-	}
+	/* Whatever ends this KVM_RUN says why: never the last exit's reason. */
+	run->exit_reason = KVM_EXIT_UNKNOWN;
 	r = kvm_x86_mp_state_run(vcpu);
 	if (r != KVM_EXIT_RESUME)
 		return r < 0 ? r : 0;

@@ -374,15 +374,24 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 			  gfn_t base, gfn_t start, gfn_t end)
 {
 	u64 span = tdp_pages(level);
+	gfn_t first = max(start, base);
+	gfn_t last = min(end, base + TDP_ENTRIES * span);
 	bool zapped = false;
 	int i;
 
-	for (i = 0; i < TDP_ENTRIES; i++) {
+	if (first >= last)
+		return false;
+	/*
+	 * Only the entries the range meets: the MMU notifier zaps one 4 KiB
+	 * page at a time for MADV_DONTNEED of small pages, and a scan of
+	 * every table on the path made each such zap cost thousands of reads.
+	 */
+	for (i = (first - base) / span; i <= (last - 1 - base) / span; i++) {
 		gfn_t lo = base + i * span, hi = lo + span;
 		u64 e = table[i];
 		u64 *child;
 
-		if (hi <= start || lo >= end || !tdp_present(e))
+		if (!tdp_present(e))
 			continue;
 		if (tdp_leaf(e, level)) {
 			WRITE_ONCE(table[i], 0);
@@ -391,8 +400,10 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 		}
 		child = tdp_table(e);
 		if (!(start <= lo && hi <= end)) {
-			zapped |= tdp_zap_level(vm, child, level - 1, lo, start,
-						end);
+			/* A table nothing was removed from stays as it was. */
+			if (!tdp_zap_level(vm, child, level - 1, lo, start, end))
+				continue;
+			zapped = true;
 			if (!tdp_table_empty(child))
 				continue;
 		}
