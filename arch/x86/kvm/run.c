@@ -131,10 +131,13 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		kvm_x86_exit_shutdown(vcpu);
 		return 0;
 	}
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
+	/*
+	 * exit_reason stays what it was, as upstream leaves it: a VMM that
+	 * completes an IN this way (the selftests' ucall does) still reads
+	 * the KVM_EXIT_IO it is handling.
+	 */
+	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
-	}
 	r = kvm_x86_mp_state_run(vcpu);
 	if (r != KVM_EXIT_RESUME)
 		return r < 0 ? r : 0;
