@@ -92,11 +92,7 @@ struct kvm_vcpu {
 	u32 vcpu_id;
 	int index;		/* position in vm->vcpus[] */
 	struct kvm_run *run;
-	/*
-	 * vCPU mmap page 1 (KVM_PIO_PAGE_OFFSET): port I/O data lives in
-	 * kvm_run, but the advertised mmap size covers this page, so it is
-	 * backed (and unused).
-	 */
+	/* vCPU mmap page 1 (KVM_PIO_PAGE_OFFSET): port I/O data (pio.c). */
 	void *pio_page;
 	struct mutex mutex;	/* one ioctl at a time */
 	struct preempt_notifier preempt_notifier;

@@ -139,7 +139,11 @@ struct kvm_pio_exit {
 	bool in;
 	bool string;
 	bool rep;
-	/* INS/OUTS only: address size in bytes (2, 4, 8). */
+	/*
+	 * INS/OUTS only: address size in bytes (2, 4, 8), as the exit reports
+	 * it. pio.c decodes it from the instruction instead (QEMU TCG's SVM
+	 * reports 16-bit addressing for 32- and 64-bit code).
+	 */
 	u8 addr_size;
 	/* RIP of the next instruction, or 0 if the vendor does not know it. */
 	unsigned long next_rip;
@@ -209,8 +213,6 @@ void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
  * without next-RIP saving. Returns the length or -errno.
  */
 int kvm_x86_insn_length(struct kvm_vcpu *vcpu);
-/* The segment of a memory operand at CS:RIP: an override prefix, else DS. */
-int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu);
 
 /* Guest virtual to guest physical through the guest's page tables. */
 int kvm_x86_gva_to_gpa(struct kvm_vcpu *vcpu, unsigned long gva, bool write,

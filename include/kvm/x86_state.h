@@ -36,6 +36,12 @@ struct kvm_pio_state {
 	u8 addr_size;
 	bool rep;
 	unsigned long next_rip;	/* INS: where RIP goes once RCX reaches 0 */
+	/*
+	 * RIP while the exit is out: the INS itself, or the instruction after
+	 * IN. Userspace moving RIP (KVM_SET_REGS) abandons the completion;
+	 * other register changes are taken as they are.
+	 */
+	unsigned long rip;
 };
 
 /* An instruction that reads MMIO, waiting for userspace to supply the data. */

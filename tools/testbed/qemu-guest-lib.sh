@@ -54,21 +54,37 @@ time_left() {
 	echo $((step_limit - ($(uptime_cs) - step_t0) / 100))
 }
 
+# A step may clear these: qemu_defaults="" gives QEMU its default devices
+# (VGA, e1000, IDE CD-ROM, floppy, parallel port: what a user gets), and
+# qemu_disk=IMAGE boots that raw disk image through SeaBIOS (MBR, bootloader)
+# instead of -kernel. The disk is on virtio-blk: SeaBIOS reads IDE with
+# REP INSW, one exit per sector, and the ~10 MB of kernel and initramfs take
+# minutes that way on the emulated host (the IDE CD-ROM's probe, with
+# default devices, still reads its IDENTIFY data with REP INSW).
+qemu_defaults=-nodefaults
+qemu_disk=
+
 # qemu_start TAG GUEST_APPEND QEMU_OPTIONS...: a -accel kvm QEMU booting the
 # emulated host's kernel and the busybox guest (vmm.py) in the background.
 qemu_start() {
 	tag=$1 append=$2
 	shift 2
+	if [ -n "$qemu_disk" ]; then
+		# The guest's command line is the bootloader's (vmm.py).
+		set -- -drive "file=$qemu_disk,format=raw,if=virtio" "$@"
+	else
+		set -- -kernel /vmm/vmlinuz -initrd /vmm/guest.cpio \
+			-append "console=ttyS0 panic=-1 printk.time=0 $guest_quiet rdinit=/init $append $VMM_GUEST_APPEND" \
+			"$@"
+	fi
 	rm -f "/tmp/$tag.log" "/tmp/$tag.err" "/tmp/$tag.err.other" "/tmp/$tag.mon.in" "/tmp/$tag.mon.out" "/tmp/$tag.mon.log"
 	mkfifo "/tmp/$tag.mon.in" "/tmp/$tag.mon.out"
 	cat "/tmp/$tag.mon.out" > "/tmp/$tag.mon.log" &
 	eval "mon_reader_$tag=$!"
-	echo "# $tag: -accel $qemu_accel -cpu $guest_cpu $* $VMM_GUEST_QEMU_ARGS"
-	# shellcheck disable=SC2086 # VMM_GUEST_QEMU_ARGS is a list of options
-	"$QEMU" -accel "$qemu_accel" -cpu "$guest_cpu" -nodefaults -display none \
+	echo "# $tag: -accel $qemu_accel -cpu $guest_cpu $qemu_defaults $* $VMM_GUEST_QEMU_ARGS"
+	# shellcheck disable=SC2086 # qemu_defaults, VMM_GUEST_QEMU_ARGS: lists of options
+	"$QEMU" -accel "$qemu_accel" -cpu "$guest_cpu" $qemu_defaults -display none \
 		-monitor "pipe:/tmp/$tag.mon" -serial "file:/tmp/$tag.log" -no-reboot \
-		-kernel /vmm/vmlinuz -initrd /vmm/guest.cpio \
-		-append "console=ttyS0 panic=-1 printk.time=0 $guest_quiet rdinit=/init $append $VMM_GUEST_APPEND" \
 		"$@" $VMM_GUEST_QEMU_ARGS 2> "/tmp/$tag.err" &
 	eval "qemu_pid_$tag=$!"
 }

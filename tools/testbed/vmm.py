@@ -11,6 +11,8 @@ runs asking for it pay for its ~35 MB (normal test boots stay as they were):
   /vmm/vmlinuz                    the emulated host's own kernel image, reused
   /vmm/guest.cpio                 the guest's initramfs: busybox, the virtio
                                   modules and an /init printing GUEST_MARKER
+  /vmm/disk.img                   a raw disk: syslinux's MBR, a FAT partition
+                                  with SYSLINUX, the same kernel and guest
   /vmm/lib.sh                     what the steps share (qemu-guest-lib.sh)
   /tests/qemu-guest-*             the steps (STEPS)
 """
@@ -34,6 +36,7 @@ STEPS = [(name, os.path.join(HERE, script)) for name, script in (
 	("qemu-guest-boot-smp1", "qemu-guest-boot"),
 	("qemu-guest-boot-smp2", "qemu-guest-boot"),
 	("qemu-guest-boot-q35-smp2", "qemu-guest-boot"),
+	("qemu-guest-boot-disk", "qemu-guest-boot"),
 	("qemu-guest-virtio", "qemu-guest-virtio"),
 	("qemu-guest-migrate", "qemu-guest-migrate"),
 	("qemu-guest-migrate-ring", "qemu-guest-migrate"),
@@ -41,13 +44,22 @@ STEPS = [(name, os.path.join(HERE, script)) for name, script in (
 )]
 GUEST_MARKER = "GUEST-USERSPACE-OK"
 
-# What a "-M pc -nodefaults" QEMU loads, found through "-L help"'s path: the
-# BIOS, the option ROMs of -kernel booting, and the vAPIC ROM it loads for KVM.
+# What a "-M pc" QEMU loads, found through "-L help"'s path: the BIOS, the
+# option ROMs of -kernel booting, and the vAPIC ROM it loads for KVM; without
+# -nodefaults also the VGA BIOS of its std VGA and the e1000 NIC's iPXE ROM.
 FIRMWARE = {
-	"usr/share/seabios": ["bios-256k.bin"],
+	"usr/share/seabios": ["bios-256k.bin", "vgabios-stdvga.bin"],
 	"usr/share/qemu": ["kvmvapic.bin", "linuxboot_dma.bin", "linuxboot.bin",
 			   "multiboot_dma.bin", "multiboot.bin"],
+	"usr/lib/ipxe/qemu": ["efi-e1000.rom"],
 }
+
+# The disk a SeaBIOS boot reads (qemu-guest-boot-disk): syslinux's MBR code,
+# one active FAT partition at 1 MiB holding SYSLINUX, which loads the kernel
+# and the guest initramfs with the command line -kernel boots give them.
+SYSLINUX_MBR = "/usr/lib/syslinux/mbr/mbr.bin"
+DISK_PART_START = 2048		# sectors
+DISK_CMDLINE = "console=ttyS0 panic=-1 printk.time=0 quiet rdinit=/init"
 
 # The guest's kernel modules: virtio over PCI, its block and network drivers.
 GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net"]
@@ -198,6 +210,48 @@ def guest_initramfs(busybox, modules):
 	return buf.getvalue()
 
 
+def _run(*cmd):
+	r = subprocess.run(cmd, capture_output=True, text=True)
+	if r.returncode:
+		raise TestbedError(f"--vmm-guest: {' '.join(cmd)} failed: {r.stderr.strip()}")
+
+
+def disk_image(out, vmlinuz, initrd_path):
+	"""A raw disk SeaBIOS boots through its MBR and SYSLINUX (mtools, no root)."""
+	for tool in ("mkfs.fat", "syslinux", "mcopy"):
+		if not shutil.which(tool):
+			raise TestbedError(f"--vmm-guest: no {tool} (apt-get install "
+					   "dosfstools syslinux mtools syslinux-common)")
+	payload = os.path.getsize(vmlinuz) + os.path.getsize(initrd_path)
+	part_sectors = (payload // (1 << 20) + 2) * 2048
+	offset = DISK_PART_START * 512
+	with open(out, "wb") as f:
+		f.truncate(offset + part_sectors * 512)
+	# FAT16 for the few MiB; hidden sectors = where the partition starts.
+	_run("mkfs.fat", "-F", "16", "-n", "VMMGUEST", "-h", str(DISK_PART_START),
+	     "--offset", str(DISK_PART_START), out, str(part_sectors // 2))
+	_run("syslinux", "--offset", str(offset), "--install", out)
+	cfg = os.path.join(os.path.dirname(out), "syslinux.cfg")
+	with open(cfg, "w") as f:
+		f.write(f"DEFAULT guest\nPROMPT 0\nTIMEOUT 0\nSERIAL 0 115200\n"
+			f"LABEL guest\n  KERNEL vmlinuz\n  INITRD guest.img\n"
+			f"  APPEND {DISK_CMDLINE}\n")
+	image_at = f"{out}@@{offset}"
+	for src, name in ((vmlinuz, "vmlinuz"), (initrd_path, "guest.img"), (cfg, "syslinux.cfg")):
+		_run("mcopy", "-i", image_at, src, f"::{name}")
+	os.unlink(cfg)
+	with open(SYSLINUX_MBR, "rb") as f:
+		code = f.read()
+	if len(code) > 440:
+		raise TestbedError(f"--vmm-guest: {SYSLINUX_MBR} is {len(code)} bytes, not <= 440")
+	# One active partition, type 0x0e (FAT16, LBA); CHS fields say "use LBA".
+	entry = bytes([0x80, 0xfe, 0xff, 0xff, 0x0e, 0xfe, 0xff, 0xff]) + \
+		DISK_PART_START.to_bytes(4, "little") + part_sectors.to_bytes(4, "little")
+	mbr = code.ljust(440, b"\0") + b"VMMG\0\0" + entry + bytes(48) + b"\x55\xaa"
+	with open(out, "r+b") as f:
+		f.write(mbr)
+
+
 def _copy_program(a, name):
 	"""A program of this machine with every library ldd lists for it."""
 	path = shutil.which(name)
@@ -221,10 +275,20 @@ def build_payload(out, vmlinuz, busybox, guest_modules):
 				src = os.path.join("/", d, n)
 				if not os.path.exists(src):
 					raise TestbedError(f"--vmm-guest: no {src} (package "
-							   "qemu-system-data or seabios)")
+							   "qemu-system-data, seabios or ipxe-qemu)")
 				a.copy(f"{d}/{n}", os.path.realpath(src), 0o644)
 		a.copy("vmm/vmlinuz", vmlinuz, 0o644)
-		a.file("vmm/guest.cpio", guest_initramfs(busybox, guest_modules), 0o644)
+		guest = guest_initramfs(busybox, guest_modules)
+		a.file("vmm/guest.cpio", guest, 0o644)
+		work = os.path.dirname(os.path.abspath(out))
+		guest_path = os.path.join(work, "guest.cpio")
+		disk = os.path.join(work, "disk.img")
+		with open(guest_path, "wb") as g:
+			g.write(guest)
+		disk_image(disk, vmlinuz, guest_path)
+		a.copy("vmm/disk.img", disk, 0o644)
+		os.unlink(guest_path)
+		os.unlink(disk)
 		a.copy("vmm/lib.sh", LIB_SCRIPT, 0o644)
 		for name, script in STEPS + [DEMO_SCRIPT]:
 			a.copy(f"{TESTS_DIR}/{name}", script, 0o755)

@@ -54,28 +54,42 @@ bool kvm_x86_is_legacy_prefix(u8 b)
 	}
 }
 
-int kvm_x86_insn_data_segment(struct kvm_vcpu *vcpu)
+int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
+				 u8 *addr_size)
 {
 	u8 b[X86_MAX_INSN_LEN];
-	int i, avail, seg = SEG_DS;
+	struct kvm_segment cs;
+	bool addr_override = false;
+	int i, avail;
 
 	avail = kvm_x86_insn_fetch(vcpu, b);
 	if (avail < 0)
 		return avail;
-	/* The last segment override wins. */
+	*seg = SEG_DS;
+	/* The last segment override wins; 0x67 flips the default size. */
 	for (i = 0; i < avail && kvm_x86_is_legacy_prefix(b[i]); i++) {
 		switch (b[i]) {
-		case 0x26: seg = SEG_ES; break;
-		case 0x2e: seg = SEG_CS; break;
-		case 0x36: seg = SEG_SS; break;
-		case 0x3e: seg = SEG_DS; break;
-		case 0x64: seg = SEG_FS; break;
-		case 0x65: seg = SEG_GS; break;
+		case 0x26: *seg = SEG_ES; break;
+		case 0x2e: *seg = SEG_CS; break;
+		case 0x36: *seg = SEG_SS; break;
+		case 0x3e: *seg = SEG_DS; break;
+		case 0x64: *seg = SEG_FS; break;
+		case 0x65: *seg = SEG_GS; break;
+		case 0x67: addr_override = true; break;
 		}
 	}
-	return seg;
+	if (kvm_backend->code64(vcpu)) {
+		*addr_size = addr_override ? 4 : 8;
+		return 0;
+	}
+	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	/* Real and virtual-8086 mode code segments have D clear. */
+	if (cs.db)
+		*addr_size = addr_override ? 2 : 4;
+	else
+		*addr_size = addr_override ? 4 : 2;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(kvm_x86_insn_data_segment);
 
 int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 {

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Port I/O exits to userspace (KVM_EXIT_IO): IN and OUT, and the string forms
- * INS and OUTS with or without REP. Data travels in the kvm_run page at
- * io.data_offset. An IN completes on the next KVM_RUN, when userspace has
- * left the data there.
+ * INS and OUTS with or without REP. Data travels in the vCPU's second mmap
+ * page (KVM_PIO_PAGE_OFFSET; io.data_offset is PAGE_SIZE, as upstream). An
+ * IN completes on the next KVM_RUN, when userspace has left the data there,
+ * with the registers as they are then (userspace may have written them).
  *
- * A REP string instruction is done in chunks, each at most what fits in the
- * data area and within one guest page; RIP stays on the instruction until
- * RCX reaches zero, so the guest executes it again for the next chunk (and
- * can take interrupts in between, as on hardware).
+ * A REP string instruction is done in chunks, each at most a page of data,
+ * within one guest page and before rSI/rDI wraps; RIP stays on the
+ * instruction until RCX reaches zero, so the guest executes it again for the
+ * next chunk (and can take interrupts in between, as on hardware).
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
@@ -16,15 +17,13 @@
 #include "x86.h"
 #include "irqchip.h"
 
-/* Where port I/O data sits in the kvm_run page. */
-#define KVM_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-#define KVM_PIO_DATA_SIZE	(PAGE_SIZE - KVM_PIO_DATA_OFFSET)
-
-static_assert(KVM_PIO_DATA_SIZE >= 64);
+/* Where port I/O data sits, from the start of the vCPU mapping. */
+#define KVM_PIO_DATA_OFFSET	(KVM_PIO_PAGE_OFFSET * PAGE_SIZE)
+#define KVM_PIO_DATA_SIZE	PAGE_SIZE
 
 static void *pio_data(struct kvm_vcpu *vcpu)
 {
-	return (void *)vcpu->run + KVM_PIO_DATA_OFFSET;
+	return vcpu->pio_page;
 }
 
 static void pio_exit_to_user(struct kvm_vcpu *vcpu, u16 port, u8 size,
@@ -65,13 +64,33 @@ static int pio_string_fault(struct kvm_vcpu *vcpu, unsigned long addr)
 					   data, 1);
 }
 
-/* Elements to move in this chunk, within one guest page and the data area. */
-static u32 pio_chunk(unsigned long lin, u8 size, bool down, unsigned long left)
+/*
+ * Elements from index @idx before rSI/rDI wraps at the address size: the
+ * element after the wrap is at offset 0 of the segment, not next to the
+ * last one, so a chunk must stop there. An element straddling the wrap
+ * counts as one (hardware faults it on the segment limit).
+ */
+static unsigned long pio_before_wrap(unsigned long idx, unsigned long mask,
+				     u8 size, bool down)
+{
+	unsigned long last = (down ? idx & mask : mask - (idx & mask)) / size;
+
+	/* 64-bit addressing from 0 upwards: every index fits, no +1. */
+	return last == ULONG_MAX ? last : last + 1;
+}
+
+/*
+ * Elements to move in this chunk: within one guest page, before the index
+ * wraps, and within the data area.
+ */
+static u32 pio_chunk(unsigned long lin, unsigned long idx, unsigned long mask,
+		     u8 size, bool down, unsigned long left)
 {
 	unsigned long in_page = down ? offset_in_page(lin) / size + 1 :
 				       (PAGE_SIZE - offset_in_page(lin)) / size;
 
 	in_page = max(in_page, 1UL);
+	left = min(left, pio_before_wrap(idx, mask, size, down));
 	return min3(left, in_page, (unsigned long)(KVM_PIO_DATA_SIZE / size));
 }
 
@@ -114,8 +133,14 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 
 	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
 		   mask);
+	/*
+	 * Never count below zero: userspace may have lowered RCX with
+	 * KVM_SET_REGS while the exit for these elements was out, and a
+	 * wrapped count would repeat the instruction 2^16..2^64 times.
+	 */
 	if (rep)
-		kvm_x86_set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) - n, mask);
+		kvm_x86_set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) -
+				   min_t(unsigned long, n, g[GPR_RCX] & mask), mask);
 	if (!rep || !(g[GPR_RCX] & mask))
 		vcpu->arch.rip = next_rip;
 }
@@ -124,26 +149,34 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	unsigned long mask = kvm_x86_addr_mask(pio->addr_size);
 	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
-	unsigned long left = pio->rep ? g[GPR_RCX] & mask : 1;
-	unsigned long next_rip, lin;
+	unsigned long next_rip, lin, mask, left;
+	u8 addr_size;
 	int seg;
 	u32 n;
 
 	if (!kvm_x86_next_rip(vcpu, pio->next_rip, &next_rip))
 		return KVM_EXIT_TO_USER;
+	/*
+	 * The address size comes from the instruction, not from the exit
+	 * information: QEMU TCG's SVM reports 16-bit addressing for 32- and
+	 * 64-bit code, and rDI/RCX cut to 16 bits put the data at the wrong
+	 * address (SeaBIOS's ATA IDENTIFY landed on its own stack).
+	 */
+	if (kvm_x86_insn_string_operands(vcpu, &seg, &addr_size))
+		return pio_string_fault(vcpu, vcpu->arch.rip);
+	/* INS always stores through ES; OUTS reads through DS or an override. */
+	if (pio->in)
+		seg = SEG_ES;
+	mask = kvm_x86_addr_mask(addr_size);
+	left = pio->rep ? g[GPR_RCX] & mask : 1;
 	if (!left) {
 		vcpu->arch.rip = next_rip;
 		return KVM_EXIT_RESUME;
 	}
-	/* INS always stores through ES; OUTS reads through DS or an override. */
-	seg = pio->in ? SEG_ES : kvm_x86_insn_data_segment(vcpu);
-	if (seg < 0)
-		return pio_string_fault(vcpu, vcpu->arch.rip);
 	lin = kvm_x86_seg_linear(vcpu, seg, g[index_reg] & mask);
-	n = pio_chunk(lin, pio->size, down, left);
+	n = pio_chunk(lin, g[index_reg], mask, pio->size, down, left);
 
 	if (pio->in) {
 		st->pending = true;
@@ -152,15 +185,16 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		st->size = pio->size;
 		st->port = pio->port;
 		st->count = n;
-		st->addr_size = pio->addr_size;
+		st->addr_size = addr_size;
 		st->rep = pio->rep;
 		st->next_rip = next_rip;
+		st->rip = vcpu->arch.rip;
 		memset(pio_data(vcpu), 0, n * pio->size);
 	} else {
 		if (pio_copy_elements(vcpu, lin, pio->size, n, down, false))
 			return pio_string_fault(vcpu, lin);
 		kvm_x86_string_advance(vcpu, index_reg, pio->size, n,
-				       pio->addr_size, pio->rep, next_rip);
+				       addr_size, pio->rep, next_rip);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, n);
 	return KVM_EXIT_TO_USER;
@@ -226,6 +260,7 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		st->string = false;
 		st->size = pio->size;
 		st->port = pio->port;
+		st->rip = vcpu->arch.rip;
 	} else {
 		/* An ioeventfd takes the OUT: done, the guest continues. */
 		if (kvm_ioeventfd_write(vcpu->vm, false, pio->port, pio->size,
@@ -255,18 +290,37 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	if (!st->pending)
 		return true;
 	st->pending = false;
+	/* Userspace moved the vCPU elsewhere: the IN is not its to finish. */
+	if (vcpu->arch.rip != st->rip)
+		return true;
 
 	if (st->string) {
+		unsigned long *g = vcpu->arch.gpr;
 		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
 		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
-		unsigned long lin = kvm_x86_seg_linear(vcpu, SEG_ES,
-						vcpu->arch.gpr[GPR_RDI] & mask);
+		unsigned long lin;
+		u32 n = st->count;
 
-		if (pio_copy_elements(vcpu, lin, st->size, st->count, down, true)) {
+		/*
+		 * Registers are read again: userspace may have changed RCX,
+		 * rDI or DF (KVM_SET_REGS) while the exit was out. Store no
+		 * more elements than RCX has left (with none left the
+		 * instruction is done) and none past the index wrap.
+		 */
+		if (st->rep)
+			n = min_t(unsigned long, n, g[GPR_RCX] & mask);
+		if (!n) {
+			vcpu->arch.rip = st->next_rip;
+			return true;
+		}
+		n = min(n, (u32)min_t(unsigned long, U32_MAX,
+			pio_before_wrap(g[GPR_RDI], mask, st->size, down)));
+		lin = kvm_x86_seg_linear(vcpu, SEG_ES, g[GPR_RDI] & mask);
+		if (pio_copy_elements(vcpu, lin, st->size, n, down, true)) {
 			pio_string_fault(vcpu, lin);
 			return false;
 		}
-		kvm_x86_string_advance(vcpu, GPR_RDI, st->size, st->count,
+		kvm_x86_string_advance(vcpu, GPR_RDI, st->size, n,
 				       st->addr_size, st->rep, st->next_rip);
 		return true;
 	}

@@ -298,8 +298,12 @@ static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
 	g[GPR_R14] = r->r14; g[GPR_R15] = r->r15;
 	vcpu->arch.rip = r->rip;
 	kvm_backend->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
-	/* New registers replace whatever an I/O exit was waiting to complete. */
-	vcpu->arch.pio.pending = false;
+	/*
+	 * A pending IN stays pending: VMMs write registers back before every
+	 * KVM_RUN once they have read them (QEMU does after an I/O handler
+	 * synchronised the vCPU), and dropping the completion would lose AL
+	 * or make REP INS start over, forever (kvm_x86_complete_io()).
+	 */
 }
 
 static const int kvm_sregs_seg_order[] = {

@@ -112,6 +112,12 @@ int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
 unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset);
 /* LOCK, REP/REPNE, segment overrides, operand and address size. */
 bool kvm_x86_is_legacy_prefix(u8 b);
+/*
+ * INS/OUTS at CS:RIP: the data segment of OUTS (an override, else DS) and
+ * the address size (the mode's, flipped by 0x67). Returns 0 or -errno.
+ */
+int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
+				 u8 *addr_size);
 
 /*
  * emulate.c: an access to guest-physical memory without a (writable) slot.

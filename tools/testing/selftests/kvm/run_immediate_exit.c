@@ -40,11 +40,17 @@ TEST(no_guest_progress)
 	/* The first thing the guest does is still its first SYNC. */
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(1, v);
-	/* Between exits too. */
+	/*
+	 * Between exits too, and the exit being handled stays in exit_reason
+	 * (the SYNC was a KVM_EXIT_IO): a VMM completing an IN this way reads
+	 * it again afterwards.
+	 */
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
 	vcpu->run->immediate_exit = 1;
 	errno = 0;
 	ASSERT_EQ(-1, vmk_run_raw(vcpu));
 	ASSERT_EQ(EINTR, errno);
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
 	vcpu->run->immediate_exit = 0;
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(2, v);

@@ -271,6 +271,12 @@ struct vmk_msg {
  * guest exceptions and unexpected exits fail the test with a report.
  */
 u32 vmk_run_guest(struct vmk_vcpu *vcpu, u64 *val);
+/*
+ * The same, offering every exit to @hook first: it returns true when it
+ * handled the exit (the guest runs on), false to let the channel see it.
+ */
+u32 vmk_run_guest_hook(struct vmk_vcpu *vcpu, u64 *val,
+		       bool (*hook)(struct vmk_vcpu *vcpu, void *ctx), void *ctx);
 /* Run until DONE; SYNC is an error. */
 void vmk_run_to_done(struct vmk_vcpu *vcpu);
 /* If the last exit is a channel message, decode it (host pointer). */

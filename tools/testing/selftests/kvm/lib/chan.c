@@ -170,6 +170,12 @@ struct vmk_msg *vmk_chan_msg(struct vmk_vcpu *vcpu)
 
 u32 vmk_run_guest(struct vmk_vcpu *vcpu, u64 *val)
 {
+	return vmk_run_guest_hook(vcpu, val, NULL, NULL);
+}
+
+u32 vmk_run_guest_hook(struct vmk_vcpu *vcpu, u64 *val,
+		       bool (*hook)(struct vmk_vcpu *vcpu, void *ctx), void *ctx)
+{
 	struct vmk_vm *vm = vcpu->vm;
 	char text[1024];
 	struct vmk_msg *m;
@@ -178,6 +184,8 @@ u32 vmk_run_guest(struct vmk_vcpu *vcpu, u64 *val)
 	/* Bounded: a guest cannot keep us printing forever. */
 	for (i = 0; i < 100000; i++) {
 		vmk_run(vcpu);
+		if (hook && hook(vcpu, ctx))
+			continue;
 		m = vmk_chan_msg(vcpu);
 		if (!m) {
 			vmk_skip_if_pvm_deviation(vcpu, "running the guest");
