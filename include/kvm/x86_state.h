@@ -167,6 +167,13 @@ struct kvm_vcpu_x86 {
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
+	/*
+	 * CR4 bits this vCPU may have (its CPUID and what KVM supports), and
+	 * those of the others the CPU would accept: a guest MOV to CR4 that
+	 * sets one of cr4_trap must exit, for the #GP (see the backends).
+	 */
+	u64 cr4_allowed;
+	u64 cr4_trap;
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
