@@ -231,6 +231,15 @@ struct kvm_vm_x86 {
 	u64 disabled_quirks;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
 	bool platform_info_hidden;
+
+	/*
+	 * KVM_SET/GET_NR_MMU_PAGES (under slots_lock): the figure userspace
+	 * asked for (0: none), and the one reported, which follows guest
+	 * memory until userspace asks. Nested paging keeps no shadow pages,
+	 * so neither bounds anything.
+	 */
+	u32 requested_mmu_pages;
+	u32 nr_mmu_pages;
 };
 
 #endif /* _KVM_X86_STATE_H */
