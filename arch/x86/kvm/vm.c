@@ -236,6 +236,29 @@ static int kvm_vm_set_nr_mmu_pages(struct kvm_vm *vm, unsigned long n)
 	return 0;
 }
 
+/*
+ * KVM_CAP_MAX_VCPU_ID: the vCPU id limit may be set once, to at most the
+ * one KVM_CHECK_EXTENSION reports, before any vCPU exists; setting the
+ * value it already has (0 while unset) is no change.
+ */
+static int kvm_vm_set_max_vcpu_id(struct kvm_vm *vm, u64 max)
+{
+	int r = -EINVAL;
+
+	if (max > KVM_NG_MAX_VCPU_ID)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (atomic_read(&vm->nr_vcpus))
+		goto out;
+	if (vm->max_vcpu_ids && vm->max_vcpu_ids != max)
+		goto out;
+	vm->max_vcpu_ids = max;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static void kvm_ack_flush(void *unused)
 {
 }
@@ -336,6 +359,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		WRITE_ONCE(vm->arch.platform_info_hidden, !cap.args[0]);
 		return 0;
+	case KVM_CAP_MAX_VCPU_ID:
+		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
