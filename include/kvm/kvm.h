@@ -137,6 +137,8 @@ struct kvm_vm {
 
 	struct kvm_vcpu *vcpus[KVM_NG_MAX_VCPUS];
 	atomic_t nr_vcpus;
+	/* KVM_CAP_MAX_VCPU_ID: vCPU ids must be below it (under lock); 0: unset. */
+	u32 max_vcpu_ids;
 
 	/* KVM_IOEVENTFD registrations (virt/kvm/ioeventfd.c), read under srcu. */
 	struct mutex ioeventfd_lock;

@@ -163,6 +163,11 @@ int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
  */
 int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
 			  unsigned long next_rip);
+/*
+ * The source register of the MOV to CR@cr at CS:RIP, decoded from guest
+ * memory, for CPUs without decode assists; -1 if it is not one.
+ */
+int kvm_x86_decode_cr_write(struct kvm_vcpu *vcpu, int cr);
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu);
 int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason);
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
@@ -221,6 +226,16 @@ int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			    void *data, unsigned int len);
 int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			     const void *data, unsigned int len);
+
+/*
+ * CR4 bits a guest MOV to CR4 must exit for, to take #GP: the CPU would
+ * accept them, this vCPU may not have them. VMX owns them in the CR4
+ * guest/host mask; SVM intercepts CR4 writes while there are any.
+ */
+static inline u64 kvm_x86_cr4_trap(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.cr4_trap;
+}
 
 /* The XCR0 the host runs with; the vendor switches to vcpu->arch.xcr0 around entry. */
 extern u64 kvm_host_xcr0;

@@ -167,6 +167,13 @@ struct kvm_vcpu_x86 {
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
+	/*
+	 * CR4 bits this vCPU may have (its CPUID and what KVM supports), and
+	 * those of the others the CPU would accept: a guest MOV to CR4 that
+	 * sets one of cr4_trap must exit, for the #GP (see the backends).
+	 */
+	u64 cr4_allowed;
+	u64 cr4_trap;
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
@@ -224,6 +231,15 @@ struct kvm_vm_x86 {
 	u64 disabled_quirks;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
 	bool platform_info_hidden;
+
+	/*
+	 * KVM_SET/GET_NR_MMU_PAGES (under slots_lock): the figure userspace
+	 * asked for (0: none), and the one reported, which follows guest
+	 * memory until userspace asks. Nested paging keeps no shadow pages,
+	 * so neither bounds anything.
+	 */
+	u32 requested_mmu_pages;
+	u32 nr_mmu_pages;
 };
 
 #endif /* _KVM_X86_STATE_H */

@@ -243,6 +243,9 @@ int kvm_vm_create_vcpu(struct kvm_vm *vm, u32 id)
 	r = -EINVAL;
 	if (n >= KVM_NG_MAX_VCPUS)
 		goto out_unlock;
+	/* The lower limit of KVM_CAP_MAX_VCPU_ID, read where it cannot change. */
+	if (vm->max_vcpu_ids && id >= vm->max_vcpu_ids)
+		goto out_unlock;
 	r = -EEXIST;
 	for (i = 0; i < n; i++)
 		if (vm->vcpus[i]->vcpu_id == id)

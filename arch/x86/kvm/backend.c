@@ -138,7 +138,9 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 		goto out;
 	}
 	kvm_backend = backend;
-	kvm_cpuid_init();
+	r = kvm_cpuid_init();
+	if (r)
+		goto out_backend;
 
 	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "kvm/cpu:online",
 			      kvm_cpu_online, kvm_cpu_offline);

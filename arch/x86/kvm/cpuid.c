@@ -25,6 +25,40 @@
 
 u64 kvm_guest_xcr0_mask;
 
+/*
+ * CR4 bits that exist only with a CPUID feature (SDM vol. 3A 2.5; APM
+ * vol. 2 3.1.3). The rest of KVM_CR4_BASE is architectural on every
+ * x86-64 CPU. A bit may be listed twice (CET: either feature enables it).
+ */
+enum { KVM_CPUID_EAX, KVM_CPUID_EBX, KVM_CPUID_ECX, KVM_CPUID_EDX };
+static const struct kvm_cr4_feature {
+	u64 cr4;
+	u32 function, index;
+	u8 reg, bit;
+} kvm_cr4_features[] = {
+	{ X86_CR4_VMXE,		1, 0, KVM_CPUID_ECX, 5 },
+	{ X86_CR4_SMXE,		1, 0, KVM_CPUID_ECX, 6 },
+	{ X86_CR4_PCIDE,	1, 0, KVM_CPUID_ECX, 17 },
+	{ X86_CR4_OSXSAVE,	1, 0, KVM_CPUID_ECX, 26 },
+	{ X86_CR4_FSGSBASE,	7, 0, KVM_CPUID_EBX, 0 },
+	{ X86_CR4_SMEP,		7, 0, KVM_CPUID_EBX, 7 },
+	{ X86_CR4_SMAP,		7, 0, KVM_CPUID_EBX, 20 },
+	{ X86_CR4_UMIP,		7, 0, KVM_CPUID_ECX, 2 },
+	{ X86_CR4_PKE,		7, 0, KVM_CPUID_ECX, 3 },
+	{ X86_CR4_CET,		7, 0, KVM_CPUID_ECX, 7 },	/* shadow stacks */
+	{ X86_CR4_CET,		7, 0, KVM_CPUID_EDX, 20 },	/* IBT */
+	{ X86_CR4_LA57,		7, 0, KVM_CPUID_ECX, 16 },
+	{ BIT_ULL(19),		7, 0, KVM_CPUID_ECX, 23 },	/* Key Locker */
+	{ BIT_ULL(24),		7, 0, KVM_CPUID_ECX, 31 },	/* PKS */
+	{ BIT_ULL(25),		7, 0, KVM_CPUID_EDX, 5 },	/* UINTR */
+	{ BIT_ULL(28),		7, 1, KVM_CPUID_EAX, 26 },	/* LAM */
+};
+
+/* CR4 bits this KVM lets a guest have, if its CPUID has the feature. */
+static u64 kvm_cr4_supported;
+/* CR4 bits the host CPU would accept from a guest without an exit. */
+static u64 kvm_cr4_hw;
+
 /* Bit positions: SDM vol. 2A, CPUID; APM vol. 3, appendix E. */
 static const u32 leaf1_edx_mask =
 	BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) |	/* FPU VME DE PSE TSC MSR */
@@ -66,12 +100,64 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	return ecx | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC;
 }
 
-void kvm_cpuid_init(void)
+static const struct kvm_cpuid_entry2 *
+kvm_cpuid_lookup(const struct kvm_cpuid_entry2 *e, int n, u32 function,
+		 u32 index)
 {
-	kvm_guest_xcr0_mask = kvm_host_xcr0 & KVM_GUEST_XFEATURES;
-	/* AVX-512 state is all or nothing. */
-	if ((kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
-		kvm_guest_xcr0_mask &= ~XFEATURE_MASK_AVX512;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].function != function)
+			continue;
+		if ((e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
+		    e[i].index != index)
+			continue;
+		return &e[i];
+	}
+	return NULL;
+}
+
+static u32 kvm_cpuid_reg(const struct kvm_cpuid_entry2 *e, u8 reg)
+{
+	switch (reg) {
+	case KVM_CPUID_EAX: return e->eax;
+	case KVM_CPUID_EBX: return e->ebx;
+	case KVM_CPUID_ECX: return e->ecx;
+	default: return e->edx;
+	}
+}
+
+/* The CPUID-gated CR4 bits whose feature the entries @e report. */
+static u64 kvm_cr4_from_cpuid(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cr4_feature *f;
+	const struct kvm_cpuid_entry2 *x;
+	u64 cr4 = 0;
+
+	for (f = kvm_cr4_features; f < kvm_cr4_features + ARRAY_SIZE(kvm_cr4_features); f++) {
+		x = kvm_cpuid_lookup(e, n, f->function, f->index);
+		if (x && (kvm_cpuid_reg(x, f->reg) & BIT(f->bit)))
+			cr4 |= f->cr4;
+	}
+	return cr4;
+}
+
+/* The same for the host CPU itself, whatever we offer of it. */
+static u64 kvm_cr4_from_host_cpuid(void)
+{
+	const struct kvm_cr4_feature *f;
+	u32 max = cpuid_eax(0), r[4];
+	u64 cr4 = 0;
+
+	for (f = kvm_cr4_features; f < kvm_cr4_features + ARRAY_SIZE(kvm_cr4_features); f++) {
+		if (f->function > max)
+			continue;
+		cpuid_count(f->function, f->index, &r[KVM_CPUID_EAX],
+			    &r[KVM_CPUID_EBX], &r[KVM_CPUID_ECX], &r[KVM_CPUID_EDX]);
+		if (r[f->reg] & BIT(f->bit))
+			cr4 |= f->cr4;
+	}
+	return cr4;
 }
 
 static bool kvm_cpuid_add(struct kvm_cpuid_entry2 *e, int *n, int max,
@@ -202,6 +288,34 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	return n + i;
 }
 
+/*
+ * The CR4 bits a guest may have follow what KVM_GET_SUPPORTED_CPUID offers,
+ * so they are taken from the very entries it returns (and the host kernel
+ * must have the feature on, as kvm_cr4_host() checks).
+ */
+int kvm_cpuid_init(void)
+{
+	struct kvm_cpuid_entry2 *e;
+	int n;
+
+	kvm_guest_xcr0_mask = kvm_host_xcr0 & KVM_GUEST_XFEATURES;
+	/* AVX-512 state is all or nothing. */
+	if ((kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
+		kvm_guest_xcr0_mask &= ~XFEATURE_MASK_AVX512;
+
+	e = kvcalloc(KVM_CPUID_MAX_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = kvm_build_supported_cpuid(e, KVM_CPUID_MAX_ENTRIES);
+	if (n >= 0)
+		kvm_cr4_supported = kvm_cr4_from_cpuid(e, n) & kvm_cr4_host();
+	kvfree(e);
+	if (WARN_ON_ONCE(n < 0))
+		return n;
+	kvm_cr4_hw = KVM_CR4_BASE | kvm_cr4_host() | kvm_cr4_from_host_cpuid();
+	return 0;
+}
+
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
 {
 	struct kvm_cpuid_entry2 *e;
@@ -232,12 +346,32 @@ out:
 	return r;
 }
 
+/*
+ * The CR4 bits @vcpu may set: the architectural ones, and those of features
+ * both KVM and the vCPU's CPUID have. Until userspace first gives it a
+ * CPUID (@have_cpuid false), there is no model to check against and only
+ * what KVM supports counts, as with the distribution's KVM. Of the bits
+ * not allowed, those the CPU would take without an exit are for the vendor
+ * to trap (cr4_trap).
+ */
+void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid)
+{
+	struct kvm_vcpu_x86 *a = &vcpu->arch;
+	u64 gated = kvm_cr4_supported;
+
+	if (have_cpuid)
+		gated &= kvm_cr4_from_cpuid(a->cpuid, a->cpuid_nent);
+	a->cr4_allowed = KVM_CR4_BASE | gated;
+	a->cr4_trap = kvm_cr4_hw & ~a->cr4_allowed;
+}
+
 static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 				  struct kvm_cpuid_entry2 *e, int n)
 {
 	kfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = n;
+	kvm_vcpu_update_cr4_allowed(vcpu, true);
 	return 0;
 }
 
@@ -314,18 +448,8 @@ int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc)
 const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
 					      u32 function, u32 index)
 {
-	int i;
-
-	for (i = 0; i < vcpu->arch.cpuid_nent; i++) {
-		const struct kvm_cpuid_entry2 *e = &vcpu->arch.cpuid[i];
-
-		if (e->function != function)
-			continue;
-		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
-			continue;
-		return e;
-	}
-	return NULL;
+	return kvm_cpuid_lookup(vcpu->arch.cpuid, vcpu->arch.cpuid_nent,
+				function, index);
 }
 
 /* The guest's CPUID: what userspace set, with the bits that track guest state. */

@@ -109,34 +109,32 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 EXPORT_SYMBOL_GPL(kvm_x86_exit_xsetbv);
 
 /*
- * The source register of a MOV to CR8 at CS:RIP, for CPUs without decode
- * assists: [prefixes] [REX] 0F 22 /r, where CR8 is reg 0 with REX.R or,
- * on AMD, reg 0 behind a LOCK prefix. -1 if that is not what is there.
+ * The source register of a MOV to CR@cr at CS:RIP, for CPUs without decode
+ * assists: [prefixes] [REX] 0F 22 /r, the CR number in ModRM.reg plus 8
+ * with REX.R or, on AMD, behind a LOCK prefix. -1 if that is not what is
+ * there.
  */
-static int kvm_x86_decode_cr8_write(struct kvm_vcpu *vcpu)
+int kvm_x86_decode_cr_write(struct kvm_vcpu *vcpu, int cr)
 {
 	u8 buf[X86_MAX_INSN_LEN], rex = 0;
-	struct kvm_segment cs;
 	bool lock = false;
 	int n, i = 0;
 
 	n = kvm_x86_insn_fetch(vcpu, buf);
 	if (n < 3)
 		return -1;
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
 	for (; i < n && kvm_x86_is_legacy_prefix(buf[i]); i++)
 		if (buf[i] == 0xf0)
 			lock = true;
-	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_guest_long_mode(vcpu) &&
-	    cs.l)
+	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_backend->code64(vcpu))
 		rex = buf[i++];
 	if (i + 2 >= n || buf[i] != 0x0f || buf[i + 1] != 0x22)
 		return -1;
-	/* The CR number: ModRM.reg, REX.R or LOCK adding 8. */
-	if ((((buf[i + 2] >> 3) & 7) | ((rex & 4) || lock ? 8 : 0)) != 8)
+	if ((((buf[i + 2] >> 3) & 7) | ((rex & 4) || lock ? 8 : 0)) != cr)
 		return -1;
 	return (buf[i + 2] & 7) | ((rex & 1) << 3);
 }
+EXPORT_SYMBOL_GPL(kvm_x86_decode_cr_write);
 
 int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 			   unsigned long next_rip)
@@ -144,7 +142,7 @@ int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 	u64 val;
 
 	if (gpr < 0)
-		gpr = kvm_x86_decode_cr8_write(vcpu);
+		gpr = kvm_x86_decode_cr_write(vcpu, 8);
 	if (gpr < 0) {
 		u64 data[1] = { vcpu->arch.rip };
 
@@ -182,6 +180,10 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
 		return -EINVAL;
+	/* Paging may not go off with PCIDs on (SDM: MOV CR0). */
+	if (!(val & X86_CR0_PG) &&
+	    (kvm_backend->get_cr(vcpu, 4) & X86_CR4_PCIDE))
+		return -EINVAL;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
 		struct kvm_segment cs;
 
@@ -205,16 +207,26 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 	return 0;
 }
 
+/* MOV to CR4's #GP conditions (SDM vol. 2B MOV CR; APM vol. 3 MOV CRn). */
 static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 {
 	u64 efer = kvm_backend->get_efer(vcpu);
+	u64 old = kvm_backend->get_cr(vcpu, 4);
 
-	if (val & ~kvm_cr4_allowed())
+	/* Bits of features the vCPU's CPUID (or KVM) lacks are reserved. */
+	if (!kvm_cr4_valid(vcpu, val))
 		return -EINVAL;
 	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return -EINVAL;
-	if ((val & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+	/* The paging structure depth cannot change under a running long mode. */
+	if ((efer & EFER_LMA) && ((val ^ old) & X86_CR4_LA57))
 		return -EINVAL;
+	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE)) {
+		/* PCIDs need long mode, and start with PCID 0 in CR3. */
+		if (!(efer & EFER_LMA) ||
+		    (kvm_backend->get_cr(vcpu, 3) & 0xfff))
+			return -EINVAL;
+	}
 	kvm_backend->set_cr(vcpu, 4, val);
 	return 0;
 }
@@ -226,7 +238,9 @@ int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
 
 	if (!kvm_guest_long_mode(vcpu))
 		val = (u32)val;
-	r = cr == 0 ? kvm_x86_cr0_write(vcpu, val) :
+	/* An intercept may come before the CPU's own CPL check. */
+	r = kvm_backend->get_cpl(vcpu) ? -EINVAL :
+	    cr == 0 ? kvm_x86_cr0_write(vcpu, val) :
 	    cr == 4 ? kvm_x86_cr4_write(vcpu, val) : -EINVAL;
 	if (r) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);

@@ -143,6 +143,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 		}
 	}
 	kvm_mce_vcpu_init(vcpu);
+	kvm_vcpu_update_cr4_allowed(vcpu, false);
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
 }
@@ -172,12 +173,9 @@ void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->cpu, -1);
 }
 
-/* CR4 bits a guest may set: those the host has and we virtualize. */
-u64 kvm_cr4_allowed(void)
+u64 kvm_cr4_host(void)
 {
-	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
-		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	u64 ok = 0;
 
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		ok |= X86_CR4_UMIP;
@@ -209,8 +207,12 @@ static u64 kvm_efer_allowed(void)
 	return ok;
 }
 
-/* The architectural consistency of a set of control registers. */
-static bool kvm_valid_control_regs(u64 cr0, u64 cr4, u64 efer)
+/*
+ * The architectural consistency of a set of control registers, and CR4
+ * against what @vcpu's CPUID and KVM allow.
+ */
+static bool kvm_valid_control_regs(struct kvm_vcpu *vcpu, u64 cr0, u64 cr4,
+				   u64 efer)
 {
 	bool paging = cr0 & X86_CR0_PG;
 
@@ -220,7 +222,7 @@ static bool kvm_valid_control_regs(u64 cr0, u64 cr4, u64 efer)
 		return false;
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
 		return false;
-	if (cr4 & ~kvm_cr4_allowed())
+	if (!kvm_cr4_valid(vcpu, cr4))
 		return false;
 	if (efer & ~kvm_efer_allowed())
 		return false;
@@ -343,7 +345,7 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	int i;
 
-	if (!kvm_valid_control_regs(s->cr0, s->cr4, s->efer))
+	if (!kvm_valid_control_regs(vcpu, s->cr0, s->cr4, s->efer))
 		return -EINVAL;
 	if (s->cr8 > 15)
 		return -EINVAL;

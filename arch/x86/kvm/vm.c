@@ -25,6 +25,14 @@ EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 #define KVM_X86_4G		0x100000000ULL
 #define KVM_IDENTITY_MAP_DEFAULT	0xfffbc000ULL
 
+/*
+ * KVM_SET_NR_MMU_PAGES takes no fewer than this; without it the figure is
+ * 20 per mille of guest memory pages, at least this many, as the
+ * distribution's KVM reports.
+ */
+#define KVM_MIN_MMU_PAGES		64
+#define KVM_MMU_PAGES_PER_MILLE	20
+
 int kvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
@@ -81,6 +89,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_IRQ_ROUTING:
 		return KVM_MAX_GSI_ROUTES;
 	case KVM_CAP_KVMCLOCK_CTRL:
+	/* KVM_SET/GET_NR_MMU_PAGES: recorded and reported (see below). */
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 		return 1;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		return KVM_X86_DISABLEABLE_QUIRKS;
@@ -192,8 +202,61 @@ bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
 	return kvm_tdp_write_protect_range(vm, start, end);
 }
 
+/* Called under slots_lock with the new slots published. */
 void kvm_arch_memslots_changed(struct kvm_vm *vm)
 {
+	struct kvm_memslots *slots = kvm_memslots(vm);
+	u64 pages = 0;
+	int i;
+
+	if (vm->arch.requested_mmu_pages)
+		return;
+	for (i = 0; i < slots->nr; i++)
+		pages += slots->slot[i].npages;
+	pages = div_u64(pages * KVM_MMU_PAGES_PER_MILLE, 1000);
+	WRITE_ONCE(vm->arch.nr_mmu_pages,
+		   clamp_t(u64, pages, KVM_MIN_MMU_PAGES, INT_MAX));
+}
+
+/*
+ * KVM_SET_NR_MMU_PAGES sizes the shadow page cache of a KVM that shadows
+ * guest page tables. With nested paging there is none: the nested tables
+ * follow guest memory, not guest page tables. The figure is kept only to
+ * be reported by KVM_GET_NR_MMU_PAGES (clamped to what its int return
+ * value can carry).
+ */
+static int kvm_vm_set_nr_mmu_pages(struct kvm_vm *vm, unsigned long n)
+{
+	if (n < KVM_MIN_MMU_PAGES)
+		return -EINVAL;
+	mutex_lock(&vm->slots_lock);
+	vm->arch.requested_mmu_pages = min_t(unsigned long, n, INT_MAX);
+	WRITE_ONCE(vm->arch.nr_mmu_pages, vm->arch.requested_mmu_pages);
+	mutex_unlock(&vm->slots_lock);
+	return 0;
+}
+
+/*
+ * KVM_CAP_MAX_VCPU_ID: the vCPU id limit may be set once, to at most the
+ * one KVM_CHECK_EXTENSION reports, before any vCPU exists; setting the
+ * value it already has (0 while unset) is no change.
+ */
+static int kvm_vm_set_max_vcpu_id(struct kvm_vm *vm, u64 max)
+{
+	int r = -EINVAL;
+
+	if (max > KVM_NG_MAX_VCPU_ID)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (atomic_read(&vm->nr_vcpus))
+		goto out;
+	if (vm->max_vcpu_ids && vm->max_vcpu_ids != max)
+		goto out;
+	vm->max_vcpu_ids = max;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 static void kvm_ack_flush(void *unused)
@@ -296,6 +359,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		WRITE_ONCE(vm->arch.platform_info_hidden, !cap.args[0]);
 		return 0;
+	case KVM_CAP_MAX_VCPU_ID:
+		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
@@ -367,6 +432,10 @@ long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		return tsc_khz ? tsc_khz : -EIO;
 	case KVM_SET_TSC_KHZ:
 		return kvm_vm_set_tsc_khz(arg);
+	case KVM_SET_NR_MMU_PAGES:
+		return kvm_vm_set_nr_mmu_pages(vm, arg);
+	case KVM_GET_NR_MMU_PAGES:
+		return READ_ONCE(vm->arch.nr_mmu_pages);
 	default:
 		return -ENOTTY;
 	}

@@ -31,8 +31,9 @@ int kvm_vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid __user *uc);
 int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
 const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
 					      u32 function, u32 index);
-void kvm_cpuid_init(void);
+int kvm_cpuid_init(void);
 extern u64 kvm_guest_xcr0_mask;
+void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid);
 
 /* msr.c */
 int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul);
@@ -50,8 +51,17 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu);
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
 void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu);
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host);
-/* CR4 bits a guest may set. */
-u64 kvm_cr4_allowed(void);
+/* CR4 bits every x86-64 CPU has: no CPUID feature gates them. */
+#define KVM_CR4_BASE	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+			 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+/* The CPUID-gated CR4 bits the host kernel runs with support for. */
+u64 kvm_cr4_host(void);
+/* Whether @vcpu may have CR4 = @cr4 (its CPUID, what KVM supports). */
+static inline bool kvm_cr4_valid(struct kvm_vcpu *vcpu, u64 cr4)
+{
+	return !(cr4 & ~vcpu->arch.cr4_allowed);
+}
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
 
 /* exits.c: the RIP after the exiting instruction, without moving there. */

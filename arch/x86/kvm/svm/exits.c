@@ -129,6 +129,25 @@ static int svm_exit_cr8_write(struct svm_vcpu *svm)
 	return kvm_x86_exit_cr8_write(&svm->vcpu, gpr, svm_next_rip(svm));
 }
 
+/* A MOV to CR4 while kvm_x86_cr4_trap() asks for the intercept. */
+static int svm_exit_cr4_write(struct svm_vcpu *svm)
+{
+	struct kvm_vcpu *vcpu = &svm->vcpu;
+	u64 info = svm->vmcb->control.exit_info1;
+	int gpr = (info & BIT_ULL(63)) ? (int)(info & 0xf) :
+					 kvm_x86_decode_cr_write(vcpu, 4);
+
+	if (gpr < 0) {
+		u64 data[1] = { vcpu->arch.rip };
+
+		return kvm_x86_exit_internal_error(vcpu,
+						   KVM_INTERNAL_ERROR_EMULATION,
+						   data, 1);
+	}
+	return kvm_x86_exit_cr_write(vcpu, 4, vcpu->arch.gpr[gpr],
+				     svm_next_rip(svm));
+}
+
 static int svm_exit_cpuid(struct svm_vcpu *svm)
 {
 	return kvm_x86_exit_cpuid(&svm->vcpu, svm_next_rip(svm));
@@ -229,6 +248,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= svm_exit_bp,
 	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= svm_exit_ud_intercept,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= svm_exit_machine_check,
+	[SVM_EXIT_WRITE_CR0 + 4]		= svm_exit_cr4_write,
 	[SVM_EXIT_WRITE_CR8]			= svm_exit_cr8_write,
 	[SVM_EXIT_VINTR]			= svm_exit_vintr,
 	[SVM_EXIT_IRET]				= svm_exit_iret,

@@ -482,6 +482,11 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	 * on the emulated test host) cannot make us deliver one twice.
 	 */
 	vmcb->control.exit_int_info = 0;
+	/* A MOV to CR4 must exit when it could set a bit the vCPU may not have. */
+	if (kvm_x86_cr4_trap(vcpu))
+		svm_set_intercept(vmcb, SVM_EXIT_WRITE_CR0 + 4);
+	else
+		svm_clr_intercept(vmcb, SVM_EXIT_WRITE_CR0 + 4);
 	/* Guest CR8 accesses go to V_TPR, unintercepted. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->arch.cr8 & SVM_V_TPR_MASK);

@@ -299,7 +299,10 @@ void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 	vmcb->save.gdtr.limit = dt->limit;
 }
 
-/* With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted. */
+/*
+ * With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted
+ * but for CR4 writes while kvm_x86_cr4_trap() asks for them (svm.c).
+ */
 u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;

@@ -110,6 +110,13 @@ void vmcs_update_controls(struct vmx_vcpu *vmx)
 	vmcs_update64(VMCS_EPT_POINTER, vmx->eptp, &f->eptp);
 	vmcs_update64(VMCS_TSC_OFFSET, vmx->vcpu.arch.tsc_offset,
 		      &f->tsc_offset);
+	/*
+	 * Owning the CR4 bits the vCPU may not have makes a MOV to CR4 that
+	 * sets one exit (the read shadow holds them clear), for the #GP.
+	 */
+	vmcs_update64(VMCS_CR4_MASK,
+		      vmx_cr4_mask() | kvm_x86_cr4_trap(&vmx->vcpu),
+		      &f->cr4_mask);
 	/* The task's page tables (and PCID) and CR4 can differ per CPU. */
 	vmcs_update64(VMCS_HOST_CR3, __read_cr3(), &f->host_cr3);
 	vmcs_update64(VMCS_HOST_CR4, __read_cr4(), &f->host_cr4);
@@ -130,7 +137,7 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
-	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
+	vmcs_write(VMCS_CR4_MASK, f->cr4_mask = vmx_cr4_mask());
 	if (vmx->vpid)
 		vmcs_write(VMCS_VPID, vmx->vpid);
 	if (vmx_preemption_ticks)

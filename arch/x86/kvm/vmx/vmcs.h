@@ -345,7 +345,7 @@ struct vmx_vcpu {
 	struct vmx_vmcs_fields {
 		u32 cpu_controls, cpu2_controls, entry_controls;
 		u32 exception_bitmap, tpr_threshold;
-		u64 eptp, tsc_offset, host_cr3, host_cr4;
+		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
 	} in_vmcs;
 
 	/* The RIP the interruptibility state was recorded at. */
