@@ -167,6 +167,7 @@ struct kvm_vcpu_x86 {
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
+	bool has_run;		/* entered the guest once: CPUID is frozen */
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
