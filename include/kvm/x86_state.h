@@ -174,6 +174,7 @@ struct kvm_vcpu_x86 {
 	 */
 	u64 cr4_allowed;
 	u64 cr4_trap;
+	bool has_run;		/* entered the guest once: CPUID is frozen */
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;

@@ -365,9 +365,36 @@ void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid)
 	a->cr4_trap = kvm_cr4_hw & ~a->cr4_allowed;
 }
 
+static bool kvm_cpuid_entry_equal(const struct kvm_cpuid_entry2 *a,
+				  const struct kvm_cpuid_entry2 *b)
+{
+	/* OSXSAVE follows the guest's CR4, whatever the table says. */
+	u32 ecx_ignored = a->function == 1 ? LEAF1_ECX_OSXSAVE : 0;
+
+	return a->function == b->function && a->index == b->index &&
+	       a->flags == b->flags && a->eax == b->eax && a->ebx == b->ebx &&
+	       !((a->ecx ^ b->ecx) & ~ecx_ignored) && a->edx == b->edx;
+}
+
+/*
+ * Once the guest has run, its vCPU model is frozen: what it has already
+ * observed (and what KVM derived from it) would not follow a new table.
+ * Setting the same table again is still accepted, as VMMs restoring state
+ * do exactly that; anything else is -EINVAL.
+ */
 static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 				  struct kvm_cpuid_entry2 *e, int n)
 {
+	int i;
+
+	if (vcpu->arch.has_run) {
+		bool same = n == vcpu->arch.cpuid_nent;
+
+		for (i = 0; same && i < n; i++)
+			same = kvm_cpuid_entry_equal(&e[i], &vcpu->arch.cpuid[i]);
+		kfree(e);
+		return same ? 0 : -EINVAL;
+	}
 	kfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = n;

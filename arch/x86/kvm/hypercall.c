@@ -26,6 +26,13 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		ret = 0;	/* the exit itself was the point */
+	else if (nr == KVM_HC_SCHED_YIELD)
+		/*
+		 * A hint that the vCPU with APIC ID a0 holds something the
+		 * caller waits for; it always succeeds. No directed yield
+		 * yet: returning to the guest at once is still correct.
+		 */
+		ret = 0;
 	else
 		ret = -KVM_ENOSYS;
 

@@ -86,6 +86,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 		switch_fpu_return();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
 	kvm_backend->run(vcpu);
+	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)
 		kvm_lapic_set_cr8(vcpu, vcpu->arch.cr8);

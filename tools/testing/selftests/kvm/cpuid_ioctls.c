@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KVM_GET_SUPPORTED_CPUID, KVM_SET_CPUID2, KVM_GET_CPUID2. */
 #include <cpuid.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include "kselftest_harness.h"
 #include "vmkit.h"
@@ -107,6 +109,72 @@ TEST(set_get_and_guest)
 	free(sup);
 	free(got);
 	free(small);
+	vmk_vm_free(vm);
+}
+
+static void guest_cpuid_loop(u64 leaf)
+{
+	u32 a, b, c, d;
+
+	for (;;) {
+		asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			     : "a"((u32)leaf), "c"(0));
+		GUEST_SYNC(b);
+	}
+}
+
+/*
+ * After KVM_RUN the vCPU model is frozen: a different table is refused
+ * with EINVAL and the old one stays in force, the same table is accepted.
+ * Before the first KVM_RUN anything goes.
+ */
+TEST(set_after_run)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_cpuid_loop, 0);
+	struct kvm_cpuid2 *orig = alloc_cpuid(256), *got = alloc_cpuid(256);
+	struct kvm_cpuid2 *changed;
+	struct kvm_cpuid_entry2 *e0;
+	size_t size;
+	u64 v;
+
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_CPUID2, orig));
+	size = sizeof(*orig) + orig->nent * sizeof(orig->entries[0]);
+	changed = malloc(size);
+	memcpy(changed, orig, size);
+	e0 = find(changed, 0, 0);
+	ASSERT_TRUE(e0 != NULL);
+	e0->ebx ^= 0x20202020;
+
+	/* Not run yet: any table, even back and forth. */
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, changed));
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, orig));
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, changed));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	ASSERT_EQ(e0->ebx, v);
+
+	/* Has run: only the identical table. */
+	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, orig), EINVAL);
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, changed));
+	changed->nent--;
+	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, changed), EINVAL);
+	changed->nent = 0;
+	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, changed), EINVAL);
+	changed->nent = orig->nent;
+
+	/* The refused tables changed nothing. */
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_CPUID2, got));
+	ASSERT_EQ(0, find(got, 0, 0)->ebx != e0->ebx);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	ASSERT_EQ(e0->ebx, v);
+
+	/* A second vCPU that never ran still takes any table. */
+	vcpu = vmk_vcpu_new_lm(vm, 1, guest_cpuid_loop, 0);
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, changed));
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, orig));
+	free(orig);
+	free(got);
+	free(changed);
 	vmk_vm_free(vm);
 }
 

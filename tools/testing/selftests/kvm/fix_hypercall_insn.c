@@ -273,4 +273,48 @@ TEST(quirk_reenabled)
 	vmk_vm_free(vm);
 }
 
+/*
+ * KVM_HC_SCHED_YIELD (a0: the APIC ID of a vCPU the caller waits for)
+ * succeeds whichever instruction issued it, also for an APIC ID no vCPU
+ * has; yielding is only a hint. The unknown number shows that a result
+ * really comes back.
+ */
+static void guest_sched_yield(u64 foreign)
+{
+	u64 own = foreign == (u64)(uintptr_t)hc_stub_vmcall ?
+		  (u64)(uintptr_t)hc_stub_vmmcall : (u64)(uintptr_t)hc_stub_vmcall;
+	u64 ret;
+
+	GUEST_SYNC(guest_hypercall(own, KVM_HC_SCHED_YIELD));
+	GUEST_SYNC(guest_hypercall(foreign, KVM_HC_SCHED_YIELD));
+	asm volatile("call *%[stub]"
+		     : "=a"(ret)
+		     : [stub] "r"(own), "a"(KVM_HC_SCHED_YIELD), "b"(0xfe),
+		       "c"(0), "d"(0), "S"(0)
+		     : "memory");
+	GUEST_SYNC(ret);
+	GUEST_SYNC(guest_hypercall(own, HC_UNKNOWN));
+}
+
+TEST(sched_yield)
+{
+	struct vmk_vcpu *vcpu;
+	struct vmk_vm *vm;
+	u64 v;
+	u8 own;
+	int i;
+
+	REQUIRE_HYPERCALL_HOST(own);
+	vm = vmk_vm_new_std();
+	vcpu = vmk_vcpu_new_lm(vm, 0, guest_sched_yield, foreign_stub(own));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+		EXPECT_EQ(0, v) TH_LOG("SCHED_YIELD call %d", i);
+	}
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	EXPECT_EQ((u64)-KVM_ENOSYS, v);
+	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
+	vmk_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
