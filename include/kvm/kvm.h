@@ -107,6 +107,8 @@ struct kvm_vcpu {
 	/* A vCPU blocked in the kernel (HLT, wait-for-SIPI) sleeps here. */
 	struct rcuwait wait;
 	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
+	/* The thread of the last KVM_RUN, for directed yields to this vCPU. */
+	struct pid __rcu *run_pid;
 	struct kvm_vcpu_stat stat;
 	struct kvm_dirty_ring dirty_ring;
 	struct kvm_vcpu_x86 arch;
@@ -265,6 +267,8 @@ void kvm_vm_request_all(struct kvm_vm *vm, int req);
  * its CPU), awake if it is blocked. Any context, including hardirq.
  */
 void kvm_vcpu_kick(struct kvm_vcpu *vcpu);
+/* The caller's time slice to @target's thread, unless it is in the guest. */
+void kvm_vcpu_yield_to(struct kvm_vcpu *target);
 /* Sleep in KVM_RUN until @runnable(vcpu) or a signal (halt.c). */
 void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		    bool (*runnable)(struct kvm_vcpu *vcpu));

@@ -7,6 +7,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -125,11 +127,52 @@ static int kvm_vcpu_set_signal_mask(struct kvm_vcpu *vcpu,
 	return 0;
 }
 
+/*
+ * Remember which thread runs @vcpu, for kvm_vcpu_yield_to(). A VMM moves a
+ * vCPU to another thread rarely (if ever): only then pay for a grace
+ * period before dropping the old reference.
+ */
+static void kvm_vcpu_note_run_pid(struct kvm_vcpu *vcpu)
+{
+	struct pid *old = rcu_dereference_protected(vcpu->run_pid,
+						    lockdep_is_held(&vcpu->mutex));
+
+	if (likely(old == task_pid(current)))
+		return;
+	rcu_assign_pointer(vcpu->run_pid, get_task_pid(current, PIDTYPE_PID));
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
+}
+
+/*
+ * Give the rest of this time slice to the thread that last ran @target,
+ * if it is not running a guest right now (it may hold what the caller
+ * waits for). Called from a vCPU's exit handling, preemptible.
+ */
+void kvm_vcpu_yield_to(struct kvm_vcpu *target)
+{
+	struct task_struct *task;
+
+	if (READ_ONCE(target->mode) == VCPU_IN_GUEST)
+		return;
+	rcu_read_lock();
+	task = get_pid_task(rcu_dereference(target->run_pid), PIDTYPE_PID);
+	rcu_read_unlock();
+	if (!task)
+		return;
+	if (task != current)
+		yield_to(task, true);
+	put_task_struct(task);
+}
+
 static int kvm_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	sigset_t saved;
 	int r;
 
+	kvm_vcpu_note_run_pid(vcpu);
 	if (vcpu->sigmask_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &saved);
 	r = kvm_arch_vcpu_run(vcpu);
@@ -185,6 +228,7 @@ static const struct file_operations kvm_vcpu_fops = {
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
 	kvm_arch_vcpu_destroy(vcpu);
+	put_pid(rcu_dereference_protected(vcpu->run_pid, true));
 	kvm_dirty_ring_free(vcpu);
 	free_page((unsigned long)vcpu->pio_page);
 	free_page((unsigned long)vcpu->run);

@@ -12,6 +12,23 @@
 #include <asm/trapnr.h>
 
 #include "x86.h"
+#include "irqchip.h"
+
+/*
+ * KVM_HC_SCHED_YIELD: the vCPU with APIC ID @apic_id holds something the
+ * caller waits for (a lock, an IPI's answer). Always succeeds: with no such
+ * vCPU, or one in the guest already, there is simply nothing to yield to.
+ */
+static void kvm_hc_sched_yield(struct kvm_vcpu *vcpu, unsigned long apic_id)
+{
+	struct kvm_vcpu *target;
+
+	if (!kvm_vcpu_has_lapic(vcpu) || apic_id > U32_MAX)
+		return;
+	target = kvm_lapic_vcpu_by_id(vcpu->vm, apic_id);
+	if (target && target != vcpu)
+		kvm_vcpu_yield_to(target);
+}
 
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
@@ -26,13 +43,10 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		ret = 0;	/* the exit itself was the point */
-	else if (nr == KVM_HC_SCHED_YIELD)
-		/*
-		 * A hint that the vCPU with APIC ID a0 holds something the
-		 * caller waits for; it always succeeds. No directed yield
-		 * yet: returning to the guest at once is still correct.
-		 */
+	else if (nr == KVM_HC_SCHED_YIELD) {
+		kvm_hc_sched_yield(vcpu, op64 ? g[GPR_RBX] : (u32)g[GPR_RBX]);
 		ret = 0;
+	}
 	else
 		ret = -KVM_ENOSYS;
 

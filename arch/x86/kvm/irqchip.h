@@ -111,6 +111,8 @@ void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init);
  */
 int kvm_apic_deliver(struct kvm_vm *vm, struct kvm_vcpu *src,
 		     const struct kvm_apic_msg *msg);
+/* The vCPU whose enabled local APIC has physical ID @id, or NULL. */
+struct kvm_vcpu *kvm_lapic_vcpu_by_id(struct kvm_vm *vm, u32 id);
 
 /*
  * The vector the local APIC would present now (highest IRR above PPR),

@@ -335,6 +335,21 @@ static int lapic_accept(struct kvm_lapic *apic, const struct kvm_apic_msg *msg)
 	}
 }
 
+struct kvm_vcpu *kvm_lapic_vcpu_by_id(struct kvm_vm *vm, u32 id)
+{
+	int i, nr = atomic_read(&vm->nr_vcpus);
+
+	/* Paired with the vCPU publication in kvm_vm_create_vcpu(). */
+	smp_rmb();
+	for (i = 0; i < nr; i++) {
+		struct kvm_lapic *apic = READ_ONCE(vm->vcpus[i]->arch.lapic);
+
+		if (apic && lapic_hw_enabled(apic) && lapic_phys_id(apic) == id)
+			return apic->vcpu;
+	}
+	return NULL;
+}
+
 int kvm_apic_deliver(struct kvm_vm *vm, struct kvm_vcpu *src,
 		     const struct kvm_apic_msg *msg)
 {

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <linux/kvm_para.h>
 
+#include <pthread.h>
 #include "kselftest_harness.h"
 #include "vmkit.h"
 
@@ -296,7 +297,7 @@ static void guest_sched_yield(u64 foreign)
 	GUEST_SYNC(guest_hypercall(own, HC_UNKNOWN));
 }
 
-TEST(sched_yield)
+TEST(sched_yield_result)
 {
 	struct vmk_vcpu *vcpu;
 	struct vmk_vm *vm;
@@ -314,6 +315,79 @@ TEST(sched_yield)
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	EXPECT_EQ((u64)-KVM_ENOSYS, v);
 	ASSERT_EQ(VMK_MSG_DONE, vmk_run_guest(vcpu, NULL));
+	vmk_vm_free(vm);
+}
+
+/*
+ * Directed yield with a real target: vCPU 1 spins in its own thread until
+ * vCPU 0, after many SCHED_YIELDs naming vCPU 1 (running or preempted, in
+ * the guest or between entries) and itself, lets it go.
+ */
+#define YIELD_FLAG_GPA	0x3000000ULL
+#define YIELD_CALLS	2000
+
+static void guest_yield_target(u64 unused)
+{
+	volatile u64 *flag = (volatile u64 *)YIELD_FLAG_GPA;
+
+	(void)unused;
+	while (!*flag)
+		asm volatile("pause");
+	GUEST_SYNC(1);
+}
+
+static void guest_yield_caller(u64 own)
+{
+	volatile u64 *flag = (volatile u64 *)YIELD_FLAG_GPA;
+	u64 ret, acc = 0;
+	int i;
+
+	for (i = 0; i < YIELD_CALLS; i++) {
+		asm volatile("call *%[stub]"
+			     : "=a"(ret)
+			     : [stub] "r"(own), "a"(KVM_HC_SCHED_YIELD),
+			       "b"((u64)(i & 1)), "c"(0), "d"(0), "S"(0)
+			     : "memory");
+		acc |= ret;
+	}
+	*flag = 1;
+	GUEST_SYNC(acc);
+}
+
+static void *run_yield_target(void *p)
+{
+	u64 v = 0;
+
+	if (vmk_run_guest(p, &v) != VMK_MSG_SYNC || v != 1)
+		return (void *)1;
+	return NULL;
+}
+
+TEST(sched_yield_to_vcpu)
+{
+	struct vmk_vcpu *caller, *target;
+	struct vmk_vm *vm;
+	pthread_t th;
+	void *ret;
+	u64 v;
+	u8 own;
+
+	REQUIRE_HYPERCALL_HOST(own);
+	vm = vmk_vm_new_std();
+	ASSERT_EQ(0, ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	/* The native instruction: the foreign one's rewrite is tested above. */
+	caller = vmk_vcpu_new_lm(vm, 0, guest_yield_caller,
+				 (u64)(uintptr_t)(own == MODRM_VMCALL ? hc_stub_vmcall :
+									hc_stub_vmmcall));
+	target = vmk_vcpu_new_lm(vm, 1, guest_yield_target, 0);
+	/* With the in-kernel LAPIC an AP waits for INIT/SIPI: start it. */
+	ASSERT_EQ(0, ioctl(target->fd, KVM_SET_MP_STATE,
+			   &(struct kvm_mp_state){ KVM_MP_STATE_RUNNABLE }));
+	ASSERT_EQ(0, pthread_create(&th, NULL, run_yield_target, target));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(caller, &v));
+	EXPECT_EQ(0, v) TH_LOG("a SCHED_YIELD returned non-zero");
+	ASSERT_EQ(0, pthread_join(th, &ret));
+	ASSERT_EQ(NULL, ret);
 	vmk_vm_free(vm);
 }
 
