@@ -206,6 +206,11 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip);
  * guest.
  */
 int kvm_x86_exit_ud(struct kvm_vcpu *vcpu);
+/*
+ * An intercepted MONITOR or MWAIT: a NOP, or #UD when
+ * KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS is disabled and guest CPUID lacks it.
+ */
+int kvm_x86_exit_monitor_mwait(struct kvm_vcpu *vcpu, unsigned long next_rip);
 /* An intercepted #DB or #BP while KVM_SET_GUEST_DEBUG asks for them. */
 int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector);
 

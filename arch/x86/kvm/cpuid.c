@@ -74,6 +74,7 @@ static const u32 leaf1_ecx_mask =
 #define LEAF1_ECX_HYPERVISOR	BIT(31)
 /* The in-kernel local APIC emulates these whatever the host has. */
 #define LEAF1_ECX_X2APIC	BIT(21)
+#define LEAF1_ECX_MONITOR	BIT(3)
 static const u32 leaf7_ebx_mask =
 	BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) |	/* FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS */
 	BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) |	/* AVX512F/DQ RDSEED ADX SMAP */
@@ -478,6 +479,47 @@ const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
 	return kvm_cpuid_lookup(vcpu->arch.cpuid, vcpu->arch.cpuid_nent,
 				function, index);
 }
+
+/*
+ * KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT disabled: MISC_ENABLE.MWAIT (bit 18)
+ * drives CPUID.01H:ECX.MONITOR, as on hardware. Without a leaf 1 there is
+ * no bit to change.
+ */
+void kvm_cpuid_set_monitor(struct kvm_vcpu *vcpu, bool on)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = (struct kvm_cpuid_entry2 *)kvm_find_cpuid(vcpu, 1, 0);
+	if (!e)
+		return;
+	if (on)
+		e->ecx |= LEAF1_ECX_MONITOR;
+	else
+		e->ecx &= ~LEAF1_ECX_MONITOR;
+}
+
+/*
+ * MONITOR/MWAIT are always intercepted: a guest must not park a host CPU.
+ * With KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS (the default) both are NOPs
+ * whatever the guest's CPUID says; without it they #UD unless guest CPUID
+ * enumerates MONITOR. Either way an MWAIT returns at once, which the
+ * architecture allows (a wakeup may be spurious).
+ */
+int kvm_x86_exit_monitor_mwait(struct kvm_vcpu *vcpu, unsigned long next_rip)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	if (!kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)) {
+		e = kvm_find_cpuid(vcpu, 1, 0);
+		if (!e || !(e->ecx & LEAF1_ECX_MONITOR)) {
+			kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+			return KVM_EXIT_RESUME;
+		}
+	}
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
+						   KVM_EXIT_TO_USER;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_monitor_mwait);
 
 /* The guest's CPUID: what userspace set, with the bits that track guest state. */
 int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)

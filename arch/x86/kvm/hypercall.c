@@ -61,11 +61,6 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_hypercall);
 #define HC_MODRM_VMCALL		0xc1
 #define HC_MODRM_VMMCALL	0xd9
 
-static bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
-{
-	return !(READ_ONCE(vm->arch.disabled_quirks) & quirk);
-}
-
 /*
  * KVM_X86_QUIRK_FIX_HYPERCALL_INSN: turn the other vendor's instruction at
  * CS:RIP into this host's, so that its next run exits as a hypercall

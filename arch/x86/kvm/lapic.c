@@ -32,8 +32,6 @@
 #define LAPIC_LVT_ERROR_BITS	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
 /* SVR: vector, APIC enable, focus check. No directed EOI (bit 12). */
 #define LAPIC_SVR_BITS		0x3ff
-/* ICR low: everything but the read-only delivery status. */
-#define LAPIC_ICR_BITS		0xccfff
 
 static const unsigned int lapic_lvts[LAPIC_NR_LVT] = {
 	APIC_LVTT, APIC_LVTTHMR, APIC_LVTPC, APIC_LVT0, APIC_LVT1, APIC_LVTERR,
@@ -671,7 +669,11 @@ static void lapic_reg_write(struct kvm_lapic *apic, unsigned int off, u32 val)
 			      atomic_xchg(&apic->esr_pending, 0));
 		break;
 	case APIC_ICR:
-		lapic_set_reg(apic, APIC_ICR, val & LAPIC_ICR_BITS);
+		/*
+		 * Reserved bits read back as written; only the delivery
+		 * status is the APIC's (always idle: the IPI is sent now).
+		 */
+		lapic_set_reg(apic, APIC_ICR, val & ~APIC_ICR_BUSY);
 		lapic_send_ipi(apic, val, lapic_reg(apic, APIC_ICR2) >> 24,
 			       false);
 		break;
@@ -883,6 +885,10 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	}
 }
 
+/* x2APIC ICR bits 13, 16, 17, 20-31: reserved (SDM "x2APIC ICR"). */
+#define LAPIC_X2APIC_ICR_RESERVED	(BIT_ULL(13) | GENMASK_ULL(17, 16) | \
+					 GENMASK_ULL(31, 20))
+
 static int lapic_set_x2apic_msr(struct kvm_lapic *apic, unsigned int off,
 				u64 data)
 {
@@ -910,7 +916,13 @@ static int lapic_set_x2apic_msr(struct kvm_lapic *apic, unsigned int off,
 		lapic_reg_write(apic, off, 0);
 		return 0;
 	case APIC_ICR:
-		icr = data & LAPIC_ICR_BITS;
+		/*
+		 * x2APIC's ICR has no delivery status (bit 12 is ignored) and
+		 * a write with a reserved bit #GPs, as upstream does.
+		 */
+		if (data & LAPIC_X2APIC_ICR_RESERVED)
+			return -1;
+		icr = data & ~APIC_ICR_BUSY;
 		lapic_set_reg(apic, APIC_ICR, icr);
 		lapic_set_reg(apic, APIC_ICR2, data >> 32);
 		lapic_send_ipi(apic, icr, data >> 32, true);

@@ -567,6 +567,9 @@ static int kvm_set_misc_enable(struct kvm_vcpu *vcpu, u64 data, bool host)
 		data = (data & ~MISC_ENABLE_RO_IGNORED) |
 		       (x->misc_enable & MISC_ENABLE_RO_IGNORED);
 	}
+	if (!kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT) &&
+	    ((data ^ x->misc_enable) & MSR_IA32_MISC_ENABLE_MWAIT))
+		kvm_cpuid_set_monitor(vcpu, data & MSR_IA32_MISC_ENABLE_MWAIT);
 	x->misc_enable = data;
 	return 0;
 }

@@ -19,7 +19,9 @@ u64 kvm_host_xcr0;
 EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 
 /* The quirks userspace may disable: only those whose other behaviour exists. */
-#define KVM_X86_DISABLEABLE_QUIRKS	KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+#define KVM_X86_DISABLEABLE_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+					 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | \
+					 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
 
 /* Top of the 4 GiB below which the TSS and identity map regions must lie. */
 #define KVM_X86_4G		0x100000000ULL

@@ -24,6 +24,12 @@ static inline bool kvm_guest_long_mode(struct kvm_vcpu *vcpu)
 	return kvm_backend->get_efer(vcpu) & EFER_LMA;
 }
 
+/* A KVM_X86_QUIRK_* is on until KVM_CAP_DISABLE_QUIRKS2 turns it off. */
+static inline bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
+{
+	return !(READ_ONCE(vm->arch.disabled_quirks) & quirk);
+}
+
 /* cpuid.c */
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc);
 int kvm_vcpu_set_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
@@ -32,6 +38,7 @@ int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
 const struct kvm_cpuid_entry2 *kvm_find_cpuid(struct kvm_vcpu *vcpu,
 					      u32 function, u32 index);
 int kvm_cpuid_init(void);
+void kvm_cpuid_set_monitor(struct kvm_vcpu *vcpu, bool on);
 extern u64 kvm_guest_xcr0_mask;
 void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid);
 

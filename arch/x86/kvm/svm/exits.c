@@ -55,6 +55,11 @@ static int svm_exit_ud(struct svm_vcpu *svm)
 	return KVM_EXIT_RESUME;
 }
 
+static int svm_exit_monitor_mwait(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_monitor_mwait(&svm->vcpu, svm_next_rip(svm));
+}
+
 /* #UD intercepted for VMCALL; anything else goes back to the guest. */
 static int svm_exit_ud_intercept(struct svm_vcpu *svm)
 {
@@ -273,9 +278,9 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_CLGI]				= svm_exit_ud,
 	[SVM_EXIT_SKINIT]			= svm_exit_ud,
 	[SVM_EXIT_RDTSCP]			= svm_exit_rdtscp,
-	[SVM_EXIT_MONITOR]			= svm_exit_ud,
-	[SVM_EXIT_MWAIT]			= svm_exit_ud,
-	[SVM_EXIT_MWAIT_COND]			= svm_exit_ud,
+	[SVM_EXIT_MONITOR]			= svm_exit_monitor_mwait,
+	[SVM_EXIT_MWAIT]			= svm_exit_monitor_mwait,
+	[SVM_EXIT_MWAIT_COND]			= svm_exit_monitor_mwait,
 	[SVM_EXIT_XSETBV]			= svm_exit_xsetbv,
 };
 

@@ -70,6 +70,11 @@ static int vmx_exit_ud(struct vmx_vcpu *vmx)
 	return KVM_EXIT_RESUME;
 }
 
+static int vmx_exit_monitor_mwait(struct vmx_vcpu *vmx)
+{
+	return kvm_x86_exit_monitor_mwait(&vmx->vcpu, vmx_next_rip(vmx));
+}
+
 static int vmx_exit_gp(struct vmx_vcpu *vmx)
 {
 	kvm_x86_queue_exception(&vmx->vcpu, GP_VECTOR, true, 0);
@@ -295,8 +300,8 @@ static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_IO]		= vmx_exit_io,
 	[EXIT_RDMSR]		= vmx_exit_rdmsr,
 	[EXIT_WRMSR]		= vmx_exit_wrmsr,
-	[EXIT_MWAIT]		= vmx_exit_ud,
-	[EXIT_MONITOR]		= vmx_exit_ud,
+	[EXIT_MWAIT]		= vmx_exit_monitor_mwait,
+	[EXIT_MONITOR]		= vmx_exit_monitor_mwait,
 	[EXIT_TPR_BELOW_THRESHOLD] = vmx_exit_tpr_below_threshold,
 	[EXIT_EPT_VIOLATION]	= vmx_exit_ept_violation,
 	[EXIT_EPT_MISCONFIG]	= vmx_exit_ept_misconfig,

@@ -4,7 +4,8 @@
  * irqchip, reset values, round trip, the ID format in x2APIC mode) and
  * IA32_APIC_BASE (legal and illegal transitions from the guest, which get
  * #GP, and from userspace, where KVM_SET_MSRS sets 0 MSRs), with the
- * x2APIC MSRs that exist only in x2APIC mode.
+ * x2APIC MSRs that exist only in x2APIC mode, and the ICR's reserved bits,
+ * which read back as written through either interface.
  */
 #include "kselftest_harness.h"
 #include "lapic_common.h"
@@ -322,6 +323,97 @@ TEST(apic_base_guest_ap)
 		SKIP(return, "no x2APIC in KVM_GET_SUPPORTED_CPUID");
 	lapic_make_runnable(vcpu);
 	vmk_set_guest_handler(vm, 13, gp_handler);
+	vmk_run_to_done(vcpu);
+	vmk_vm_free(vm);
+}
+
+/*
+ * ICR with every bit set but the delivery mode (fixed), the shorthand
+ * (none) and the destination, which is logical and matches no one: the
+ * IPI goes nowhere. Bit 12 (delivery status) reads as 0, idle; every
+ * reserved bit reads back as written (measured on upstream KVM).
+ */
+#define ICR_LOW_ALL	0xfff3f8ffu
+#define ICR_LOW_READ	(ICR_LOW_ALL & ~(1u << 12))
+/* xAPIC ICR2: logical destination 0 (in 31:24), reserved 23:0 set. */
+#define ICR2_XAPIC	0x00ffffffu
+/* x2APIC: cluster 0xfffe, empty member mask. */
+#define ICR_X2_DEST	0xfffe0000u
+
+static void guest_icr_xapic(u64 arg)
+{
+	(void)arg;
+	xapic_write(R_SVR, 0x1ff);
+	xapic_write(R_ICR2, ICR2_XAPIC);
+	xapic_write(R_ICR, ICR_LOW_ALL);
+	GUEST_SYNC(((u64)xapic_read(R_ICR2) << 32) | xapic_read(R_ICR));
+	GUEST_DONE();
+}
+
+TEST(icr_reserved_bits_xapic)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_icr_xapic, 0);
+	struct kvm_lapic_state s;
+	u64 v = 0;
+
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	/* ICR2's reserved bits 23:0 are dropped, the ICR's are kept. */
+	EXPECT_EQ(0, v >> 32);
+	EXPECT_EQ(ICR_LOW_READ, (u32)v);
+	lapic_get(vcpu, &s);
+	EXPECT_EQ(ICR_LOW_READ, lapic_reg(&s, R_ICR));
+	EXPECT_EQ(0, lapic_reg(&s, R_ICR2));
+	vmk_run_to_done(vcpu);
+	vmk_vm_free(vm);
+}
+
+/*
+ * x2APIC ICR (measured on upstream KVM): a write with a reserved bit (13,
+ * 16, 17, 20-31) #GPs and changes nothing; bit 12, which x2APIC lacks, is
+ * accepted and reads 0.
+ */
+#define ICR_X2_RESERVED	0xfff32000u
+#define ICR_X2_ALL	0xd8ffu
+#define ICR_X2_READ	(ICR_X2_ALL & ~(1u << 12))
+
+static void guest_icr_x2apic(u64 arg)
+{
+	u64 base = guest_rdmsr(MSR_APIC_BASE);
+	u64 icr = (u64)ICR_X2_DEST << 32 | ICR_X2_ALL;
+	u32 bit;
+
+	(void)arg;
+	guest_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	guest_wrmsr(MSR_X2APIC(R_SVR), 0x1ff);
+	GUEST_CHECK(!guest_wrmsr_gp(MSR_X2APIC(R_ICR), icr), "ICR write #GP");
+	for (bit = 0; bit < 32; bit++) {
+		if (!(ICR_X2_RESERVED & (1u << bit)))
+			continue;
+		GUEST_CHECK(guest_wrmsr_gp(MSR_X2APIC(R_ICR), 0x8ff | (1u << bit)),
+			    "ICR reserved bit %llu accepted", (u64)bit);
+	}
+	GUEST_CHECK_EQ(lapic_gp_count, 15);
+	GUEST_SYNC(guest_rdmsr(MSR_X2APIC(R_ICR)));
+	GUEST_DONE();
+}
+
+TEST(icr_reserved_bits_x2apic)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_icr_x2apic, 0);
+	struct kvm_lapic_state s;
+	u64 v = 0;
+
+	if (!lapic_cpuid_has(vcpu, CPUID_X2APIC))
+		SKIP(return, "no x2APIC in KVM_GET_SUPPORTED_CPUID");
+	vmk_set_guest_handler(vm, 13, gp_handler);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	/* The 64-bit ICR: all 32 destination bits, bit 12 dropped. */
+	EXPECT_EQ((u64)ICR_X2_DEST << 32 | ICR_X2_READ, v);
+	lapic_get(vcpu, &s);
+	EXPECT_EQ(ICR_X2_READ, lapic_reg(&s, R_ICR));
+	EXPECT_EQ(ICR_X2_DEST, lapic_reg(&s, R_ICR2));
 	vmk_run_to_done(vcpu);
 	vmk_vm_free(vm);
 }
