@@ -340,8 +340,14 @@ int kvm_dev_get_msr_feature_index_list(struct kvm_msr_list __user *ul)
 				 !kvm_vendor_amd());
 }
 
-/* The system KVM_GET_MSRS: host feature MSRs; stops at the first unknown. */
-int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um)
+/*
+ * The body of KVM_GET_MSRS and KVM_SET_MSRS: @access each entry in turn,
+ * stopping at the first it refuses (non-zero). Returns how many were done;
+ * for a read (@copy_back) their values go back to userspace.
+ */
+static int kvm_msrs_access(struct kvm_msrs __user *um, bool copy_back,
+			   int (*access)(void *ctx, struct kvm_msr_entry *e),
+			   void *ctx)
 {
 	struct kvm_msr_entry *e;
 	struct kvm_msrs m;
@@ -358,13 +364,24 @@ int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um)
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (i = 0; i < m.nmsrs; i++)
-		if (kvm_get_feature_msr(e[i].index, &e[i].data))
+		if (access(ctx, &e[i]))
 			break;
 	r = i;
-	if (copy_to_user(um->entries, e, i * sizeof(*e)))
+	if (copy_back && copy_to_user(um->entries, e, i * sizeof(*e)))
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+static int kvm_feature_msr_entry(void *unused, struct kvm_msr_entry *e)
+{
+	return kvm_get_feature_msr(e->index, &e->data);
+}
+
+/* The system KVM_GET_MSRS: host feature MSRs; stops at the first unknown. */
+int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um)
+{
+	return kvm_msrs_access(um, true, kvm_feature_msr_entry, NULL);
 }
 
 /* Index into mtrr_fixed[] of a fixed-range MTRR, or -1. */
@@ -759,39 +776,21 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return i ? -EINVAL : 0;
 }
 
+static int kvm_vcpu_get_msr_entry(void *vcpu, struct kvm_msr_entry *e)
+{
+	return kvm_get_msr(vcpu, e->index, &e->data, true);
+}
+
+static int kvm_vcpu_set_msr_entry(void *vcpu, struct kvm_msr_entry *e)
+{
+	return kvm_set_msr(vcpu, e->index, e->data, true);
+}
+
 int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,
 			bool set)
 {
-	struct kvm_msr_entry *e;
-	struct kvm_msrs m;
-	u32 i;
-	int r;
-
-	if (copy_from_user(&m, um, sizeof(m)))
-		return -EFAULT;
-	if (m.nmsrs >= KVM_MSRS_MAX_ENTRIES)
-		return -E2BIG;
-	if (!m.nmsrs)
-		return 0;
-	e = memdup_user(um->entries, m.nmsrs * sizeof(*e));
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-
-	/* Returns how many were processed; stops at the first failure. */
-	for (i = 0; i < m.nmsrs; i++) {
-		if (set) {
-			if (kvm_set_msr(vcpu, e[i].index, e[i].data, true))
-				break;
-		} else {
-			if (kvm_get_msr(vcpu, e[i].index, &e[i].data, true))
-				break;
-		}
-	}
-	r = i;
-	if (!set && copy_to_user(um->entries, e, i * sizeof(*e)))
-		r = -EFAULT;
-	kfree(e);
-	return r;
+	return kvm_msrs_access(um, !set, set ? kvm_vcpu_set_msr_entry :
+					       kvm_vcpu_get_msr_entry, vcpu);
 }
 
 static void kvm_inject_gp0(struct kvm_vcpu *vcpu)
