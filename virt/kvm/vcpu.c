@@ -167,17 +167,37 @@ void kvm_vcpu_yield_to(struct kvm_vcpu *target)
 	put_task_struct(task);
 }
 
+/*
+ * KVM_SET_SIGNAL_MASK's mask replaces the thread's for the length of
+ * KVM_RUN. The thread's own mask is parked in current->real_blocked, as
+ * sigtimedwait() does: the signal core then knows that a signal unblocked
+ * only here is still blocked for userspace. Otherwise a signal with the
+ * default action "terminate" sent now (say SIGUSR1 to kick the vCPU out)
+ * would take the whole thread group down at send time, instead of ending
+ * KVM_RUN with -EINTR and staying pending for sigwait().
+ */
+static void kvm_vcpu_sigmask_activate(struct kvm_vcpu *vcpu)
+{
+	if (vcpu->sigmask_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
+}
+
+static void kvm_vcpu_sigmask_deactivate(struct kvm_vcpu *vcpu)
+{
+	if (!vcpu->sigmask_active)
+		return;
+	sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+	sigemptyset(&current->real_blocked);
+}
+
 static int kvm_vcpu_run(struct kvm_vcpu *vcpu)
 {
-	sigset_t saved;
 	int r;
 
 	kvm_vcpu_note_run_pid(vcpu);
-	if (vcpu->sigmask_active)
-		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &saved);
+	kvm_vcpu_sigmask_activate(vcpu);
 	r = kvm_arch_vcpu_run(vcpu);
-	if (vcpu->sigmask_active)
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+	kvm_vcpu_sigmask_deactivate(vcpu);
 	return r;
 }
 

@@ -2,8 +2,12 @@
 /*
  * KVM_SET_SIGNAL_MASK: signals blocked by the vCPU's mask do not interrupt
  * KVM_RUN; they stay pending and are delivered once KVM_RUN returns.
+ * A signal that the thread blocks but the vCPU's mask lets through ends
+ * KVM_RUN and stays pending, even if its default action is to terminate.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include "kselftest_harness.h"
 #include "vmkit.h"
@@ -97,6 +101,88 @@ TEST(blocked_while_running)
 	}
 	/* Unblocked outside KVM_RUN: the held SIGUSR1 is delivered. */
 	ASSERT_EQ(1, got_usr1);
+	vmk_vm_free(vm);
+}
+
+#define KICK_FLAG_GPA	0x3000000ULL
+#define KICK_COUNT_GPA	0x3000008ULL
+
+/* Count while spinning: the host sees the guest (so KVM_RUN) is running. */
+static void guest_spin_count(u64 unused)
+{
+	u64 n = 0;
+
+	(void)unused;
+	GUEST_SYNC(1);
+	while (!guest_read64((void *)KICK_FLAG_GPA))
+		guest_write64((void *)KICK_COUNT_GPA, ++n);
+	GUEST_SYNC(2);
+}
+
+struct kicker {
+	volatile u64 *count;
+	pthread_t target;
+};
+
+static void *kick_when_running(void *arg)
+{
+	struct kicker *k = arg;
+	const struct timespec ms = { .tv_nsec = 1000000 };
+	int i;
+
+	/* Send only once the guest runs: then the target is inside KVM_RUN. */
+	for (i = 0; i < 60000 && !*k->count; i++)
+		nanosleep(&ms, NULL);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * The dirty-ring VMM pattern: SIGUSR1 keeps its default action (terminate),
+ * the thread blocks it and the vCPU's (empty) mask lets it through, so a
+ * pthread_kill() kicks the vCPU out of KVM_RUN and sigwait() takes it. It
+ * must not kill the process, though it is unblocked when sent.
+ */
+TEST(default_action_kick)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_spin_count, 0);
+	struct kicker k = {
+		.count = vmk_gpa2hva(vm, KICK_COUNT_GPA),
+		.target = pthread_self(),
+	};
+	struct timespec now = { 0 };
+	sigset_t usr1, none, old;
+	pthread_t thread;
+	u64 v;
+	int r;
+
+	ASSERT_EQ(SIG_DFL, signal(SIGUSR1, SIG_DFL));
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&none);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &usr1, &old));
+	ASSERT_EQ(0, set_mask(vcpu, &none, 8));
+
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	ASSERT_EQ(1, v);
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, kick_when_running, &k));
+	errno = 0;
+	r = vmk_run_raw(vcpu);
+	ASSERT_EQ(-1, r);
+	ASSERT_EQ(EINTR, errno);
+	ASSERT_EQ(KVM_EXIT_INTR, vcpu->run->exit_reason);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	ASSERT_NE(0, *k.count);
+	/* Still pending, blocked again now that KVM_RUN has returned. */
+	ASSERT_EQ(SIGUSR1, sigtimedwait(&usr1, NULL, &now));
+
+	/* Nothing left pending: the guest runs on to its end. */
+	*(u64 *)vmk_gpa2hva(vm, KICK_FLAG_GPA) = 1;
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
+	ASSERT_EQ(2, v);
+	ASSERT_EQ(0, sigprocmask(SIG_SETMASK, &old, NULL));
 	vmk_vm_free(vm);
 }
 
