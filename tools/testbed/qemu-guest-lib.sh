@@ -98,8 +98,11 @@ qemu_running() {
 }
 
 # monitor TAG COMMAND: a human-monitor command; its output lands in TAG.mon.log.
+# The FIFO is opened read-write: a write-only open blocks until a reader
+# comes, forever once QEMU has exited, and the step then hangs silently
+# instead of reporting how QEMU ended (a CI run lost a failure that way).
 monitor() {
-	echo "$2" > "/tmp/$1.mon.in"
+	echo "$2" 1<> "/tmp/$1.mon.in"
 }
 
 # wait_for FILE PATTERN TAG: wait until FILE shows PATTERN, while TAG's QEMU
@@ -120,7 +123,7 @@ qemu_wait() {
 	deadline=$(($(uptime_cs) + $2 * 100))
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$(uptime_cs)" -gt "$deadline" ]; then
-			printf 'info cpus\ninfo registers -a\n' > "/tmp/$1.mon.in"
+			printf 'info cpus\ninfo registers -a\n' 1<> "/tmp/$1.mon.in"
 			sleep 3
 			kill -9 "$pid"
 			echo "# $1: killed after $2 s"
