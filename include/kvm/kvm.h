@@ -206,6 +206,8 @@ int kvm_vm_stats_fd(struct kvm_vm *vm);
 int kvm_vcpu_stats_fd(struct kvm_vcpu *vcpu);
 void kvm_stats_vm_add(struct kvm_vm *vm);
 void kvm_stats_vm_remove(struct kvm_vm *vm);
+/* Call @fn on every VM that exists, under the VM list's mutex. */
+void kvm_for_each_vm(void (*fn)(struct kvm_vm *vm));
 void kvm_stats_init(void);
 void kvm_stats_exit(void);
 

@@ -29,6 +29,9 @@ struct kvm_stat_def {
 				 KVM_STATS_BASE_POW10)
 #define KVM_STAT_TIME_NS	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS | \
 				 KVM_STATS_BASE_POW10)
+/* A count of things that exist now: it goes down as well as up. */
+#define KVM_STAT_GAUGE		(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_NONE | \
+				 KVM_STATS_BASE_POW10)
 #define KVM_STAT_STATE		(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_BOOLEAN | \
 				 KVM_STATS_BASE_POW10)
 

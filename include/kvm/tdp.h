@@ -23,6 +23,12 @@ struct kvm_tdp_format {
 	u64 noexec_bit;		/* set to forbid execution (0 if none) */
 	u64 large_bit;		/* page-size bit in a level 2/3 entry */
 	/*
+	 * A bit the CPU ignores in an entry pointing to a table: marks the
+	 * range it maps as split for the NX huge pages defence (0: no mark,
+	 * no defence).
+	 */
+	u64 nx_split_bit;
+	/*
 	 * Largest leaf level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB). 0: 1 without
 	 * large_bit, else 3 if the host CPU has 1 GiB pages, else 2.
 	 */
@@ -50,6 +56,13 @@ bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
  * the caller must then call kvm_arch_flush_remote_tlbs().
  */
 bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+/*
+ * NX huge pages recovery: zap up to @todo of the split ranges (each then
+ * refaults, large again where nothing executes from it); mmu_lock held.
+ * True if any was zapped: the caller must then call
+ * kvm_arch_flush_remote_tlbs().
+ */
+bool kvm_tdp_nx_recover(struct kvm_vm *vm, u64 todo);
 /*
  * For kvm_arch_flush_remote_tlbs(): take the unlinked table pages before
  * making vCPUs flush, free them after (only those unlinked before the flush

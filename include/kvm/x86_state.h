@@ -8,6 +8,7 @@
 #define _KVM_X86_STATE_H
 
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/kvm.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -137,6 +138,11 @@ struct kvm_vcpu_stat_x86 {
 
 struct kvm_vm_stat_x86 {
 	u64 tdp_maps;		/* leaves installed in the nested page tables */
+	/* Leaves mapped now, by size (tdp.c: indexed by level - 1). */
+	u64 pages_4k;
+	u64 pages_2m;
+	u64 pages_1g;
+	u64 nx_lpage_splits;	/* ranges split now by the NX huge pages defence */
 };
 
 struct kvm_vcpu_x86 {
@@ -241,6 +247,12 @@ struct kvm_vm_x86 {
 	 */
 	u32 requested_mmu_pages;
 	u32 nr_mmu_pages;
+
+	/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: no NX huge pages defence here. */
+	bool nx_huge_pages_disabled;
+	/* Zaps split ranges periodically (nx_huge_pages.c), from this gfn on. */
+	struct delayed_work nx_recovery_work;
+	u64 nx_recovery_cursor;
 };
 
 #endif /* _KVM_X86_STATE_H */

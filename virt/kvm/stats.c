@@ -255,6 +255,16 @@ void kvm_stats_vm_remove(struct kvm_vm *vm)
 	mutex_unlock(&kvm_vm_list_lock);
 }
 
+void kvm_for_each_vm(void (*fn)(struct kvm_vm *vm))
+{
+	struct kvm_vm *vm;
+
+	mutex_lock(&kvm_vm_list_lock);
+	list_for_each_entry(vm, &kvm_vm_list, vm_list)
+		fn(vm);
+	mutex_unlock(&kvm_vm_list_lock);
+}
+
 /* debugfs private data: a statistic, tagged in bit 0 when it is a VM's. */
 static int kvm_debugfs_stat_get(void *data, u64 *val)
 {

@@ -25,6 +25,10 @@ static const struct kvm_stat_def kvm_x86_vcpu_defs[] = {
 
 static const struct kvm_stat_def kvm_x86_vm_defs[] = {
 	KVM_STAT_DEF(struct kvm_vm_stat, arch.tdp_maps, KVM_STAT_COUNTER, 0),
+	KVM_STAT_DEF(struct kvm_vm_stat, arch.pages_4k, KVM_STAT_GAUGE, 0),
+	KVM_STAT_DEF(struct kvm_vm_stat, arch.pages_2m, KVM_STAT_GAUGE, 0),
+	KVM_STAT_DEF(struct kvm_vm_stat, arch.pages_1g, KVM_STAT_GAUGE, 0),
+	KVM_STAT_DEF(struct kvm_vm_stat, arch.nx_lpage_splits, KVM_STAT_GAUGE, 0),
 };
 
 const struct kvm_stats_table kvm_arch_vcpu_stats = {

@@ -9,6 +9,14 @@
  * A leaf is 4 KiB, or 2 MiB / 1 GiB where the host maps the memory with a
  * page at least that large and the slot allows it (see tdp_max_level()).
  *
+ * The iTLB multihit defence (nx_huge_pages.c): while it applies, large
+ * leaves are not executable. An instruction fetch from one splits it: the
+ * fetched page is mapped executable at 4 KiB, and each table entry on its
+ * path that a large leaf could have taken gets the format's nx_split_bit,
+ * so the rest of the range refaults as 4 KiB leaves too instead of merging
+ * back. Every marked entry counts in the VM's nx_lpage_splits until it is
+ * zapped (by the recovery work, the MMU notifier, a memslot change...).
+ *
  * Every change is made under vm->mmu_lock. Table pages are allocated before
  * taking the lock, into a small per-vCPU cache. A table page unlinked from
  * the tree may still be in use by a vCPU's walker or its paging-structure
@@ -88,19 +96,39 @@ void kvm_tdp_cache_free(struct kvm_tdp_cache *c)
 		free_page((unsigned long)c->pages[--c->nr]);
 }
 
+/* The pages_4k/_2m/_1g statistics: leaves of @level added or removed. */
+static void tdp_count_leaf(struct kvm_vm *vm, int level, long delta)
+{
+	atomic64_add(delta, (atomic64_t *)(&vm->stat.arch.pages_4k + level - 1));
+}
+
+static void tdp_split_gone(struct kvm_vm *vm, u64 e)
+{
+	if (e & tdp_fmt()->nx_split_bit)
+		atomic64_dec((atomic64_t *)&vm->stat.arch.nx_lpage_splits);
+}
+
 /*
  * Unlink nothing, only queue @table and every table below it for freeing
  * after the next flush; their entries are garbage from now on. mmu_lock held.
  */
 static void tdp_queue_free(struct kvm_vm *vm, u64 *table, int level)
 {
+	long leaves = 0;
 	int i;
 
-	if (level > 1) {
-		for (i = 0; i < TDP_ENTRIES; i++)
-			if (tdp_present(table[i]) && !tdp_leaf(table[i], level))
-				tdp_queue_free(vm, tdp_table(table[i]), level - 1);
+	for (i = 0; i < TDP_ENTRIES; i++) {
+		if (!tdp_present(table[i]))
+			continue;
+		if (tdp_leaf(table[i], level)) {
+			leaves++;
+			continue;
+		}
+		tdp_split_gone(vm, table[i]);
+		tdp_queue_free(vm, tdp_table(table[i]), level - 1);
 	}
+	if (leaves)
+		tdp_count_leaf(vm, level, -leaves);
 	list_add(&virt_to_page(table)->lru, &vm->tdp_free_list);
 }
 
@@ -126,11 +154,13 @@ void kvm_tdp_free_pages(struct list_head *list)
  * Install @leaf for @gfn at @level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB); mmu_lock
  * held. A large leaf in the way of a smaller one is replaced by an empty
  * table (the rest refaults); a table in the way of a large leaf is replaced
- * by it and queued for freeing. Returns the old entry; *flush is set when
- * other vCPUs must drop what they cached of the replaced entry.
+ * by it and queued for freeing. The table entries on the path at levels
+ * 2..@split_top get the NX split mark (0: none). Returns the old entry;
+ * *flush is set when other vCPUs must drop what they cached of the replaced
+ * entry.
  */
 static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
-		       int level, u64 leaf, bool *flush)
+		       int level, u64 leaf, int split_top, bool *flush)
 {
 	const struct kvm_tdp_format *f = tdp_fmt();
 	u64 *table = __va(vm->tdp_root);
@@ -142,17 +172,27 @@ static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
 		if (!tdp_present(*e) || tdp_leaf(*e, l)) {
 			void *page = c->pages[--c->nr];
 
-			if (tdp_present(*e))
+			if (tdp_present(*e)) {
 				*flush = true;
+				tdp_count_leaf(vm, l, -1);
+			}
 			WRITE_ONCE(*e, __pa(page) | f->table_bits);
+		}
+		if (l <= split_top && !(*e & f->nx_split_bit)) {
+			WRITE_ONCE(*e, *e | f->nx_split_bit);
+			kvm_stat_inc_atomic(&vm->stat.arch, nx_lpage_splits);
 		}
 		table = tdp_table(*e);
 	}
 	e = &table[tdp_index(gfn, level)];
 	old = *e;
+	tdp_count_leaf(vm, level, 1);
+	if (tdp_present(old) && tdp_leaf(old, level))
+		tdp_count_leaf(vm, level, -1);
 	if (tdp_present(old) && !tdp_leaf(old, level)) {
 		/* Unlink before queueing: the walker must not find it again. */
 		WRITE_ONCE(*e, leaf);
+		tdp_split_gone(vm, old);
 		tdp_queue_free(vm, tdp_table(old), level - 1);
 		*flush = true;
 		return old;
@@ -255,6 +295,38 @@ static struct page *tdp_get_host_page(unsigned long hva, bool *writable)
 	return NULL;
 }
 
+/*
+ * The largest level at most @level that no NX split mark on @gfn's path
+ * forbids; mmu_lock held. A marked entry at level l keeps the leaf below l.
+ */
+static int tdp_nx_cap_level(struct kvm_vm *vm, gfn_t gfn, int level)
+{
+	const struct kvm_tdp_format *f = tdp_fmt();
+	u64 *table = __va(vm->tdp_root);
+	int l;
+
+	for (l = f->levels; l > 1; l--) {
+		u64 e = table[tdp_index(gfn, l)];
+
+		if (!tdp_present(e) || tdp_leaf(e, l))
+			break;
+		if (l <= level && (e & f->nx_split_bit))
+			level = l - 1;
+		table = tdp_table(e);
+	}
+	return level;
+}
+
+/* Whether large leaves of @vm must not be executable now. */
+static bool tdp_nx_huge_pages(struct kvm_vm *vm)
+{
+	const struct kvm_tdp_format *f = tdp_fmt();
+
+	return (f->exec_bit || f->noexec_bit) && f->nx_split_bit &&
+	       kvm_nx_huge_pages_enabled() &&
+	       !READ_ONCE(vm->arch.nx_huge_pages_disabled);
+}
+
 int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 {
 	const struct kvm_tdp_format *f = tdp_fmt();
@@ -266,7 +338,8 @@ int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 	bool writable, host_writable, flush = false;
 	struct page *page;
 	u64 leaf, old, n;
-	int r, level;
+	int r, level, split_top = 0;
+	bool nx_huge;
 
 retry:
 	seq = READ_ONCE(vm->mmu_seq);
@@ -304,7 +377,6 @@ retry:
 			level = 1;
 	}
 	n = tdp_pages(level);
-	pfn &= ~(n - 1);
 	hva_start = hva & ~((n << PAGE_SHIFT) - 1);
 
 	/*
@@ -315,12 +387,6 @@ retry:
 	if (slot->dirty_bitmap &&
 	    (!write || (vm->dirty_ring_bytes && kvm_dirty_ring_full(vcpu))))
 		writable = false;
-	leaf = ((u64)pfn << PAGE_SHIFT) | f->leaf_bits;
-	if (level > 1)
-		leaf |= f->large_bit;
-	if (writable)
-		leaf |= f->write_bit;
-	leaf |= f->exec_bit;
 
 	spin_lock(&vm->mmu_lock);
 	/* The whole range the leaf maps must be clear of invalidations. */
@@ -331,7 +397,31 @@ retry:
 		cond_resched();
 		goto retry;
 	}
-	old = tdp_install(vm, c, gfn, level, leaf, &flush);
+	/*
+	 * Decided under mmu_lock: a change of the policy zaps every VM's
+	 * tables under it after the change, so no leaf made under the old
+	 * policy survives.
+	 */
+	nx_huge = level > 1 && tdp_nx_huge_pages(vm);
+	if (nx_huge) {
+		if (exec) {
+			split_top = level;
+			level = 1;
+		} else {
+			level = tdp_nx_cap_level(vm, gfn, level);
+		}
+	}
+	n = tdp_pages(level);
+	leaf = ((u64)(pfn & ~(n - 1)) << PAGE_SHIFT) | f->leaf_bits;
+	if (level > 1)
+		leaf |= f->large_bit;
+	if (writable)
+		leaf |= f->write_bit;
+	if (nx_huge && level > 1)
+		leaf |= f->noexec_bit;
+	else
+		leaf |= f->exec_bit;
+	old = tdp_install(vm, c, gfn, level, leaf, split_top, &flush);
 	kvm_stat_inc_atomic(&vm->stat.arch, tdp_maps);
 	if (writable)
 		kvm_mark_page_dirty(vcpu, slot, gfn);
@@ -395,6 +485,7 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 			continue;
 		if (tdp_leaf(e, level)) {
 			WRITE_ONCE(table[i], 0);
+			tdp_count_leaf(vm, level, -1);
 			zapped = true;
 			continue;
 		}
@@ -409,6 +500,7 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 		}
 		/* Covered by the range, or emptied: unlink, free after the flush. */
 		WRITE_ONCE(table[i], 0);
+		tdp_split_gone(vm, e);
 		tdp_queue_free(vm, child, level - 1);
 		zapped = true;
 	}
@@ -454,11 +546,13 @@ static bool tdp_protect_level(struct kvm_vm *vm, u64 *table, int level,
 		}
 		if (!(e & write))
 			continue;
-		if (level > 1)
+		if (level > 1) {
 			WRITE_ONCE(table[i], 0);
-		else
+			tdp_count_leaf(vm, level, -1);
+		} else {
 			/* Atomic: the walker may be setting accessed/dirty. */
 			clear_bit(__ffs64(write), (unsigned long *)&table[i]);
+		}
 		changed = true;
 	}
 	return changed;
@@ -471,6 +565,61 @@ bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
 		return false;
 	return tdp_protect_level(vm, __va(vm->tdp_root), tdp_fmt()->levels, 0,
 				 start_gfn, end_gfn);
+}
+
+/*
+ * NX huge page recovery: zap split entries of @table (mapping from @base) at
+ * or after gfn *cursor, until *todo is 0, moving *cursor past each. True if
+ * anything was zapped (a flush is due).
+ */
+static bool tdp_nx_recover_level(struct kvm_vm *vm, u64 *table, int level,
+				 gfn_t base, gfn_t *cursor, u64 *todo)
+{
+	u64 span = tdp_pages(level);
+	bool zapped = false;
+	int i;
+
+	for (i = 0; i < TDP_ENTRIES && *todo; i++) {
+		gfn_t lo = base + i * span;
+		u64 e = table[i];
+
+		if (lo + span <= *cursor || !tdp_present(e) || tdp_leaf(e, level))
+			continue;
+		if (e & tdp_fmt()->nx_split_bit) {
+			WRITE_ONCE(table[i], 0);
+			tdp_split_gone(vm, e);
+			tdp_queue_free(vm, tdp_table(e), level - 1);
+			*cursor = lo + span;
+			(*todo)--;
+			zapped = true;
+			continue;
+		}
+		/* Marks are only ever on entries pointing to tables. */
+		if (level > 2)
+			zapped |= tdp_nx_recover_level(vm, tdp_table(e), level - 1,
+						       lo, cursor, todo);
+	}
+	return zapped;
+}
+
+bool kvm_tdp_nx_recover(struct kvm_vm *vm, u64 todo)
+{
+	const struct kvm_tdp_format *f = tdp_fmt();
+	u64 *cursor = &vm->arch.nx_recovery_cursor;
+	bool zapped;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!vm->tdp_root || !todo)
+		return false;
+	/* Round robin from where the last round stopped: oldest first, roughly. */
+	zapped = tdp_nx_recover_level(vm, __va(vm->tdp_root), f->levels, 0,
+				      cursor, &todo);
+	if (todo) {
+		*cursor = 0;
+		zapped |= tdp_nx_recover_level(vm, __va(vm->tdp_root),
+					       f->levels, 0, cursor, &todo);
+	}
+	return zapped;
 }
 
 static void tdp_free_level(u64 *table, int level)

@@ -85,6 +85,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_HLT:
 	/* Single-step also stops after instructions the kernel emulates (debug.c). */
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:
+	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
 		return 1;
 	case KVM_CAP_MCE:
 		return KVM_MAX_MCE_BANKS;
@@ -177,16 +178,20 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 			return r;
 		}
 	}
+	kvm_nx_recovery_start(vm);
 	return 0;
 }
 
 void kvm_arch_vm_stop_devices(struct kvm_vm *vm)
 {
+	/* It flushes remote TLBs: stopped while the vCPUs still exist. */
+	kvm_nx_recovery_stop(vm);
 	kvm_pit_free(vm);
 }
 
 void kvm_arch_vm_destroy(struct kvm_vm *vm)
 {
+	kvm_nx_recovery_stop(vm);
 	kvm_irqchip_destroy(vm);
 	if (kvm_backend->vm_destroy)
 		kvm_backend->vm_destroy(vm);
@@ -329,6 +334,29 @@ static int kvm_vm_set_identity_map(struct kvm_vm *vm, u64 __user *argp)
 	return r;
 }
 
+/*
+ * KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: this VM's large pages stay executable.
+ * It opens the host to the iTLB multihit erratum, so it takes the
+ * privilege to reboot the host; only before any vCPU exists, since no
+ * mapping may predate it.
+ */
+static int kvm_vm_disable_nx_huge_pages(struct kvm_vm *vm, u64 arg)
+{
+	int r = -EINVAL;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (arg)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (!atomic_read(&vm->nr_vcpus)) {
+		WRITE_ONCE(vm->arch.nx_huge_pages_disabled, true);
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *argp)
 {
 	struct kvm_enable_cap cap;
@@ -363,6 +391,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return 0;
 	case KVM_CAP_MAX_VCPU_ID:
 		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
+	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
+		return kvm_vm_disable_nx_huge_pages(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}

@@ -153,8 +153,12 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n);
 unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu);
 bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
 
-/* params.c: at load, warn about host errata a missing defence leaves open. */
+/* nx_huge_pages.c: at load, warn about host errata a defence turned off leaves open. */
 void kvm_params_check_host(void);
+/* nx_huge_pages.c: the iTLB multihit defence (large leaves not executable). */
+bool kvm_nx_huge_pages_enabled(void);
+void kvm_nx_recovery_start(struct kvm_vm *vm);
+void kvm_nx_recovery_stop(struct kvm_vm *vm);
 
 /*
  * kvmclock.c: the KVM paravirtual clock (MSR_KVM_SYSTEM_TIME, wall clock,

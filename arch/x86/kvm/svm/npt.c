@@ -17,6 +17,8 @@
 #define NPT_USER	BIT_ULL(2)
 #define NPT_LARGE	BIT_ULL(7)
 #define NPT_NX		BIT_ULL(63)
+/* AVL: ours, the NX huge page split mark (arch/x86/kvm/tdp.c). */
+#define NPT_SW_NX_SPLIT	BIT_ULL(11)
 
 struct kvm_tdp_format svm_npt_format = {
 	.present_mask	= NPT_PRESENT,
@@ -27,6 +29,7 @@ struct kvm_tdp_format svm_npt_format = {
 	.exec_bit	= 0,
 	.noexec_bit	= 0,
 	.large_bit	= NPT_LARGE,
+	.nx_split_bit	= NPT_SW_NX_SPLIT,
 };
 
 void svm_npt_init_format(void)

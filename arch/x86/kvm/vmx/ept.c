@@ -15,6 +15,8 @@
 #define EPT_MEMTYPE_WB		(6ULL << 3)
 #define EPT_IGNORE_PAT		BIT_ULL(6)
 #define EPT_LARGE		BIT_ULL(7)
+/* Ignored in an entry pointing to a table: our NX huge page split mark. */
+#define EPT_SW_NX_SPLIT		BIT_ULL(11)
 
 /* EPTP: memory type of the paging structures, page-walk length - 1. */
 #define EPTP_MEMTYPE_WB		6ULL
@@ -45,6 +47,7 @@ struct kvm_tdp_format vmx_ept_format = {
 	.exec_bit	= EPT_EXEC,
 	.noexec_bit	= 0,
 	.large_bit	= EPT_LARGE,
+	.nx_split_bit	= EPT_SW_NX_SPLIT,
 };
 
 bool vmx_has_invept_single;
