@@ -170,6 +170,7 @@ struct kvm_vcpu_x86 {
 	u64 feat_ctl;
 	u64 de_cfg;
 	u64 vm_cr;
+	u64 arch_capabilities;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;

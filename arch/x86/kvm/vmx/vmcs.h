@@ -484,7 +484,7 @@ void vmx_invvpid(u16 vpid);
 int vmx_handle_exit(struct kvm_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
-int __vmx_vcpu_run(unsigned long *gprs, bool launched);
+int __vmx_vcpu_run(unsigned long *gprs, bool launched, const u64 *spec_ctrl);
 void __vmx_host_irq(unsigned long entry);
 
 #endif /* _KVM_VMX_VMCS_H */

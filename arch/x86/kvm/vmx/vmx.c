@@ -787,10 +787,6 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 		hw_breakpoint_restore();
 }
 
-struct vmx_host_msrs {
-	u64 spec_ctrl;
-};
-
 static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
 {
 	wrmsrl(MSR_STAR, m->star);
@@ -844,23 +840,18 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	vmx_put_syscall_msrs(vmx);
 }
 
-/* SPEC_CTRL is switched right around entry, with interrupts off. */
-static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+/*
+ * { guest, host } SPEC_CTRL for __vmx_vcpu_run, or NULL when there is
+ * nothing to switch. Interrupts are off: the host's value is this CPU's
+ * until entry.
+ */
+static const u64 *vmx_spec_ctrl_switch(struct vmx_vcpu *vmx, u64 *pair)
 {
-	vmx_load_syscall_msrs(vmx);
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
-		h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
-		if (vmx->spec_ctrl != h->spec_ctrl)
-			wrmsrl(MSR_IA32_SPEC_CTRL, vmx->spec_ctrl);
-	}
-}
-
-static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
-			       const struct vmx_host_msrs *h)
-{
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
-	    vmx->spec_ctrl != h->spec_ctrl)
-		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
+	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
+		return NULL;
+	pair[0] = vmx->spec_ctrl;
+	pair[1] = this_cpu_read(x86_spec_ctrl_current);
+	return pair[0] != pair[1] ? pair : NULL;
 }
 
 /* What the VM exit loads differently from what the host had. */
@@ -922,8 +913,9 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
-	struct vmx_host_msrs host_msrs;
 	struct vmx_host_segs host_segs;
+	const u64 *spec_ctrl;
+	u64 spec_pair[2];
 	int fail;
 
 	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
@@ -957,9 +949,10 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx_load_guest_dr(vmx);
 	vmx_save_host_segs(&host_segs);
 	host_segs.fs_base = vmx->host_fs_base;
-	vmx_load_guest_msrs(vmx, &host_msrs);
+	vmx_load_syscall_msrs(vmx);
+	spec_ctrl = vmx_spec_ctrl_switch(vmx, spec_pair);
 
-	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
+	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched, spec_ctrl);
 
 	/*
 	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
@@ -970,7 +963,6 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (host_segs.gs)
 		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
-	vmx_load_host_msrs(vmx, &host_msrs);
 
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
