@@ -134,6 +134,7 @@ struct kvm_vcpu_stat_x86 {
 	u64 irq_injections;
 	u64 nmi_injections;
 	u64 exception_injections;
+	u64 l1d_flush;		/* L1D flushes before VM entry (kvm-intel) */
 };
 
 struct kvm_vm_stat_x86 {

@@ -383,6 +383,8 @@ struct vmx_vcpu {
 	/* MSRs the CPU does not switch, switched around entry. */
 	struct vmx_syscall_msrs syscall;
 	u64 spec_ctrl;
+	/* cond L1D flush: host code that may have touched secrets ran. */
+	bool l1d_flush_pending;
 	/*
 	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
 	 * host on its way to and from user mode (the kernel itself finds its

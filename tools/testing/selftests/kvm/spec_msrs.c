@@ -7,8 +7,12 @@
  * are cleared here, spec_ctrl covers those), reserved bits take #GP.
  * ARCH_CAPABILITIES is KVM's own value: every host offers it, userspace
  * reads the default through the system fd and sets it per vCPU, the guest
- * only reads it.
+ * only reads it. With kvm_intel loaded, its SKIP_VMENTRY_L1DFLUSH bit
+ * follows vmentry_l1d_flush.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include "kselftest_harness.h"
@@ -28,6 +32,10 @@
 #define L7_ALL			(L7_MD_CLEAR | L7_SPEC_CTRL | L7_STIBP | \
 				 L7_FLUSH_L1D | L7_ARCH_CAP | L7_SSBD)
 #define AMD_SPEC_BITS		((1u << 12) | (1u << 14) | (1u << 15) | (1u << 24))
+
+#define ARCH_CAP_SKIP_L1DFL	(1ULL << 3)
+
+#define L1D_PARAM	"/sys/module/kvm_intel/parameters/vmentry_l1d_flush"
 
 struct cpuid_buf {
 	struct kvm_cpuid2 c;
@@ -320,6 +328,144 @@ TEST(host_side)
 	}
 	vmk_vm_free(vm);
 	close(kvm);
+}
+
+static int param_read(char *buf, size_t len)
+{
+	int fd = open(L1D_PARAM, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static int param_write(const char *val)
+{
+	int fd = open(L1D_PARAM, O_WRONLY), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static u64 new_vcpu_arch_cap(void)
+{
+	struct vmk_vm *vm = vmk_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new(vm, 0);
+	u64 v = vmk_get_msr(vcpu, MSR_ARCH_CAP);
+
+	vmk_vm_free(vm);
+	return v;
+}
+
+#define CPUID_LOOPS	400
+
+static void guest_cpuid_loop(u64 n)
+{
+	u32 a, b, c, d;
+
+	while (n--)
+		asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			     : "a"(0), "c"(0));
+}
+
+/* The host kernel's L1TF report, "VMX: ..." part, or "" */
+static void l1tf_vmx_report(char *buf, size_t len)
+{
+	int fd = open("/sys/devices/system/cpu/vulnerabilities/l1tf", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	char *p;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "VMX: ");
+	memmove(buf, p ? p : "", strlen(p ? p : "") + 1);
+	buf[strcspn(buf, ",\n")] = 0;
+}
+
+/*
+ * vmentry_l1d_flush: always, cond and never as upstream's, anything else
+ * EINVAL; the host kernel's L1TF report and a new vCPU's
+ * SKIP_VMENTRY_L1DFLUSH follow it.
+ */
+TEST(l1d_flush_param)
+{
+	static const struct { const char *val, *report; bool skip_bit; } modes[] = {
+		{ "always", "VMX: cache flushes", true },
+		{ "never", "VMX: vulnerable", false },
+		{ "cond", "VMX: conditional cache flushes", true },
+	};
+	char old[64], now[64], report[256];
+	size_t i;
+
+	if (param_read(old, sizeof(old)))
+		SKIP(return, "no kvm_intel loaded (%s)", L1D_PARAM);
+	printf("# vmentry_l1d_flush=%s\n", old);
+	if (!strcmp(old, "not required")) {
+		/* Not L1TF-affected: writes are taken and change nothing. */
+		EXPECT_EQ(0, param_write("always"));
+		EXPECT_EQ(0, param_read(now, sizeof(now)));
+		EXPECT_STREQ("not required", now);
+		EXPECT_TRUE(new_vcpu_arch_cap() & ARCH_CAP_SKIP_L1DFL);
+		return;
+	}
+	if (access(L1D_PARAM, W_OK))
+		SKIP(return, "parameter not writable (not root)");
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		ASSERT_EQ(0, param_write(modes[i].val)) TH_LOG("%s", modes[i].val);
+		ASSERT_EQ(0, param_read(now, sizeof(now)));
+		EXPECT_STREQ(modes[i].val, now);
+		l1tf_vmx_report(report, sizeof(report));
+		EXPECT_STREQ(modes[i].report, report);
+		EXPECT_EQ(modes[i].skip_bit,
+			  !!(new_vcpu_arch_cap() & ARCH_CAP_SKIP_L1DFL))
+			TH_LOG("%s", modes[i].val);
+	}
+	EXPECT_EQ(-EINVAL, param_write("sometimes"));
+	EXPECT_EQ(-EINVAL, param_write("con"));
+	EXPECT_EQ(-EINVAL, param_write("alwaysx"));
+	ASSERT_EQ(0, param_read(now, sizeof(now)));
+	EXPECT_STREQ("cond", now);
+	/*
+	 * A guest runs in each mode (the software flush when no FLUSH_CMD),
+	 * making CPUID exits: always flushes before every entry, never not
+	 * at all, cond after few of them (host interrupts, the exits to
+	 * userspace that run the test's channel).
+	 */
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct vmk_vm *vm = vmk_vm_new_std();
+		struct vmk_vcpu *vcpu;
+		u64 exits, flushes;
+
+		ASSERT_EQ(0, param_write(modes[i].val));
+		vcpu = vmk_vcpu_new_lm(vm, 0, guest_cpuid_loop, CPUID_LOOPS);
+		vmk_run_to_done(vcpu);
+		exits = vmk_vcpu_stat(vcpu, "exits");
+		flushes = vmk_vcpu_stat(vcpu, "l1d_flush");
+		printf("# %s: %llu exits, %llu L1D flushes\n", modes[i].val,
+		       (unsigned long long)exits, (unsigned long long)flushes);
+		EXPECT_GE(exits, CPUID_LOOPS);
+		if (!strcmp(modes[i].val, "always")) {
+			EXPECT_GE(flushes, exits - 1);
+		} else if (!strcmp(modes[i].val, "never")) {
+			EXPECT_EQ(0, flushes);
+		} else {
+			EXPECT_LT(flushes, exits / 2);
+		}
+		vmk_vm_free(vm);
+	}
+	EXPECT_EQ(0, param_write(old));
 }
 
 TEST_HARNESS_MAIN
