@@ -134,6 +134,7 @@ struct kvm_vcpu_stat_x86 {
 	u64 irq_injections;
 	u64 nmi_injections;
 	u64 exception_injections;
+	u64 l1d_flush;		/* L1D flushes before VM entry (kvm-intel) */
 };
 
 struct kvm_vm_stat_x86 {
@@ -170,6 +171,7 @@ struct kvm_vcpu_x86 {
 	u64 feat_ctl;
 	u64 de_cfg;
 	u64 vm_cr;
+	u64 arch_capabilities;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;

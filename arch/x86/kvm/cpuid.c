@@ -177,6 +177,29 @@ static bool kvm_cpuid_add(struct kvm_cpuid_entry2 *e, int *n, int max,
 	return true;
 }
 
+/*
+ * The speculation controls as Intel names them, as the host kernel has
+ * them (msr.c lets the guest at the MSRs they announce). MD_CLEAR says
+ * VERW clears CPU buffers, which it does in a guest as on the host.
+ * ARCH_CAPABILITIES is KVM's own per-vCPU value: every host has it.
+ */
+static u32 kvm_cpuid_leaf7_edx(void)
+{
+	u32 edx = CPUID_7_EDX_ARCH_CAP;
+
+	if (boot_cpu_has(X86_FEATURE_MD_CLEAR))
+		edx |= CPUID_7_EDX_MD_CLEAR;
+	if (boot_cpu_has(X86_FEATURE_SPEC_CTRL))
+		edx |= CPUID_7_EDX_SPEC_CTRL;
+	if (boot_cpu_has(X86_FEATURE_INTEL_STIBP))
+		edx |= CPUID_7_EDX_STIBP;
+	if (boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		edx |= CPUID_7_EDX_FLUSH_L1D;
+	if (boot_cpu_has(X86_FEATURE_SPEC_CTRL_SSBD))
+		edx |= CPUID_7_EDX_SSBD;
+	return edx;
+}
+
 /* Fill @e with what we support; returns the count, or -E2BIG if @max is short. */
 static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
@@ -212,7 +235,7 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 				x->ebx &= ~(BIT(16) | BIT(17) | BIT(21) | BIT(26) |
 					    BIT(27) | BIT(28) | BIT(30) | BIT(31));
 			x->ecx &= leaf7_ecx_mask;
-			x->edx = 0;
+			x->edx = kvm_cpuid_leaf7_edx();
 			break;
 		case 0xd:
 			/* Sub-leaf 0 and 1, then one per enabled component. */
@@ -260,9 +283,8 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 			/*
 			 * Address sizes, and the speculation controls whose
 			 * MSRs msr.c handles (IBPB: PRED_CMD; IBRS, STIBP,
-			 * SSBD: SPEC_CTRL), as the host kernel has them.
-			 * The Intel-style leaf 7 EDX bits stay clear: guests
-			 * on AMD look here.
+			 * SSBD: SPEC_CTRL), as the host kernel has them;
+			 * leaf 7 EDX has Intel's names for them.
 			 */
 			x->eax &= 0xffff;
 			x->ebx = 0;

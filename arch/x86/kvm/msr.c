@@ -12,6 +12,7 @@
 #include <asm/cpufeature.h>
 #include <asm/trapnr.h>
 #include <asm/kvm_para.h>
+#include <asm/vmx.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 
@@ -137,7 +138,8 @@ static const u32 kvm_kept_msrs[] = {
 
 /* Host capabilities userspace reads with the system KVM_GET_MSRS. */
 static const u32 kvm_feature_msrs[] = {
-	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES, MSR_AMD64_DE_CFG,
+	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES,
+	MSR_IA32_ARCH_CAPABILITIES, MSR_AMD64_DE_CFG,
 };
 
 static bool kvm_vendor_amd(void)
@@ -197,20 +199,33 @@ static int kvm_stub_msr_access(u32 index, u64 *data, bool write, bool host)
 #define CPUID_AMD_STIBP		BIT(15)
 #define CPUID_AMD_SSBD		BIT(24)
 
-/* SPEC_CTRL bits the host can take, whatever the guest's CPUID says. */
+/*
+ * SPEC_CTRL bits the host can take, whatever the guest's CPUID says: the
+ * MSR is the same on both vendors, only the CPUID bits naming it differ.
+ */
 static u64 kvm_host_spec_ctrl_bits(void)
 {
 	u64 bits = 0;
 
-	if (boot_cpu_has(X86_FEATURE_AMD_IBRS))
+	if (boot_cpu_has(X86_FEATURE_AMD_IBRS) ||
+	    boot_cpu_has(X86_FEATURE_SPEC_CTRL))
 		bits |= SPEC_CTRL_IBRS;
-	if (boot_cpu_has(X86_FEATURE_AMD_STIBP))
+	if (boot_cpu_has(X86_FEATURE_AMD_STIBP) ||
+	    boot_cpu_has(X86_FEATURE_INTEL_STIBP))
 		bits |= SPEC_CTRL_STIBP;
-	if (boot_cpu_has(X86_FEATURE_AMD_SSBD))
+	if (boot_cpu_has(X86_FEATURE_AMD_SSBD) ||
+	    boot_cpu_has(X86_FEATURE_SPEC_CTRL_SSBD))
 		bits |= SPEC_CTRL_SSBD;
 	return bits;
 }
 
+static bool kvm_host_has_ibpb(void)
+{
+	return boot_cpu_has(X86_FEATURE_AMD_IBPB) ||
+	       boot_cpu_has(X86_FEATURE_SPEC_CTRL);
+}
+
+/* The guest's CPUID 0x80000008 EBX (AMD bits) and 7.0 EDX (Intel bits). */
 static u32 kvm_guest_spec_cpuid(struct kvm_vcpu *vcpu)
 {
 	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, 0x80000008, 0);
@@ -218,20 +233,28 @@ static u32 kvm_guest_spec_cpuid(struct kvm_vcpu *vcpu)
 	return e ? e->ebx : 0;
 }
 
+static u32 kvm_guest_leaf7_edx(struct kvm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, 7, 0);
+
+	return e ? e->edx : 0;
+}
+
 /*
- * SPEC_CTRL bits the guest may set: those its CPUID announces, and only
- * if the host has them too, since the value goes into the real MSR.
+ * SPEC_CTRL bits the guest may set: those its CPUID announces (either
+ * vendor's way), and only if the host has them too, since the value goes
+ * into the real MSR.
  */
 static u64 kvm_guest_spec_ctrl_bits(struct kvm_vcpu *vcpu)
 {
-	u32 ebx = kvm_guest_spec_cpuid(vcpu);
+	u32 ebx = kvm_guest_spec_cpuid(vcpu), edx = kvm_guest_leaf7_edx(vcpu);
 	u64 bits = 0;
 
-	if (ebx & CPUID_AMD_IBRS)
+	if ((ebx & CPUID_AMD_IBRS) || (edx & CPUID_7_EDX_SPEC_CTRL))
 		bits |= SPEC_CTRL_IBRS;
-	if (ebx & CPUID_AMD_STIBP)
+	if ((ebx & CPUID_AMD_STIBP) || (edx & CPUID_7_EDX_STIBP))
 		bits |= SPEC_CTRL_STIBP;
-	if (ebx & CPUID_AMD_SSBD)
+	if ((ebx & CPUID_AMD_SSBD) || (edx & CPUID_7_EDX_SSBD))
 		bits |= SPEC_CTRL_SSBD;
 	return bits & kvm_host_spec_ctrl_bits();
 }
@@ -253,15 +276,97 @@ static int kvm_spec_ctrl_check(struct kvm_vcpu *vcpu, bool host)
 /* Write-only; IBPB (bit 0) is the only command. */
 static int kvm_set_pred_cmd(struct kvm_vcpu *vcpu, u64 data, bool host)
 {
-	if (!boot_cpu_has(X86_FEATURE_AMD_IBPB))
+	if (!kvm_host_has_ibpb())
 		return -EINVAL;
-	if (!host && !(kvm_guest_spec_cpuid(vcpu) & CPUID_AMD_IBPB))
+	if (!host && !(kvm_guest_spec_cpuid(vcpu) & CPUID_AMD_IBPB) &&
+	    !(kvm_guest_leaf7_edx(vcpu) & CPUID_7_EDX_SPEC_CTRL))
 		return -EINVAL;
 	if (data & ~(u64)PRED_CMD_IBPB)
 		return -EINVAL;
 	/* The guest asks that no earlier branch predict its later ones. */
 	if (data)
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+	return 0;
+}
+
+/* Write-only; L1D_FLUSH (bit 0) writes back and invalidates the L1D. */
+static int kvm_set_flush_cmd(struct kvm_vcpu *vcpu, u64 data, bool host)
+{
+	if (!boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		return -EINVAL;
+	if (!host && !(kvm_guest_leaf7_edx(vcpu) & CPUID_7_EDX_FLUSH_L1D))
+		return -EINVAL;
+	if (data & ~(u64)L1D_FLUSH)
+		return -EINVAL;
+	if (data)
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	return 0;
+}
+
+/*
+ * ARCH_CAPABILITIES bits the host's value may pass on: properties of the
+ * CPU that stay true in a guest. TSX_CTRL_MSR and the FB_CLEAR/GDS/RFDS
+ * control bits name MSRs a guest does not get here.
+ */
+#define ARCH_CAP_PASSED		(ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL | \
+				 ARCH_CAP_RSBA | ARCH_CAP_SSB_NO | \
+				 ARCH_CAP_MDS_NO | ARCH_CAP_TAA_NO | \
+				 ARCH_CAP_SBDR_SSDP_NO | ARCH_CAP_FBSDP_NO | \
+				 ARCH_CAP_PSDP_NO | ARCH_CAP_RRSBA | \
+				 ARCH_CAP_BHI_NO | ARCH_CAP_PBRSB_NO | \
+				 ARCH_CAP_GDS_NO | ARCH_CAP_RFDS_NO | \
+				 ARCH_CAP_ITS_NO)
+
+/*
+ * The ARCH_CAPABILITIES a vCPU starts with (and the system KVM_GET_MSRS
+ * reads): the host's, plus what holds in a guest whatever the CPU:
+ * - a "not affected" bit wherever the host kernel found the CPU not
+ *   affected (an AMD host has no MSR to copy from); TAA_NO only with TSX;
+ * - SKIP_VMENTRY_L1DFLUSH unless kvm-intel says VM entries need an L1D
+ *   flush and do not do it (l1tf_vmx_mitigation "never"): a guest
+ *   hypervisor would otherwise flush for nothing;
+ * - PSCHANGE_MC_NO: a guest cannot run guests of its own here (no nested
+ *   virtualization), so it has none to defend against iTLB multihit; its
+ *   own page-size changes reach the host through EPT/NPT mappings that
+ *   KVM, not the guest, must keep safe.
+ */
+static u64 kvm_default_arch_capabilities(void)
+{
+	u64 host = 0, v;
+
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
+		rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &host);
+	v = host & ARCH_CAP_PASSED;
+	if (!boot_cpu_has_bug(X86_BUG_CPU_MELTDOWN))
+		v |= ARCH_CAP_RDCL_NO;
+	if (!boot_cpu_has_bug(X86_BUG_SPEC_STORE_BYPASS))
+		v |= ARCH_CAP_SSB_NO;
+	if (!boot_cpu_has_bug(X86_BUG_MDS))
+		v |= ARCH_CAP_MDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_GDS))
+		v |= ARCH_CAP_GDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_RFDS))
+		v |= ARCH_CAP_RFDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_ITS))
+		v |= ARCH_CAP_ITS_NO;
+	/* TAA is a TSX matter: without RTM there is nothing to say. */
+	if (boot_cpu_has(X86_FEATURE_RTM) && !boot_cpu_has_bug(X86_BUG_TAA))
+		v |= ARCH_CAP_TAA_NO;
+	else if (!boot_cpu_has(X86_FEATURE_RTM))
+		v &= ~ARCH_CAP_TAA_NO;
+	if (READ_ONCE(l1tf_vmx_mitigation) != VMENTER_L1D_FLUSH_NEVER)
+		v |= ARCH_CAP_SKIP_VMENTRY_L1DFLUSH;
+	v |= ARCH_CAP_PSCHANGE_MC_NO;
+	return v;
+}
+
+/* Userspace sets any value; the guest reads it if its CPUID says so. */
+static int kvm_get_arch_capabilities(struct kvm_vcpu *vcpu, u64 *data,
+				     bool host)
+{
+	if (!host && !(kvm_guest_leaf7_edx(vcpu) & CPUID_7_EDX_ARCH_CAP))
+		return -EINVAL;
+	*data = vcpu->arch.arch_capabilities;
 	return 0;
 }
 
@@ -300,6 +405,7 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 		idx[n++] = kvm_saved_msrs[i];
 	if (kvm_host_spec_ctrl_bits())
 		idx[n++] = MSR_IA32_SPEC_CTRL;
+	idx[n++] = MSR_IA32_ARCH_CAPABILITIES;
 	for (i = 0; i < ARRAY_SIZE(kvm_kept_msrs); i++)
 		idx[n++] = kvm_kept_msrs[i];
 	for (m = kvm_stub_msrs; m < kvm_stub_msrs + ARRAY_SIZE(kvm_stub_msrs); m++) {
@@ -322,6 +428,9 @@ static int kvm_get_feature_msr(u32 index, u64 *data)
 		return 0;
 	case MSR_IA32_PERF_CAPABILITIES:
 		*data = 0;
+		return 0;
+	case MSR_IA32_ARCH_CAPABILITIES:
+		*data = kvm_default_arch_capabilities();
 		return 0;
 	case MSR_AMD64_DE_CFG:
 		if (!kvm_vendor_amd())
@@ -437,6 +546,7 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->feat_ctl = 0;
 	x->de_cfg = 0;
 	x->vm_cr = 0;
+	x->arch_capabilities = kvm_default_arch_capabilities();
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
 	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
@@ -558,6 +668,8 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		if (kvm_spec_ctrl_check(vcpu, host))
 			return -EINVAL;
 		break;		/* the vendor keeps the value */
+	case MSR_IA32_ARCH_CAPABILITIES:
+		return kvm_get_arch_capabilities(vcpu, data, host);
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {
@@ -759,6 +871,14 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;		/* the vendor keeps and switches it */
 	case MSR_IA32_PRED_CMD:
 		return kvm_set_pred_cmd(vcpu, data, host);
+	case MSR_IA32_FLUSH_CMD:
+		return kvm_set_flush_cmd(vcpu, data, host);
+	case MSR_IA32_ARCH_CAPABILITIES:
+		/* Read-only for the guest. */
+		if (!host)
+			return -EINVAL;
+		x->arch_capabilities = data;
+		return 0;
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {

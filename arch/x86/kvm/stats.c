@@ -21,6 +21,7 @@ static const struct kvm_stat_def kvm_x86_vcpu_defs[] = {
 	VCPU_STAT(irq_injections, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(nmi_injections, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(exception_injections, KVM_STAT_COUNTER, 0),
+	VCPU_STAT(l1d_flush, KVM_STAT_COUNTER, 0),
 };
 
 static const struct kvm_stat_def kvm_x86_vm_defs[] = {

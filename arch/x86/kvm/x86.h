@@ -41,6 +41,13 @@ int kvm_cpuid_init(void);
 void kvm_cpuid_set_monitor(struct kvm_vcpu *vcpu, bool on);
 extern u64 kvm_guest_xcr0_mask;
 void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid);
+/* CPUID 7.0 EDX: Intel's speculation controls, whose MSRs msr.c handles. */
+#define CPUID_7_EDX_MD_CLEAR	BIT(10)
+#define CPUID_7_EDX_SPEC_CTRL	BIT(26)	/* IBRS and IBPB */
+#define CPUID_7_EDX_STIBP	BIT(27)
+#define CPUID_7_EDX_FLUSH_L1D	BIT(28)
+#define CPUID_7_EDX_ARCH_CAP	BIT(29)
+#define CPUID_7_EDX_SSBD	BIT(31)
 
 /* msr.c */
 int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul);

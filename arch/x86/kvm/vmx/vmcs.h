@@ -383,6 +383,8 @@ struct vmx_vcpu {
 	/* MSRs the CPU does not switch, switched around entry. */
 	struct vmx_syscall_msrs syscall;
 	u64 spec_ctrl;
+	/* cond L1D flush: host code that may have touched secrets ran. */
+	bool l1d_flush_pending;
 	/*
 	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
 	 * host on its way to and from user mode (the kernel itself finds its
@@ -484,7 +486,7 @@ void vmx_invvpid(u16 vpid);
 int vmx_handle_exit(struct kvm_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
-int __vmx_vcpu_run(unsigned long *gprs, bool launched);
+int __vmx_vcpu_run(unsigned long *gprs, bool launched, const u64 *spec_ctrl);
 void __vmx_host_irq(unsigned long entry);
 
 #endif /* _KVM_VMX_VMCS_H */

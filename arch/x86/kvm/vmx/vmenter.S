@@ -31,16 +31,27 @@
 #define GPR_R15		(15 * 8)
 
 #define VMCS_HOST_RSP	0x6c14
+#define MSR_SPEC_CTRL	0x48
+
+/* The stack from entry to exit: gprs on top, spec_ctrl under it. */
+#define ARG_GPRS	0
+#define ARG_SPEC	8
 
 	.section .text, "ax"
 
 /*
- * int __vmx_vcpu_run(unsigned long *gprs, bool launched)
+ * int __vmx_vcpu_run(unsigned long *gprs, bool launched,
+ *		      const u64 *spec_ctrl)
  *
  * Called with interrupts off and this vCPU's VMCS current. gprs[] is loaded
  * into the guest and receives the guest's registers (except RSP, which lives
- * in the VMCS). Returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed
- * (the VM-instruction error field, or no current VMCS, tells why).
+ * in the VMCS). spec_ctrl, if not NULL, is { guest, host } SPEC_CTRL: the
+ * guest's is written last thing before entry, and the host's is back right
+ * after the exit, before the host executes any RET or indirect branch.
+ * Every guest write to SPEC_CTRL exits (the MSR bitmap keeps it
+ * intercepted), so the guest's value never needs reading back. Returns 0
+ * after a VM exit, 1 if VMLAUNCH/VMRESUME failed (the VM-instruction error
+ * field, or no current VMCS, tells why).
  */
 SYM_FUNC_START(__vmx_vcpu_run)
 	push	%rbp
@@ -49,8 +60,18 @@ SYM_FUNC_START(__vmx_vcpu_run)
 	push	%r13
 	push	%r12
 	push	%rbx
-	/* gprs, found again at 0(%rsp) after the exit */
+	push	%rdx
+	/* gprs, found again at ARG_GPRS(%rsp) after the exit */
 	push	%rdi
+
+	test	%rdx, %rdx
+	jz	.Lguest_spec_done
+	mov	%rdx, %rax
+	mov	4(%rax), %edx
+	mov	(%rax), %eax
+	mov	$MSR_SPEC_CTRL, %ecx
+	wrmsr
+.Lguest_spec_done:
 
 	/* The flags of the test below survive the GPR loads (MOV only). */
 	mov	$VMCS_HOST_RSP, %rdx
@@ -90,7 +111,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
 	/* RSP is the host's again; every GPR but RSP holds the guest's. */
 	push	%rax
-	mov	8(%rsp), %rax
+	mov	8+ARG_GPRS(%rsp), %rax
 	mov	%rcx, GPR_RCX(%rax)
 	mov	%rdx, GPR_RDX(%rax)
 	mov	%rbx, GPR_RBX(%rax)
@@ -107,9 +128,20 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r15, GPR_R15(%rax)
 	pop	%rcx
 	mov	%rcx, GPR_RAX(%rax)
-	xor	%eax, %eax
+	/* The return value waits in EBX while SPEC_CTRL is put back. */
+	xor	%ebx, %ebx
 
 .Lout:
+	/* The host's SPEC_CTRL, before anything can speculate on the guest's. */
+	mov	ARG_SPEC(%rsp), %rax
+	test	%rax, %rax
+	jz	.Lhost_spec_done
+	mov	12(%rax), %edx
+	mov	8(%rax), %eax
+	mov	$MSR_SPEC_CTRL, %ecx
+	wrmsr
+.Lhost_spec_done:
+
 	/* Before any RET: return predictions must not come from the guest. */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
 
@@ -123,7 +155,8 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
 
-	add	$8, %rsp
+	mov	%ebx, %eax
+	add	$16, %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13
@@ -134,10 +167,10 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 
 .Lvmfail:
 	/* No entry happened: the guest's values are in the registers. */
-	mov	$1, %eax
+	mov	$1, %ebx
 	jmp	.Lout
 .Lvmfail_early:
-	mov	$1, %eax
+	mov	$1, %ebx
 	jmp	.Lout
 SYM_FUNC_END(__vmx_vcpu_run)
 

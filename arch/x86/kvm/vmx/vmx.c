@@ -27,6 +27,7 @@
 #include <kvm/params.h>
 
 #include "vmcs.h"
+#include "l1tf.h"
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Intel VMX backend for kvm.ko");
@@ -118,31 +119,32 @@ module_param(ple_window_max, uint, 0444);
 MODULE_PARM_DESC(ple_window_max, "Largest PLE window (no effect: ple_gap is 0)");
 
 /*
- * No L1D flush on VM entry (the L1TF mitigation): the parameter reads
- * "never" and accepts nothing else.
+ * Exits handled by a few lines that read nothing but the vCPU's own state:
+ * no L1D flush needed after them in cond mode. The handler of an external
+ * interrupt or NMI runs in the host's own entry code, which sets the
+ * per-CPU flag itself.
  */
-static int vmentry_l1d_flush_set(const char *val, const struct kernel_param *kp)
+static bool vmx_exit_light(u32 reason)
 {
-	size_t len = val ? strcspn(val, "\n") : 0;
-
-	if (len == 5 && !strncmp(val, "never", 5))
-		return 0;
-	pr_err("vmentry_l1d_flush=%.*s refused: the L1D flush on VM entry is not implemented (only never)\n",
-	       (int)len, val ? val : "");
-	return -EINVAL;
+	switch (reason) {
+	case EXIT_EXTERNAL_INTR:
+	case EXIT_INTR_WINDOW:
+	case EXIT_NMI_WINDOW:
+	case EXIT_CPUID:
+	case EXIT_HLT:
+	case EXIT_CR_ACCESS:
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+	case EXIT_MWAIT:
+	case EXIT_MONITOR:
+	case EXIT_PAUSE:
+	case EXIT_TPR_BELOW_THRESHOLD:
+	case EXIT_PREEMPTION_TIMER:
+	case EXIT_XSETBV:
+		return true;
+	}
+	return false;
 }
-
-static int vmentry_l1d_flush_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "never\n");
-}
-
-static const struct kernel_param_ops vmentry_l1d_flush_ops = {
-	.set = vmentry_l1d_flush_set,
-	.get = vmentry_l1d_flush_get,
-};
-/* No description either, so that modinfo -p lists what upstream's does. */
-module_param_cb(vmentry_l1d_flush, &vmentry_l1d_flush_ops, NULL, 0644);
 
 static unsigned int tick_us;
 module_param(tick_us, uint, 0444);
@@ -708,6 +710,8 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	unsigned long flags;
 	bool moved = false;
 
+	/* Another task, or this one's userspace, ran since the last entry. */
+	vmx->l1d_flush_pending = true;
 	if (vmx->loaded_cpu != cpu) {
 		/* A VMCS may be current on one CPU only: clear it there first. */
 		vmx_clear_vmcs(vmx);
@@ -787,10 +791,6 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 		hw_breakpoint_restore();
 }
 
-struct vmx_host_msrs {
-	u64 spec_ctrl;
-};
-
 static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
 {
 	wrmsrl(MSR_STAR, m->star);
@@ -844,23 +844,18 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	vmx_put_syscall_msrs(vmx);
 }
 
-/* SPEC_CTRL is switched right around entry, with interrupts off. */
-static void vmx_load_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+/*
+ * { guest, host } SPEC_CTRL for __vmx_vcpu_run, or NULL when there is
+ * nothing to switch. Interrupts are off: the host's value is this CPU's
+ * until entry.
+ */
+static const u64 *vmx_spec_ctrl_switch(struct vmx_vcpu *vmx, u64 *pair)
 {
-	vmx_load_syscall_msrs(vmx);
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
-		h->spec_ctrl = this_cpu_read(x86_spec_ctrl_current);
-		if (vmx->spec_ctrl != h->spec_ctrl)
-			wrmsrl(MSR_IA32_SPEC_CTRL, vmx->spec_ctrl);
-	}
-}
-
-static void vmx_load_host_msrs(struct vmx_vcpu *vmx,
-			       const struct vmx_host_msrs *h)
-{
-	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL) &&
-	    vmx->spec_ctrl != h->spec_ctrl)
-		wrmsrl(MSR_IA32_SPEC_CTRL, h->spec_ctrl);
+	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
+		return NULL;
+	pair[0] = vmx->spec_ctrl;
+	pair[1] = this_cpu_read(x86_spec_ctrl_current);
+	return pair[0] != pair[1] ? pair : NULL;
 }
 
 /* What the VM exit loads differently from what the host had. */
@@ -922,8 +917,9 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
-	struct vmx_host_msrs host_msrs;
 	struct vmx_host_segs host_segs;
+	const u64 *spec_ctrl;
+	u64 spec_pair[2];
 	int fail;
 
 	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
@@ -957,9 +953,13 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx_load_guest_dr(vmx);
 	vmx_save_host_segs(&host_segs);
 	host_segs.fs_base = vmx->host_fs_base;
-	vmx_load_guest_msrs(vmx, &host_msrs);
+	vmx_load_syscall_msrs(vmx);
+	spec_ctrl = vmx_spec_ctrl_switch(vmx, spec_pair);
+	/* Last: what runs after it up to entry touches nothing of interest. */
+	if (vmx_l1d_flush_before_entry(&vmx->l1d_flush_pending))
+		kvm_stat_inc(&vcpu->stat.arch, l1d_flush);
 
-	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched);
+	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched, spec_ctrl);
 
 	/*
 	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
@@ -970,7 +970,6 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (host_segs.gs)
 		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
-	vmx_load_host_msrs(vmx, &host_msrs);
 
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
@@ -979,9 +978,13 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (fail) {
 		vmx->exit_reason = EXIT_REASON_VMFAIL;
 		vmx->insn_error = vmcs_read(VMCS_INSN_ERROR);
+		vmx->l1d_flush_pending = true;
 		return;
 	}
 	vmx_read_exit_info(vmx);
+	if ((vmx->exit_reason & EXIT_REASON_ENTRY_FAILED) ||
+	    !vmx_exit_light((u16)vmx->exit_reason))
+		vmx->l1d_flush_pending = true;
 	/* A failed entry leaves the launch state as it was. */
 	if (!(vmx->exit_reason & EXIT_REASON_ENTRY_FAILED))
 		vmx->launched = true;
@@ -1083,14 +1086,19 @@ static int __init vmx_init(void)
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)
 		pr_warn("no VMX-preemption timer: tick_us ignored\n");
-	if (boot_cpu_has_bug(X86_BUG_L1TF))
-		pr_warn("this CPU has L1TF and VM entries do not flush the L1D cache: a guest may read host data from it\n");
+	r = vmx_l1d_flush_setup();
+	if (r)
+		goto free_bitmap;
+	if (vmx_l1d_flush_never_on_l1tf())
+		pr_warn("this CPU has L1TF and vmentry_l1d_flush=never: a guest may read host data from the L1D cache\n");
 
 	r = kvm_x86_register_backend(&vmx_backend);
-	if (r) {
-		vmx_free_msr_bitmap();
-		vmx_free_cpu_data();
-	}
+	if (!r)
+		return 0;
+	vmx_l1d_flush_teardown();
+free_bitmap:
+	vmx_free_msr_bitmap();
+	vmx_free_cpu_data();
 	return r;
 }
 
@@ -1098,6 +1106,7 @@ static void __exit vmx_exit(void)
 {
 	/* kvm.ko turns VMX off on every CPU before this returns. */
 	kvm_x86_unregister_backend(&vmx_backend);
+	vmx_l1d_flush_teardown();
 	vmx_free_msr_bitmap();
 	vmx_free_cpu_data();
 	ida_destroy(&vmx_vpids);

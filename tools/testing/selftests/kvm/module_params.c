@@ -325,7 +325,6 @@ static const struct { const char *mod, *name, *bad, *good; } refusals[] = {
 	{ "kvm", "lapic_timer_advance_ns", "1000", "0" },
 	{ "kvm", "pi_inject_timer", "1", "0" },
 	{ "kvm_intel", "dump_invalid_vmcs", "Y", "N" },
-	{ "kvm_intel", "vmentry_l1d_flush", "always", "never" },
 };
 
 TEST(runtime_refusals)
