@@ -119,8 +119,9 @@ struct kvm_x86_backend {
 	bool (*get_interrupt_shadow)(struct kvm_vcpu *vcpu);
 	void (*set_interrupt_shadow)(struct kvm_vcpu *vcpu, bool shadow);
 	/*
-	 * Intercept guest exceptions of this vector (#DB, #BP for guest
-	 * debugging): the vendor then calls kvm_x86_exit_debug().
+	 * Intercept guest exceptions of this vector (#BP for guest
+	 * debugging): the vendor then calls kvm_x86_exit_debug(). #DB and
+	 * #AC are intercepted always, whatever this asks.
 	 */
 	void (*set_exception_intercept)(struct kvm_vcpu *vcpu, u8 vector,
 					bool on);
@@ -211,8 +212,20 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu);
  * KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS is disabled and guest CPUID lacks it.
  */
 int kvm_x86_exit_monitor_mwait(struct kvm_vcpu *vcpu, unsigned long next_rip);
-/* An intercepted #DB or #BP while KVM_SET_GUEST_DEBUG asks for them. */
+/* An intercepted #BP while KVM_SET_GUEST_DEBUG asks for them. */
 int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector);
+/*
+ * An intercepted #DB (always intercepted): to userspace when guest debugging
+ * claims it, else reflected to the guest with DR6 updated and DR7.GD
+ * cleared. @hit holds the DR6 bits the exception reports in the layout of
+ * the VMX exit qualification: B0-B3, BD, BS, BT, and bit 16 set when it hit
+ * inside an RTM transaction. @icebp_next_rip: for an INT1 that exited
+ * before executing, the RIP past it; else 0.
+ */
+int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
+		    unsigned long icebp_next_rip);
+/* An intercepted #AC (always intercepted): reflected to the guest. */
+int kvm_x86_exit_ac(struct kvm_vcpu *vcpu);
 
 /* Queue an exception for the guest (#UD, #GP(0)...). */
 void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,

@@ -21,9 +21,15 @@
 #define KVM_GUESTDBG_INJECT	(KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)
 /* DR6 bits a #DB sets: B0-B3, BD, BS, BT. */
 #define DR6_STATUS		0xe00fULL
+#define DR6_B0_B3		0xfULL
 #define DR6_BS			0x4000ULL
-/* DR7 bit 10 reads as 1. */
+/* Active low: clear when the #DB hit inside an RTM transaction. */
+#define DR6_RTM			0x10000ULL
+/* DR6 after RESET: every reserved and active-low bit set. */
+#define DR6_RESET		0xffff0ff0ULL
+/* DR7 bit 10 reads as 1; GD makes MOV DR raise #DB. */
 #define DR7_FIXED_1		0x400ULL
+#define DR7_GD			0x2000ULL
 
 void kvm_x86_debug_reset(struct kvm_vcpu *vcpu)
 {
@@ -122,18 +128,21 @@ bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu)
 	return true;
 }
 
-int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
+/* Does KVM_SET_GUEST_DEBUG claim exceptions of this vector? */
+static bool kvm_x86_debug_owns(struct kvm_vcpu *vcpu, u8 vector)
 {
-	struct kvm_x86_debug *d = &vcpu->arch.debug;
-	u64 dr6 = kvm_backend->get_dr(vcpu, 6);
-	bool ours;
+	u32 ctl = vcpu->arch.debug.control;
 
 	if (vector == X86_TRAP_DB)
-		ours = d->control & (KVM_GUESTDBG_SINGLESTEP |
-				     KVM_GUESTDBG_USE_HW_BP);
-	else
-		ours = d->control & KVM_GUESTDBG_USE_SW_BP;
-	if (!ours) {
+		return ctl & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP);
+	return ctl & KVM_GUESTDBG_USE_SW_BP;
+}
+
+int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
+{
+	u64 dr6 = kvm_backend->get_dr(vcpu, 6);
+
+	if (!kvm_x86_debug_owns(vcpu, vector)) {
 		/* #BP is a trap: the guest's handler returns past the INT3. */
 		if (vector == X86_TRAP_BP && !kvm_x86_skip_insn(vcpu, 0))
 			return KVM_EXIT_TO_USER;
@@ -142,12 +151,70 @@ int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 	}
 
 	kvm_x86_debug_exit(vcpu, vector, dr6);
-	/* The guest never saw this #DB: its DR6 must not show it. */
-	if (vector == X86_TRAP_DB)
-		kvm_backend->set_dr(vcpu, 6, dr6 & ~DR6_STATUS);
 	return KVM_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_debug);
+
+/*
+ * #DB is always intercepted: a guest whose #DB delivery raises #DB again
+ * (a data breakpoint on the stack the frame is pushed on) would otherwise
+ * keep the CPU in microcode forever. Each delivery is now an exit, after
+ * which the run loop sees signals and reschedules.
+ */
+int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
+		    unsigned long icebp_next_rip)
+{
+	u64 dr6 = kvm_backend->get_dr(vcpu, 6);
+	u64 dr7;
+
+	if (kvm_x86_debug_owns(vcpu, X86_TRAP_DB)) {
+		u64 report = (DR6_RESET | (hit & DR6_STATUS)) ^ (hit & DR6_RTM);
+
+		kvm_x86_debug_exit(vcpu, X86_TRAP_DB, report);
+		/* The guest never saw this #DB: its DR6 must not show it. */
+		kvm_backend->set_dr(vcpu, 6, dr6 & ~DR6_STATUS);
+		return KVM_EXIT_TO_USER;
+	}
+
+	/*
+	 * INT1 exits before it executes; the #DB it raises is a trap (SDM:
+	 * it reports nothing in DR6).
+	 */
+	if (icebp_next_rip) {
+		if (!kvm_x86_skip_insn(vcpu, icebp_next_rip))
+			return KVM_EXIT_TO_USER;
+	} else {
+		/*
+		 * What the CPU would have left in DR6 had it delivered the
+		 * #DB: B0-B3 name this exception's breakpoints only, BD, BS
+		 * and BT accumulate, RTM (active low) tells a transaction.
+		 */
+		dr6 &= ~(DR6_B0_B3 | DR6_RTM);
+		dr6 |= hit & DR6_STATUS;
+		if (!(hit & DR6_RTM))
+			dr6 |= DR6_RTM;
+		kvm_backend->set_dr(vcpu, 6, dr6);
+	}
+	/* Delivery clears GD, so the handler can use the debug registers. */
+	dr7 = kvm_backend->get_dr(vcpu, 7);
+	if (dr7 & DR7_GD)
+		kvm_backend->set_dr(vcpu, 7, dr7 & ~DR7_GD);
+	kvm_x86_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+	return KVM_EXIT_RESUME;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_db);
+
+/*
+ * #AC is always intercepted for the same reason as #DB: delivering it can
+ * misalign again (a ring-3 handler on a misaligned stack). Reflect it with
+ * its error code, always 0.
+ */
+int kvm_x86_exit_ac(struct kvm_vcpu *vcpu)
+{
+	kvm_x86_queue_exception(vcpu, X86_TRAP_AC, true, 0);
+	return KVM_EXIT_RESUME;
+}
+EXPORT_SYMBOL_GPL(kvm_x86_exit_ac);
 
 static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
 			       const struct kvm_guest_debug *dbg)
@@ -193,8 +260,7 @@ static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
 		d->hw_bp = false;
 	}
 
-	kvm_backend->set_exception_intercept(vcpu, X86_TRAP_DB,
-			ctl & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP));
+	/* #DB is always intercepted (kvm_x86_exit_db). */
 	kvm_backend->set_exception_intercept(vcpu, X86_TRAP_BP,
 			ctl & KVM_GUESTDBG_USE_SW_BP);
 	d->control = ctl;

@@ -66,9 +66,19 @@ static int svm_exit_ud_intercept(struct svm_vcpu *svm)
 	return kvm_x86_exit_ud(&svm->vcpu);
 }
 
+/*
+ * The #DB intercept comes after the CPU set DR6's status bits in the VMCB
+ * (INT1 does not trigger it); AMD has no RTM.
+ */
 static int svm_exit_db(struct svm_vcpu *svm)
 {
-	return kvm_x86_exit_debug(&svm->vcpu, DB_VECTOR);
+	return kvm_x86_exit_db(&svm->vcpu, svm->vmcb->save.dr6 & SVM_DR6_STATUS,
+			       0);
+}
+
+static int svm_exit_ac(struct svm_vcpu *svm)
+{
+	return kvm_x86_exit_ac(&svm->vcpu);
 }
 
 static int svm_exit_bp(struct svm_vcpu *svm)
@@ -252,6 +262,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= svm_exit_db,
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= svm_exit_bp,
 	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= svm_exit_ud_intercept,
+	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= svm_exit_ac,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= svm_exit_machine_check,
 	[SVM_EXIT_WRITE_CR0 + 4]		= svm_exit_cr4_write,
 	[SVM_EXIT_WRITE_CR8]			= svm_exit_cr8_write,

@@ -124,6 +124,12 @@ static void vmcb_init_intercepts(struct vmcb *vmcb)
 		SVM_EXIT_EXCP_BASE + MC_VECTOR,
 		/* VMCALL, the other vendor's hypercall, raises #UD here. */
 		SVM_EXIT_EXCP_BASE + UD_VECTOR,
+		/*
+		 * A #DB or #AC whose delivery raises it again would loop in
+		 * microcode without an exit (CVE-2015-8104, CVE-2015-5307).
+		 */
+		SVM_EXIT_EXCP_BASE + DB_VECTOR,
+		SVM_EXIT_EXCP_BASE + AC_VECTOR,
 	};
 	int i;
 
@@ -695,6 +701,9 @@ void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
+	/* Always intercepted (vmcb_init_intercepts). */
+	if (vector == DB_VECTOR || vector == AC_VECTOR)
+		return;
 	if (on)
 		svm_set_intercept(vmcb, SVM_EXIT_EXCP_BASE + vector);
 	else

@@ -235,6 +235,7 @@ static inline bool svm_exit_is_invalid(u64 code)
 #define SVM_VM_CR_SVMDIS	BIT_ULL(4)
 
 #define SVM_DR6_RESET		0xffff0ff0ULL
+#define SVM_DR6_STATUS		0xe00fULL	/* B0-B3, BD, BS, BT */
 #define SVM_DR7_RESET		0x400ULL
 #define SVM_DR7_ENABLES		0xffULL	/* L0-L3 and G0-G3 */
 #define SVM_PAT_DEFAULT		0x0007040600070406ULL

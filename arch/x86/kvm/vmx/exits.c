@@ -81,7 +81,7 @@ static int vmx_exit_gp(struct vmx_vcpu *vmx)
 	return KVM_EXIT_RESUME;
 }
 
-/* Exceptions in the bitmap (#MC, and #DB/#BP for guest debugging), NMIs. */
+/* Exceptions in the bitmap (#MC, #UD, #DB, #AC, #BP for guest debugging), NMIs. */
 static int vmx_exit_exception(struct vmx_vcpu *vmx)
 {
 	u32 info = vmx->exit_intr_info;
@@ -99,8 +99,16 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 		asm volatile("int $" __stringify(X86_TRAP_MC));
 		return KVM_EXIT_RESUME;
 	case DB_VECTOR:
-		vmx_set_db_dr6(vmx);
-		return kvm_x86_exit_debug(&vmx->vcpu, DB_VECTOR);
+		/*
+		 * DR6 is left alone; the exit qualification holds what the
+		 * #DB would have set. INT1 exits as a privileged software
+		 * exception, before it executes.
+		 */
+		return kvm_x86_exit_db(&vmx->vcpu, vmx->exit_qual,
+				       type == INTR_TYPE_PRIV_SOFT_EXCEPTION ?
+				       vmx_next_rip(vmx) : 0);
+	case AC_VECTOR:
+		return kvm_x86_exit_ac(&vmx->vcpu);
 	case BP_VECTOR:
 		return kvm_x86_exit_debug(&vmx->vcpu, BP_VECTOR);
 	case UD_VECTOR:

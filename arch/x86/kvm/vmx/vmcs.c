@@ -19,8 +19,14 @@
 #define VMX_DR6_RESET		0xffff0ff0ULL
 #define VMX_DR7_RESET		0x400ULL
 #define VMX_PAT_DEFAULT		0x0007040600070406ULL
-/* DR6 bits a #DB reports: B0-B3, BD, BS. */
-#define VMX_DR6_STATUS		(0xfULL | BIT_ULL(13) | BIT_ULL(14))
+/*
+ * A machine check in guest mode belongs to the host. VMMCALL, the other
+ * vendor's hypercall, raises #UD here. A #DB or #AC whose delivery raises
+ * it again would loop in microcode without an exit (CVE-2015-8104,
+ * CVE-2015-5307).
+ */
+#define VMX_ALWAYS_INTERCEPTED	(BIT(MC_VECTOR) | BIT(UD_VECTOR) | \
+				 BIT(DB_VECTOR) | BIT(AC_VECTOR))
 
 extern const char vmx_vmexit[];
 
@@ -454,11 +460,7 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	if (!vmx->vpid)
 		vmx->cpu2_controls &= ~CPU2_VPID;
 	vmx->entry_controls = vmx_entry_controls & ~ENTRY_IA32E_GUEST;
-	/*
-	 * A machine check in guest mode belongs to the host. VMMCALL, the
-	 * other vendor's hypercall, raises #UD here.
-	 */
-	vmx->exception_bitmap = BIT(MC_VECTOR) | BIT(UD_VECTOR);
+	vmx->exception_bitmap = VMX_ALWAYS_INTERCEPTED;
 	vmx->state_dirty = true;
 	vmx->flush_tlb = true;
 	vmx->entry_intr_info = 0;
@@ -974,7 +976,7 @@ void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
 		vmx->exception_bitmap |= BIT(vector);
 	else
 		vmx->exception_bitmap &= ~BIT(vector);
-	vmx->exception_bitmap |= BIT(MC_VECTOR) | BIT(UD_VECTOR);
+	vmx->exception_bitmap |= VMX_ALWAYS_INTERCEPTED;
 }
 
 /*
@@ -1029,8 +1031,3 @@ void vmx_save_exit_event(struct vmx_vcpu *vmx)
 	}
 }
 
-/* For a #DB exit: the CPU reports DR6's new bits, not DR6 itself. */
-void vmx_set_db_dr6(struct vmx_vcpu *vmx)
-{
-	vmx->dr6 = VMX_DR6_RESET | (vmx->exit_qual & VMX_DR6_STATUS);
-}

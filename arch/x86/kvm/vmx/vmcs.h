@@ -469,7 +469,6 @@ bool vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
 void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void vmx_save_exit_event(struct vmx_vcpu *vmx);
-void vmx_set_db_dr6(struct vmx_vcpu *vmx);
 bool vmx_long_mode_code(struct vmx_vcpu *vmx);
 bool vmx_code64(struct kvm_vcpu *vcpu);
 int vmx_get_cpl(struct kvm_vcpu *vcpu);
