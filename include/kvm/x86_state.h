@@ -217,6 +217,8 @@ struct kvm_vcpu_x86 {
 };
 
 struct kvm_vm_x86 {
+	/* Never reused: tells the VMs last run on a CPU apart (IBPB). */
+	u64 id;
 	u64 tss_addr;
 	u64 identity_map_addr;
 	bool identity_map_set;
