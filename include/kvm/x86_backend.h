@@ -26,6 +26,11 @@ struct kvm_x86_backend {
 	 * (VMCALL, Intel) or 0F 01 D9 (VMMCALL, AMD).
 	 */
 	u8 hypercall_modrm;
+	/*
+	 * Optional: false if guests cannot be given RDTSCP and RDPID (they
+	 * would #UD), which KVM_GET_SUPPORTED_CPUID then leaves out.
+	 */
+	bool (*tsc_aux_insns)(void);
 
 	/* Host CPUs: called on the CPU concerned, preemption off. */
 	int (*cpu_enable)(void);
@@ -253,6 +258,17 @@ int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 static inline u64 kvm_x86_cr4_trap(struct kvm_vcpu *vcpu)
 {
 	return vcpu->arch.cr4_trap;
+}
+
+/* RDTSCP, RDPID in the vCPU's CPUID (which is frozen once it has run). */
+static inline bool kvm_x86_guest_rdtscp(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.guest_rdtscp;
+}
+
+static inline bool kvm_x86_guest_tsc_aux_insns(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.guest_rdtscp || vcpu->arch.guest_rdpid;
 }
 
 /* The XCR0 the host runs with; the vendor switches to vcpu->arch.xcr0 around entry. */

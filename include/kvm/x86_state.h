@@ -172,6 +172,8 @@ struct kvm_vcpu_x86 {
 	u64 de_cfg;
 	u64 vm_cr;
 	u64 arch_capabilities;
+	/* In the hardware MSR while the guest runs (tsc_aux.c). */
+	u64 tsc_aux;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
@@ -183,6 +185,9 @@ struct kvm_vcpu_x86 {
 	u64 cr4_allowed;
 	u64 cr4_trap;
 	bool has_run;		/* entered the guest once: CPUID is frozen */
+	/* RDTSCP, RDPID in the CPUID (and offered by KVM): they read TSC_AUX. */
+	bool guest_rdtscp, guest_rdpid;
+	bool guest_intel;	/* CPUID leaf 0 says GenuineIntel */
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
@@ -212,6 +217,8 @@ struct kvm_vcpu_x86 {
 };
 
 struct kvm_vm_x86 {
+	/* Never reused: tells the VMs last run on a CPU apart (IBPB). */
+	u64 id;
 	u64 tss_addr;
 	u64 identity_map_addr;
 	bool identity_map_set;

@@ -37,6 +37,8 @@ static int kvm_hw_enable_this_cpu(void)
 
 static void kvm_hw_disable_this_cpu(void)
 {
+	/* No guest runs here until enabled again: the host's TSC_AUX back. */
+	kvm_tsc_aux_cpu_disable();
 	if (__this_cpu_read(kvm_hw_enabled)) {
 		kvm_backend->cpu_disable();
 		__this_cpu_write(kvm_hw_enabled, false);

@@ -85,8 +85,25 @@ static const u32 leaf7_ecx_mask =
 	BIT(11) | BIT(12) | BIT(14) | BIT(22);			/* VNNI BITALG VPOPCNTDQ RDPID */
 static const u32 ext1_edx_mask =
 	BIT(11) | BIT(20) | BIT(26) | BIT(29);			/* SYSCALL NX 1GB LM */
+/* They read TSC_AUX, which tsc_aux.c switches. */
+#define LEAF7_ECX_RDPID		BIT(22)
+#define EXT1_EDX_RDTSCP		BIT(27)
 static const u32 ext1_ecx_mask =
 	BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8);		/* LAHF ABM SSE4A MISALIGN PREFETCH */
+
+/* Whether the backend can let guests run RDTSCP and RDPID. */
+static bool kvm_backend_tsc_aux_insns(void)
+{
+	return !kvm_backend->tsc_aux_insns || kvm_backend->tsc_aux_insns();
+}
+
+static bool kvm_rdtscp_offered, kvm_rdpid_offered;
+
+/* KVM_GET_SUPPORTED_CPUID has RDTSCP or RDPID (TSC_AUX is then listed). */
+bool kvm_cpuid_offers_tsc_aux(void)
+{
+	return kvm_rdtscp_offered || kvm_rdpid_offered;
+}
 
 static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 {
@@ -235,6 +252,9 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 				x->ebx &= ~(BIT(16) | BIT(17) | BIT(21) | BIT(26) |
 					    BIT(27) | BIT(28) | BIT(30) | BIT(31));
 			x->ecx &= leaf7_ecx_mask;
+			if (!boot_cpu_has(X86_FEATURE_RDPID) ||
+			    !kvm_backend_tsc_aux_insns())
+				x->ecx &= ~LEAF7_ECX_RDPID;
 			x->edx = kvm_cpuid_leaf7_edx();
 			break;
 		case 0xd:
@@ -274,6 +294,9 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 			break;
 		case 0x80000001:
 			x->edx &= ext1_edx_mask;
+			if (boot_cpu_has(X86_FEATURE_RDTSCP) &&
+			    kvm_backend_tsc_aux_insns())
+				x->edx |= EXT1_EDX_RDTSCP;
 			x->ecx &= ext1_ecx_mask;
 			break;
 		case 0x80000002: case 0x80000003: case 0x80000004:
@@ -311,6 +334,29 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	return n + i;
 }
 
+static bool kvm_cpuid_is_intel(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cpuid_entry2 *x = kvm_cpuid_lookup(e, n, 0, 0);
+
+	/* "GenuineIntel" in EBX, EDX, ECX */
+	return x && x->ebx == 0x756e6547 && x->edx == 0x49656e69 &&
+	       x->ecx == 0x6c65746e;
+}
+
+static bool kvm_cpuid_has_rdtscp(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cpuid_entry2 *x = kvm_cpuid_lookup(e, n, 0x80000001, 0);
+
+	return x && (x->edx & EXT1_EDX_RDTSCP);
+}
+
+static bool kvm_cpuid_has_rdpid(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cpuid_entry2 *x = kvm_cpuid_lookup(e, n, 7, 0);
+
+	return x && (x->ecx & LEAF7_ECX_RDPID);
+}
+
 /*
  * The CR4 bits a guest may have follow what KVM_GET_SUPPORTED_CPUID offers,
  * so they are taken from the very entries it returns (and the host kernel
@@ -330,8 +376,11 @@ int kvm_cpuid_init(void)
 	if (!e)
 		return -ENOMEM;
 	n = kvm_build_supported_cpuid(e, KVM_CPUID_MAX_ENTRIES);
-	if (n >= 0)
+	if (n >= 0) {
 		kvm_cr4_supported = kvm_cr4_from_cpuid(e, n) & kvm_cr4_host();
+		kvm_rdtscp_offered = kvm_cpuid_has_rdtscp(e, n);
+		kvm_rdpid_offered = kvm_cpuid_has_rdpid(e, n);
+	}
 	kvfree(e);
 	if (WARN_ON_ONCE(n < 0))
 		return n;
@@ -422,6 +471,10 @@ static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = n;
 	kvm_vcpu_update_cr4_allowed(vcpu, true);
+	/* Only what KVM offers: the hardware must have it. */
+	vcpu->arch.guest_rdtscp = kvm_rdtscp_offered && kvm_cpuid_has_rdtscp(e, n);
+	vcpu->arch.guest_rdpid = kvm_rdpid_offered && kvm_cpuid_has_rdpid(e, n);
+	vcpu->arch.guest_intel = kvm_cpuid_is_intel(e, n);
 	return 0;
 }
 

@@ -406,6 +406,8 @@ int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul)
 	if (kvm_host_spec_ctrl_bits())
 		idx[n++] = MSR_IA32_SPEC_CTRL;
 	idx[n++] = MSR_IA32_ARCH_CAPABILITIES;
+	if (kvm_cpuid_offers_tsc_aux())
+		idx[n++] = MSR_TSC_AUX;
 	for (i = 0; i < ARRAY_SIZE(kvm_kept_msrs); i++)
 		idx[n++] = kvm_kept_msrs[i];
 	for (m = kvm_stub_msrs; m < kvm_stub_msrs + ARRAY_SIZE(kvm_stub_msrs); m++) {
@@ -547,6 +549,7 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->de_cfg = 0;
 	x->vm_cr = 0;
 	x->arch_capabilities = kvm_default_arch_capabilities();
+	x->tsc_aux = 0;
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
 	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
@@ -670,6 +673,8 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		break;		/* the vendor keeps the value */
 	case MSR_IA32_ARCH_CAPABILITIES:
 		return kvm_get_arch_capabilities(vcpu, data, host);
+	case MSR_TSC_AUX:
+		return kvm_get_tsc_aux(vcpu, data, host);
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {
@@ -879,6 +884,8 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		x->arch_capabilities = data;
 		return 0;
+	case MSR_TSC_AUX:
+		return kvm_set_tsc_aux(vcpu, data, host);
 	}
 	i = kvm_mtrr_fixed_index(index);
 	if (i >= 0) {

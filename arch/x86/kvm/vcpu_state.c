@@ -6,10 +6,12 @@
  * once, for both vendors.
  */
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 #include <asm/tsc.h>
 #include <asm/fpu/xcr.h>
@@ -157,11 +159,29 @@ void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 }
 
+/* The VM whose vCPU was last loaded on this CPU (kvm_vm_x86.id). */
+static DEFINE_PER_CPU(u64, kvm_last_vm_id);
+
+/*
+ * Another VM ran here last: the branch predictions its guest trained must
+ * not steer this one's (guest-to-guest Spectre v2). An IBPB where the host
+ * kernel uses IBPB itself, nothing otherwise. Not inlined, so that a
+ * function tracer can count the VM switches.
+ */
+static noinline void kvm_vm_switch_barrier(void)
+{
+	indirect_branch_prediction_barrier();
+}
+
 void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 {
 	/* A different CPU holds no valid translations for this vCPU. */
 	if (vcpu->last_cpu != cpu)
 		kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
+	if (__this_cpu_read(kvm_last_vm_id) != vcpu->vm->arch.id) {
+		__this_cpu_write(kvm_last_vm_id, vcpu->vm->arch.id);
+		kvm_vm_switch_barrier();
+	}
 	kvm_backend->vcpu_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);
 }

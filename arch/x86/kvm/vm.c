@@ -4,6 +4,7 @@
  * ioctls that describe the host (CPUID, MSR lists), VM creation and the x86
  * VM ioctls.
  */
+#include <linux/atomic.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -157,6 +158,8 @@ void kvm_arch_vm_free(struct kvm_vm *vm)
 	kvfree(vm);
 }
 
+static atomic64_t kvm_vm_ids = ATOMIC64_INIT(0);
+
 int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 {
 	int r;
@@ -165,6 +168,8 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	if (type)
 		return -EINVAL;
 
+	/* Unlike the address, never the same for a later VM. */
+	vm->arch.id = atomic64_inc_return(&kvm_vm_ids);
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
 	kvm_clock_vm_init(vm);

@@ -48,6 +48,7 @@ void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid);
 #define CPUID_7_EDX_FLUSH_L1D	BIT(28)
 #define CPUID_7_EDX_ARCH_CAP	BIT(29)
 #define CPUID_7_EDX_SSBD	BIT(31)
+bool kvm_cpuid_offers_tsc_aux(void);
 
 /* msr.c */
 int kvm_dev_get_msr_index_list(struct kvm_msr_list __user *ul);
@@ -60,6 +61,13 @@ int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,
 int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 void kvm_msr_reset(struct kvm_vcpu *vcpu);
+
+/* tsc_aux.c */
+bool kvm_host_has_tsc_aux(void);
+void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu);
+void kvm_tsc_aux_cpu_disable(void);
+int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host);
+int kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u64 data, bool host);
 
 /* vcpu_state.c */
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);

@@ -240,22 +240,6 @@ static int svm_exit_invd(struct svm_vcpu *svm)
 	return svm_skip_insn(svm);
 }
 
-/* RDTSCP would return the host's TSC_AUX: emulate it. */
-static int svm_exit_rdtscp(struct svm_vcpu *svm)
-{
-	struct kvm_vcpu *vcpu = &svm->vcpu;
-	struct vmcb_save *s = &svm->vmcb->save;
-	u64 tsc;
-
-	if ((s->cr4 & X86_CR4_TSD) && s->cpl)
-		return svm_exit_gp(svm);
-	tsc = rdtsc() + vcpu->arch.tsc_offset;
-	vcpu->arch.gpr[GPR_RAX] = lower_32_bits(tsc);
-	vcpu->arch.gpr[GPR_RDX] = upper_32_bits(tsc);
-	vcpu->arch.gpr[GPR_RCX] = lower_32_bits(svm->tsc_aux);
-	return svm_skip_insn(svm);
-}
-
 static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3] = svm_exit_dr_access,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3] = svm_exit_dr_access,
@@ -288,7 +272,8 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_STGI]				= svm_exit_ud,
 	[SVM_EXIT_CLGI]				= svm_exit_ud,
 	[SVM_EXIT_SKINIT]			= svm_exit_ud,
-	[SVM_EXIT_RDTSCP]			= svm_exit_rdtscp,
+	/* Intercepted only while the guest's CPUID lacks it. */
+	[SVM_EXIT_RDTSCP]			= svm_exit_ud,
 	[SVM_EXIT_MONITOR]			= svm_exit_monitor_mwait,
 	[SVM_EXIT_MWAIT]			= svm_exit_monitor_mwait,
 	[SVM_EXIT_MWAIT_COND]			= svm_exit_monitor_mwait,

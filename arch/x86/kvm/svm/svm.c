@@ -487,6 +487,14 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 		svm_set_intercept(vmcb, SVM_EXIT_WRITE_CR0 + 4);
 	else
 		svm_clr_intercept(vmcb, SVM_EXIT_WRITE_CR0 + 4);
+	/*
+	 * TSC_AUX holds the guest's value (x86 common code loads it), so a
+	 * guest with RDTSCP runs it natively; one without gets #UD.
+	 */
+	if (kvm_x86_guest_rdtscp(vcpu))
+		svm_clr_intercept(vmcb, SVM_EXIT_RDTSCP);
+	else
+		svm_set_intercept(vmcb, SVM_EXIT_RDTSCP);
 	/* Guest CR8 accesses go to V_TPR, unintercepted. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->arch.cr8 & SVM_V_TPR_MASK);

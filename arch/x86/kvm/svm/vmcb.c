@@ -116,7 +116,7 @@ static void vmcb_init_intercepts(struct vmcb *vmcb)
 		/* VMRUN must be intercepted, or VMRUN itself fails. */
 		SVM_EXIT_VMRUN, SVM_EXIT_VMMCALL, SVM_EXIT_VMLOAD,
 		SVM_EXIT_VMSAVE, SVM_EXIT_STGI, SVM_EXIT_CLGI, SVM_EXIT_SKINIT,
-		/* TSC_AUX stays the host's, so RDTSCP is emulated. */
+		/* Until the guest's CPUID has RDTSCP (svm_vcpu_run). */
 		SVM_EXIT_RDTSCP,
 		SVM_EXIT_MONITOR, SVM_EXIT_MWAIT, SVM_EXIT_MWAIT_COND,
 		SVM_EXIT_XSETBV,
@@ -191,7 +191,6 @@ void vmcb_init(struct svm_vcpu *svm)
 
 	svm->dr_active = false;
 	memset(svm->dr, 0, sizeof(svm->dr));
-	svm->tsc_aux = 0;
 	svm->nmi_iret_seen = false;
 }
 
@@ -487,9 +486,6 @@ int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_LASTINTTOIP:
 		*data = s->last_excp_to;
 		break;
-	case MSR_TSC_AUX:
-		*data = svm->tsc_aux;
-		break;
 	case MSR_IA32_SPEC_CTRL:
 		*data = svm->spec_ctrl;
 		break;
@@ -579,11 +575,6 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			s->last_excp_from = data;
 		else
 			s->last_excp_to = data;
-		break;
-	case MSR_TSC_AUX:
-		if (data >> 32)
-			return -EINVAL;
-		svm->tsc_aux = data;
 		break;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */

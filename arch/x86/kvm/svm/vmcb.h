@@ -264,7 +264,6 @@ struct svm_vcpu {
 	bool dr_active;
 	unsigned long dr[4];
 
-	u64 tsc_aux;		/* RDTSCP is emulated */
 	u64 spec_ctrl;		/* validated by x86 common code */
 
 	/*

@@ -770,9 +770,6 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_DEBUGCTLMSR:
 		*data = gs->debugctl;
 		break;
-	case MSR_TSC_AUX:
-		*data = vmx->syscall.tsc_aux;
-		break;
 	case MSR_IA32_SPEC_CTRL:
 		*data = vmx->spec_ctrl;
 		break;
@@ -846,12 +843,6 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data & ~VMX_DEBUGCTL_VALID)
 			return -EINVAL;
 		vmx_gs(vmx)->debugctl = data;
-		return 0;
-	case MSR_TSC_AUX:
-		if (data >> 32)
-			return -EINVAL;
-		vmx->syscall.tsc_aux = data;
-		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */

@@ -311,7 +311,7 @@ struct vmx_vm {
 
 /* The MSRs the guest's and the host's user mode differ in (see vmx_vcpu). */
 struct vmx_syscall_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 };
 
 struct vmx_vcpu {
@@ -386,9 +386,8 @@ struct vmx_vcpu {
 	/* cond L1D flush: host code that may have touched secrets ran. */
 	bool l1d_flush_pending;
 	/*
-	 * The SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are only used by the
-	 * host on its way to and from user mode (the kernel itself finds its
-	 * CPU number without RDPID/RDTSCP): the guest's stay loaded from the
+	 * The SYSCALL MSRs and KERNEL_GS_BASE are only used by the host on
+	 * its way to and from user mode: the guest's stay loaded from the
 	 * first entry until vcpu_put (sched-out, end of the ioctl), which
 	 * puts the host's back. Dirty: ours changed, reload before entry.
 	 */

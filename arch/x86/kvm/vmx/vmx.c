@@ -798,8 +798,6 @@ static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
 	wrmsrl_safe(MSR_CSTAR, m->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, m->sfmask);
 	wrmsrl(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
-	if (vmx_cpu2_controls & CPU2_RDTSCP)
-		wrmsrl(MSR_TSC_AUX, m->tsc_aux);
 }
 
 /* Preemption off: the vCPU cannot leave this CPU without vcpu_put. */
@@ -815,8 +813,6 @@ static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 			host->cstar = 0;
 		rdmsrl(MSR_SYSCALL_MASK, host->sfmask);
 		rdmsrl(MSR_KERNEL_GS_BASE, host->kernel_gs_base);
-		if (vmx_cpu2_controls & CPU2_RDTSCP)
-			rdmsrl(MSR_TSC_AUX, host->tsc_aux);
 		vmx->syscall_msrs_loaded = true;
 		vmx->syscall_msrs_dirty = true;
 	}
@@ -932,6 +928,14 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	vmcs_write_guest_state(vmx);
 	vmcs_write(VMCS_GUEST_RSP, vcpu->arch.gpr[GPR_RSP]);
 	vmcs_write(VMCS_GUEST_RIP, vcpu->arch.rip);
+	/*
+	 * "Enable RDTSCP" lets both RDTSCP and RDPID run (else #UD); they read
+	 * the guest's TSC_AUX, which x86 common code loads.
+	 */
+	if (kvm_x86_guest_tsc_aux_insns(vcpu))
+		vmx->cpu2_controls |= vmx_cpu2_controls & CPU2_RDTSCP;
+	else
+		vmx->cpu2_controls &= ~CPU2_RDTSCP;
 	vmcs_update_controls(vmx);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->entry_intr_info);
 	if (vmx->entry_intr_info & INTR_VALID) {
@@ -1006,6 +1010,12 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	vmx_save_exit_event(vmx);
 }
 
+/* Without "enable RDTSCP", RDTSCP and RDPID #UD in every guest. */
+static bool vmx_tsc_aux_insns(void)
+{
+	return vmx_cpu2_controls & CPU2_RDTSCP;
+}
+
 static struct kvm_x86_backend vmx_backend = {
 	.name			= "vmx",
 	.owner			= THIS_MODULE,
@@ -1013,6 +1023,7 @@ static struct kvm_x86_backend vmx_backend = {
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.tdp			= &vmx_ept_format,
 	.hypercall_modrm	= 0xc1,
+	.tsc_aux_insns		= vmx_tsc_aux_insns,
 
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
