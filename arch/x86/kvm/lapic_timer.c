@@ -106,11 +106,17 @@ u32 lapic_timer_current_count(struct kvm_lapic *apic)
 	return min_t(u64, count, lapic_reg(apic, APIC_TMICT));
 }
 
-/* A one-shot or deadline timer that fired is no longer running. */
+/*
+ * A one-shot or deadline timer that fired is no longer running. It left
+ * the queue when its callback began: hrtimer_active() would stay true
+ * until the callback returns, and a host CPU held up inside it (after the
+ * kick) let the guest take the interrupt and still read its deadline.
+ * Only the vCPU arms the timer, so nothing re-queues it behind our back.
+ */
 static void lapic_timer_note_expiry(struct kvm_lapic *apic)
 {
 	if (apic->timer_running && !apic->timer_period_ns &&
-	    !hrtimer_active(&apic->timer)) {
+	    !hrtimer_is_queued(&apic->timer)) {
 		apic->timer_running = false;
 		/* SDM: the deadline MSR reads 0 once the timer fired. */
 		if (apic->timer_mode == LAPIC_LVT_TSCDEADLINE)
