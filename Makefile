@@ -21,7 +21,7 @@ TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel test-intel-upstream \
 	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
-	test-conformance
+	test-conformance test-soak
 
 all: modules
 
@@ -71,6 +71,13 @@ test-upstream: selftests
 # host, compared program by program (tools/conformance/README.rst).
 test-conformance: modules
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-conformance
+
+# The hostile-guest soak (hostile_soak.c): random code in every CPU mode,
+# memslot churn, signals, for SOAK_SECONDS (default 1800) in one boot of
+# the emulated AMD host on our modules (tools/scripts/test-soak for the
+# knobs: SOAK_MODE=upstream, SOAK_INTEL_SECONDS...). Not part of make test.
+test-soak:
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-soak
 
 # Every selftest on the distribution's kvm/kvm-intel in the emulated Intel
 # host (Bochs: VMX, EPT; tools/testbed/README.rst): what our kvm-intel.ko is
