@@ -104,42 +104,6 @@ static void param_path(char *buf, size_t size, const char *mod,
 	snprintf(buf, size, "/sys/module/%s/parameters/%s", mod, name);
 }
 
-/* The value without its newline, or -errno. */
-static int param_read(const char *mod, const char *name, char *buf, size_t size)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	param_path(path, sizeof(path), mod, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return 0;
-}
-
-static int param_write(const char *mod, const char *name, const char *val)
-{
-	char path[256];
-	int fd, r = 0;
-
-	param_path(path, sizeof(path), mod, name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 /* kvm_amd or kvm_intel, whichever is loaded; NULL if neither. */
 static const char *vendor_module(void)
 {
@@ -250,7 +214,7 @@ TEST(values)
 		if (!running_ours() && !LISTED(tunables, p->mod, p->name))
 			continue;
 		want = running_ours() ? ours_value(p) : p->value;
-		ASSERT_EQ(0, param_read(p->mod, p->name, val, sizeof(val)));
+		ASSERT_EQ(0, vmk_param_read(p->mod, p->name, val, sizeof(val)));
 		EXPECT_STREQ(want, val)
 			TH_LOG("%s.%s", p->mod, p->name);
 	}
@@ -259,7 +223,7 @@ TEST(values)
 		unsigned int a, b, c, d;
 
 		__cpuid(0x8000000a, a, b, c, d);
-		ASSERT_EQ(0, param_read("kvm_amd", "nrips", val, sizeof(val)));
+		ASSERT_EQ(0, vmk_param_read("kvm_amd", "nrips", val, sizeof(val)));
 		EXPECT_STREQ((d & 8) ? "1" : "0", val);
 	}
 }
@@ -275,11 +239,11 @@ static void write_readback(struct __test_metadata *_metadata, const char *mod,
 {
 	char old[64], now[64];
 
-	ASSERT_EQ(0, param_read(mod, name, old, sizeof(old)));
-	EXPECT_EQ(0, param_write(mod, name, val)) TH_LOG("%s.%s=%s", mod, name, val);
-	EXPECT_EQ(0, param_read(mod, name, now, sizeof(now)));
+	ASSERT_EQ(0, vmk_param_read(mod, name, old, sizeof(old)));
+	EXPECT_EQ(0, vmk_param_write(mod, name, val)) TH_LOG("%s.%s=%s", mod, name, val);
+	EXPECT_EQ(0, vmk_param_read(mod, name, now, sizeof(now)));
 	EXPECT_STREQ(want, now) TH_LOG("%s.%s=%s", mod, name, val);
-	EXPECT_EQ(0, param_write(mod, name, old));
+	EXPECT_EQ(0, vmk_param_write(mod, name, old));
 }
 
 TEST(runtime_writes)
@@ -307,13 +271,13 @@ TEST(runtime_writes)
 	write_readback(_metadata, "kvm", "nx_huge_pages", "Y", "Y");
 
 	/* Malformed values: EINVAL, nothing changes. */
-	ASSERT_EQ(0, param_read("kvm", "halt_poll_ns", old, sizeof(old)));
-	EXPECT_EQ(-EINVAL, param_write("kvm", "halt_poll_ns", "lots"));
-	EXPECT_EQ(-EINVAL, param_write("kvm", "ignore_msrs", "maybe"));
-	EXPECT_EQ(-EINVAL, param_write("kvm", "nx_huge_pages", "sometimes"));
-	EXPECT_EQ(0, param_read("kvm", "halt_poll_ns", now, sizeof(now)));
+	ASSERT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", old, sizeof(old)));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "halt_poll_ns", "lots"));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "ignore_msrs", "maybe"));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "nx_huge_pages", "sometimes"));
+	EXPECT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", now, sizeof(now)));
 	EXPECT_STREQ(old, now);
-	EXPECT_EQ(0, param_read("kvm", "ignore_msrs", now, sizeof(now)));
+	EXPECT_EQ(0, vmk_param_read("kvm", "ignore_msrs", now, sizeof(now)));
 	EXPECT_STREQ("N", now);
 }
 
@@ -341,15 +305,15 @@ TEST(runtime_refusals)
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
 		if (!module_checked(refusals[i].mod))
 			continue;
-		ASSERT_EQ(0, param_read(refusals[i].mod, refusals[i].name,
+		ASSERT_EQ(0, vmk_param_read(refusals[i].mod, refusals[i].name,
 					old, sizeof(old)));
-		EXPECT_EQ(-EINVAL, param_write(refusals[i].mod, refusals[i].name,
+		EXPECT_EQ(-EINVAL, vmk_param_write(refusals[i].mod, refusals[i].name,
 					       refusals[i].bad))
 			TH_LOG("%s=%s", refusals[i].name, refusals[i].bad);
-		EXPECT_EQ(0, param_write(refusals[i].mod, refusals[i].name,
+		EXPECT_EQ(0, vmk_param_write(refusals[i].mod, refusals[i].name,
 					 refusals[i].good))
 			TH_LOG("%s=%s", refusals[i].name, refusals[i].good);
-		EXPECT_EQ(0, param_read(refusals[i].mod, refusals[i].name,
+		EXPECT_EQ(0, vmk_param_read(refusals[i].mod, refusals[i].name,
 					now, sizeof(now)));
 		EXPECT_STREQ(old, now);
 	}
@@ -414,14 +378,14 @@ TEST(ignore_msrs)
 
 	rd_off = sync_value(_metadata, vcpu);
 	gp_off = sync_value(_metadata, vcpu);
-	ASSERT_EQ(0, param_write("kvm", "ignore_msrs", "Y"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "ignore_msrs", "Y"));
 	rd_on = sync_value(_metadata, vcpu);
 	gp_on = sync_value(_metadata, vcpu);
 	m.e[0].index = UNKNOWN_MSR;
 	m.e[0].data = 0x55;
 	get_on = ioctl(vcpu->fd, KVM_GET_MSRS, &m);
 	set_on = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
-	EXPECT_EQ(0, param_write("kvm", "ignore_msrs", "N"));
+	EXPECT_EQ(0, vmk_param_write("kvm", "ignore_msrs", "N"));
 	vmk_run_to_done(vcpu);
 
 	/* Off: both accesses #GP, RDMSR leaves EDX:EAX as they were. */
@@ -497,14 +461,14 @@ TEST(force_emulation_prefix)
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_fep, 0);
 	vmk_set_guest_handler(vm, 6, ud_skip_fep);
 
-	ASSERT_EQ(0, param_write("kvm", "force_emulation_prefix", "0"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "force_emulation_prefix", "0"));
 	ud_off = sync_value(_metadata, vcpu);
-	ASSERT_EQ(0, param_write("kvm", "force_emulation_prefix", "1"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "force_emulation_prefix", "1"));
 	emul0 = vmk_vcpu_stat(vcpu, "insn_emulation");
 	vmk_run_mmio_step(vcpu, &store, 0, "MOV to MMIO behind the prefix");
 	ud_on = sync_value(_metadata, vcpu);
 	emul1 = vmk_vcpu_stat(vcpu, "insn_emulation");
-	EXPECT_EQ(0, param_write("kvm", "force_emulation_prefix", "0"));
+	EXPECT_EQ(0, vmk_param_write("kvm", "force_emulation_prefix", "0"));
 	vmk_run_to_done(vcpu);
 
 	EXPECT_EQ(1, ud_off);
@@ -565,21 +529,21 @@ TEST(halt_poll_ns)
 		SKIP(return, "%s", skip_reason());
 	if (!writable())
 		SKIP(return, "parameters not writable (not root)");
-	ASSERT_EQ(0, param_read("kvm", "halt_poll_ns", old, sizeof(old)));
+	ASSERT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", old, sizeof(old)));
 	vm = lapic_vm_new();
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_halts, 0);
 	vmk_set_guest_handler(vm, TIMER_VEC, timer_handler);
 
 	/* 0: a halted vCPU never polls. */
-	ASSERT_EQ(0, param_write("kvm", "halt_poll_ns", "0"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "halt_poll_ns", "0"));
 	sync_value(_metadata, vcpu);
 	polls_off = vmk_vcpu_stat(vcpu, "halt_attempted_poll");
 	halts_off = vmk_vcpu_stat(vcpu, "halt_wakeup");
 	/* 1 ms: wake-ups 300 us away make the window grow, and it polls. */
-	ASSERT_EQ(0, param_write("kvm", "halt_poll_ns", "1000000"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "halt_poll_ns", "1000000"));
 	vmk_run_to_done(vcpu);
 	polls_on = vmk_vcpu_stat(vcpu, "halt_attempted_poll") - polls_off;
-	EXPECT_EQ(0, param_write("kvm", "halt_poll_ns", old));
+	EXPECT_EQ(0, vmk_param_write("kvm", "halt_poll_ns", old));
 
 	EXPECT_EQ(0, polls_off);
 	EXPECT_LT(0, halts_off);

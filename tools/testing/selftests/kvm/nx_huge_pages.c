@@ -71,40 +71,6 @@ static void nx_guest(u64 unused)
 
 /* ---- module parameters ---- */
 
-static int param_read(const char *name, char *buf, size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int param_write(const char *name, const char *val)
-{
-	char path[128];
-	int fd, r = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 /* The parameters the cases change, restored at the end of each. */
 static char saved_nx[16], saved_ratio[16], saved_period[16];
 
@@ -126,19 +92,19 @@ static bool params_writable(void)
 
 static void params_save(void)
 {
-	VMK_CHECK(!param_read("nx_huge_pages", saved_nx, sizeof(saved_nx)) &&
-		  !param_read("nx_huge_pages_recovery_ratio", saved_ratio,
+	VMK_CHECK(!vmk_param_read("kvm", "nx_huge_pages", saved_nx, sizeof(saved_nx)) &&
+		  !vmk_param_read("kvm", "nx_huge_pages_recovery_ratio", saved_ratio,
 			      sizeof(saved_ratio)) &&
-		  !param_read("nx_huge_pages_recovery_period_ms", saved_period,
+		  !vmk_param_read("kvm", "nx_huge_pages_recovery_period_ms", saved_period,
 			      sizeof(saved_period)),
 		  "kvm.nx_huge_pages* parameters missing");
 }
 
 static void params_restore(void)
 {
-	param_write("nx_huge_pages", saved_nx);
-	param_write("nx_huge_pages_recovery_ratio", saved_ratio);
-	param_write("nx_huge_pages_recovery_period_ms", saved_period);
+	vmk_param_write("kvm", "nx_huge_pages", saved_nx);
+	vmk_param_write("kvm", "nx_huge_pages_recovery_ratio", saved_ratio);
+	vmk_param_write("kvm", "nx_huge_pages_recovery_period_ms", saved_period);
 }
 
 /* Set nx_huge_pages, checking it reads back as @want. */
@@ -146,47 +112,17 @@ static void set_nx(const char *val, const char *want)
 {
 	char now[16];
 
-	VMK_CHECK(!param_write("nx_huge_pages", val), "nx_huge_pages=%s", val);
-	VMK_CHECK(!param_read("nx_huge_pages", now, sizeof(now)) &&
+	VMK_CHECK(!vmk_param_write("kvm", "nx_huge_pages", val), "nx_huge_pages=%s", val);
+	VMK_CHECK(!vmk_param_read("kvm", "nx_huge_pages", now, sizeof(now)) &&
 		  !strcmp(now, want), "nx_huge_pages=%s reads %s, not %s",
 		  val, now, want);
 }
 
 /* ---- the VM ---- */
 
-/* A VM statistic by name from the VM's binary stats file. */
-static u64 vm_stat(struct vmk_vm *vm, const char *name)
-{
-	int fd = ioctl(vm->fd, KVM_GET_STATS_FD, NULL);
-	struct kvm_stats_header h;
-	struct kvm_stats_desc *d;
-	bool found = false;
-	size_t dsize;
-	u64 val = 0;
-	char *descs;
-	u32 i;
-
-	if (fd < 0)
-		vmk_skip("KVM_GET_STATS_FD on the VM: %s", strerror(errno));
-	descs = vmk_stats_descs(fd, &h, &dsize);
-	VMK_CHECK(descs, "stats header and descriptors");
-	for (i = 0; i < h.num_desc && !found; i++) {
-		d = (void *)(descs + i * dsize);
-		if (strcmp(d->name, name))
-			continue;
-		VMK_CHECK(pread(fd, &val, sizeof(val), h.data_offset + d->offset) ==
-			  sizeof(val), "stat %s", name);
-		found = true;
-	}
-	free(descs);
-	close(fd);
-	VMK_CHECK(found, "no VM statistic %s", name);
-	return val;
-}
-
 static u64 splits(struct vmk_vm *vm)
 {
-	return vm_stat(vm, "nx_lpage_splits");
+	return vmk_vm_stat(vm, "nx_lpage_splits");
 }
 
 struct nx_vm {
@@ -316,7 +252,7 @@ static void need_params(void)
 		vmk_skip("kvm.nx_huge_pages is not writable here (not root, or read-only sysfs)");
 	params_save();
 	/* No recovery unless a case asks: it would undo splits mid-count. */
-	VMK_CHECK(!param_write("nx_huge_pages_recovery_ratio", "0"),
+	VMK_CHECK(!vmk_param_write("kvm", "nx_huge_pages_recovery_ratio", "0"),
 		  "nx_huge_pages_recovery_ratio=0");
 }
 
@@ -347,7 +283,7 @@ TEST(off_no_splits)
 	if (params_writable()) {
 		need_params();
 		set_nx("off", "N");
-	} else if (param_read("nx_huge_pages", now, sizeof(now)) || strcmp(now, "N")) {
+	} else if (vmk_param_read("kvm", "nx_huge_pages", now, sizeof(now)) || strcmp(now, "N")) {
 		SKIP(return, "kvm.nx_huge_pages is on and not writable here");
 	}
 	nx_vm_new(&n, false);
@@ -388,12 +324,12 @@ TEST(recovery)
 	set_nx("force", "Y");
 	nx_vm_new(&n, false);
 	EXPECT_EQ(1, exec_splits(&n));
-	ASSERT_EQ(0, param_write("nx_huge_pages_recovery_period_ms", "100"));
-	ASSERT_EQ(0, param_write("nx_huge_pages_recovery_ratio", "1"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "nx_huge_pages_recovery_period_ms", "100"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "nx_huge_pages_recovery_ratio", "1"));
 	for (i = 0; i < 50 && splits(n.vm); i++)
 		sleep_ms(100);
 	EXPECT_EQ(0, splits(n.vm));
-	ASSERT_EQ(0, param_write("nx_huge_pages_recovery_ratio", "0"));
+	ASSERT_EQ(0, vmk_param_write("kvm", "nx_huge_pages_recovery_ratio", "0"));
 	EXPECT_EQ(0xc0dea, cmd(&n, CMD_EXEC, CODE_A, 0));
 	EXPECT_NE(0, splits(n.vm));
 	nx_vm_free(&n);
@@ -551,15 +487,15 @@ TEST(param_values)
 	set_nx("0", "N");
 	set_nx("1", "Y");
 	set_nx("n", "N");
-	EXPECT_EQ(-EINVAL, param_write("nx_huge_pages", "sometimes"));
-	EXPECT_EQ(0, param_read("nx_huge_pages", now, sizeof(now)));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "nx_huge_pages", "sometimes"));
+	EXPECT_EQ(0, vmk_param_read("kvm", "nx_huge_pages", now, sizeof(now)));
 	EXPECT_STREQ("N", now);
 	/* auto: whatever the host's erratum says; reads Y or N. */
-	EXPECT_EQ(0, param_write("nx_huge_pages", "auto"));
-	EXPECT_EQ(0, param_read("nx_huge_pages", now, sizeof(now)));
+	EXPECT_EQ(0, vmk_param_write("kvm", "nx_huge_pages", "auto"));
+	EXPECT_EQ(0, vmk_param_read("kvm", "nx_huge_pages", now, sizeof(now)));
 	EXPECT_TRUE(!strcmp(now, "Y") || !strcmp(now, "N")) TH_LOG("auto reads %s", now);
-	EXPECT_EQ(-EINVAL, param_write("nx_huge_pages_recovery_ratio", "-1"));
-	EXPECT_EQ(-EINVAL, param_write("nx_huge_pages_recovery_period_ms", "soon"));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "nx_huge_pages_recovery_ratio", "-1"));
+	EXPECT_EQ(-EINVAL, vmk_param_write("kvm", "nx_huge_pages_recovery_period_ms", "soon"));
 	params_restore();
 }
 

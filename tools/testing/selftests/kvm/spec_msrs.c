@@ -42,6 +42,16 @@ struct cpuid_buf {
 	struct kvm_cpuid_entry2 e[256];
 };
 
+static int l1d_flush_read(char *buf, size_t size)
+{
+	return vmk_param_read("kvm_intel", "vmentry_l1d_flush", buf, size);
+}
+
+static int l1d_flush_write(const char *val)
+{
+	return vmk_param_write("kvm_intel", "vmentry_l1d_flush", val);
+}
+
 static void get_supported(struct cpuid_buf *b)
 {
 	int kvm = vmk_open_kvm();
@@ -330,34 +340,6 @@ TEST(host_side)
 	close(kvm);
 }
 
-static int param_read(char *buf, size_t len)
-{
-	int fd = open(L1D_PARAM, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int param_write(const char *val)
-{
-	int fd = open(L1D_PARAM, O_WRONLY), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 static u64 new_vcpu_arch_cap(void)
 {
 	struct vmk_vm *vm = vmk_vm_new();
@@ -409,13 +391,13 @@ TEST(l1d_flush_param)
 	char old[64], now[64], report[256];
 	size_t i;
 
-	if (param_read(old, sizeof(old)))
+	if (l1d_flush_read(old, sizeof(old)))
 		SKIP(return, "no kvm_intel loaded (%s)", L1D_PARAM);
 	printf("# vmentry_l1d_flush=%s\n", old);
 	if (!strcmp(old, "not required")) {
 		/* Not L1TF-affected: writes are taken and change nothing. */
-		EXPECT_EQ(0, param_write("always"));
-		EXPECT_EQ(0, param_read(now, sizeof(now)));
+		EXPECT_EQ(0, l1d_flush_write("always"));
+		EXPECT_EQ(0, l1d_flush_read(now, sizeof(now)));
 		EXPECT_STREQ("not required", now);
 		EXPECT_TRUE(new_vcpu_arch_cap() & ARCH_CAP_SKIP_L1DFL);
 		return;
@@ -423,8 +405,8 @@ TEST(l1d_flush_param)
 	if (access(L1D_PARAM, W_OK))
 		SKIP(return, "parameter not writable (not root)");
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		ASSERT_EQ(0, param_write(modes[i].val)) TH_LOG("%s", modes[i].val);
-		ASSERT_EQ(0, param_read(now, sizeof(now)));
+		ASSERT_EQ(0, l1d_flush_write(modes[i].val)) TH_LOG("%s", modes[i].val);
+		ASSERT_EQ(0, l1d_flush_read(now, sizeof(now)));
 		EXPECT_STREQ(modes[i].val, now);
 		l1tf_vmx_report(report, sizeof(report));
 		EXPECT_STREQ(modes[i].report, report);
@@ -432,10 +414,10 @@ TEST(l1d_flush_param)
 			  !!(new_vcpu_arch_cap() & ARCH_CAP_SKIP_L1DFL))
 			TH_LOG("%s", modes[i].val);
 	}
-	EXPECT_EQ(-EINVAL, param_write("sometimes"));
-	EXPECT_EQ(-EINVAL, param_write("con"));
-	EXPECT_EQ(-EINVAL, param_write("alwaysx"));
-	ASSERT_EQ(0, param_read(now, sizeof(now)));
+	EXPECT_EQ(-EINVAL, l1d_flush_write("sometimes"));
+	EXPECT_EQ(-EINVAL, l1d_flush_write("con"));
+	EXPECT_EQ(-EINVAL, l1d_flush_write("alwaysx"));
+	ASSERT_EQ(0, l1d_flush_read(now, sizeof(now)));
 	EXPECT_STREQ("cond", now);
 	/*
 	 * A guest runs in each mode (the software flush when no FLUSH_CMD),
@@ -448,7 +430,7 @@ TEST(l1d_flush_param)
 		struct vmk_vcpu *vcpu;
 		u64 exits, flushes;
 
-		ASSERT_EQ(0, param_write(modes[i].val));
+		ASSERT_EQ(0, l1d_flush_write(modes[i].val));
 		vcpu = vmk_vcpu_new_lm(vm, 0, guest_cpuid_loop, CPUID_LOOPS);
 		vmk_run_to_done(vcpu);
 		exits = vmk_vcpu_stat(vcpu, "exits");
@@ -465,7 +447,7 @@ TEST(l1d_flush_param)
 		}
 		vmk_vm_free(vm);
 	}
-	EXPECT_EQ(0, param_write(old));
+	EXPECT_EQ(0, l1d_flush_write(old));
 }
 
 TEST_HARNESS_MAIN

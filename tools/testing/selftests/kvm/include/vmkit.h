@@ -180,6 +180,14 @@ struct vmk_vcpu *vmk_vcpu_new(struct vmk_vm *vm, u32 id);
 void vmk_vcpu_free(struct vmk_vcpu *vcpu);
 /* A vCPU statistic by name, read from KVM_GET_STATS_FD (skips without it). */
 u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name);
+/* The same for a VM statistic. */
+u64 vmk_vm_stat(struct vmk_vm *vm, const char *name);
+/*
+ * Module parameter @name of module @mod (/sys/module/MOD/parameters/NAME):
+ * read without its newline, or written; 0 or -errno.
+ */
+int vmk_param_read(const char *mod, const char *name, char *buf, size_t size);
+int vmk_param_write(const char *mod, const char *name, const char *val);
 /*
  * A stats file's header into *h and its descriptors (h->num_desc of *dsize
  * bytes each, to free()), or NULL if they cannot be read.

@@ -354,9 +354,9 @@ void *vmk_stats_descs(int fd, struct kvm_stats_header *h, size_t *dsize)
 	return descs;
 }
 
-u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
+/* Statistic @name of the stats file @fd (closed here); @what names its owner. */
+static u64 vmk_stat_by_name(int fd, const char *name, const char *what)
 {
-	int fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
 	struct kvm_stats_header h;
 	struct kvm_stats_desc *d;
 	size_t dsize;
@@ -366,7 +366,7 @@ u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
 	u32 i;
 
 	if (fd < 0)
-		vmk_skip("KVM_GET_STATS_FD: %s", strerror(errno));
+		vmk_skip("KVM_GET_STATS_FD on the %s: %s", what, strerror(errno));
 	descs = vmk_stats_descs(fd, &h, &dsize);
 	VMK_CHECK(descs, "stats header and descriptors");
 	for (i = 0; i < h.num_desc && !found; i++) {
@@ -379,8 +379,60 @@ u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
 	}
 	free(descs);
 	close(fd);
-	VMK_CHECK(found, "no vCPU statistic %s", name);
+	VMK_CHECK(found, "no %s statistic %s", what, name);
 	return val;
+}
+
+u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name)
+{
+	return vmk_stat_by_name(ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL), name,
+				"vCPU");
+}
+
+u64 vmk_vm_stat(struct vmk_vm *vm, const char *name)
+{
+	return vmk_stat_by_name(ioctl(vm->fd, KVM_GET_STATS_FD, NULL), name,
+				"VM");
+}
+
+static void vmk_param_path(char *buf, size_t size, const char *mod,
+			   const char *name)
+{
+	snprintf(buf, size, "/sys/module/%s/parameters/%s", mod, name);
+}
+
+int vmk_param_read(const char *mod, const char *name, char *buf, size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	vmk_param_path(path, sizeof(path), mod, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+int vmk_param_write(const char *mod, const char *name, const char *val)
+{
+	char path[256];
+	int fd, r = 0;
+
+	vmk_param_path(path, sizeof(path), mod, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu)
