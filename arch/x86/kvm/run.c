@@ -89,8 +89,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * Whatever the guest's CPUID says: SVM cannot intercept RDPID, so a
 	 * guest must never find the host's value there.
 	 */
-	if (kvm_host_has_tsc_aux())
-		kvm_tsc_aux_load_guest(vcpu);
+	kvm_tsc_aux_enter(vcpu);
 	kvm_backend->run(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */

@@ -18,12 +18,13 @@
 struct kvm_tsc_aux_cpu {
 	struct user_return_notifier urn;
 	bool registered;	/* the guest's value may be loaded */
-	bool host_known;
 	u64 host;		/* the host kernel's value for this CPU */
-	u64 loaded;		/* in the MSR while registered */
 };
 
 static DEFINE_PER_CPU(struct kvm_tsc_aux_cpu, kvm_tsc_aux_cpu);
+bool kvm_tsc_aux_present __read_mostly;	/* kvm_host_has_tsc_aux(), at load */
+/* What the MSR holds on this CPU; ~0 (no 32-bit value) until first read. */
+DEFINE_PER_CPU(u64, kvm_tsc_aux_cur) = ~0ULL;
 
 /*
  * Either instruction on the host: the MSR exists. The backend may still
@@ -40,8 +41,9 @@ static void kvm_tsc_aux_restore(struct kvm_tsc_aux_cpu *c)
 {
 	if (!c->registered)
 		return;
-	if (c->loaded != c->host)
+	if (this_cpu_read(kvm_tsc_aux_cur) != c->host)
 		wrmsrl(MSR_TSC_AUX, c->host);
+	this_cpu_write(kvm_tsc_aux_cur, c->host);
 	user_return_notifier_unregister(&c->urn);
 	c->registered = false;
 }
@@ -56,7 +58,10 @@ static void kvm_tsc_aux_on_user_return(struct user_return_notifier *urn)
 	local_irq_restore(flags);
 }
 
-/* Right before VM entry, interrupts off. */
+/*
+ * Right before VM entry, interrupts off, when the MSR does not hold the
+ * guest's value (kvm_tsc_aux_enter() checks that inline).
+ */
 void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu)
 {
 	struct kvm_tsc_aux_cpu *c = this_cpu_ptr(&kvm_tsc_aux_cpu);
@@ -64,21 +69,18 @@ void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu)
 
 	lockdep_assert_irqs_disabled();
 	if (!c->registered) {
-		if (!c->host_known) {
+		if (this_cpu_read(kvm_tsc_aux_cur) == ~0ULL) {
 			rdmsrl(MSR_TSC_AUX, c->host);
-			c->host_known = true;
+			this_cpu_write(kvm_tsc_aux_cur, c->host);
+			if (val == c->host)
+				return;
 		}
-		if (val == c->host)
-			return;
-		c->loaded = c->host;
 		c->urn.on_user_return = kvm_tsc_aux_on_user_return;
 		user_return_notifier_register(&c->urn);
 		c->registered = true;
 	}
-	if (c->loaded != val) {
-		wrmsrl(MSR_TSC_AUX, val);
-		c->loaded = val;
-	}
+	wrmsrl(MSR_TSC_AUX, val);
+	this_cpu_write(kvm_tsc_aux_cur, val);
 }
 
 /* This CPU leaves virtualization (offline, suspend, unload): host value now. */

@@ -40,6 +40,7 @@ int kvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	kvm_tsc_aux_present = kvm_host_has_tsc_aux();
 	kvm_params_check_host();
 	return 0;
 }

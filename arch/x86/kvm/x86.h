@@ -65,6 +65,19 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu);
 /* tsc_aux.c */
 bool kvm_host_has_tsc_aux(void);
 void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu);
+extern bool kvm_tsc_aux_present;
+DECLARE_PER_CPU(u64, kvm_tsc_aux_cur);
+
+/*
+ * Before each entry, interrupts off: one per-CPU compare when the MSR
+ * already holds the guest's value, as it does for a run of exits.
+ */
+static inline void kvm_tsc_aux_enter(struct kvm_vcpu *vcpu)
+{
+	if (kvm_tsc_aux_present &&
+	    this_cpu_read(kvm_tsc_aux_cur) != vcpu->arch.tsc_aux)
+		kvm_tsc_aux_load_guest(vcpu);
+}
 void kvm_tsc_aux_cpu_disable(void);
 int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host);
 int kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u64 data, bool host);
