@@ -439,8 +439,12 @@ static void svm_keep_entry_state(struct svm_vcpu *svm)
 	svm->entry_tlb_control = vmcb->control.tlb_control;
 }
 
-/* The VMCB's own address in RAX with the host's CR3 and CS: no guest ran. */
-static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm)
+/*
+ * The VMCB's own address in RAX with the host's CR3 and CS: no guest ran.
+ * The guest gets its own state back either way (never the host's
+ * registers); after the last try, as a failed entry for userspace.
+ */
+static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 {
 	struct vmcb *vmcb = svm->vmcb;
 
@@ -448,8 +452,9 @@ static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm)
 	    vmcb->save.rax != svm->vmcb_pa || vmcb->save.cr3 != __read_cr3() ||
 	    vmcb->save.cs.selector != __KERNEL_CS)
 		return false;
-	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): entering again\n",
-			    atomic_inc_return(&svm_vmrun_lost));
+	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): %s\n",
+			    atomic_inc_return(&svm_vmrun_lost),
+			    last ? "failed entry" : "entering again");
 	vmcb->save = svm->entry_save;
 	vmcb->control.int_ctl = svm->entry_int_ctl;
 	vmcb->control.int_state = svm->entry_int_state;
@@ -517,8 +522,9 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	for (tries = 0; ; tries++) {
 		__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
 			    switch_spec_ctrl ? spec_ctrl : NULL);
-		if (!vmrun_check || tries == SVM_VMRUN_TRIES ||
-		    !svm_vmrun_lost_guest_state(svm))
+		if (!vmrun_check ||
+		    !svm_vmrun_lost_guest_state(svm, tries == SVM_VMRUN_TRIES) ||
+		    tries == SVM_VMRUN_TRIES)
 			break;
 	}
 
