@@ -107,7 +107,8 @@ run:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
 
 # kvm_bench (tools/bench): exit round trips and NPT fault-in throughput,
-# our modules against the distribution's, in one boot of the emulated host.
+# our modules against the distribution's, in one boot of the emulated host,
+# with the floor of bare VM round trips (tools/bench/floor) for scale.
 bench:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-bench
 
