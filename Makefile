@@ -38,6 +38,7 @@ check:
 	@$(MAKE) -s clean-objs
 	@mkdir -p $(BUILD)
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | tee $(BUILD)/check.log
+	$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/floor W=1 C=2 modules 2>&1 | tee -a $(BUILD)/check.log
 	@$(TOP)/tools/scripts/check-build-log $(BUILD)/check.log
 	@$(TOP)/tools/scripts/check-exports $(KDIR) $(TOP)
 
@@ -50,6 +51,7 @@ clean-objs:
 	rm -f $(TOP)/*.ko $(TOP)/*.mod $(TOP)/*.mod.c $(TOP)/*.o $(TOP)/.*.cmd \
 		$(TOP)/modules.order $(TOP)/Module.symvers
 	find $(TOP)/virt $(TOP)/arch \( -name '*.o' -o -name '.*.cmd' -o -name '.*.d' \) -delete
+	$(MAKE) -s -C $(TOP)/tools/bench/floor clean
 
 clean: clean-objs
 	rm -rf $(BUILD)
@@ -105,7 +107,8 @@ run:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-demo
 
 # kvm_bench (tools/bench): exit round trips and NPT fault-in throughput,
-# our modules against the distribution's, in one boot of the emulated host.
+# our modules against the distribution's, in one boot of the emulated host,
+# with the floor of bare VM round trips (tools/bench/floor) for scale.
 bench:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-bench
 

@@ -34,9 +34,10 @@ KSFT_PASS, KSFT_SKIP = 0, 4
 class Step:
 	"""One entry of the schedule: a test, the --cmd, or the lifecycle loop."""
 
-	def __init__(self, kind, mode, idx, name, count=0, prog="-"):
+	def __init__(self, kind, mode, idx, name, count=0, prog="-", bare=False):
 		self.kind, self.mode, self.idx, self.name = kind, mode, idx, name
 		self.count, self.prog = count, prog
+		self.bare = bare	# a test run with no kvm modules loaded (--bare)
 
 	@property
 	def key(self):

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench_floor: bare VM round trips, with nothing of KVM around them.
+ * main.c times batches; svm.c and vmx.c each run one batch of round trips
+ * of a guest that executes CPUID in a loop (entry.S), from a clean CPU
+ * state back to the state they found.
+ */
+#ifndef BENCH_FLOOR_H
+#define BENCH_FLOOR_H
+
+#include <linux/types.h>
+
+/* One batch: in are round_trips and tsc_guest, the rest is out. */
+struct floor_batch {
+	u64 round_trips;
+	/*
+	 * The guest executes RDTSC before each CPUID: tsc_entry sums the
+	 * cycles from before VMRUN/VMRESUME to the guest's RDTSC, tsc_exit
+	 * from there to the host's first instruction after the exit.
+	 */
+	bool tsc_guest;
+	u64 ns;			/* ktime of the timed round trips */
+	u64 tsc_entry, tsc_exit;
+	/* why the batch failed, with -EAGAIN: try again (an NMI came) */
+	char why[96];
+};
+
+struct floor_vendor {
+	const char *name;	/* "SVM" or "VMX" */
+	const char *insn;	/* "vmrun", "vmresume": names the metrics */
+	const char *setup;	/* how the round trips are set up, for the note */
+	int (*init)(void);	/* pages and capability checks */
+	void (*exit)(void);
+	int (*batch)(struct floor_batch *b);
+};
+
+extern const struct floor_vendor floor_svm, floor_vmx;
+
+/* entry.S: the guests, and VMX's entry with its exit landing point. */
+void floor_guest_cpuid(void);
+void floor_guest_tsc(void);
+
+struct floor_vmx_regs {
+	u64 rax, rdx;		/* the guest's, after the exit */
+	u64 host_rsp;		/* last HOST_RSP written to the VMCS */
+};
+
+/* 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed (VMfail) */
+int floor_vmx_enter(struct floor_vmx_regs *regs, int launched);
+void floor_vmx_exit(void);
+
+#endif

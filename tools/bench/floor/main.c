@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_floor.ko: the physical limit under make bench's exit figures.
+ *
+ * Loading it times bare VM round trips on this processor (SVM: VMRUN and
+ * #VMEXIT, svm.c; VMX: VMRESUME and VM exit, vmx.c) of a guest that
+ * executes CPUID in a loop, with nothing of KVM around them: one untimed
+ * round trip and then round_trips timed ones a batch, each batch with
+ * interrupts off and SVM or VMX enabled only for its duration, a warm-up
+ * batch and then batches of them.  The results go to the kernel log,
+ *
+ *	bench_floor: floor <metric> <value> us [# note]
+ *
+ * which the bench_floor script next to this file prints as kvm_bench's
+ * "BENCH floor ..." lines.  Loading fails (-EBUSY) while anything else
+ * (kvm-amd, kvm-intel) has SVM or VMX enabled on the CPU.  Test-only: not
+ * part of kvm-ng's modules, package or patches.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <asm/cpufeature.h>
+#include <asm/tsc.h>
+
+#include "floor.h"
+
+#define MAX_BATCHES	1001
+#define MAX_TRIES	5	/* of a batch an NMI cut short */
+
+static unsigned int batches = 15;
+module_param(batches, uint, 0444);
+MODULE_PARM_DESC(batches, "timed batches, their median and minimum are reported (15)");
+
+static unsigned int round_trips = 500;
+module_param(round_trips, uint, 0444);
+MODULE_PARM_DESC(round_trips, "timed round trips a batch (500)");
+
+static bool breakdown = true;
+module_param(breakdown, bool, 0444);
+MODULE_PARM_DESC(breakdown, "also split a round trip in entry and exit with the TSC (Y)");
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * picoseconds as microseconds with three decimals: Bochs's clock counts
+ * instructions, and a round trip there is a few of them
+ */
+static const char *us(char *buf, size_t n, u64 ps)
+{
+	ps += 500;
+	snprintf(buf, n, "%llu.%03llu", ps / 1000000, ps / 1000 % 1000);
+	return buf;
+}
+
+static int run_batch(const struct floor_vendor *v, struct floor_batch *b)
+{
+	int tries = 0, ret;
+
+	do {
+		cond_resched();
+		ret = v->batch(b);
+	} while (ret == -EAGAIN && ++tries < MAX_TRIES);
+	if (ret)
+		pr_err("%s round trips failed: %s\n", v->name, b->why);
+	return ret;
+}
+
+/* TSC cycles summed over n round trips, as picoseconds a round trip */
+static u64 tsc_ps(u64 cycles, u64 n)
+{
+	return div64_u64(div64_u64(cycles * 1000, n) * 1000000, tsc_khz);
+}
+
+static int measure(const struct floor_vendor *v, u64 *ps)
+{
+	struct floor_batch b = { .round_trips = round_trips };
+	u64 entry = 0, exit = 0;
+	char a[24], c[24];
+	unsigned int i;
+	int ret;
+
+	ret = run_batch(v, &b);		/* warm-up */
+	for (i = 0; !ret && i < batches; i++) {
+		ret = run_batch(v, &b);
+		ps[i] = div64_u64(b.ns * 1000, round_trips);
+	}
+	if (ret)
+		return ret;
+	sort(ps, batches, sizeof(*ps), cmp_u64, NULL);
+	pr_info("floor %s_cpuid %s us # median of %u batches of %u round trips, min %s us; %s\n",
+		v->insn, us(a, sizeof(a), batches % 2 ? ps[batches / 2] :
+			    (ps[batches / 2 - 1] + ps[batches / 2]) / 2),
+		batches, round_trips, us(c, sizeof(c), ps[0]), v->setup);
+	pr_info("floor %s_cpuid_min %s us\n", v->insn, us(a, sizeof(a), ps[0]));
+
+	if (!breakdown || !tsc_khz)
+		return 0;
+	b.tsc_guest = true;
+	for (i = 0; i < batches; i++) {
+		ret = run_batch(v, &b);
+		if (ret)
+			return ret;
+		entry += b.tsc_entry;
+		exit += b.tsc_exit;
+	}
+	pr_info("floor %s_to_guest %s us # TSC, before %s to the guest's RDTSC, mean of %llu\n",
+		v->insn, us(a, sizeof(a), tsc_ps(entry, (u64)batches * round_trips)),
+		v->insn, (u64)batches * round_trips);
+	pr_info("floor vmexit_to_host %s us # TSC, the guest's RDTSC and CPUID to the host, mean of %llu\n",
+		us(a, sizeof(a), tsc_ps(exit, (u64)batches * round_trips)),
+		(u64)batches * round_trips);
+	return 0;
+}
+
+static int __init floor_init(void)
+{
+	const struct floor_vendor *v;
+	u64 *ps;
+	int ret;
+
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		v = &floor_svm;
+	else if (boot_cpu_has(X86_FEATURE_VMX))
+		v = &floor_vmx;
+	else
+		return -ENODEV;
+	if (!batches || batches > MAX_BATCHES || !round_trips)
+		return -EINVAL;
+	ps = kcalloc(batches, sizeof(*ps), GFP_KERNEL);
+	if (!ps)
+		return -ENOMEM;
+	ret = v->init();
+	if (ret) {
+		pr_err("%s: cannot set up (%d)\n", v->name, ret);
+		kfree(ps);
+		return ret;
+	}
+	ret = measure(v, ps);
+	v->exit();
+	kfree(ps);
+	return ret;
+}
+
+static void __exit floor_exit(void)
+{
+}
+
+module_init(floor_init);
+module_exit(floor_exit);
+MODULE_DESCRIPTION("bare SVM/VMX round trips: the floor under make bench");
+MODULE_LICENSE("GPL");
