@@ -82,8 +82,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * state: the guest's is reloaded lazily, so load it now, with
 	 * interrupts off so it stays loaded until VM entry.
 	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
+	kvm_compat_guest_fpu_reload();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
 	/*
 	 * Whatever the guest's CPUID says: SVM cannot intercept RDPID, so a
@@ -150,7 +149,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	if (r != KVM_EXIT_RESUME)
 		return r < 0 ? r : 0;
 
-	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	kvm_compat_guest_fpu_enter(&vcpu->arch.guest_fpu);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
 	while (r == KVM_EXIT_RESUME) {
@@ -198,7 +197,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	}
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
-	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	kvm_compat_guest_fpu_leave(&vcpu->arch.guest_fpu);
 	return r < 0 ? r : 0;
 }
 

@@ -42,7 +42,7 @@ static void kvm_tsc_aux_restore(struct kvm_tsc_aux_cpu *c)
 		return;
 	if (c->loaded != c->host)
 		wrmsrl(MSR_TSC_AUX, c->host);
-	user_return_notifier_unregister(&c->urn);
+	kvm_compat_user_return_unregister(&c->urn);
 	c->registered = false;
 }
 
@@ -72,7 +72,7 @@ void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu)
 			return;
 		c->loaded = c->host;
 		c->urn.on_user_return = kvm_tsc_aux_on_user_return;
-		user_return_notifier_register(&c->urn);
+		kvm_compat_user_return_register(&c->urn);
 		c->registered = true;
 	}
 	if (c->loaded != val) {

@@ -3,6 +3,8 @@
  * kvm-amd: the AMD SVM backend of kvm.ko. Hardware detection, per-CPU
  * enabling, ASIDs, vCPU set-up and the guest run loop body.
  */
+/* compat.h, force-included, brought <linux/printk.h>'s default. */
+#undef pr_fmt
 #define pr_fmt(fmt) "kvm-amd: " fmt
 
 #include <linux/module.h>
@@ -378,7 +380,7 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 static void svm_load_guest_dr(struct svm_vcpu *svm)
 {
 	/* No host breakpoint may match a guest address before VMRUN. */
-	if (hw_breakpoint_active())
+	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
 	set_debugreg(svm->dr[0], 0);
 	set_debugreg(svm->dr[1], 1);
@@ -397,8 +399,8 @@ static void svm_restore_host_dr(struct svm_vcpu *svm)
 		get_debugreg(svm->dr[2], 2);
 		get_debugreg(svm->dr[3], 3);
 	}
-	if (hw_breakpoint_active()) {
-		hw_breakpoint_restore();
+	if (kvm_compat_host_breakpoints_active()) {
+		kvm_compat_host_breakpoints_restore();
 		return;
 	}
 	if (s->dr7 & SVM_DR7_ENABLES)
@@ -508,7 +510,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	/* Skip two WRMSRs when guest and host agree, as they usually do. */
 	if (!svm_has_v_spec_ctrl && boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
 		spec_ctrl[0] = svm->spec_ctrl;
-		spec_ctrl[1] = this_cpu_read(x86_spec_ctrl_current);
+		spec_ctrl[1] = kvm_compat_host_spec_ctrl();
 		switch_spec_ctrl = spec_ctrl[0] != spec_ctrl[1];
 	}
 
@@ -522,7 +524,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 			break;
 	}
 
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+	if (kvm_compat_ibpb_on_vmexit())
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 
 	svm_restore_host_dr(svm);

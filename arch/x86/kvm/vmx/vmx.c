@@ -4,6 +4,8 @@
  * computation from the capability MSRs, per-CPU VMXON, VMCS ownership as a
  * vCPU moves between CPUs, and the guest run loop body.
  */
+/* compat.h, force-included, brought <linux/printk.h>'s default. */
+#undef pr_fmt
 #define pr_fmt(fmt) "kvm-intel: " fmt
 
 #include <linux/module.h>
@@ -767,7 +769,7 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu)
 static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
 {
 	/* No host breakpoint may match a guest address in guest mode. */
-	if (hw_breakpoint_active())
+	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
 	set_debugreg(vmx->dr[0], 0);
 	set_debugreg(vmx->dr[1], 1);
@@ -787,8 +789,8 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 		get_debugreg(vmx->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
 	}
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	if (kvm_compat_host_breakpoints_active())
+		kvm_compat_host_breakpoints_restore();
 }
 
 static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
@@ -850,7 +852,7 @@ static const u64 *vmx_spec_ctrl_switch(struct vmx_vcpu *vmx, u64 *pair)
 	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
 		return NULL;
 	pair[0] = vmx->spec_ctrl;
-	pair[1] = this_cpu_read(x86_spec_ctrl_current);
+	pair[1] = kvm_compat_host_spec_ctrl();
 	return pair[0] != pair[1] ? pair : NULL;
 }
 
@@ -893,7 +895,7 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		asm volatile("lldt %0" : : "rm"(h->ldt));
 	native_load_gdt(&h->gdt);
 	native_load_idt(&h->idt);
-	invalidate_tss_limit();
+	kvm_compat_invalidate_tss_limit();
 }
 
 static void vmx_read_exit_info(struct vmx_vcpu *vmx)
@@ -975,7 +977,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
 
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+	if (kvm_compat_ibpb_on_vmexit())
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 	vmx_restore_host_dr(vmx);
 
