@@ -27,17 +27,21 @@ static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 }
 
 /*
- * Back to the host's XCR0. Checked with XGETBV rather than trusted: an
- * XSETBV that did not exit (seen on the emulated test host, whose SVM does
- * not honour the XSETBV intercept) changed the live register, and the
- * host's next XRSTOR would fault. What the guest set that way is still
- * the guest's XCR0: keep it (if it is one XSETBV could have set), or the
- * next entry would take its SSE/AVX state away.
+ * Back to the host's XCR0. With KVM_HQ_XSETBV_NO_EXIT, checked with XGETBV
+ * rather than trusted: an XSETBV that did not exit changed the live
+ * register, and the host's next XRSTOR would fault. What the guest set
+ * that way is still the guest's XCR0: keep it (if it is one XSETBV could
+ * have set), or the next entry would take its SSE/AVX state away.
  */
 static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 {
 	u64 cur;
 
+	if (!kvm_host_quirk(KVM_HQ_XSETBV_NO_EXIT)) {
+		if (switched)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
+		return;
+	}
 	if (!kvm_host_xcr0)
 		return;
 	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);

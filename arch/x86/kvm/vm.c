@@ -41,6 +41,7 @@ int kvm_arch_init(void)
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	kvm_params_check_host();
+	kvm_host_quirks_detect();
 	return 0;
 }
 
