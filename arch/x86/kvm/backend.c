@@ -152,7 +152,7 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 
 	register_reboot_notifier(&kvm_reboot_notifier);
 	register_syscore_ops(&kvm_syscore_ops);
-	cpu_emergency_register_virt_callback(kvm_emergency_disable);
+	kvm_compat_emergency_register(kvm_emergency_disable);
 
 	r = kvm_dev_register(backend->owner);
 	if (r)
@@ -161,7 +161,7 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 	return 0;
 
 out_hw:
-	cpu_emergency_unregister_virt_callback(kvm_emergency_disable);
+	kvm_compat_emergency_unregister(kvm_emergency_disable);
 	unregister_syscore_ops(&kvm_syscore_ops);
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);
@@ -182,7 +182,7 @@ void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend)
 	}
 	/* Every VM pins the backend module, so none is left here. */
 	kvm_dev_unregister();
-	cpu_emergency_unregister_virt_callback(kvm_emergency_disable);
+	kvm_compat_emergency_unregister(kvm_emergency_disable);
 	unregister_syscore_ops(&kvm_syscore_ops);
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);

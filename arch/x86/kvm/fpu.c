@@ -36,12 +36,11 @@ static_assert(sizeof(struct fxsave_image) == XSAVE_HDR_OFFSET);
 static void *kvm_fpu_image_get(struct kvm_vcpu *vcpu)
 {
 	struct fpu_guest *g = &vcpu->arch.guest_fpu;
-	void *buf = kzalloc(max_t(unsigned int, g->uabi_size, KVM_XSAVE_SIZE),
-			    GFP_KERNEL);
+	unsigned int size = kvm_compat_guest_fpu_uabi_size(g);
+	void *buf = kzalloc(max_t(unsigned int, size, KVM_XSAVE_SIZE), GFP_KERNEL);
 
 	if (buf)
-		fpu_copy_guest_fpstate_to_uabi(g, buf, g->uabi_size,
-					       kvm_guest_xcr0_mask, 0);
+		kvm_compat_guest_fpu_to_uabi(g, buf, size, kvm_guest_xcr0_mask, 0);
 	return buf;
 }
 
@@ -49,7 +48,7 @@ static int kvm_fpu_image_set(struct kvm_vcpu *vcpu, const void *buf)
 {
 	u32 pkru = 0;
 
-	return fpu_copy_uabi_to_guest_fpstate(&vcpu->arch.guest_fpu, buf,
+	return kvm_compat_guest_fpu_from_uabi(&vcpu->arch.guest_fpu, buf,
 					      kvm_guest_xcr0_mask, &pkru);
 }
 
@@ -128,7 +127,8 @@ static int kvm_set_xsave(struct kvm_vcpu *vcpu, struct kvm_xsave __user *ux)
 	void *img;
 	int r;
 
-	img = kzalloc(max_t(unsigned int, g->uabi_size, KVM_XSAVE_SIZE), GFP_KERNEL);
+	img = kzalloc(max_t(unsigned int, kvm_compat_guest_fpu_uabi_size(g),
+			    KVM_XSAVE_SIZE), GFP_KERNEL);
 	if (!img)
 		return -ENOMEM;
 	r = -EFAULT;

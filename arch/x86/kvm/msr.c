@@ -13,6 +13,7 @@
 #include <asm/trapnr.h>
 #include <asm/kvm_para.h>
 #include <asm/vmx.h>
+#include <kvm/compat.h>	/* again, for its <asm/vmx.h> part */
 #include <linux/module.h>
 #include <linux/sched.h>
 
@@ -354,7 +355,7 @@ static u64 kvm_default_arch_capabilities(void)
 		v |= ARCH_CAP_TAA_NO;
 	else if (!boot_cpu_has(X86_FEATURE_RTM))
 		v &= ~ARCH_CAP_TAA_NO;
-	if (READ_ONCE(l1tf_vmx_mitigation) != VMENTER_L1D_FLUSH_NEVER)
+	if (kvm_compat_l1tf_vmx_mitigation() != VMENTER_L1D_FLUSH_NEVER)
 		v |= ARCH_CAP_SKIP_VMENTRY_L1DFLUSH;
 	v |= ARCH_CAP_PSCHANGE_MC_NO;
 	return v;

@@ -27,17 +27,21 @@ static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 }
 
 /*
- * Back to the host's XCR0. Checked with XGETBV rather than trusted: an
- * XSETBV that did not exit (seen on the emulated test host, whose SVM does
- * not honour the XSETBV intercept) changed the live register, and the
- * host's next XRSTOR would fault. What the guest set that way is still
- * the guest's XCR0: keep it (if it is one XSETBV could have set), or the
- * next entry would take its SSE/AVX state away.
+ * Back to the host's XCR0. With KVM_HQ_XSETBV_NO_EXIT, checked with XGETBV
+ * rather than trusted: an XSETBV that did not exit changed the live
+ * register, and the host's next XRSTOR would fault. What the guest set
+ * that way is still the guest's XCR0: keep it (if it is one XSETBV could
+ * have set), or the next entry would take its SSE/AVX state away.
  */
 static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 {
 	u64 cur;
 
+	if (!kvm_host_quirk(KVM_HQ_XSETBV_NO_EXIT)) {
+		if (switched)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
+		return;
+	}
 	if (!kvm_host_xcr0)
 		return;
 	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
@@ -82,8 +86,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * state: the guest's is reloaded lazily, so load it now, with
 	 * interrupts off so it stays loaded until VM entry.
 	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
+	kvm_compat_guest_fpu_reload();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
 	/*
 	 * Whatever the guest's CPUID says: SVM cannot intercept RDPID, so a
@@ -149,7 +152,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	if (r != KVM_EXIT_RESUME)
 		return r < 0 ? r : 0;
 
-	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	kvm_compat_guest_fpu_enter(&vcpu->arch.guest_fpu);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
 	while (r == KVM_EXIT_RESUME) {
@@ -197,7 +200,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	}
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
-	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	kvm_compat_guest_fpu_leave(&vcpu->arch.guest_fpu);
 	return r < 0 ? r : 0;
 }
 

@@ -44,7 +44,7 @@ static void kvm_tsc_aux_restore(struct kvm_tsc_aux_cpu *c)
 	if (this_cpu_read(kvm_tsc_aux_cur) != c->host)
 		wrmsrl(MSR_TSC_AUX, c->host);
 	this_cpu_write(kvm_tsc_aux_cur, c->host);
-	user_return_notifier_unregister(&c->urn);
+	kvm_compat_user_return_unregister(&c->urn);
 	c->registered = false;
 }
 
@@ -76,7 +76,7 @@ void kvm_tsc_aux_load_guest(struct kvm_vcpu *vcpu)
 				return;
 		}
 		c->urn.on_user_return = kvm_tsc_aux_on_user_return;
-		user_return_notifier_register(&c->urn);
+		kvm_compat_user_return_register(&c->urn);
 		c->registered = true;
 	}
 	wrmsrl(MSR_TSC_AUX, val);

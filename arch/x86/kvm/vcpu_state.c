@@ -128,11 +128,11 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 {
 	int r;
 
-	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+	if (!kvm_compat_guest_fpu_alloc(&vcpu->arch.guest_fpu))
 		return -ENOMEM;
 	r = kvm_backend->vcpu_create(vcpu);
 	if (r) {
-		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+		kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
 		return r;
 	}
 	kvm_backend->set_tdp_root(vcpu, vcpu->vm->tdp_root);
@@ -140,7 +140,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 		r = kvm_lapic_create(vcpu);
 		if (r) {
 			kvm_backend->vcpu_free(vcpu);
-			fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+			kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
 			return r;
 		}
 	}
@@ -156,7 +156,7 @@ void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 	kvm_backend->vcpu_free(vcpu);
 	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);
 	kfree(vcpu->arch.cpuid);
-	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+	kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
 }
 
 /* The VM whose vCPU was last loaded on this CPU (kvm_vm_x86.id). */
@@ -170,7 +170,7 @@ static DEFINE_PER_CPU(u64, kvm_last_vm_id);
  */
 static noinline void kvm_vm_switch_barrier(void)
 {
-	indirect_branch_prediction_barrier();
+	kvm_compat_ibpb();
 }
 
 void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)

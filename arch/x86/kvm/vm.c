@@ -42,6 +42,7 @@ int kvm_arch_init(void)
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	kvm_tsc_aux_present = kvm_host_has_tsc_aux();
 	kvm_params_check_host();
+	kvm_host_quirks_detect();
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define _ARCH_X86_KVM_X86_H
 
 #include <kvm/x86_backend.h>
+#include <kvm/host_quirks.h>
 
 /* The registered vendor backend; NULL when none is loaded. */
 extern const struct kvm_x86_backend *kvm_backend;

@@ -3,6 +3,8 @@
  * kvm-amd: the AMD SVM backend of kvm.ko. Hardware detection, per-CPU
  * enabling, ASIDs, vCPU set-up and the guest run loop body.
  */
+/* compat.h, force-included, brought <linux/printk.h>'s default. */
+#undef pr_fmt
 #define pr_fmt(fmt) "kvm-amd: " fmt
 
 #include <linux/module.h>
@@ -378,7 +380,7 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 static void svm_load_guest_dr(struct svm_vcpu *svm)
 {
 	/* No host breakpoint may match a guest address before VMRUN. */
-	if (hw_breakpoint_active())
+	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
 	set_debugreg(svm->dr[0], 0);
 	set_debugreg(svm->dr[1], 1);
@@ -397,8 +399,8 @@ static void svm_restore_host_dr(struct svm_vcpu *svm)
 		get_debugreg(svm->dr[2], 2);
 		get_debugreg(svm->dr[3], 3);
 	}
-	if (hw_breakpoint_active()) {
-		hw_breakpoint_restore();
+	if (kvm_compat_host_breakpoints_active()) {
+		kvm_compat_host_breakpoints_restore();
 		return;
 	}
 	if (s->dr7 & SVM_DR7_ENABLES)
@@ -415,15 +417,15 @@ static void svm_restore_host_dr(struct svm_vcpu *svm)
  * RAX = the VMCB, the host's CR3 and CS): it ran the host's next
  * instruction in guest mode, and the fetch faulted on the host's page
  * tables. The guest would then run the host's state, or die of that fault;
- * the distribution's kvm-amd fails there too. A CPU cannot do that,
- * so only under a hypervisor (vmrun_check=-1) is what VMRUN was given kept,
- * and put back for another VMRUN when the guest comes back with exactly
- * that state.
+ * the distribution's kvm-amd fails there too. A CPU cannot do that, so
+ * only with KVM_HQ_VMRUN_HOST_STATE (detected on that emulator, or
+ * vmrun_check=1) is what VMRUN was given kept, and put back for another
+ * VMRUN when the guest comes back with exactly that state.
  */
 static int vmrun_check = -1;
 module_param(vmrun_check, int, 0444);
 MODULE_PARM_DESC(vmrun_check,
-		 "Re-enter a guest whose VMCB came back holding the host's state (an emulator defect): -1 = under a hypervisor (default), 0 = never, 1 = always");
+		 "Re-enter a guest whose VMCB came back holding the host's state (an emulator defect): -1 = on an emulated host with that defect (default), 0 = never, 1 = always");
 
 #define SVM_VMRUN_TRIES	3
 static atomic_t svm_vmrun_lost = ATOMIC_INIT(0);
@@ -482,11 +484,11 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vmcb->save.rip = vcpu->arch.rip;
 	vmcb->control.tsc_offset = vcpu->arch.tsc_offset;
 	/*
-	 * The CPU writes EXITINTINFO on every #VMEXIT; clear it anyway, so an
-	 * implementation that only writes it for an interrupted event (seen
-	 * on the emulated test host) cannot make us deliver one twice.
+	 * The CPU writes EXITINTINFO on every #VMEXIT; an emulator that only
+	 * writes it for an interrupted event would make us deliver one twice.
 	 */
-	vmcb->control.exit_int_info = 0;
+	if (kvm_host_quirk(KVM_HQ_EXITINTINFO_STALE))
+		vmcb->control.exit_int_info = 0;
 	/* A MOV to CR4 must exit when it could set a bit the vCPU may not have. */
 	if (kvm_x86_cr4_trap(vcpu))
 		svm_set_intercept(vmcb, SVM_EXIT_WRITE_CR0 + 4);
@@ -513,22 +515,27 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	/* Skip two WRMSRs when guest and host agree, as they usually do. */
 	if (!svm_has_v_spec_ctrl && boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
 		spec_ctrl[0] = svm->spec_ctrl;
-		spec_ctrl[1] = this_cpu_read(x86_spec_ctrl_current);
+		spec_ctrl[1] = kvm_compat_host_spec_ctrl();
 		switch_spec_ctrl = spec_ctrl[0] != spec_ctrl[1];
 	}
 
-	if (vmrun_check)
+	if (kvm_host_quirk(KVM_HQ_VMRUN_HOST_STATE)) {
 		svm_keep_entry_state(svm);
-	for (tries = 0; ; tries++) {
+		for (tries = 0; ; tries++) {
+			__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa,
+				    sc->host_area_pa,
+				    switch_spec_ctrl ? spec_ctrl : NULL);
+			if (!svm_vmrun_lost_guest_state(svm,
+							tries == SVM_VMRUN_TRIES) ||
+			    tries == SVM_VMRUN_TRIES)
+				break;
+		}
+	} else {
 		__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
 			    switch_spec_ctrl ? spec_ctrl : NULL);
-		if (!vmrun_check ||
-		    !svm_vmrun_lost_guest_state(svm, tries == SVM_VMRUN_TRIES) ||
-		    tries == SVM_VMRUN_TRIES)
-			break;
 	}
 
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+	if (kvm_compat_ibpb_on_vmexit())
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 
 	svm_restore_host_dr(svm);
@@ -608,11 +615,12 @@ static int __init svm_init(void)
 
 	vmcb_check_layout();
 
-	if (vmrun_check < 0)
-		vmrun_check = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	r = svm_check_hardware();
 	if (r)
 		return r;
+	kvm_host_quirk_override(KVM_HQ_VMRUN_HOST_STATE, vmrun_check);
+	/* Reads back what is in effect, as before the quirks mask. */
+	vmrun_check = kvm_host_quirk(KVM_HQ_VMRUN_HOST_STATE);
 
 	r = svm_alloc_permission_maps();
 	if (r)

@@ -715,11 +715,11 @@ void svm_save_exit_event(struct svm_vcpu *svm)
 
 	/*
 	 * #VMEXIT clears EVENTINJ (APM, VMRUN). Still valid, the event never
-	 * went in and EXITINTINFO does not say so (seen on the emulated test
-	 * host when an interrupt exit beat the injection): deliver it on the
-	 * next entry, as one the CPU reported.
+	 * went in and EXITINTINFO does not say so (KVM_HQ_EVENTINJ_KEPT):
+	 * deliver it on the next entry, as one the CPU reported.
 	 */
-	if (!(info & SVM_EVT_VALID) && (c->event_inj & SVM_EVT_VALID))
+	if (kvm_host_quirk(KVM_HQ_EVENTINJ_KEPT) && !(info & SVM_EVT_VALID) &&
+	    (c->event_inj & SVM_EVT_VALID))
 		info = c->event_inj;
 	c->event_inj = 0;
 	if (!(info & SVM_EVT_VALID))

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <kvm/x86_backend.h>
+#include <kvm/host_quirks.h>
 
 /* Control area: VMCB offsets 0x000..0x3ff. */
 struct vmcb_control {

@@ -96,7 +96,7 @@ SYM_FUNC_START(__svm_vmrun)
 	mov	GPR_R15(%rdi), %r15
 	mov	GPR_RDI(%rdi), %rdi
 
-	VM_CLEAR_CPU_BUFFERS
+	KVM_COMPAT_VMENTRY_CLEAR_CPU_BUFFERS
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF, as saved by VMRUN, decides
@@ -135,7 +135,7 @@ SYM_FUNC_START(__svm_vmrun)
 .Lhost_spec_done:
 
 	/* Before any RET: return predictions must not come from the guest. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
+	KVM_COMPAT_VMEXIT_FILL_RSB(%rax)
 
 	/* Leave no guest values in scratch registers for speculation to use. */
 	xor	%ecx, %ecx
@@ -152,7 +152,7 @@ SYM_FUNC_START(__svm_vmrun)
 10:	mov	ARG_HOST(%rsp), %rax
 11:	vmload	%rax
 
-12:	UNTRAIN_RET
+12:	KVM_COMPAT_VMEXIT_UNTRAIN_RET
 
 	/* Host GS is back: let held NMIs in; interrupts wait for IF. */
 13:	stgi

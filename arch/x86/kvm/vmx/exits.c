@@ -314,7 +314,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_EPT_VIOLATION]	= vmx_exit_ept_violation,
 	[EXIT_EPT_MISCONFIG]	= vmx_exit_ept_misconfig,
 	[EXIT_WBINVD]		= vmx_exit_invd,
-	/* tick_us: the exit itself was the point. */
+	/* tick_us (KVM_HQ_IRQ_NO_EXIT_IF0): the exit itself was the point. */
 	[EXIT_PREEMPTION_TIMER]	= vmx_exit_host_event,
 	[EXIT_XSETBV]		= vmx_exit_xsetbv,
 };

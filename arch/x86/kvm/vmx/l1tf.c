@@ -4,6 +4,8 @@
  * parameter vmentry_l1d_flush. Apart from vmx.c because the host kernel's
  * <asm/vmx.h>, which declares the mode, clashes with vmcs.h.
  */
+/* compat.h, force-included, brought <linux/printk.h>'s default. */
+#undef pr_fmt
 #define pr_fmt(fmt) "kvm-intel: " fmt
 
 #include <linux/module.h>
@@ -16,6 +18,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
+#include <kvm/compat.h>	/* again, for its <asm/vmx.h> part */
 
 #include "l1tf.h"
 
@@ -49,11 +52,11 @@ static enum vmx_l1d_flush_state vmx_l1d_flush_mode(enum vmx_l1d_flush_state req)
 	if (!boot_cpu_has_bug(X86_BUG_L1TF))
 		return VMENTER_L1D_FLUSH_NOT_REQUIRED;
 	/* l1tf=full,force: always, whatever was asked. */
-	if (l1tf_mitigation == L1TF_MITIGATION_FULL_FORCE)
+	if (kvm_compat_host_l1tf_mitigation() == L1TF_MITIGATION_FULL_FORCE)
 		return VMENTER_L1D_FLUSH_ALWAYS;
 	if (req != VMENTER_L1D_FLUSH_AUTO)
 		return req;
-	switch (l1tf_mitigation) {
+	switch (kvm_compat_host_l1tf_mitigation()) {
 	case L1TF_MITIGATION_OFF:
 		return VMENTER_L1D_FLUSH_NEVER;
 	case L1TF_MITIGATION_FULL:
@@ -78,14 +81,14 @@ static int vmentry_l1d_flush_set(const char *val, const struct kernel_param *kp)
 	vmx_l1d_flush_request = req;
 	/* Before init, the request waits for vmx_l1d_flush_setup. */
 	if (vmx_l1d_flush_ready)
-		WRITE_ONCE(l1tf_vmx_mitigation, vmx_l1d_flush_mode(req));
+		kvm_compat_set_l1tf_vmx_mitigation(vmx_l1d_flush_mode(req));
 	mutex_unlock(&vmx_l1d_flush_lock);
 	return 0;
 }
 
 static int vmentry_l1d_flush_get(char *buf, const struct kernel_param *kp)
 {
-	enum vmx_l1d_flush_state mode = READ_ONCE(l1tf_vmx_mitigation);
+	enum vmx_l1d_flush_state mode = kvm_compat_l1tf_vmx_mitigation();
 
 	if (!vmx_l1d_flush_ready || mode >= ARRAY_SIZE(vmx_l1d_flush_names))
 		mode = vmx_l1d_flush_request;
@@ -110,7 +113,7 @@ int vmx_l1d_flush_setup(void)
 		vmx_l1d_flush_buf = page_address(page);
 	}
 	mutex_lock(&vmx_l1d_flush_lock);
-	WRITE_ONCE(l1tf_vmx_mitigation, vmx_l1d_flush_mode(vmx_l1d_flush_request));
+	kvm_compat_set_l1tf_vmx_mitigation(vmx_l1d_flush_mode(vmx_l1d_flush_request));
 	vmx_l1d_flush_ready = true;
 	mutex_unlock(&vmx_l1d_flush_lock);
 	return 0;
@@ -119,7 +122,7 @@ int vmx_l1d_flush_setup(void)
 void vmx_l1d_flush_teardown(void)
 {
 	/* The host kernel reports "auto" with no hypervisor loaded. */
-	WRITE_ONCE(l1tf_vmx_mitigation, VMENTER_L1D_FLUSH_AUTO);
+	kvm_compat_set_l1tf_vmx_mitigation(VMENTER_L1D_FLUSH_AUTO);
 	vmx_l1d_flush_ready = false;
 	if (vmx_l1d_flush_buf)
 		free_pages((unsigned long)vmx_l1d_flush_buf, VMX_L1D_FLUSH_ORDER);
@@ -153,7 +156,7 @@ static void vmx_l1d_flush_sw(void)
  */
 bool vmx_l1d_flush_before_entry(bool *pending)
 {
-	enum vmx_l1d_flush_state mode = READ_ONCE(l1tf_vmx_mitigation);
+	enum vmx_l1d_flush_state mode = kvm_compat_l1tf_vmx_mitigation();
 	bool flush;
 
 	if (mode == VMENTER_L1D_FLUSH_ALWAYS)
@@ -177,5 +180,5 @@ bool vmx_l1d_flush_before_entry(bool *pending)
 bool vmx_l1d_flush_never_on_l1tf(void)
 {
 	return boot_cpu_has_bug(X86_BUG_L1TF) &&
-	       READ_ONCE(l1tf_vmx_mitigation) == VMENTER_L1D_FLUSH_NEVER;
+	       kvm_compat_l1tf_vmx_mitigation() == VMENTER_L1D_FLUSH_NEVER;
 }

@@ -15,6 +15,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <kvm/x86_backend.h>
+#include <kvm/host_quirks.h>
 
 /* Field encodings (SDM appendix B). 16-bit fields. */
 #define VMCS_VPID			0x0000

@@ -97,12 +97,12 @@ SYM_FUNC_START(__vmx_vcpu_run)
 
 	/* VERW flushes; it changes ZF, so branch on 'launched' after it. */
 	jnz	.Lresume
-	VM_CLEAR_CPU_BUFFERS
+	KVM_COMPAT_VMENTRY_CLEAR_CPU_BUFFERS
 	UNWIND_HINT_SAVE
 	vmlaunch
 	jmp	.Lvmfail
 .Lresume:
-	VM_CLEAR_CPU_BUFFERS
+	KVM_COMPAT_VMENTRY_CLEAR_CPU_BUFFERS
 	vmresume
 	jmp	.Lvmfail
 
@@ -143,7 +143,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 .Lhost_spec_done:
 
 	/* Before any RET: return predictions must not come from the guest. */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
+	KVM_COMPAT_VMEXIT_FILL_RSB(%rcx)
 
 	/* Leave no guest values in scratch registers for speculation to use. */
 	xor	%ecx, %ecx

@@ -4,6 +4,8 @@
  * computation from the capability MSRs, per-CPU VMXON, VMCS ownership as a
  * vCPU moves between CPUs, and the guest run loop body.
  */
+/* compat.h, force-included, brought <linux/printk.h>'s default. */
+#undef pr_fmt
 #define pr_fmt(fmt) "kvm-intel: " fmt
 
 #include <linux/module.h>
@@ -146,9 +148,14 @@ static bool vmx_exit_light(u32 reason)
 	return false;
 }
 
-static unsigned int tick_us;
-module_param(tick_us, uint, 0444);
-MODULE_PARM_DESC(tick_us, "Leave the guest at least every N microseconds (VMX-preemption timer); 0: never (default). For emulated hosts whose interrupts make no VM exit while the guest has IF=0 (Bochs)");
+/*
+ * KVM_HQ_IRQ_NO_EXIT_IF0: without exits of their own, a guest spinning with
+ * IF=0 would keep the host CPU; 2 ms is what the testbed always passed.
+ */
+#define VMX_TICK_US_EMULATED	2000
+static int tick_us = -1;
+module_param(tick_us, int, 0444);
+MODULE_PARM_DESC(tick_us, "Leave the guest at least every N microseconds (VMX-preemption timer); 0: never; -1 (default): 2000 on an emulated host whose interrupts make no VM exit while the guest has IF=0 (Bochs), else never");
 
 static bool tpr_shadow = true;
 module_param(tpr_shadow, bool, 0444);
@@ -767,7 +774,7 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu)
 static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
 {
 	/* No host breakpoint may match a guest address in guest mode. */
-	if (hw_breakpoint_active())
+	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
 	set_debugreg(vmx->dr[0], 0);
 	set_debugreg(vmx->dr[1], 1);
@@ -787,8 +794,8 @@ static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 		get_debugreg(vmx->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
 	}
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	if (kvm_compat_host_breakpoints_active())
+		kvm_compat_host_breakpoints_restore();
 }
 
 static void vmx_write_syscall_msrs(const struct vmx_syscall_msrs *m)
@@ -850,7 +857,7 @@ static const u64 *vmx_spec_ctrl_switch(struct vmx_vcpu *vmx, u64 *pair)
 	if (!boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
 		return NULL;
 	pair[0] = vmx->spec_ctrl;
-	pair[1] = this_cpu_read(x86_spec_ctrl_current);
+	pair[1] = kvm_compat_host_spec_ctrl();
 	return pair[0] != pair[1] ? pair : NULL;
 }
 
@@ -893,7 +900,7 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		asm volatile("lldt %0" : : "rm"(h->ldt));
 	native_load_gdt(&h->gdt);
 	native_load_idt(&h->idt);
-	invalidate_tss_limit();
+	kvm_compat_invalidate_tss_limit();
 }
 
 static void vmx_read_exit_info(struct vmx_vcpu *vmx)
@@ -975,7 +982,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx->syscall_msrs_dirty = true;
 	vmx_restore_host_segs(&host_segs);
 
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+	if (kvm_compat_ibpb_on_vmexit())
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 	vmx_restore_host_dr(vmx);
 
@@ -1077,9 +1084,13 @@ static int __init vmx_init(void)
 {
 	int r;
 
+	if (tick_us < 0)
+		tick_us = kvm_host_quirk_detected(KVM_HQ_IRQ_NO_EXIT_IF0) ?
+			  VMX_TICK_US_EMULATED : 0;
 	r = vmx_check_hardware();
 	if (r)
 		return r;
+	kvm_host_quirk_override(KVM_HQ_IRQ_NO_EXIT_IF0, vmx_preemption_ticks != 0);
 	r = vmx_alloc_cpu_data();
 	if (r)
 		return r;
