@@ -8,6 +8,8 @@
 #ifndef _KVM_X86_BACKEND_H
 #define _KVM_X86_BACKEND_H
 
+#include <linux/stddef.h>
+
 #include <kvm/kvm.h>
 #include <kvm/tdp.h>
 
@@ -26,9 +28,17 @@ struct kvm_x86_backend {
 	 * (VMCALL, Intel) or 0F 01 D9 (VMMCALL, AMD).
 	 */
 	u8 hypercall_modrm;
+
+	/*
+	 * The operations: mandatory unless marked optional, and listed once,
+	 * in this order, in x86_ops.h, which the build checks against this
+	 * group (function pointers only).
+	 */
+	struct_group(ops,
 	/*
 	 * Optional: false if guests cannot be given RDTSCP and RDPID (they
-	 * would #UD), which KVM_GET_SUPPORTED_CPUID then leaves out.
+	 * would #UD), which KVM_GET_SUPPORTED_CPUID then leaves out. Absent:
+	 * they can.
 	 */
 	bool (*tsc_aux_insns)(void);
 
@@ -38,6 +48,10 @@ struct kvm_x86_backend {
 	/* Emergency (crash, NMI shootdown): leave virtualization, no locks. */
 	void (*cpu_emergency_disable)(void);
 
+	/*
+	 * Optional: the vendor's part of a VM, set up after its nested page
+	 * tables and torn down before them. Absent: nothing to do.
+	 */
 	int (*vm_init)(struct kvm_vm *vm);
 	void (*vm_destroy)(struct kvm_vm *vm);
 
@@ -130,6 +144,7 @@ struct kvm_x86_backend {
 	 */
 	void (*set_exception_intercept)(struct kvm_vcpu *vcpu, u8 vector,
 					bool on);
+	);
 };
 
 int kvm_x86_register_backend(const struct kvm_x86_backend *backend);

@@ -106,30 +106,58 @@ static struct syscore_ops kvm_syscore_ops = {
 	.resume = kvm_resume,
 };
 
+/*
+ * x86_ops.h lists exactly the operations of struct kvm_x86_backend, in its
+ * order: the Nth entry is the Nth pointer of the ops group, and there are as
+ * many entries as pointers.
+ */
+enum kvm_x86_op_index {
+#define KVM_X86_OP(name) KVM_X86_OP_INDEX_##name,
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#include <kvm/x86_ops.h>
+	KVM_X86_NR_OPS
+};
+static_assert(sizeof_field(struct kvm_x86_backend, ops) ==
+	      KVM_X86_NR_OPS * sizeof(void (*)(void)));
+#define KVM_X86_OP(name)						\
+	static_assert(offsetof(struct kvm_x86_backend, name) -		\
+		      offsetof(struct kvm_x86_backend, ops) ==		\
+		      KVM_X86_OP_INDEX_##name * sizeof(void (*)(void)));
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#include <kvm/x86_ops.h>
+
+/* Whether @b can be registered; says what it lacks otherwise. */
 static bool kvm_backend_complete(const struct kvm_x86_backend *b)
 {
-	return b->name && b->owner && b->tdp && b->cpu_enable &&
-	       b->cpu_disable && b->cpu_emergency_disable &&
-	       b->vcpu_create && b->vcpu_free && b->vcpu_load && b->vcpu_put &&
-	       b->get_segment && b->set_segment && b->get_cpl && b->code64 &&
-	       b->get_idt && b->set_idt &&
-	       b->get_gdt && b->set_gdt && b->get_cr && b->set_cr &&
-	       b->get_efer && b->set_efer && b->get_rflags && b->set_rflags &&
-	       b->get_dr && b->set_dr && b->get_msr && b->set_msr &&
-	       b->set_tdp_root && b->flush_guest_tlb && b->run &&
-	       b->handle_exit && b->inject_exception && b->inject_irq &&
-	       b->inject_nmi && b->enable_irq_window && b->enable_nmi_window &&
-	       b->get_interrupt_shadow && b->set_interrupt_shadow &&
-	       b->set_exception_intercept &&
-	       b->vm_size >= sizeof(struct kvm_vm) &&
-	       b->vcpu_size >= sizeof(struct kvm_vcpu);
+	const char *name = b->name ?: "(unnamed)";
+	bool complete = true;
+
+	if (!b->name || !b->owner || !b->tdp) {
+		pr_err("kvm: backend %s: no name, owner or TDP format\n", name);
+		complete = false;
+	}
+	if (b->vm_size < sizeof(struct kvm_vm) ||
+	    b->vcpu_size < sizeof(struct kvm_vcpu)) {
+		pr_err("kvm: backend %s: vm_size %zu or vcpu_size %zu too small\n",
+		       name, b->vm_size, b->vcpu_size);
+		complete = false;
+	}
+#define KVM_X86_OP(op)							\
+	if (!b->op) {							\
+		pr_err("kvm: backend %s: no " #op "(), which is mandatory\n", \
+		       name);						\
+		complete = false;					\
+	}
+#define KVM_X86_OP_OPTIONAL(op)
+#include <kvm/x86_ops.h>
+	return complete;
 }
 
 int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 {
 	int r;
 
-	if (WARN_ON(!kvm_backend_complete(backend)))
+	if (!kvm_backend_complete(backend))
 		return -EINVAL;
 
 	mutex_lock(&kvm_backend_lock);
