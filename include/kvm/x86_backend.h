@@ -32,7 +32,9 @@ struct kvm_x86_backend {
 	/*
 	 * The operations: mandatory unless marked optional, and listed once,
 	 * in this order, in x86_ops.h, which the build checks against this
-	 * group (function pointers only).
+	 * group (function pointers only). kvm.ko calls them through static
+	 * calls, set when the backend registers: later changes to the table
+	 * are not seen.
 	 */
 	struct_group(ops,
 	/*

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
+#include <linux/static_call.h>
 #include <linux/syscore_ops.h>
 #include <asm/reboot.h>
 
@@ -25,7 +26,7 @@ static int kvm_hw_enable_this_cpu(void)
 	int r = 0;
 
 	if (!__this_cpu_read(kvm_hw_enabled)) {
-		r = kvm_backend->cpu_enable();
+		r = kvm_x86_call(cpu_enable)();
 		if (!r)
 			__this_cpu_write(kvm_hw_enabled, true);
 		else
@@ -40,7 +41,7 @@ static void kvm_hw_disable_this_cpu(void)
 	/* No guest runs here until enabled again: the host's TSC_AUX back. */
 	kvm_tsc_aux_cpu_disable();
 	if (__this_cpu_read(kvm_hw_enabled)) {
-		kvm_backend->cpu_disable();
+		kvm_x86_call(cpu_disable)();
 		__this_cpu_write(kvm_hw_enabled, false);
 	}
 }
@@ -72,7 +73,7 @@ static int kvm_cpu_offline(unsigned int cpu)
 static void kvm_emergency_disable(void)
 {
 	if (__this_cpu_read(kvm_hw_enabled)) {
-		kvm_backend->cpu_emergency_disable();
+		kvm_x86_call(cpu_emergency_disable)();
 		__this_cpu_write(kvm_hw_enabled, false);
 	}
 }
@@ -126,6 +127,35 @@ static_assert(sizeof_field(struct kvm_x86_backend, ops) ==
 #define KVM_X86_OP_OPTIONAL KVM_X86_OP
 #include <kvm/x86_ops.h>
 
+#define KVM_X86_OP(name)						\
+	DEFINE_STATIC_CALL_NULL(kvm_x86_##name, KVM_X86_OP_TYPE(name));
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#define KVM_X86_OP_OPTIONAL_RET0(name)					\
+	DEFINE_STATIC_CALL_RET0(kvm_x86_##name, KVM_X86_OP_TYPE(name));
+#include <kvm/x86_ops.h>
+
+/* What the static calls point to while no backend is registered. */
+static const struct kvm_x86_backend kvm_no_backend;
+
+/*
+ * Point the static calls at @b's operations, or reset them (kvm_no_backend)
+ * so that none is left pointing into an unloaded vendor module. Nothing
+ * calls them meanwhile: /dev/kvm and the CPU callbacks are registered after
+ * they are set and unregistered before they are reset.
+ */
+static void kvm_x86_set_ops(const struct kvm_x86_backend *b)
+{
+#define KVM_X86_OP(name) static_call_update(kvm_x86_##name, b->name);
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#define KVM_X86_OP_OPTIONAL_RET0(name)					\
+	if (b->name)							\
+		static_call_update(kvm_x86_##name, b->name);		\
+	else								\
+		static_call_update(kvm_x86_##name,			\
+				   (void *)__static_call_return0);
+#include <kvm/x86_ops.h>
+}
+
 /* Whether @b can be registered; says what it lacks otherwise. */
 static bool kvm_backend_complete(const struct kvm_x86_backend *b)
 {
@@ -168,6 +198,7 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 		goto out;
 	}
 	kvm_backend = backend;
+	kvm_x86_set_ops(backend);
 	r = kvm_cpuid_init();
 	if (r)
 		goto out_backend;
@@ -194,6 +225,7 @@ out_hw:
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);
 out_backend:
+	kvm_x86_set_ops(&kvm_no_backend);
 	kvm_backend = NULL;
 out:
 	mutex_unlock(&kvm_backend_lock);
@@ -214,6 +246,7 @@ void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend)
 	unregister_syscore_ops(&kvm_syscore_ops);
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);
+	kvm_x86_set_ops(&kvm_no_backend);
 	kvm_backend = NULL;
 	mutex_unlock(&kvm_backend_lock);
 }

@@ -224,7 +224,7 @@ static unsigned long linear_address(struct kvm_vcpu *vcpu,
 	/* In 64-bit mode only FS and GS have a base. */
 	if (in->long64 && seg != SEG_FS && seg != SEG_GS)
 		return ea;
-	kvm_backend->get_segment(vcpu, &s, seg);
+	kvm_x86_call(get_segment)(vcpu, &s, seg);
 	if (in->long64)
 		return s.base + ea;
 	return (u32)(s.base + ea);
@@ -258,7 +258,7 @@ static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	in.avail = kvm_x86_insn_fetch(vcpu, buf);
 	if (in.avail < 0)
 		return in.avail;
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 	in.long64 = kvm_guest_long_mode(vcpu) && cs.l;
 
 	for (;;) {
@@ -592,14 +592,14 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		break;
 	}
 
-	rflags = kvm_backend->get_rflags(vcpu);
+	rflags = kvm_x86_call(get_rflags)(vcpu);
 	if (st->kind == MMIO_ALU_REG)
 		res = alu(st->alu, st->src, val, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
 	else
 		res = alu(st->alu, val, st->src, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
-	kvm_backend->set_rflags(vcpu, (rflags & ~ARITH_FLAGS) | flags);
+	kvm_x86_call(set_rflags)(vcpu, (rflags & ~ARITH_FLAGS) | flags);
 
 	if (st->kind == MMIO_TEST || st->alu == ALU_CMP)
 		return KVM_EXIT_RESUME;
@@ -636,7 +636,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	bool to_user = kvm_vcpu_write_guest(vcpu, st->dst_gpa, &val, st->len);
 
 	if (st->kind == MMIO_MOVS) {
-		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 
 		kvm_x86_set_masked(&g[GPR_RSI], down ? g[GPR_RSI] - st->len :
 				   g[GPR_RSI] + st->len,
@@ -798,8 +798,8 @@ static int forced_pio(struct kvm_vcpu *vcpu, const u8 *b, int n)
 		return -1;
 	}
 	/* Above IOPL the TSS permission bitmap decides: let the CPU do it. */
-	if (kvm_backend->get_cpl(vcpu) >
-	    ((kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IOPL) >> 12))
+	if (kvm_x86_call(get_cpl)(vcpu) >
+	    ((kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IOPL) >> 12))
 		return -1;
 	return kvm_x86_exit_pio(vcpu, &pio);
 }
@@ -814,7 +814,7 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n)
 	vcpu->arch.rip = (vcpu->arch.rip + sizeof(kvm_fep)) &
 			 kvm_x86_rip_mask(vcpu);
 	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
-	cpl0 = !kvm_backend->get_cpl(vcpu);
+	cpl0 = !kvm_x86_call(get_cpl)(vcpu);
 
 	if (n >= 2 && b[0] == 0x0f) {
 		switch (b[1]) {

@@ -552,9 +552,10 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->tsc_aux = 0;
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
-	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
+	kvm_x86_call(set_msr)(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL,
+			      true);
 	/* A vendor without it answers 1: nothing to reset. */
-	kvm_backend->set_msr(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
+	kvm_x86_call(set_msr)(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
 }
 
 static bool ignore_msrs;
@@ -600,7 +601,7 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 	switch (index) {
 	case MSR_EFER:
-		*data = kvm_backend->get_efer(vcpu);
+		*data = kvm_x86_call(get_efer)(vcpu);
 		return 0;
 	case MSR_IA32_TSC:
 		*data = rdtsc() + x->tsc_offset;
@@ -684,7 +685,7 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	i = kvm_stub_msr_access(index, data, false, host);
 	if (i != 1)
 		return i;
-	i = kvm_backend->get_msr(vcpu, index, data);
+	i = kvm_x86_call(get_msr)(vcpu, index, data);
 	if (i == 1)
 		return kvm_msr_unknown(index, data, 0);
 	return i ? -EINVAL : 0;
@@ -897,7 +898,7 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	i = kvm_stub_msr_access(index, &data, true, host);
 	if (i != 1)
 		return i;
-	i = kvm_backend->set_msr(vcpu, index, data, host);
+	i = kvm_x86_call(set_msr)(vcpu, index, data, host);
 	if (i == 1)
 		return kvm_msr_unknown(index, NULL, data);
 	return i ? -EINVAL : 0;

@@ -44,11 +44,11 @@ unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
 {
 	struct kvm_segment s;
 
-	kvm_backend->get_segment(vcpu, &s, seg);
+	kvm_x86_call(get_segment)(vcpu, &s, seg);
 	if (kvm_guest_long_mode(vcpu)) {
 		struct kvm_segment cs;
 
-		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 		/* In 64-bit mode only FS and GS have a base. */
 		if (cs.l)
 			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;
@@ -128,7 +128,7 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 {
 	unsigned long *g = vcpu->arch.gpr;
 	unsigned long mask = kvm_x86_addr_mask(addr_size);
-	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 	unsigned long step = (unsigned long)n * size;
 
 	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
@@ -149,7 +149,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
 	unsigned long next_rip, lin, mask, left;
 	u8 addr_size;
@@ -297,7 +297,7 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	if (st->string) {
 		unsigned long *g = vcpu->arch.gpr;
 		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
-		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 		unsigned long lin;
 		u32 n = st->count;
 

@@ -19,7 +19,7 @@
 static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 {
 	if (!kvm_host_xcr0 ||
-	    !(kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE) ||
+	    !(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE) ||
 	    vcpu->arch.xcr0 == kvm_host_xcr0)
 		return false;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
@@ -42,7 +42,7 @@ static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 		return;
 	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (cur != (switched ? vcpu->arch.xcr0 : kvm_host_xcr0) &&
-	    (kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE))
+	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE))
 		kvm_set_xcr0(vcpu, cur);
 	if (cur != kvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
@@ -68,7 +68,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 		return false;
 	}
 	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TLB_FLUSH))
-		kvm_backend->flush_guest_tlb(vcpu);
+		kvm_x86_call(flush_guest_tlb)(vcpu);
 	/* Whatever a kick announced is looked at right below. */
 	kvm_vcpu_test_clear_request(vcpu, KVM_REQ_EVENT);
 	if (lapic)
@@ -90,7 +90,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * guest must never find the host's value there.
 	 */
 	kvm_tsc_aux_enter(vcpu);
-	kvm_backend->run(vcpu);
+	kvm_x86_call(run)(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)
@@ -186,7 +186,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		kvm_stat_inc(&vcpu->stat.arch, exits);
 
 		exit_rip = vcpu->arch.rip;
-		r = kvm_backend->handle_exit(vcpu);
+		r = kvm_x86_call(handle_exit)(vcpu);
 		if (r == KVM_EXIT_RESUME &&
 		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
 		     kvm_x86_ioapic_eoi_exit(vcpu) ||
