@@ -13,9 +13,15 @@
 #include <kvm/kvm.h>
 #include <kvm/tdp.h>
 
-/* Return values of the vendor's handle_exit and of the x86 exit helpers. */
-#define KVM_EXIT_RESUME		1	/* handled in the kernel, enter again */
-#define KVM_EXIT_TO_USER	0	/* kvm_run is filled, return to userspace */
+/*
+ * What follows an exit: the vendor's handle_exit and the x86 exit helpers
+ * return one of these or -errno (hence int). Not the uapi's KVM_EXIT_*
+ * reasons, which kvm_run carries.
+ */
+enum kvm_x86_exit_action {
+	KVM_X86_EXIT_TO_USER = 0,	/* kvm_run is filled: to userspace */
+	KVM_X86_EXIT_RESUME = 1,	/* handled in the kernel: enter again */
+};
 
 struct kvm_x86_backend {
 	const char *name;
@@ -110,7 +116,10 @@ struct kvm_x86_backend {
 	 * cause an exit) and be pending, not lost, on return.
 	 */
 	void (*run)(struct kvm_vcpu *vcpu);
-	/* With interrupts enabled: act on the exit. KVM_EXIT_RESUME, KVM_EXIT_TO_USER, or -errno. */
+	/*
+	 * With interrupts enabled: act on the exit. Returns an
+	 * enum kvm_x86_exit_action or -errno.
+	 */
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
 
 	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
@@ -153,8 +162,9 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend);
 void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend);
 
 /*
- * Exit helpers for vendors: each returns KVM_EXIT_RESUME, KVM_EXIT_TO_USER or
- * -errno, having advanced RIP where the instruction completed.
+ * Exit helpers for vendors: each returns KVM_X86_EXIT_RESUME,
+ * KVM_X86_EXIT_TO_USER or -errno, having advanced RIP where the instruction
+ * completed.
  */
 struct kvm_pio_exit {
 	u16 port;

@@ -588,11 +588,11 @@ int kvm_x86_exit_monitor_mwait(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		e = kvm_find_cpuid(vcpu, 1, 0);
 		if (!e || !(e->ecx & LEAF1_ECX_MONITOR)) {
 			kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		}
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_monitor_mwait);
 
@@ -608,10 +608,10 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	if ((vcpu->arch.misc_features & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
 	    kvm_x86_call(get_cpl)(vcpu)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	if (e) {
 		eax = e->eax;
 		ebx = e->ebx;
@@ -627,6 +627,6 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	g[GPR_RBX] = ebx;
 	g[GPR_RCX] = ecx;
 	g[GPR_RDX] = edx;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cpuid);

@@ -145,13 +145,13 @@ int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 	if (!kvm_x86_debug_owns(vcpu, vector)) {
 		/* #BP is a trap: the guest's handler returns past the INT3. */
 		if (vector == X86_TRAP_BP && !kvm_x86_skip_insn(vcpu, 0))
-			return KVM_EXIT_TO_USER;
+			return KVM_X86_EXIT_TO_USER;
 		kvm_x86_queue_exception(vcpu, vector, false, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 
 	kvm_x86_debug_exit(vcpu, vector, dr6);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_debug);
 
@@ -173,7 +173,7 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 		kvm_x86_debug_exit(vcpu, X86_TRAP_DB, report);
 		/* The guest never saw this #DB: its DR6 must not show it. */
 		kvm_x86_call(set_dr)(vcpu, 6, dr6 & ~DR6_STATUS);
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	}
 
 	/*
@@ -182,7 +182,7 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 	 */
 	if (icebp_next_rip) {
 		if (!kvm_x86_skip_insn(vcpu, icebp_next_rip))
-			return KVM_EXIT_TO_USER;
+			return KVM_X86_EXIT_TO_USER;
 	} else {
 		/*
 		 * What the CPU would have left in DR6 had it delivered the
@@ -200,7 +200,7 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 	if (dr7 & DR7_GD)
 		kvm_x86_call(set_dr)(vcpu, 7, dr7 & ~DR7_GD);
 	kvm_x86_queue_exception(vcpu, X86_TRAP_DB, false, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_db);
 
@@ -212,7 +212,7 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_db);
 int kvm_x86_exit_ac(struct kvm_vcpu *vcpu)
 {
 	kvm_x86_queue_exception(vcpu, X86_TRAP_AC, true, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_ac);
 

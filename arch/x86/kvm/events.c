@@ -332,21 +332,21 @@ int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 
 	if (kvm_vcpu_has_lapic(vcpu))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	switch (ev->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case KVM_MP_STATE_HALTED:
 		if (ev->nmi_pending || vcpu->arch.exception.pending ||
 		    (ev->irq_injected && kvm_x86_interrupt_allowed(vcpu))) {
 			ev->mp_state = KVM_MP_STATE_RUNNABLE;
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		}
 		vcpu->run->exit_reason = KVM_EXIT_HLT;
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	case KVM_MP_STATE_SIPI_RECEIVED:
 		kvm_x86_start_at_sipi(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	default:
 		while (!signal_pending(current))
 			schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);

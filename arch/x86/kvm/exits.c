@@ -26,7 +26,7 @@ int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 	/* Always say where the guest was. */
 	run->internal.data[ndata++] = vcpu->arch.rip;
 	run->internal.ndata = ndata;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_internal_error);
 
@@ -78,14 +78,14 @@ int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	kvm_stat_inc(&vcpu->stat.arch, halt_exits);
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	/* With an in-kernel LAPIC the wake-up comes from the kernel: wait here. */
 	if (kvm_vcpu_has_lapic(vcpu)) {
 		vcpu->arch.events.mp_state = KVM_MP_STATE_HALTED;
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_hlt);
 
@@ -96,15 +96,15 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	if (kvm_x86_call(get_cpl)(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    kvm_set_xcr0(vcpu, val)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_xsetbv);
 
@@ -156,13 +156,13 @@ int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 	/* CR8 bits 63:4 are reserved. */
 	if (val & ~0xfULL) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	vcpu->arch.cr8 = val;
 	if (kvm_vcpu_has_lapic(vcpu))
 		kvm_lapic_set_cr8(vcpu, val);
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
 
@@ -244,19 +244,19 @@ int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
 	    cr == 4 ? kvm_x86_cr4_write(vcpu, val) : -EINVAL;
 	if (r) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	/* The CPU flushes on paging changes it executes; this one it did not. */
 	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cr_write);
 
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_shutdown);
 
@@ -265,7 +265,7 @@ int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason)
 	vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	vcpu->run->fail_entry.hardware_entry_failure_reason = hw_reason;
 	vcpu->run->fail_entry.cpu = vcpu->last_cpu;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_fail_entry);
 
@@ -278,7 +278,7 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 	kvm_stat_inc(&vcpu->stat.arch, tdp_faults);
 	switch (r) {
 	case 0:
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case -ENOENT:
 		/* MMIO; executing from it cannot be emulated. */
 		if (exec)

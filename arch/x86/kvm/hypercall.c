@@ -51,9 +51,9 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		ret = -KVM_ENOSYS;
 
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = op64 ? ret : (u32)ret;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_hypercall);
 
@@ -106,6 +106,6 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 
 guest_ud:
 	kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_ud);

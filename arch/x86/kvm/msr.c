@@ -933,13 +933,13 @@ int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	if (kvm_get_msr(vcpu, g[GPR_RCX], &data, false)) {
 		kvm_inject_gp0(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = (u32)data;
 	g[GPR_RDX] = data >> 32;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_rdmsr);
 
@@ -950,9 +950,9 @@ int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	if (kvm_set_msr(vcpu, g[GPR_RCX], data, false)) {
 		kvm_inject_gp0(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_wrmsr);

@@ -121,7 +121,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	struct kvm_vm *vm = vcpu->vm;
 	unsigned long exit_rip;
-	int r = KVM_EXIT_RESUME;
+	int r = KVM_X86_EXIT_RESUME;
 
 	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
 	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu))
@@ -146,13 +146,13 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	/* Whatever ends this KVM_RUN says why: never the last exit's reason. */
 	run->exit_reason = KVM_EXIT_UNKNOWN;
 	r = kvm_x86_mp_state_run(vcpu);
-	if (r != KVM_EXIT_RESUME)
+	if (r != KVM_X86_EXIT_RESUME)
 		return r < 0 ? r : 0;
 
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
-	while (r == KVM_EXIT_RESUME) {
+	while (r == KVM_X86_EXIT_RESUME) {
 		if (signal_pending(current)) {
 			kvm_stat_inc(&vcpu->stat.arch, signal_exits);
 			run->exit_reason = KVM_EXIT_INTR;
@@ -175,7 +175,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		if (kvm_dirty_ring_soft_full(vcpu)) {
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			run->exit_reason = KVM_EXIT_DIRTY_RING_FULL;
-			r = KVM_EXIT_TO_USER;
+			r = KVM_X86_EXIT_TO_USER;
 			break;
 		}
 		if (!kvm_enter_guest(vcpu)) {
@@ -187,12 +187,12 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 		exit_rip = vcpu->arch.rip;
 		r = kvm_x86_call(handle_exit)(vcpu);
-		if (r == KVM_EXIT_RESUME &&
+		if (r == KVM_X86_EXIT_RESUME &&
 		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
 		     kvm_x86_ioapic_eoi_exit(vcpu) ||
 		     kvm_x86_irq_window_exit(vcpu)))
-			r = KVM_EXIT_TO_USER;
-		if (r == KVM_EXIT_TO_USER)
+			r = KVM_X86_EXIT_TO_USER;
+		if (r == KVM_X86_EXIT_TO_USER)
 			kvm_x86_debug_note_user_exit(vcpu, exit_rip);
 	}
 

@@ -189,9 +189,9 @@ int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
 
 /*
  * emulate.c: an access to guest-physical memory without a (writable) slot.
- * kvm_x86_emulate_mmio returns KVM_EXIT_RESUME or KVM_EXIT_TO_USER with
- * kvm_run filled; kvm_x86_complete_mmio finishes a read on the next KVM_RUN
- * and returns false if kvm_run now holds an exit for userspace.
+ * kvm_x86_emulate_mmio returns KVM_X86_EXIT_RESUME or KVM_X86_EXIT_TO_USER
+ * with kvm_run filled; kvm_x86_complete_mmio finishes a read on the next
+ * KVM_RUN and returns false if kvm_run now holds an exit for userspace.
  */
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
 /*
