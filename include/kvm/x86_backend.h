@@ -8,12 +8,20 @@
 #ifndef _KVM_X86_BACKEND_H
 #define _KVM_X86_BACKEND_H
 
+#include <linux/stddef.h>
+
 #include <kvm/kvm.h>
 #include <kvm/tdp.h>
 
-/* Return values of the vendor's handle_exit and of the x86 exit helpers. */
-#define KVM_EXIT_RESUME		1	/* handled in the kernel, enter again */
-#define KVM_EXIT_TO_USER	0	/* kvm_run is filled, return to userspace */
+/*
+ * What follows an exit: the vendor's handle_exit and the x86 exit helpers
+ * return one of these or -errno (hence int). Not the uapi's KVM_EXIT_*
+ * reasons, which kvm_run carries.
+ */
+enum kvm_x86_exit_action {
+	KVM_X86_EXIT_TO_USER = 0,	/* kvm_run is filled: to userspace */
+	KVM_X86_EXIT_RESUME = 1,	/* handled in the kernel: enter again */
+};
 
 struct kvm_x86_backend {
 	const char *name;
@@ -26,9 +34,19 @@ struct kvm_x86_backend {
 	 * (VMCALL, Intel) or 0F 01 D9 (VMMCALL, AMD).
 	 */
 	u8 hypercall_modrm;
+
+	/*
+	 * The operations: mandatory unless marked optional, and listed once,
+	 * in this order, in x86_ops.h, which the build checks against this
+	 * group (function pointers only). kvm.ko calls them through static
+	 * calls, set when the backend registers: later changes to the table
+	 * are not seen.
+	 */
+	struct_group(ops,
 	/*
 	 * Optional: false if guests cannot be given RDTSCP and RDPID (they
-	 * would #UD), which KVM_GET_SUPPORTED_CPUID then leaves out.
+	 * would #UD), which KVM_GET_SUPPORTED_CPUID then leaves out. Absent:
+	 * they can.
 	 */
 	bool (*tsc_aux_insns)(void);
 
@@ -38,6 +56,10 @@ struct kvm_x86_backend {
 	/* Emergency (crash, NMI shootdown): leave virtualization, no locks. */
 	void (*cpu_emergency_disable)(void);
 
+	/*
+	 * Optional: the vendor's part of a VM, set up after its nested page
+	 * tables and torn down before them. Absent: nothing to do.
+	 */
 	int (*vm_init)(struct kvm_vm *vm);
 	void (*vm_destroy)(struct kvm_vm *vm);
 
@@ -94,7 +116,10 @@ struct kvm_x86_backend {
 	 * cause an exit) and be pending, not lost, on return.
 	 */
 	void (*run)(struct kvm_vcpu *vcpu);
-	/* With interrupts enabled: act on the exit. KVM_EXIT_RESUME, KVM_EXIT_TO_USER, or -errno. */
+	/*
+	 * With interrupts enabled: act on the exit. Returns an
+	 * enum kvm_x86_exit_action or -errno.
+	 */
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
 
 	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
@@ -130,14 +155,16 @@ struct kvm_x86_backend {
 	 */
 	void (*set_exception_intercept)(struct kvm_vcpu *vcpu, u8 vector,
 					bool on);
+	);
 };
 
 int kvm_x86_register_backend(const struct kvm_x86_backend *backend);
 void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend);
 
 /*
- * Exit helpers for vendors: each returns KVM_EXIT_RESUME, KVM_EXIT_TO_USER or
- * -errno, having advanced RIP where the instruction completed.
+ * Exit helpers for vendors: each returns KVM_X86_EXIT_RESUME,
+ * KVM_X86_EXIT_TO_USER or -errno, having advanced RIP where the instruction
+ * completed.
  */
 struct kvm_pio_exit {
 	u16 port;

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
+#include <linux/static_call.h>
 #include <linux/syscore_ops.h>
 #include <asm/reboot.h>
 
@@ -25,7 +26,7 @@ static int kvm_hw_enable_this_cpu(void)
 	int r = 0;
 
 	if (!__this_cpu_read(kvm_hw_enabled)) {
-		r = kvm_backend->cpu_enable();
+		r = kvm_x86_call(cpu_enable)();
 		if (!r)
 			__this_cpu_write(kvm_hw_enabled, true);
 		else
@@ -40,7 +41,7 @@ static void kvm_hw_disable_this_cpu(void)
 	/* No guest runs here until enabled again: the host's TSC_AUX back. */
 	kvm_tsc_aux_cpu_disable();
 	if (__this_cpu_read(kvm_hw_enabled)) {
-		kvm_backend->cpu_disable();
+		kvm_x86_call(cpu_disable)();
 		__this_cpu_write(kvm_hw_enabled, false);
 	}
 }
@@ -72,7 +73,7 @@ static int kvm_cpu_offline(unsigned int cpu)
 static void kvm_emergency_disable(void)
 {
 	if (__this_cpu_read(kvm_hw_enabled)) {
-		kvm_backend->cpu_emergency_disable();
+		kvm_x86_call(cpu_emergency_disable)();
 		__this_cpu_write(kvm_hw_enabled, false);
 	}
 }
@@ -106,30 +107,87 @@ static struct syscore_ops kvm_syscore_ops = {
 	.resume = kvm_resume,
 };
 
+/*
+ * x86_ops.h lists exactly the operations of struct kvm_x86_backend, in its
+ * order: the Nth entry is the Nth pointer of the ops group, and there are as
+ * many entries as pointers.
+ */
+enum kvm_x86_op_index {
+#define KVM_X86_OP(name) KVM_X86_OP_INDEX_##name,
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#include <kvm/x86_ops.h>
+	KVM_X86_NR_OPS
+};
+static_assert(sizeof_field(struct kvm_x86_backend, ops) ==
+	      KVM_X86_NR_OPS * sizeof(void (*)(void)));
+#define KVM_X86_OP(name)						\
+	static_assert(offsetof(struct kvm_x86_backend, name) -		\
+		      offsetof(struct kvm_x86_backend, ops) ==		\
+		      KVM_X86_OP_INDEX_##name * sizeof(void (*)(void)));
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#include <kvm/x86_ops.h>
+
+#define KVM_X86_OP(name)						\
+	DEFINE_STATIC_CALL_NULL(kvm_x86_##name, KVM_X86_OP_TYPE(name));
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#define KVM_X86_OP_OPTIONAL_RET0(name)					\
+	DEFINE_STATIC_CALL_RET0(kvm_x86_##name, KVM_X86_OP_TYPE(name));
+#include <kvm/x86_ops.h>
+
+/* What the static calls point to while no backend is registered. */
+static const struct kvm_x86_backend kvm_no_backend;
+
+/*
+ * Point the static calls at @b's operations, or reset them (kvm_no_backend)
+ * so that none is left pointing into an unloaded vendor module. Nothing
+ * calls them meanwhile: /dev/kvm and the CPU callbacks are registered after
+ * they are set and unregistered before they are reset.
+ */
+static void kvm_x86_set_ops(const struct kvm_x86_backend *b)
+{
+#define KVM_X86_OP(name) static_call_update(kvm_x86_##name, b->name);
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#define KVM_X86_OP_OPTIONAL_RET0(name)					\
+	if (b->name)							\
+		static_call_update(kvm_x86_##name, b->name);		\
+	else								\
+		static_call_update(kvm_x86_##name,			\
+				   (void *)__static_call_return0);
+#include <kvm/x86_ops.h>
+}
+
+/* Whether @b can be registered; says what it lacks otherwise. */
 static bool kvm_backend_complete(const struct kvm_x86_backend *b)
 {
-	return b->name && b->owner && b->tdp && b->cpu_enable &&
-	       b->cpu_disable && b->cpu_emergency_disable &&
-	       b->vcpu_create && b->vcpu_free && b->vcpu_load && b->vcpu_put &&
-	       b->get_segment && b->set_segment && b->get_cpl && b->code64 &&
-	       b->get_idt && b->set_idt &&
-	       b->get_gdt && b->set_gdt && b->get_cr && b->set_cr &&
-	       b->get_efer && b->set_efer && b->get_rflags && b->set_rflags &&
-	       b->get_dr && b->set_dr && b->get_msr && b->set_msr &&
-	       b->set_tdp_root && b->flush_guest_tlb && b->run &&
-	       b->handle_exit && b->inject_exception && b->inject_irq &&
-	       b->inject_nmi && b->enable_irq_window && b->enable_nmi_window &&
-	       b->get_interrupt_shadow && b->set_interrupt_shadow &&
-	       b->set_exception_intercept &&
-	       b->vm_size >= sizeof(struct kvm_vm) &&
-	       b->vcpu_size >= sizeof(struct kvm_vcpu);
+	const char *name = b->name ?: "(unnamed)";
+	bool complete = true;
+
+	if (!b->name || !b->owner || !b->tdp) {
+		pr_err("kvm: backend %s: no name, owner or TDP format\n", name);
+		complete = false;
+	}
+	if (b->vm_size < sizeof(struct kvm_vm) ||
+	    b->vcpu_size < sizeof(struct kvm_vcpu)) {
+		pr_err("kvm: backend %s: vm_size %zu or vcpu_size %zu too small\n",
+		       name, b->vm_size, b->vcpu_size);
+		complete = false;
+	}
+#define KVM_X86_OP(op)							\
+	if (!b->op) {							\
+		pr_err("kvm: backend %s: no " #op "(), which is mandatory\n", \
+		       name);						\
+		complete = false;					\
+	}
+#define KVM_X86_OP_OPTIONAL(op)
+#include <kvm/x86_ops.h>
+	return complete;
 }
 
 int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 {
 	int r;
 
-	if (WARN_ON(!kvm_backend_complete(backend)))
+	if (!kvm_backend_complete(backend))
 		return -EINVAL;
 
 	mutex_lock(&kvm_backend_lock);
@@ -140,6 +198,7 @@ int kvm_x86_register_backend(const struct kvm_x86_backend *backend)
 		goto out;
 	}
 	kvm_backend = backend;
+	kvm_x86_set_ops(backend);
 	r = kvm_cpuid_init();
 	if (r)
 		goto out_backend;
@@ -166,6 +225,7 @@ out_hw:
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);
 out_backend:
+	kvm_x86_set_ops(&kvm_no_backend);
 	kvm_backend = NULL;
 out:
 	mutex_unlock(&kvm_backend_lock);
@@ -186,6 +246,7 @@ void kvm_x86_unregister_backend(const struct kvm_x86_backend *backend)
 	unregister_syscore_ops(&kvm_syscore_ops);
 	unregister_reboot_notifier(&kvm_reboot_notifier);
 	cpuhp_remove_state(kvm_cpuhp_state);
+	kvm_x86_set_ops(&kvm_no_backend);
 	kvm_backend = NULL;
 	mutex_unlock(&kvm_backend_lock);
 }

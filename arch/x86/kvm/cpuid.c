@@ -94,7 +94,7 @@ static const u32 ext1_ecx_mask =
 /* Whether the backend can let guests run RDTSCP and RDPID. */
 static bool kvm_backend_tsc_aux_insns(void)
 {
-	return !kvm_backend->tsc_aux_insns || kvm_backend->tsc_aux_insns();
+	return !kvm_x86_has(tsc_aux_insns) || kvm_x86_call(tsc_aux_insns)();
 }
 
 static bool kvm_rdtscp_offered, kvm_rdpid_offered;
@@ -588,11 +588,11 @@ int kvm_x86_exit_monitor_mwait(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		e = kvm_find_cpuid(vcpu, 1, 0);
 		if (!e || !(e->ecx & LEAF1_ECX_MONITOR)) {
 			kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		}
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_monitor_mwait);
 
@@ -606,12 +606,12 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	/* CPUID faulting (MISC_FEATURES_ENABLES bit 0): #GP outside ring 0. */
 	if ((vcpu->arch.misc_features & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
-	    kvm_backend->get_cpl(vcpu)) {
+	    kvm_x86_call(get_cpl)(vcpu)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	if (e) {
 		eax = e->eax;
 		ebx = e->ebx;
@@ -620,13 +620,13 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	}
 	if (function == 1) {
 		ecx &= ~LEAF1_ECX_OSXSAVE;
-		if (kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)
+		if (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)
 			ecx |= LEAF1_ECX_OSXSAVE;
 	}
 	g[GPR_RAX] = eax;
 	g[GPR_RBX] = ebx;
 	g[GPR_RCX] = ecx;
 	g[GPR_RDX] = edx;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cpuid);

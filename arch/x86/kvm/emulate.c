@@ -224,7 +224,7 @@ static unsigned long linear_address(struct kvm_vcpu *vcpu,
 	/* In 64-bit mode only FS and GS have a base. */
 	if (in->long64 && seg != SEG_FS && seg != SEG_GS)
 		return ea;
-	kvm_backend->get_segment(vcpu, &s, seg);
+	kvm_x86_call(get_segment)(vcpu, &s, seg);
 	if (in->long64)
 		return s.base + ea;
 	return (u32)(s.base + ea);
@@ -258,7 +258,7 @@ static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	in.avail = kvm_x86_insn_fetch(vcpu, buf);
 	if (in.avail < 0)
 		return in.avail;
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 	in.long64 = kvm_guest_long_mode(vcpu) && cs.l;
 
 	for (;;) {
@@ -561,13 +561,13 @@ static bool kvm_mmio_device_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
 static int mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len, u64 val)
 {
 	if (kvm_mmio_device_write(vcpu, gpa, len, &val))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	if (kvm_ioeventfd_write(vcpu->vm, true, gpa, len, &val))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	if (kvm_coalesced_mmio_write(vcpu->vm, false, gpa, len, &val))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	mmio_exit(vcpu, gpa, len, true, val);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 
 /* The memory operand's value is known: finish the instruction. */
@@ -584,7 +584,7 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		if (st->sign)
 			val = (u64)sign_extend(val, st->len);
 		set_reg(vcpu, st->reg, st->dst_size, st->high8, val);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case MMIO_XCHG:
 		set_reg(vcpu, st->reg, st->dst_size, st->high8, val);
 		return mmio_write(vcpu, st->gpa, st->len, st->src);
@@ -592,20 +592,20 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		break;
 	}
 
-	rflags = kvm_backend->get_rflags(vcpu);
+	rflags = kvm_x86_call(get_rflags)(vcpu);
 	if (st->kind == MMIO_ALU_REG)
 		res = alu(st->alu, st->src, val, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
 	else
 		res = alu(st->alu, val, st->src, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
-	kvm_backend->set_rflags(vcpu, (rflags & ~ARITH_FLAGS) | flags);
+	kvm_x86_call(set_rflags)(vcpu, (rflags & ~ARITH_FLAGS) | flags);
 
 	if (st->kind == MMIO_TEST || st->alu == ALU_CMP)
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	if (st->kind == MMIO_ALU_REG) {
 		set_reg(vcpu, st->reg, st->dst_size, st->high8, res);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	return mmio_write(vcpu, st->gpa, st->len, res);
 }
@@ -636,7 +636,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	bool to_user = kvm_vcpu_write_guest(vcpu, st->dst_gpa, &val, st->len);
 
 	if (st->kind == MMIO_MOVS) {
-		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 
 		kvm_x86_set_masked(&g[GPR_RSI], down ? g[GPR_RSI] - st->len :
 				   g[GPR_RSI] + st->len,
@@ -645,7 +645,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	kvm_x86_string_advance(vcpu, GPR_RDI, st->len, 1, st->addr_size,
 			       st->rep, st->next_rip);
 	if (!to_user)
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	return mmio_write(vcpu, st->dst_gpa, st->len, val);
 }
 
@@ -661,7 +661,7 @@ static int mmio_string(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 
 	if (st->rep && !(g[GPR_RCX] & mask)) {
 		vcpu->arch.rip = st->next_rip;
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	lin = kvm_x86_seg_linear(vcpu, SEG_ES, g[GPR_RDI] & mask);
 	r = string_gpa(vcpu, lin, st->len, true, &st->dst_gpa);
@@ -688,7 +688,7 @@ static int mmio_string(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	st->gpa = src;
 	st->pending = true;
 	mmio_exit(vcpu, src, st->len, false, 0);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
@@ -731,7 +731,7 @@ int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t fault_gpa, bool write)
 
 	st->pending = true;
 	mmio_exit(vcpu, gpa, st->len, false, 0);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 
 bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu)
@@ -744,8 +744,8 @@ bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu)
 	st->pending = false;
 	memcpy(&val, vcpu->run->mmio.data, st->len);
 	if (st->kind == MMIO_MOVS)
-		return string_store(vcpu, st, val) == KVM_EXIT_RESUME;
-	return mmio_finish(vcpu, st, val) == KVM_EXIT_RESUME;
+		return string_store(vcpu, st, val) == KVM_X86_EXIT_RESUME;
+	return mmio_finish(vcpu, st, val) == KVM_X86_EXIT_RESUME;
 }
 
 /*
@@ -798,8 +798,8 @@ static int forced_pio(struct kvm_vcpu *vcpu, const u8 *b, int n)
 		return -1;
 	}
 	/* Above IOPL the TSS permission bitmap decides: let the CPU do it. */
-	if (kvm_backend->get_cpl(vcpu) >
-	    ((kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IOPL) >> 12))
+	if (kvm_x86_call(get_cpl)(vcpu) >
+	    ((kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IOPL) >> 12))
 		return -1;
 	return kvm_x86_exit_pio(vcpu, &pio);
 }
@@ -814,7 +814,7 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n)
 	vcpu->arch.rip = (vcpu->arch.rip + sizeof(kvm_fep)) &
 			 kvm_x86_rip_mask(vcpu);
 	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
-	cpl0 = !kvm_backend->get_cpl(vcpu);
+	cpl0 = !kvm_x86_call(get_cpl)(vcpu);
 
 	if (n >= 2 && b[0] == 0x0f) {
 		switch (b[1]) {
@@ -841,9 +841,9 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n)
 		return kvm_x86_exit_hlt(vcpu, 0);
 	}
 	r = forced_pio(vcpu, b, n);
-	return r < 0 ? KVM_EXIT_RESUME : r;
+	return r < 0 ? KVM_X86_EXIT_RESUME : r;
 
 gp:
 	kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }

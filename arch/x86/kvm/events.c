@@ -72,15 +72,15 @@ EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
 /* Could the guest take a maskable interrupt before its next instruction? */
 static bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF) &&
-	       !kvm_backend->get_interrupt_shadow(vcpu);
+	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	       !kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 
 /* In an STI shadow: interrupts are on, but not before the next instruction. */
 static bool kvm_x86_interrupt_shadowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF) &&
-	       kvm_backend->get_interrupt_shadow(vcpu);
+	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	       kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 
 /* What kvm_run.ready_for_interrupt_injection reports. */
@@ -142,28 +142,28 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 
 	if (vcpu->arch.exception.pending) {
 		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
-		kvm_backend->inject_exception(vcpu);
+		kvm_x86_call(inject_exception)(vcpu);
 	} else if (ev->nmi_injected) {
 		ev->nmi_injected = false;
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
-		kvm_backend->inject_nmi(vcpu);
+		kvm_x86_call(inject_nmi)(vcpu);
 	} else if (ev->irq_injected &&
 		   (ev->irq_reinject ||
 		    (!block && kvm_x86_interrupt_allowed(vcpu)))) {
 		ev->irq_injected = false;
 		ev->irq_reinject = false;
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
-		kvm_backend->inject_irq(vcpu, ev->irq_nr);
+		kvm_x86_call(inject_irq)(vcpu, ev->irq_nr);
 	} else if (!block && ev->nmi_pending && !ev->nmi_masked && !nmi_held) {
 		ev->nmi_pending = 0;
 		ev->nmi_masked = true;
 		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
-		kvm_backend->inject_nmi(vcpu);
+		kvm_x86_call(inject_nmi)(vcpu);
 	} else if (waiting >= 0 && !ev->irq_injected &&
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
-		kvm_backend->inject_irq(vcpu, vector);
+		kvm_x86_call(inject_irq)(vcpu, vector);
 		waiting = kvm_x86_irqchip_irq(vcpu, false);
 	} else {
 		busy = false;
@@ -171,7 +171,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 
 	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
 	if (ev->nmi_masked)
-		kvm_backend->enable_nmi_window(vcpu);
+		kvm_x86_call(enable_nmi_window)(vcpu);
 	/*
 	 * Anything still waiting behind what went in now needs an exit once
 	 * that delivery is over: the guest can take an interrupt again.
@@ -180,10 +180,10 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	    vcpu->run->request_interrupt_window ||
 	    (busy && ((ev->nmi_pending && !block) || ev->nmi_injected)) ||
 	    (!block && nmi_held && !ev->nmi_masked))
-		kvm_backend->enable_irq_window(vcpu);
+		kvm_x86_call(enable_irq_window)(vcpu);
 	if (lapic)
-		kvm_backend->update_tpr_exit(vcpu,
-					     kvm_lapic_tpr_blocked_class(vcpu));
+		kvm_x86_call(update_tpr_exit)(vcpu,
+					      kvm_lapic_tpr_blocked_class(vcpu));
 }
 
 /* kvm_run fields that are valid on every return to userspace. */
@@ -191,7 +191,7 @@ void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	run->if_flag = !!(kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF);
+	run->if_flag = !!(kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF);
 	run->ready_for_interrupt_injection = kvm_x86_ready_for_irq(vcpu);
 	run->flags = 0;
 	run->cr8 = vcpu->arch.cr8;
@@ -236,7 +236,7 @@ static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
 static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
-	bool irq_ok = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_IF;
+	bool irq_ok = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF;
 
 	return ev->nmi_pending || vcpu->arch.exception.pending ||
 	       ev->irq_reinject ||
@@ -260,10 +260,10 @@ static void kvm_x86_start_at_sipi(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_segment cs;
 
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 	cs.selector = (ev->sipi_vector & 0xff) << 8;
 	cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
-	kvm_backend->set_segment(vcpu, &cs, SEG_CS);
+	kvm_x86_call(set_segment)(vcpu, &cs, SEG_CS);
 	vcpu->arch.rip = 0;
 	ev->mp_state = KVM_MP_STATE_RUNNABLE;
 }
@@ -332,21 +332,21 @@ int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 
 	if (kvm_vcpu_has_lapic(vcpu))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	switch (ev->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case KVM_MP_STATE_HALTED:
 		if (ev->nmi_pending || vcpu->arch.exception.pending ||
 		    (ev->irq_injected && kvm_x86_interrupt_allowed(vcpu))) {
 			ev->mp_state = KVM_MP_STATE_RUNNABLE;
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		}
 		vcpu->run->exit_reason = KVM_EXIT_HLT;
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	case KVM_MP_STATE_SIPI_RECEIVED:
 		kvm_x86_start_at_sipi(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	default:
 		while (!signal_pending(current))
 			schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
@@ -390,7 +390,7 @@ static void kvm_get_vcpu_events(struct kvm_vcpu *vcpu,
 	e->interrupt.injected = ev->irq_injected;
 	e->interrupt.nr = ev->irq_nr;
 	/* The hardware does not say which instruction set the shadow. */
-	if (kvm_backend->get_interrupt_shadow(vcpu))
+	if (kvm_x86_call(get_interrupt_shadow)(vcpu))
 		e->interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS |
 				      KVM_X86_SHADOW_INT_STI;
 	e->nmi.injected = ev->nmi_injected;
@@ -426,7 +426,7 @@ static int kvm_set_vcpu_events(struct kvm_vcpu *vcpu,
 	ev->irq_reinject = false;
 	ev->irq_nr = e->interrupt.nr;
 	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW)
-		kvm_backend->set_interrupt_shadow(vcpu, e->interrupt.shadow);
+		kvm_x86_call(set_interrupt_shadow)(vcpu, e->interrupt.shadow);
 
 	ev->nmi_injected = e->nmi.injected;
 	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)

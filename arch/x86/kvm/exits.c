@@ -26,7 +26,7 @@ int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 	/* Always say where the guest was. */
 	run->internal.data[ndata++] = vcpu->arch.rip;
 	run->internal.ndata = ndata;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_internal_error);
 
@@ -34,9 +34,9 @@ unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
-	if (kvm_backend->code64(vcpu))
+	if (kvm_x86_call(code64)(vcpu))
 		return ~0UL;
-	kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 	return cs.db ? 0xffffffffUL : 0xffffUL;
 }
 
@@ -69,7 +69,7 @@ bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	 * The instruction completed: an STI or MOV SS shadow that covered it
 	 * (STI;HLT) is over, or no interrupt could wake the HLT.
 	 */
-	kvm_backend->set_interrupt_shadow(vcpu, false);
+	kvm_x86_call(set_interrupt_shadow)(vcpu, false);
 	return true;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_skip_insn);
@@ -78,14 +78,14 @@ int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	kvm_stat_inc(&vcpu->stat.arch, halt_exits);
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	/* With an in-kernel LAPIC the wake-up comes from the kernel: wait here. */
 	if (kvm_vcpu_has_lapic(vcpu)) {
 		vcpu->arch.events.mp_state = KVM_MP_STATE_HALTED;
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_hlt);
 
@@ -94,17 +94,17 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long *g = vcpu->arch.gpr;
 	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
 
-	if (!(kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)) {
+	if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
-	if (kvm_backend->get_cpl(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	if (kvm_x86_call(get_cpl)(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    kvm_set_xcr0(vcpu, val)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_xsetbv);
 
@@ -126,7 +126,7 @@ int kvm_x86_decode_cr_write(struct kvm_vcpu *vcpu, int cr)
 	for (; i < n && kvm_x86_is_legacy_prefix(buf[i]); i++)
 		if (buf[i] == 0xf0)
 			lock = true;
-	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_backend->code64(vcpu))
+	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_x86_call(code64)(vcpu))
 		rex = buf[i++];
 	if (i + 2 >= n || buf[i] != 0x0f || buf[i + 1] != 0x22)
 		return -1;
@@ -156,20 +156,20 @@ int kvm_x86_exit_cr8_write(struct kvm_vcpu *vcpu, int gpr,
 	/* CR8 bits 63:4 are reserved. */
 	if (val & ~0xfULL) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	vcpu->arch.cr8 = val;
 	if (kvm_vcpu_has_lapic(vcpu))
 		kvm_lapic_set_cr8(vcpu, val);
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
 
 static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 old = kvm_backend->get_cr(vcpu, 0);
-	u64 efer = kvm_backend->get_efer(vcpu);
+	u64 old = kvm_x86_call(get_cr)(vcpu, 0);
+	u64 efer = kvm_x86_call(get_efer)(vcpu);
 	u64 new_efer = efer;
 
 	if (val >> 32)
@@ -182,36 +182,36 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	/* Paging may not go off with PCIDs on (SDM: MOV CR0). */
 	if (!(val & X86_CR0_PG) &&
-	    (kvm_backend->get_cr(vcpu, 4) & X86_CR4_PCIDE))
+	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PCIDE))
 		return -EINVAL;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
 		struct kvm_segment cs;
 
 		/* Long mode needs PAE and may not start in a 64-bit segment. */
-		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
-		if (!(kvm_backend->get_cr(vcpu, 4) & X86_CR4_PAE) || cs.l)
+		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+		if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PAE) || cs.l)
 			return -EINVAL;
 		new_efer |= EFER_LMA;
 	}
 	if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (efer & EFER_LMA)) {
 		struct kvm_segment cs;
 
-		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 		if (cs.l)
 			return -EINVAL;
 		new_efer &= ~EFER_LMA;
 	}
 	if (new_efer != efer)
-		kvm_backend->set_efer(vcpu, new_efer);
-	kvm_backend->set_cr(vcpu, 0, val);
+		kvm_x86_call(set_efer)(vcpu, new_efer);
+	kvm_x86_call(set_cr)(vcpu, 0, val);
 	return 0;
 }
 
 /* MOV to CR4's #GP conditions (SDM vol. 2B MOV CR; APM vol. 3 MOV CRn). */
 static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 efer = kvm_backend->get_efer(vcpu);
-	u64 old = kvm_backend->get_cr(vcpu, 4);
+	u64 efer = kvm_x86_call(get_efer)(vcpu);
+	u64 old = kvm_x86_call(get_cr)(vcpu, 4);
 
 	/* Bits of features the vCPU's CPUID (or KVM) lacks are reserved. */
 	if (!kvm_cr4_valid(vcpu, val))
@@ -224,10 +224,10 @@ static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE)) {
 		/* PCIDs need long mode, and start with PCID 0 in CR3. */
 		if (!(efer & EFER_LMA) ||
-		    (kvm_backend->get_cr(vcpu, 3) & 0xfff))
+		    (kvm_x86_call(get_cr)(vcpu, 3) & 0xfff))
 			return -EINVAL;
 	}
-	kvm_backend->set_cr(vcpu, 4, val);
+	kvm_x86_call(set_cr)(vcpu, 4, val);
 	return 0;
 }
 
@@ -239,24 +239,24 @@ int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
 	if (!kvm_guest_long_mode(vcpu))
 		val = (u32)val;
 	/* An intercept may come before the CPU's own CPL check. */
-	r = kvm_backend->get_cpl(vcpu) ? -EINVAL :
+	r = kvm_x86_call(get_cpl)(vcpu) ? -EINVAL :
 	    cr == 0 ? kvm_x86_cr0_write(vcpu, val) :
 	    cr == 4 ? kvm_x86_cr4_write(vcpu, val) : -EINVAL;
 	if (r) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	/* The CPU flushes on paging changes it executes; this one it did not. */
 	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cr_write);
 
 int kvm_x86_exit_shutdown(struct kvm_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_shutdown);
 
@@ -265,7 +265,7 @@ int kvm_x86_exit_fail_entry(struct kvm_vcpu *vcpu, u64 hw_reason)
 	vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	vcpu->run->fail_entry.hardware_entry_failure_reason = hw_reason;
 	vcpu->run->fail_entry.cpu = vcpu->last_cpu;
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_fail_entry);
 
@@ -278,7 +278,7 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 	kvm_stat_inc(&vcpu->stat.arch, tdp_faults);
 	switch (r) {
 	case 0:
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case -ENOENT:
 		/* MMIO; executing from it cannot be emulated. */
 		if (exec)

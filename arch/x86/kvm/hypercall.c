@@ -33,13 +33,13 @@ static void kvm_hc_sched_yield(struct kvm_vcpu *vcpu, unsigned long apic_id)
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	bool op64 = kvm_backend->code64(vcpu);
+	bool op64 = kvm_x86_call(code64)(vcpu);
 	unsigned long nr = op64 ? g[GPR_RAX] : (u32)g[GPR_RAX];
 	unsigned long ret;
 
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
 	/* Hypercalls are for the guest kernel only. */
-	if (kvm_backend->get_cpl(vcpu))
+	if (kvm_x86_call(get_cpl)(vcpu))
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		ret = 0;	/* the exit itself was the point */
@@ -51,9 +51,9 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 		ret = -KVM_ENOSYS;
 
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = op64 ? ret : (u32)ret;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_hypercall);
 
@@ -100,12 +100,12 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 	 * guest shares read-only between processes, and its hypercalls are
 	 * refused anyway.
 	 */
-	if (!kvm_backend->get_cpl(vcpu))
+	if (!kvm_x86_call(get_cpl)(vcpu))
 		kvm_x86_fix_hypercall_insn(vcpu);
 	return kvm_x86_exit_hypercall(vcpu, 0);
 
 guest_ud:
 	kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_ud);

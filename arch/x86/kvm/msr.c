@@ -553,9 +553,10 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->tsc_aux = 0;
 	x->tsc_adjust = 0;
 	x->tsc_offset = -rdtsc();
-	kvm_backend->set_msr(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL, true);
+	kvm_x86_call(set_msr)(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL,
+			      true);
 	/* A vendor without it answers 1: nothing to reset. */
-	kvm_backend->set_msr(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
+	kvm_x86_call(set_msr)(vcpu, MSR_IA32_SPEC_CTRL, 0, true);
 }
 
 static bool ignore_msrs;
@@ -601,7 +602,7 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 	switch (index) {
 	case MSR_EFER:
-		*data = kvm_backend->get_efer(vcpu);
+		*data = kvm_x86_call(get_efer)(vcpu);
 		return 0;
 	case MSR_IA32_TSC:
 		*data = rdtsc() + x->tsc_offset;
@@ -685,7 +686,7 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	i = kvm_stub_msr_access(index, data, false, host);
 	if (i != 1)
 		return i;
-	i = kvm_backend->get_msr(vcpu, index, data);
+	i = kvm_x86_call(get_msr)(vcpu, index, data);
 	if (i == 1)
 		return kvm_msr_unknown(index, data, 0);
 	return i ? -EINVAL : 0;
@@ -898,7 +899,7 @@ int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	i = kvm_stub_msr_access(index, &data, true, host);
 	if (i != 1)
 		return i;
-	i = kvm_backend->set_msr(vcpu, index, data, host);
+	i = kvm_x86_call(set_msr)(vcpu, index, data, host);
 	if (i == 1)
 		return kvm_msr_unknown(index, NULL, data);
 	return i ? -EINVAL : 0;
@@ -933,13 +934,13 @@ int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	if (kvm_get_msr(vcpu, g[GPR_RCX], &data, false)) {
 		kvm_inject_gp0(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = (u32)data;
 	g[GPR_RDX] = data >> 32;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_rdmsr);
 
@@ -950,9 +951,9 @@ int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	if (kvm_set_msr(vcpu, g[GPR_RCX], data, false)) {
 		kvm_inject_gp0(vcpu);
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
-	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_EXIT_RESUME :
-						   KVM_EXIT_TO_USER;
+	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
+						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_wrmsr);

@@ -44,11 +44,11 @@ unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
 {
 	struct kvm_segment s;
 
-	kvm_backend->get_segment(vcpu, &s, seg);
+	kvm_x86_call(get_segment)(vcpu, &s, seg);
 	if (kvm_guest_long_mode(vcpu)) {
 		struct kvm_segment cs;
 
-		kvm_backend->get_segment(vcpu, &cs, SEG_CS);
+		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
 		/* In 64-bit mode only FS and GS have a base. */
 		if (cs.l)
 			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;
@@ -128,7 +128,7 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 {
 	unsigned long *g = vcpu->arch.gpr;
 	unsigned long mask = kvm_x86_addr_mask(addr_size);
-	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 	unsigned long step = (unsigned long)n * size;
 
 	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
@@ -149,7 +149,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
 	unsigned long next_rip, lin, mask, left;
 	u8 addr_size;
@@ -157,7 +157,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	u32 n;
 
 	if (!kvm_x86_next_rip(vcpu, pio->next_rip, &next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	/*
 	 * The address size comes from the instruction, not from the exit
 	 * information: QEMU TCG's SVM reports 16-bit addressing for 32- and
@@ -173,7 +173,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	left = pio->rep ? g[GPR_RCX] & mask : 1;
 	if (!left) {
 		vcpu->arch.rip = next_rip;
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	}
 	lin = kvm_x86_seg_linear(vcpu, seg, g[index_reg] & mask);
 	n = pio_chunk(lin, g[index_reg], mask, pio->size, down, left);
@@ -197,7 +197,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 				       addr_size, pio->rep, next_rip);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, n);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 
 static void pio_set_rax(struct kvm_vcpu *vcpu, u8 size, u32 val)
@@ -249,9 +249,9 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 	if (pio->string)
 		return pio_string(vcpu, pio);
 	if (!kvm_x86_skip_insn(vcpu, pio->next_rip))
-		return KVM_EXIT_TO_USER;
+		return KVM_X86_EXIT_TO_USER;
 	if (pio_in_kernel(vcpu, pio))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 
 	if (pio->in) {
 		memset(pio_data(vcpu), 0, pio->size);
@@ -265,15 +265,15 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		/* An ioeventfd takes the OUT: done, the guest continues. */
 		if (kvm_ioeventfd_write(vcpu->vm, false, pio->port, pio->size,
 					&rax))
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		/* A coalesced port: recorded in the ring, no exit. */
 		if (kvm_coalesced_mmio_write(vcpu->vm, true, pio->port,
 					     pio->size, &rax))
-			return KVM_EXIT_RESUME;
+			return KVM_X86_EXIT_RESUME;
 		memcpy(pio_data(vcpu), &rax, pio->size);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, 1);
-	return KVM_EXIT_TO_USER;
+	return KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_pio);
 
@@ -297,7 +297,7 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	if (st->string) {
 		unsigned long *g = vcpu->arch.gpr;
 		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
-		bool down = kvm_backend->get_rflags(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
 		unsigned long lin;
 		u32 n = st->count;
 

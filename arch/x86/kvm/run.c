@@ -19,7 +19,7 @@
 static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 {
 	if (!kvm_host_xcr0 ||
-	    !(kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE) ||
+	    !(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE) ||
 	    vcpu->arch.xcr0 == kvm_host_xcr0)
 		return false;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
@@ -46,7 +46,7 @@ static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 		return;
 	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (cur != (switched ? vcpu->arch.xcr0 : kvm_host_xcr0) &&
-	    (kvm_backend->get_cr(vcpu, 4) & X86_CR4_OSXSAVE))
+	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE))
 		kvm_set_xcr0(vcpu, cur);
 	if (cur != kvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
@@ -72,7 +72,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 		return false;
 	}
 	if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TLB_FLUSH))
-		kvm_backend->flush_guest_tlb(vcpu);
+		kvm_x86_call(flush_guest_tlb)(vcpu);
 	/* Whatever a kick announced is looked at right below. */
 	kvm_vcpu_test_clear_request(vcpu, KVM_REQ_EVENT);
 	if (lapic)
@@ -93,7 +93,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * guest must never find the host's value there.
 	 */
 	kvm_tsc_aux_enter(vcpu);
-	kvm_backend->run(vcpu);
+	kvm_x86_call(run)(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)
@@ -124,7 +124,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	struct kvm_vm *vm = vcpu->vm;
 	unsigned long exit_rip;
-	int r = KVM_EXIT_RESUME;
+	int r = KVM_X86_EXIT_RESUME;
 
 	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
 	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu))
@@ -149,13 +149,13 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	/* Whatever ends this KVM_RUN says why: never the last exit's reason. */
 	run->exit_reason = KVM_EXIT_UNKNOWN;
 	r = kvm_x86_mp_state_run(vcpu);
-	if (r != KVM_EXIT_RESUME)
+	if (r != KVM_X86_EXIT_RESUME)
 		return r < 0 ? r : 0;
 
 	kvm_compat_guest_fpu_enter(&vcpu->arch.guest_fpu);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
-	while (r == KVM_EXIT_RESUME) {
+	while (r == KVM_X86_EXIT_RESUME) {
 		if (signal_pending(current)) {
 			kvm_stat_inc(&vcpu->stat.arch, signal_exits);
 			run->exit_reason = KVM_EXIT_INTR;
@@ -178,7 +178,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		if (kvm_dirty_ring_soft_full(vcpu)) {
 			vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 			run->exit_reason = KVM_EXIT_DIRTY_RING_FULL;
-			r = KVM_EXIT_TO_USER;
+			r = KVM_X86_EXIT_TO_USER;
 			break;
 		}
 		if (!kvm_enter_guest(vcpu)) {
@@ -189,13 +189,13 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		kvm_stat_inc(&vcpu->stat.arch, exits);
 
 		exit_rip = vcpu->arch.rip;
-		r = kvm_backend->handle_exit(vcpu);
-		if (r == KVM_EXIT_RESUME &&
+		r = kvm_x86_call(handle_exit)(vcpu);
+		if (r == KVM_X86_EXIT_RESUME &&
 		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
 		     kvm_x86_ioapic_eoi_exit(vcpu) ||
 		     kvm_x86_irq_window_exit(vcpu)))
-			r = KVM_EXIT_TO_USER;
-		if (r == KVM_EXIT_TO_USER)
+			r = KVM_X86_EXIT_TO_USER;
+		if (r == KVM_X86_EXIT_TO_USER)
 			kvm_x86_debug_note_user_exit(vcpu, exit_rip);
 	}
 

@@ -46,7 +46,7 @@ static void kvm_reset_segment(struct kvm_vcpu *vcpu, int seg, u16 selector,
 		.s = seg != SEG_TR && seg != SEG_LDTR,
 	};
 
-	kvm_backend->set_segment(vcpu, &s, seg);
+	kvm_x86_call(set_segment)(vcpu, &s, seg);
 }
 
 /*
@@ -63,7 +63,7 @@ static void kvm_vcpu_reset_regs(struct kvm_vcpu *vcpu)
 	/* EDX holds the processor signature: family 6. */
 	x->gpr[GPR_RDX] = 0x600;
 	x->rip = 0xfff0;
-	kvm_backend->set_rflags(vcpu, X86_EFLAGS_FIXED);
+	kvm_x86_call(set_rflags)(vcpu, X86_EFLAGS_FIXED);
 
 	kvm_reset_segment(vcpu, SEG_CS, 0xf000, 0xffff0000, 0xb);
 	for (seg = SEG_ES; seg <= SEG_GS; seg++)
@@ -71,16 +71,16 @@ static void kvm_vcpu_reset_regs(struct kvm_vcpu *vcpu)
 			kvm_reset_segment(vcpu, seg, 0, 0, 0x3);
 	kvm_reset_segment(vcpu, SEG_LDTR, 0, 0, 0x2);
 	kvm_reset_segment(vcpu, SEG_TR, 0, 0, 0xb);
-	kvm_backend->set_gdt(vcpu, &dt);
-	kvm_backend->set_idt(vcpu, &dt);
+	kvm_x86_call(set_gdt)(vcpu, &dt);
+	kvm_x86_call(set_idt)(vcpu, &dt);
 
-	kvm_backend->set_efer(vcpu, 0);
-	kvm_backend->set_cr(vcpu, 0, CR0_RESET);
-	kvm_backend->set_cr(vcpu, 2, 0);
-	kvm_backend->set_cr(vcpu, 3, 0);
-	kvm_backend->set_cr(vcpu, 4, 0);
-	kvm_backend->set_dr(vcpu, 6, DR6_RESET);
-	kvm_backend->set_dr(vcpu, 7, DR7_RESET);
+	kvm_x86_call(set_efer)(vcpu, 0);
+	kvm_x86_call(set_cr)(vcpu, 0, CR0_RESET);
+	kvm_x86_call(set_cr)(vcpu, 2, 0);
+	kvm_x86_call(set_cr)(vcpu, 3, 0);
+	kvm_x86_call(set_cr)(vcpu, 4, 0);
+	kvm_x86_call(set_dr)(vcpu, 6, DR6_RESET);
+	kvm_x86_call(set_dr)(vcpu, 7, DR7_RESET);
 	x->xcr0 = XFEATURE_MASK_FP;
 	x->cr8 = 0;
 	x->pio.pending = false;
@@ -120,7 +120,7 @@ void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu)
 	ev->nmi_injected = false;
 	ev->nmi_pending = 0;
 	ev->nmi_masked = false;
-	kvm_backend->set_interrupt_shadow(vcpu, false);
+	kvm_x86_call(set_interrupt_shadow)(vcpu, false);
 	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
 }
 
@@ -130,16 +130,16 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 
 	if (!kvm_compat_guest_fpu_alloc(&vcpu->arch.guest_fpu))
 		return -ENOMEM;
-	r = kvm_backend->vcpu_create(vcpu);
+	r = kvm_x86_call(vcpu_create)(vcpu);
 	if (r) {
 		kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
 		return r;
 	}
-	kvm_backend->set_tdp_root(vcpu, vcpu->vm->tdp_root);
+	kvm_x86_call(set_tdp_root)(vcpu, vcpu->vm->tdp_root);
 	if (kvm_irqchip_in_kernel(vcpu->vm)) {
 		r = kvm_lapic_create(vcpu);
 		if (r) {
-			kvm_backend->vcpu_free(vcpu);
+			kvm_x86_call(vcpu_free)(vcpu);
 			kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
 			return r;
 		}
@@ -153,7 +153,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
 	kvm_lapic_free(vcpu);
-	kvm_backend->vcpu_free(vcpu);
+	kvm_x86_call(vcpu_free)(vcpu);
 	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);
 	kfree(vcpu->arch.cpuid);
 	kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
@@ -182,13 +182,13 @@ void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 		__this_cpu_write(kvm_last_vm_id, vcpu->vm->arch.id);
 		kvm_vm_switch_barrier();
 	}
-	kvm_backend->vcpu_load(vcpu, cpu);
+	kvm_x86_call(vcpu_load)(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);
 }
 
 void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
 {
-	kvm_backend->vcpu_put(vcpu);
+	kvm_x86_call(vcpu_put)(vcpu);
 	vcpu->last_cpu = vcpu->cpu;
 	WRITE_ONCE(vcpu->cpu, -1);
 }
@@ -259,18 +259,18 @@ static bool kvm_valid_control_regs(struct kvm_vcpu *vcpu, u64 cr0, u64 cr4,
 
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host)
 {
-	u64 old = kvm_backend->get_efer(vcpu);
+	u64 old = kvm_x86_call(get_efer)(vcpu);
 
 	if (efer & ~kvm_efer_allowed())
 		return -EINVAL;
 	if (!host) {
 		/* The guest cannot toggle LME with paging on; LMA is read-only. */
-		if ((kvm_backend->get_cr(vcpu, 0) & X86_CR0_PG) &&
+		if ((kvm_x86_call(get_cr)(vcpu, 0) & X86_CR0_PG) &&
 		    ((efer ^ old) & EFER_LME))
 			return -EINVAL;
 		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
 	}
-	kvm_backend->set_efer(vcpu, efer);
+	kvm_x86_call(set_efer)(vcpu, efer);
 	return 0;
 }
 
@@ -303,7 +303,7 @@ static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 	r->r12 = g[GPR_R12]; r->r13 = g[GPR_R13];
 	r->r14 = g[GPR_R14]; r->r15 = g[GPR_R15];
 	r->rip = vcpu->arch.rip;
-	r->rflags = kvm_backend->get_rflags(vcpu);
+	r->rflags = kvm_x86_call(get_rflags)(vcpu);
 }
 
 static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
@@ -319,7 +319,7 @@ static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
 	g[GPR_R12] = r->r12; g[GPR_R13] = r->r13;
 	g[GPR_R14] = r->r14; g[GPR_R15] = r->r15;
 	vcpu->arch.rip = r->rip;
-	kvm_backend->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	kvm_x86_call(set_rflags)(vcpu, r->rflags | X86_EFLAGS_FIXED);
 	/*
 	 * A pending IN stays pending: VMMs write registers back before every
 	 * KVM_RUN once they have read them (QEMU does after an I/O handler
@@ -347,17 +347,17 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_backend->get_segment(vcpu, kvm_sregs_seg(s, i),
-					 kvm_sregs_seg_order[i]);
-	kvm_backend->get_gdt(vcpu, &s->gdt);
-	kvm_backend->get_idt(vcpu, &s->idt);
-	s->cr0 = kvm_backend->get_cr(vcpu, 0);
-	s->cr2 = kvm_backend->get_cr(vcpu, 2);
-	s->cr3 = kvm_backend->get_cr(vcpu, 3);
-	s->cr4 = kvm_backend->get_cr(vcpu, 4);
+		kvm_x86_call(get_segment)(vcpu, kvm_sregs_seg(s, i),
+					  kvm_sregs_seg_order[i]);
+	kvm_x86_call(get_gdt)(vcpu, &s->gdt);
+	kvm_x86_call(get_idt)(vcpu, &s->idt);
+	s->cr0 = kvm_x86_call(get_cr)(vcpu, 0);
+	s->cr2 = kvm_x86_call(get_cr)(vcpu, 2);
+	s->cr3 = kvm_x86_call(get_cr)(vcpu, 3);
+	s->cr4 = kvm_x86_call(get_cr)(vcpu, 4);
 	s->cr8 = kvm_vcpu_has_lapic(vcpu) ? kvm_lapic_get_cr8(vcpu) :
 					    vcpu->arch.cr8;
-	s->efer = kvm_backend->get_efer(vcpu);
+	s->efer = kvm_x86_call(get_efer)(vcpu);
 	s->apic_base = vcpu->arch.apic_base;
 }
 
@@ -377,15 +377,15 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_backend->set_segment(vcpu, kvm_sregs_seg(s, i),
-					 kvm_sregs_seg_order[i]);
-	kvm_backend->set_gdt(vcpu, &s->gdt);
-	kvm_backend->set_idt(vcpu, &s->idt);
-	kvm_backend->set_efer(vcpu, s->efer);
-	kvm_backend->set_cr(vcpu, 0, s->cr0);
-	kvm_backend->set_cr(vcpu, 2, s->cr2);
-	kvm_backend->set_cr(vcpu, 3, s->cr3);
-	kvm_backend->set_cr(vcpu, 4, s->cr4);
+		kvm_x86_call(set_segment)(vcpu, kvm_sregs_seg(s, i),
+					  kvm_sregs_seg_order[i]);
+	kvm_x86_call(set_gdt)(vcpu, &s->gdt);
+	kvm_x86_call(set_idt)(vcpu, &s->idt);
+	kvm_x86_call(set_efer)(vcpu, s->efer);
+	kvm_x86_call(set_cr)(vcpu, 0, s->cr0);
+	kvm_x86_call(set_cr)(vcpu, 2, s->cr2);
+	kvm_x86_call(set_cr)(vcpu, 3, s->cr3);
+	kvm_x86_call(set_cr)(vcpu, 4, s->cr4);
 	vcpu->arch.cr8 = s->cr8;
 	if (kvm_vcpu_has_lapic(vcpu))
 		kvm_lapic_set_cr8(vcpu, s->cr8);

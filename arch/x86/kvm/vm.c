@@ -178,12 +178,10 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	r = kvm_tdp_init(vm);
 	if (r)
 		return r;
-	if (kvm_backend->vm_init) {
-		r = kvm_backend->vm_init(vm);
-		if (r) {
-			kvm_tdp_destroy(vm);
-			return r;
-		}
+	r = kvm_x86_call(vm_init)(vm);
+	if (r) {
+		kvm_tdp_destroy(vm);
+		return r;
 	}
 	kvm_nx_recovery_start(vm);
 	return 0;
@@ -200,8 +198,7 @@ void kvm_arch_vm_destroy(struct kvm_vm *vm)
 {
 	kvm_nx_recovery_stop(vm);
 	kvm_irqchip_destroy(vm);
-	if (kvm_backend->vm_destroy)
-		kvm_backend->vm_destroy(vm);
+	kvm_x86_call_cond(vm_destroy)(vm);
 	kvm_tdp_destroy(vm);
 }
 

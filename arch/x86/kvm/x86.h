@@ -3,11 +3,34 @@
 #ifndef _ARCH_X86_KVM_X86_H
 #define _ARCH_X86_KVM_X86_H
 
+#include <linux/static_call.h>
+
 #include <kvm/x86_backend.h>
 #include <kvm/host_quirks.h>
 
-/* The registered vendor backend; NULL when none is loaded. */
+/*
+ * The registered vendor backend, for its data members; NULL when none is
+ * loaded. Its operations are called through kvm_x86_call().
+ */
 extern const struct kvm_x86_backend *kvm_backend;
+
+/*
+ * A static call per backend operation (x86_ops.h), set at registration and
+ * reset at unregistration: a direct call, no retpoline. An absent optional
+ * operation is NULL, except a KVM_X86_OP_OPTIONAL_RET0 one, which returns 0.
+ * KVM_X86_OP_TYPE is the function type of operation @name.
+ */
+#define KVM_X86_OP_TYPE(name) (*((struct kvm_x86_backend *)NULL)->name)
+#define KVM_X86_OP(name)						\
+	DECLARE_STATIC_CALL(kvm_x86_##name, KVM_X86_OP_TYPE(name));
+#define KVM_X86_OP_OPTIONAL KVM_X86_OP
+#include <kvm/x86_ops.h>
+
+#define kvm_x86_call(op)	static_call(kvm_x86_##op)
+/* A void KVM_X86_OP_OPTIONAL: nothing happens when the backend has none. */
+#define kvm_x86_call_cond(op)	static_call_cond(kvm_x86_##op)
+/* Whether the backend has the KVM_X86_OP_OPTIONAL @op. */
+#define kvm_x86_has(op)		(static_call_query(kvm_x86_##op) != NULL)
 
 static inline struct kvm_vcpu_x86 *vcpu_x86(struct kvm_vcpu *vcpu)
 {
@@ -22,7 +45,7 @@ static inline bool kvm_vcpu_is_bsp(struct kvm_vcpu *vcpu)
 
 static inline bool kvm_guest_long_mode(struct kvm_vcpu *vcpu)
 {
-	return kvm_backend->get_efer(vcpu) & EFER_LMA;
+	return kvm_x86_call(get_efer)(vcpu) & EFER_LMA;
 }
 
 /* A KVM_X86_QUIRK_* is on until KVM_CAP_DISABLE_QUIRKS2 turns it off. */
@@ -167,9 +190,9 @@ int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
 
 /*
  * emulate.c: an access to guest-physical memory without a (writable) slot.
- * kvm_x86_emulate_mmio returns KVM_EXIT_RESUME or KVM_EXIT_TO_USER with
- * kvm_run filled; kvm_x86_complete_mmio finishes a read on the next KVM_RUN
- * and returns false if kvm_run now holds an exit for userspace.
+ * kvm_x86_emulate_mmio returns KVM_X86_EXIT_RESUME or KVM_X86_EXIT_TO_USER
+ * with kvm_run filled; kvm_x86_complete_mmio finishes a read on the next
+ * KVM_RUN and returns false if kvm_run now holds an exit for userspace.
  */
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
 /*

@@ -34,25 +34,25 @@ static int svm_unexpected_exit(struct svm_vcpu *svm)
 static int svm_skip_insn(struct svm_vcpu *svm)
 {
 	return kvm_x86_skip_insn(&svm->vcpu, svm_next_rip(svm)) ?
-	       KVM_EXIT_RESUME : KVM_EXIT_TO_USER;
+	       KVM_X86_EXIT_RESUME : KVM_X86_EXIT_TO_USER;
 }
 
 /* INTR, NMI, SMI, INIT: the host takes them once GIF and IF allow. */
 static int svm_exit_host_event(struct svm_vcpu *svm)
 {
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int svm_exit_intr(struct svm_vcpu *svm)
 {
 	kvm_stat_inc(&svm->vcpu.stat.arch, irq_exits);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int svm_exit_ud(struct svm_vcpu *svm)
 {
 	kvm_x86_queue_exception(&svm->vcpu, UD_VECTOR, false, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int svm_exit_monitor_mwait(struct svm_vcpu *svm)
@@ -96,7 +96,7 @@ static int svm_exit_vintr(struct svm_vcpu *svm)
 {
 	kvm_stat_inc(&svm->vcpu.stat.arch, irq_window_exits);
 	svm_disable_irq_window(svm->vmcb);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /* The NMI handler returns; svm_vcpu_run sees the IRET complete. */
@@ -105,13 +105,13 @@ static int svm_exit_iret(struct svm_vcpu *svm)
 	svm_clr_intercept(svm->vmcb, SVM_EXIT_IRET);
 	svm->nmi_iret_seen = true;
 	svm->nmi_iret_rip = svm->vcpu.arch.rip;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int svm_exit_gp(struct svm_vcpu *svm)
 {
 	kvm_x86_queue_exception(&svm->vcpu, GP_VECTOR, true, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /*
@@ -121,7 +121,7 @@ static int svm_exit_gp(struct svm_vcpu *svm)
 static int svm_exit_machine_check(struct svm_vcpu *svm)
 {
 	asm volatile("int $" __stringify(X86_TRAP_MC));
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /*
@@ -132,7 +132,7 @@ static int svm_exit_dr_access(struct svm_vcpu *svm)
 {
 	svm->dr_active = true;
 	vmcb_set_dr_intercepts(svm->vmcb, false);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /* With decode assists EXITINFO1 bit 63 says bits 3:0 name the register. */

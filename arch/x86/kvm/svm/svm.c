@@ -293,15 +293,6 @@ static int svm_alloc_permission_maps(void)
 	return 0;
 }
 
-static int svm_vm_init(struct kvm_vm *vm)
-{
-	return 0;
-}
-
-static void svm_vm_destroy(struct kvm_vm *vm)
-{
-}
-
 static int svm_vcpu_create(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -564,9 +555,6 @@ static struct kvm_x86_backend svm_backend = {
 	.cpu_enable		= svm_cpu_enable,
 	.cpu_disable		= svm_cpu_disable,
 	.cpu_emergency_disable	= svm_cpu_emergency_disable,
-
-	.vm_init		= svm_vm_init,
-	.vm_destroy		= svm_vm_destroy,
 
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_free		= svm_vcpu_free,

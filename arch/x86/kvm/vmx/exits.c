@@ -34,13 +34,13 @@ static int vmx_unexpected_exit(struct vmx_vcpu *vmx)
 static int vmx_skip_insn(struct vmx_vcpu *vmx)
 {
 	return kvm_x86_skip_insn(&vmx->vcpu, vmx_next_rip(vmx)) ?
-	       KVM_EXIT_RESUME : KVM_EXIT_TO_USER;
+	       KVM_X86_EXIT_RESUME : KVM_X86_EXIT_TO_USER;
 }
 
 /* INIT, SIPI, SMIs: nothing for the guest to see. */
 static int vmx_exit_host_event(struct vmx_vcpu *vmx)
 {
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /*
@@ -55,19 +55,19 @@ static int vmx_exit_external_intr(struct vmx_vcpu *vmx)
 	const gate_desc *gate;
 
 	if (!(vmx_exit_controls & EXIT_ACK_INTR) || !(info & INTR_VALID))
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	store_idt(&idt);
 	gate = (const gate_desc *)idt.address + (info & INTR_VECTOR_MASK);
 	local_irq_disable();
 	__vmx_host_irq(gate_offset(gate));
 	local_irq_enable();
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int vmx_exit_ud(struct vmx_vcpu *vmx)
 {
 	kvm_x86_queue_exception(&vmx->vcpu, UD_VECTOR, false, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int vmx_exit_monitor_mwait(struct vmx_vcpu *vmx)
@@ -78,7 +78,7 @@ static int vmx_exit_monitor_mwait(struct vmx_vcpu *vmx)
 static int vmx_exit_gp(struct vmx_vcpu *vmx)
 {
 	kvm_x86_queue_exception(&vmx->vcpu, GP_VECTOR, true, 0);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /* Exceptions in the bitmap (#MC, #UD, #DB, #AC, #BP for guest debugging), NMIs. */
@@ -92,12 +92,12 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 		return vmx_unexpected_exit(vmx);
 	/* A host NMI: its handler already ran, in vmx_vcpu_run. */
 	if (type == INTR_TYPE_NMI)
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	switch (vector) {
 	case MC_VECTOR:
 		/* The host's: hand it to the host's handler as if it hit here. */
 		asm volatile("int $" __stringify(X86_TRAP_MC));
-		return KVM_EXIT_RESUME;
+		return KVM_X86_EXIT_RESUME;
 	case DB_VECTOR:
 		/*
 		 * DR6 is left alone; the exit qualification holds what the
@@ -117,7 +117,7 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 	/* Not asked for: give it back to the guest as it came. */
 	kvm_x86_queue_exception(&vmx->vcpu, vector, info & INTR_ERROR_VALID,
 				vmx->exit_intr_error);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int vmx_exit_triple_fault(struct vmx_vcpu *vmx)
@@ -129,7 +129,7 @@ static int vmx_exit_triple_fault(struct vmx_vcpu *vmx)
 static int vmx_exit_intr_window(struct vmx_vcpu *vmx)
 {
 	vmx->cpu_controls &= ~CPU_INTR_WINDOW_EXITING;
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /*
@@ -139,7 +139,7 @@ static int vmx_exit_intr_window(struct vmx_vcpu *vmx)
  */
 static int vmx_exit_tpr_below_threshold(struct vmx_vcpu *vmx)
 {
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 /* The guest's NMI handler returned: NMIs are unmasked. */
@@ -147,7 +147,7 @@ static int vmx_exit_nmi_window(struct vmx_vcpu *vmx)
 {
 	vmx->cpu_controls &= ~CPU_NMI_WINDOW_EXITING;
 	kvm_x86_nmi_unmasked(&vmx->vcpu);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int vmx_exit_cpuid(struct vmx_vcpu *vmx)
@@ -225,7 +225,7 @@ static int vmx_exit_cr_access(struct vmx_vcpu *vmx)
 static int vmx_exit_dr_access(struct vmx_vcpu *vmx)
 {
 	vmx_activate_dr(vmx);
-	return KVM_EXIT_RESUME;
+	return KVM_X86_EXIT_RESUME;
 }
 
 static int vmx_exit_io(struct vmx_vcpu *vmx)

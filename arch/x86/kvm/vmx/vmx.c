@@ -612,15 +612,6 @@ static void vmx_free_msr_bitmap(void)
 	vmx_msr_bitmap = NULL;
 }
 
-static int vmx_vm_init(struct kvm_vm *vm)
-{
-	return 0;
-}
-
-static void vmx_vm_destroy(struct kvm_vm *vm)
-{
-}
-
 static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -1035,9 +1026,6 @@ static struct kvm_x86_backend vmx_backend = {
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_emergency_disable	= vmx_cpu_emergency_disable,
-
-	.vm_init		= vmx_vm_init,
-	.vm_destroy		= vmx_vm_destroy,
 
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_free		= vmx_vcpu_free,
