@@ -15,6 +15,25 @@
 #define KVM_EXIT_RESUME		1	/* handled in the kernel, enter again */
 #define KVM_EXIT_TO_USER	0	/* kvm_run is filled, return to userspace */
 
+/*
+ * The last exit as the vendor reports it, for the kvm_exit trace event:
+ * isa picks the table tools decode reason with (the SVM exit code; the
+ * VMX basic exit reason with its flag bits), the rest is the vendor's
+ * exit information (SVM: EXITINFO1, EXITINFO2, EXITINTINFO's low and
+ * high halves; VMX: exit qualification, IDT-vectoring information,
+ * VM-exit interruption information and error code).
+ */
+#define KVM_EXIT_ISA_VMX	1
+#define KVM_EXIT_ISA_SVM	2
+struct kvm_exit_info {
+	u32 isa;
+	u32 reason;
+	u64 info1;
+	u64 info2;
+	u32 intr_info;
+	u32 error_code;
+};
+
 struct kvm_x86_backend {
 	const char *name;
 	struct module *owner;
@@ -96,6 +115,11 @@ struct kvm_x86_backend {
 	void (*run)(struct kvm_vcpu *vcpu);
 	/* With interrupts enabled: act on the exit. KVM_EXIT_RESUME, KVM_EXIT_TO_USER, or -errno. */
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
+	/*
+	 * Describe the exit run() returned from, before handle_exit. Called
+	 * only while the kvm_exit trace event is enabled.
+	 */
+	void (*get_exit_info)(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 
 	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
 	void (*inject_exception)(struct kvm_vcpu *vcpu);

@@ -117,7 +117,7 @@ static bool kvm_backend_complete(const struct kvm_x86_backend *b)
 	       b->get_efer && b->set_efer && b->get_rflags && b->set_rflags &&
 	       b->get_dr && b->set_dr && b->get_msr && b->set_msr &&
 	       b->set_tdp_root && b->flush_guest_tlb && b->run &&
-	       b->handle_exit && b->inject_exception && b->inject_irq &&
+	       b->handle_exit && b->get_exit_info && b->inject_exception && b->inject_irq &&
 	       b->inject_nmi && b->enable_irq_window && b->enable_nmi_window &&
 	       b->get_interrupt_shadow && b->set_interrupt_shadow &&
 	       b->set_exception_intercept &&

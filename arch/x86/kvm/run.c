@@ -11,6 +11,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 /*
  * The guest's XCR0 is live only while it runs, and only once the guest has
@@ -91,6 +92,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 */
 	if (kvm_host_has_tsc_aux())
 		kvm_tsc_aux_load_guest(vcpu);
+	trace_kvm_entry(vcpu);
 	kvm_backend->run(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
@@ -151,6 +153,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		return r < 0 ? r : 0;
 
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	trace_kvm_fpu(1);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
 	while (r == KVM_EXIT_RESUME) {
@@ -185,6 +188,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 		kvm_stat_inc(&vcpu->stat.arch, exits);
+		trace_kvm_exit(vcpu);
 
 		exit_rip = vcpu->arch.rip;
 		r = kvm_backend->handle_exit(vcpu);
@@ -199,6 +203,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	trace_kvm_fpu(0);
 	return r < 0 ? r : 0;
 }
 
@@ -208,5 +213,6 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);
+	trace_kvm_userspace_exit(vcpu->run->exit_reason, r);
 	return r;
 }
