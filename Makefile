@@ -21,7 +21,7 @@ TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel test-intel-upstream \
 	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
-	test-conformance test-soak
+	test-conformance test-soak test-perf-kvm
 
 all: modules
 
@@ -80,6 +80,12 @@ test-conformance: modules
 # knobs: SOAK_MODE=upstream, SOAK_INTEL_SECONDS...). Not part of make test.
 test-soak:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-soak
+
+# Debian's perf in the emulated AMD host: perf kvm stat record/report
+# around the trace_events selftest, on ours then on the distribution's KVM
+# (tools/scripts/test-perf-kvm). Needs linux-perf on this machine.
+test-perf-kvm: modules selftests
+	@KDIR=$(KDIR) $(TOP)/tools/scripts/test-perf-kvm
 
 # Every selftest on the distribution's kvm/kvm-intel in the emulated Intel
 # host (Bochs: VMX, EPT; tools/testbed/README.rst): what our kvm-intel.ko is

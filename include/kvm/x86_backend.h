@@ -23,6 +23,25 @@ enum kvm_x86_exit_action {
 	KVM_X86_EXIT_RESUME = 1,	/* handled in the kernel: enter again */
 };
 
+/*
+ * The last exit as the vendor reports it, for the kvm_exit trace event:
+ * isa picks the table tools decode reason with (the SVM exit code; the
+ * VMX basic exit reason with its flag bits), the rest is the vendor's
+ * exit information (SVM: EXITINFO1, EXITINFO2, EXITINTINFO's low and
+ * high halves; VMX: exit qualification, IDT-vectoring information,
+ * VM-exit interruption information and error code).
+ */
+#define KVM_EXIT_ISA_VMX	1
+#define KVM_EXIT_ISA_SVM	2
+struct kvm_exit_info {
+	u32 isa;
+	u32 reason;
+	u64 info1;
+	u64 info2;
+	u32 intr_info;
+	u32 error_code;
+};
+
 struct kvm_x86_backend {
 	const char *name;
 	struct module *owner;
@@ -121,6 +140,11 @@ struct kvm_x86_backend {
 	 * enum kvm_x86_exit_action or -errno.
 	 */
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
+	/*
+	 * Describe the exit run() returned from, before handle_exit. Called
+	 * only while the kvm_exit trace event is enabled.
+	 */
+	void (*get_exit_info)(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 
 	/* Deliver kvm_vcpu_x86.exception on the next entry, and clear it. */
 	void (*inject_exception)(struct kvm_vcpu *vcpu);

@@ -71,6 +71,8 @@ struct kvm_pending_exception {
 	bool has_error_code;
 	u8 vector;
 	u32 error_code;
+	/* An exit interrupted its delivery (for the kvm_inj_exception event). */
+	bool reinjected;
 };
 
 /*

@@ -16,6 +16,9 @@
 
 #include <kvm/kvm.h>
 
+/* All kvm events are in one header, the x86 one (this is an x86-only kvm.ko). */
+#include "../../arch/x86/kvm/trace.h"
+
 /* Upper bound of the polling window; KVM_CAP_HALT_POLL overrides it per VM. */
 unsigned int halt_poll_ns = 200000;
 module_param(halt_poll_ns, uint, 0644);
@@ -74,6 +77,7 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 	u32 limit = kvm_vm_halt_poll_limit(vcpu->vm);
 	ktime_t start = ktime_get(), poll_end, now;
 	bool woke_in_poll = false, polled = false;
+	u32 old_poll_ns;
 	u64 slept_ns;
 
 	if (vcpu->halt_poll_ns > limit)
@@ -114,19 +118,18 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 	kvm_stat_add(stat, halt_wait_ns, ktime_to_ns(ktime_sub(ktime_get(), now)));
 
 out:
+	slept_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (woke_in_poll) {
 		kvm_stat_inc(stat, halt_successful_poll);
-		kvm_stat_add(stat, halt_poll_success_ns,
-			     ktime_to_ns(ktime_sub(ktime_get(), start)));
+		kvm_stat_add(stat, halt_poll_success_ns, slept_ns);
 	}
+	trace_kvm_vcpu_wakeup(slept_ns, !woke_in_poll, runnable(vcpu));
+	old_poll_ns = vcpu->halt_poll_ns;
 	if (!limit) {
 		vcpu->halt_poll_ns = 0;
+	} else if (woke_in_poll) {
 		return;
-	}
-	slept_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-	if (woke_in_poll)
-		return;
-	if (slept_ns > limit) {
+	} else if (slept_ns > limit) {
 		/* A long sleep: polling would only have burnt the CPU. */
 		unsigned int shrink = READ_ONCE(halt_poll_ns_shrink);
 
@@ -138,4 +141,8 @@ out:
 		vcpu->halt_poll_ns = min_t(u64, (u64)vcpu->halt_poll_ns *
 					   max(READ_ONCE(halt_poll_ns_grow), 1U), limit);
 	}
+	if (vcpu->halt_poll_ns != old_poll_ns)
+		trace_kvm_halt_poll_ns(vcpu->halt_poll_ns > old_poll_ns,
+				       vcpu->vcpu_id, vcpu->halt_poll_ns,
+				       old_poll_ns);
 }

@@ -14,6 +14,7 @@
 #include <asm/msr-index.h>
 
 #include "x86.h"
+#include "trace.h"
 
 #define KVM_CPUID_MAX_ENTRIES	256
 #define KVM_CPUID_BASIC_MAX	0xd
@@ -627,6 +628,7 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	g[GPR_RBX] = ebx;
 	g[GPR_RCX] = ecx;
 	g[GPR_RDX] = edx;
+	trace_kvm_cpuid(function, index, eax, ebx, ecx, edx, e, false);
 	return KVM_X86_EXIT_RESUME;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_cpuid);

@@ -30,6 +30,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 enum mmio_kind {
 	MMIO_STORE,	/* MOV to memory: write src */
@@ -532,16 +533,22 @@ static void mmio_exit(struct kvm_vcpu *vcpu, gpa_t gpa, int len, bool write,
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (write)
 		memcpy(run->mmio.data, &val, len);
+	else
+		trace_kvm_mmio(KVM_TRACE_MMIO_READ_UNSATISFIED, len, gpa, NULL);
 }
 
 /* The in-kernel devices behind guest-physical addresses: LAPIC, IOAPIC. */
 static bool kvm_mmio_device_read(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
 				 u64 *val)
 {
-	if (kvm_vcpu_has_lapic(vcpu) && kvm_lapic_mmio_read(vcpu, gpa, val, len))
+	if ((kvm_vcpu_has_lapic(vcpu) &&
+	     kvm_lapic_mmio_read(vcpu, gpa, val, len)) ||
+	    (kvm_irqchip_full(vcpu->vm) &&
+	     kvm_ioapic_mmio_read(vcpu->vm, gpa, val, len))) {
+		trace_kvm_mmio(KVM_TRACE_MMIO_READ, len, gpa, val);
 		return true;
-	return kvm_irqchip_full(vcpu->vm) &&
-	       kvm_ioapic_mmio_read(vcpu->vm, gpa, val, len);
+	}
+	return false;
 }
 
 static bool kvm_mmio_device_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
@@ -560,6 +567,7 @@ static bool kvm_mmio_device_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len,
  */
 static int mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, int len, u64 val)
 {
+	trace_kvm_mmio(KVM_TRACE_MMIO_WRITE, len, gpa, &val);
 	if (kvm_mmio_device_write(vcpu, gpa, len, &val))
 		return KVM_X86_EXIT_RESUME;
 	if (kvm_ioeventfd_write(vcpu->vm, true, gpa, len, &val))
@@ -743,6 +751,7 @@ bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu)
 		return true;
 	st->pending = false;
 	memcpy(&val, vcpu->run->mmio.data, st->len);
+	trace_kvm_mmio(KVM_TRACE_MMIO_READ, st->len, st->gpa, &val);
 	if (st->kind == MMIO_MOVS)
 		return string_store(vcpu, st, val) == KVM_X86_EXIT_RESUME;
 	return mmio_finish(vcpu, st, val) == KVM_X86_EXIT_RESUME;

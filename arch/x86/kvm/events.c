@@ -15,6 +15,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 /* The flags of kvm_vcpu_events this implementation transfers. */
 #define KVM_EVENTS_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
@@ -57,6 +58,7 @@ void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
 		ex->vector = vector;
 		ex->has_error_code = has_error_code;
 		ex->error_code = error_code;
+		ex->reinjected = true;
 		break;
 	}
 }
@@ -141,7 +143,12 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	nmi_held = ev->nmi_pending && kvm_x86_interrupt_shadowed(vcpu);
 
 	if (vcpu->arch.exception.pending) {
+		struct kvm_pending_exception *ex = &vcpu->arch.exception;
+
 		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
+		trace_kvm_inj_exception(ex->vector, ex->has_error_code,
+					ex->error_code, ex->reinjected);
+		ex->reinjected = false;
 		kvm_x86_call(inject_exception)(vcpu);
 	} else if (ev->nmi_injected) {
 		ev->nmi_injected = false;
@@ -150,6 +157,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	} else if (ev->irq_injected &&
 		   (ev->irq_reinject ||
 		    (!block && kvm_x86_interrupt_allowed(vcpu)))) {
+		trace_kvm_inj_virq(ev->irq_nr, false, ev->irq_reinject);
 		ev->irq_injected = false;
 		ev->irq_reinject = false;
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
@@ -163,6 +171,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 		   kvm_x86_interrupt_allowed(vcpu) &&
 		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
 		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
+		trace_kvm_inj_virq(vector, false, false);
 		kvm_x86_call(inject_irq)(vcpu, vector);
 		waiting = kvm_x86_irqchip_irq(vcpu, false);
 	} else {
@@ -417,6 +426,8 @@ static int kvm_set_vcpu_events(struct kvm_vcpu *vcpu,
 	ex->vector = e->exception.nr;
 	ex->has_error_code = e->exception.has_error_code;
 	ex->error_code = e->exception.error_code;
+	/* KVM_GET_VCPU_EVENTS reports only exceptions in delivery. */
+	ex->reinjected = e->exception.injected;
 
 	/*
 	 * A software interrupt in delivery: RIP is still at the INTn, which

@@ -7,10 +7,12 @@
 #include <linux/module.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
+#include <asm/trap_pf.h>
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,
 				const u64 *data, int ndata)
@@ -276,6 +278,9 @@ int kvm_x86_exit_tdp_fault(struct kvm_vcpu *vcpu, gpa_t gpa, bool write,
 	u64 data[2] = { gpa, write };
 
 	kvm_stat_inc(&vcpu->stat.arch, tdp_faults);
+	/* The error code's W and I/D bits: what the vendor told us. */
+	trace_kvm_page_fault(vcpu, gpa, (write ? X86_PF_WRITE : 0) |
+					(exec ? X86_PF_INSTR : 0));
 	switch (r) {
 	case 0:
 		return KVM_X86_EXIT_RESUME;
@@ -325,5 +330,6 @@ void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
 	e->vector = vector;
 	e->has_error_code = has_error_code;
 	e->error_code = error_code;
+	e->reinjected = false;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_queue_exception);

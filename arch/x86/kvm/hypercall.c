@@ -13,6 +13,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 /*
  * KVM_HC_SCHED_YIELD: the vCPU with APIC ID @apic_id holds something the
@@ -38,6 +39,7 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long ret;
 
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
+	trace_kvm_hypercall(nr, g[GPR_RBX], g[GPR_RCX], g[GPR_RDX], g[GPR_RSI]);
 	/* Hypercalls are for the guest kernel only. */
 	if (kvm_x86_call(get_cpl)(vcpu))
 		ret = -KVM_EPERM;

@@ -15,6 +15,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 /* Pins in one numbering: master 0-7, slave 8-15, IOAPIC 16-39. */
 #define ROUTE_PIN_IOAPIC	KVM_PIC_PINS
@@ -335,6 +336,7 @@ int kvm_irq_set_gsi(struct kvm_vm *vm, int source, u32 gsi, bool level)
 	int ret = -1, r;
 	u32 i;
 
+	trace_kvm_set_irq(gsi, level, source);
 	rcu_read_lock();
 	t = rcu_dereference(vm->arch.irq_routing);
 	if (t && gsi < t->nr_gsi) {

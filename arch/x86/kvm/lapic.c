@@ -18,6 +18,7 @@
 #include <asm/msr-index.h>
 
 #include "lapic.h"
+#include "trace.h"
 
 #define LAPIC_INIT_BIT		0
 #define LAPIC_SIPI_BIT		1
@@ -753,6 +754,7 @@ bool kvm_lapic_mmio_read(struct kvm_vcpu *vcpu, gpa_t gpa, void *val,
 	    off < KVM_APIC_REG_SIZE) {
 		v = lapic_reg_read(vcpu_lapic(vcpu), off & ~0xf);
 		memcpy(val, (u8 *)&v + (off & 3), len);
+		trace_kvm_apic(KVM_APIC_TRACE_READ, off, v);
 	}
 	return true;
 }
@@ -770,6 +772,7 @@ bool kvm_lapic_mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, const void *val,
 	    off >= KVM_APIC_REG_SIZE)
 		return true;
 	memcpy(&v, val, 4);
+	trace_kvm_apic(KVM_APIC_TRACE_WRITE, off, v);
 	lapic_reg_write(vcpu_lapic(vcpu), off, v);
 	return true;
 }
@@ -857,6 +860,7 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case APIC_ICR:
 		*data = lapic_reg_read(apic, APIC_ICR) |
 			(u64)lapic_reg(apic, APIC_ICR2) << 32;
+		trace_kvm_apic(KVM_APIC_TRACE_READ, off, *data);
 		return 0;
 	case APIC_ID:
 	case APIC_LVR:
@@ -878,6 +882,7 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case APIC_TMCCT:
 	case APIC_TDCR:
 		*data = lapic_reg_read(apic, off);
+		trace_kvm_apic(KVM_APIC_TRACE_READ, off, *data);
 		return 0;
 	default:
 		/* Write-only (EOI, SELF_IPI), absent in x2APIC, reserved. */
@@ -962,6 +967,7 @@ int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 1;
 	if (!lapic_hw_enabled(apic) || !lapic_x2apic_mode(apic))
 		return -1;
+	trace_kvm_apic(KVM_APIC_TRACE_WRITE, (index - APIC_BASE_MSR) << 4, data);
 	return lapic_set_x2apic_msr(apic, (index - APIC_BASE_MSR) << 4, data);
 }
 

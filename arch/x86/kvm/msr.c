@@ -19,6 +19,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 #define KVM_MSRS_MAX_ENTRIES	256
 
@@ -930,12 +931,15 @@ static void kvm_inject_gp0(struct kvm_vcpu *vcpu)
 int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
+	u32 index = g[GPR_RCX];
 	u64 data;
 
-	if (kvm_get_msr(vcpu, g[GPR_RCX], &data, false)) {
+	if (kvm_get_msr(vcpu, index, &data, false)) {
+		trace_kvm_msr(0, index, 0, true);
 		kvm_inject_gp0(vcpu);
 		return KVM_X86_EXIT_RESUME;
 	}
+	trace_kvm_msr(0, index, data, false);
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = (u32)data;
@@ -948,11 +952,14 @@ int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	u64 data = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
+	u32 index = g[GPR_RCX];
 
-	if (kvm_set_msr(vcpu, g[GPR_RCX], data, false)) {
+	if (kvm_set_msr(vcpu, index, data, false)) {
+		trace_kvm_msr(1, index, data, true);
 		kvm_inject_gp0(vcpu);
 		return KVM_X86_EXIT_RESUME;
 	}
+	trace_kvm_msr(1, index, data, false);
 	return kvm_x86_skip_insn(vcpu, next_rip) ? KVM_X86_EXIT_RESUME :
 						   KVM_X86_EXIT_TO_USER;
 }

@@ -16,6 +16,11 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
+
+/* kvm_pio's rw: an IN is traced once its value is known. */
+#define KVM_PIO_TRACE_IN	0
+#define KVM_PIO_TRACE_OUT	1
 
 /* Where port I/O data sits, from the start of the vCPU mapping. */
 #define KVM_PIO_DATA_OFFSET	(KVM_PIO_PAGE_OFFSET * PAGE_SIZE)
@@ -195,6 +200,8 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 			return pio_string_fault(vcpu, lin);
 		kvm_x86_string_advance(vcpu, index_reg, pio->size, n,
 				       addr_size, pio->rep, next_rip);
+		trace_kvm_pio(KVM_PIO_TRACE_OUT, pio->port, pio->size, n,
+			      pio_data(vcpu));
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, n);
 	return KVM_X86_EXIT_TO_USER;
@@ -237,6 +244,8 @@ static bool pio_in_kernel(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 done:
 	if (pio->in)
 		pio_set_rax(vcpu, pio->size, val);
+	trace_kvm_pio(pio->in ? KVM_PIO_TRACE_IN : KVM_PIO_TRACE_OUT,
+		      pio->port, pio->size, 1, &val);
 	return true;
 }
 
@@ -262,6 +271,7 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 		st->port = pio->port;
 		st->rip = vcpu->arch.rip;
 	} else {
+		trace_kvm_pio(KVM_PIO_TRACE_OUT, pio->port, pio->size, 1, &rax);
 		/* An ioeventfd takes the OUT: done, the guest continues. */
 		if (kvm_ioeventfd_write(vcpu->vm, false, pio->port, pio->size,
 					&rax))
@@ -322,10 +332,13 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 		}
 		kvm_x86_string_advance(vcpu, GPR_RDI, st->size, n,
 				       st->addr_size, st->rep, st->next_rip);
+		trace_kvm_pio(KVM_PIO_TRACE_IN, st->port, st->size, n,
+			      pio_data(vcpu));
 		return true;
 	}
 
 	memcpy(&val, pio_data(vcpu), st->size);
 	pio_set_rax(vcpu, st->size, val);
+	trace_kvm_pio(KVM_PIO_TRACE_IN, st->port, st->size, 1, &val);
 	return true;
 }

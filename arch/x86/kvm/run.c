@@ -11,6 +11,7 @@
 
 #include "x86.h"
 #include "irqchip.h"
+#include "trace.h"
 
 /*
  * The guest's XCR0 is live only while it runs, and only once the guest has
@@ -93,6 +94,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * guest must never find the host's value there.
 	 */
 	kvm_tsc_aux_enter(vcpu);
+	trace_kvm_entry(vcpu);
 	kvm_x86_call(run)(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
@@ -153,6 +155,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		return r < 0 ? r : 0;
 
 	kvm_compat_guest_fpu_enter(&vcpu->arch.guest_fpu);
+	trace_kvm_fpu(1);
 	vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 
 	while (r == KVM_X86_EXIT_RESUME) {
@@ -187,6 +190,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
 		kvm_stat_inc(&vcpu->stat.arch, exits);
+		trace_kvm_exit(vcpu);
 
 		exit_rip = vcpu->arch.rip;
 		r = kvm_x86_call(handle_exit)(vcpu);
@@ -201,6 +205,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 	srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 	kvm_compat_guest_fpu_leave(&vcpu->arch.guest_fpu);
+	trace_kvm_fpu(0);
 	return r < 0 ? r : 0;
 }
 
@@ -210,5 +215,6 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);
+	trace_kvm_userspace_exit(vcpu->run->exit_reason, r);
 	return r;
 }

@@ -292,6 +292,18 @@ static void svm_dump_vmcb(struct svm_vcpu *svm)
 		       &svm->vmcb->save, sizeof(svm->vmcb->save), false);
 }
 
+void svm_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info)
+{
+	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	info->isa = KVM_EXIT_ISA_SVM;
+	info->reason = c->exit_code;
+	info->info1 = c->exit_info1;
+	info->info2 = c->exit_info2;
+	info->intr_info = c->exit_int_info;
+	info->error_code = c->exit_int_info >> 32;
+}
+
 int svm_handle_exit(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);

@@ -586,6 +586,7 @@ static struct kvm_x86_backend svm_backend = {
 
 	.run			= svm_vcpu_run,
 	.handle_exit		= svm_handle_exit,
+	.get_exit_info		= svm_get_exit_info,
 	.inject_exception	= svm_inject_exception,
 	.inject_irq		= svm_inject_irq,
 	.inject_nmi		= svm_inject_nmi,

@@ -344,6 +344,7 @@ void svm_npt_init_format(void);
 
 /* exits.c */
 int svm_handle_exit(struct kvm_vcpu *vcpu);
+void svm_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 
 /* vmrun.S */
 /*

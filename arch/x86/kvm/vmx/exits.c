@@ -319,6 +319,18 @@ static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_XSETBV]		= vmx_exit_xsetbv,
 };
 
+void vmx_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info)
+{
+	const struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	info->isa = KVM_EXIT_ISA_VMX;
+	info->reason = vmx->exit_reason;
+	info->info1 = vmx->exit_qual;
+	info->info2 = vmx->idt_vectoring_info;
+	info->intr_info = vmx->exit_intr_info;
+	info->error_code = vmx->exit_intr_error;
+}
+
 int vmx_handle_exit(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);

@@ -483,6 +483,7 @@ void vmx_invvpid(u16 vpid);
 
 /* exits.c */
 int vmx_handle_exit(struct kvm_vcpu *vcpu);
+void vmx_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
 int __vmx_vcpu_run(unsigned long *gprs, bool launched, const u64 *spec_ctrl);

@@ -1057,6 +1057,7 @@ static struct kvm_x86_backend vmx_backend = {
 
 	.run			= vmx_vcpu_run,
 	.handle_exit		= vmx_handle_exit,
+	.get_exit_info		= vmx_get_exit_info,
 	.inject_exception	= vmx_inject_exception,
 	.inject_irq		= vmx_inject_irq,
 	.inject_nmi		= vmx_inject_nmi,
