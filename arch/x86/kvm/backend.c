@@ -53,21 +53,29 @@ static void kvm_hw_disable_ipi(void *unused)
 	kvm_hw_disable_this_cpu();
 }
 
+/*
+ * CPU hotplug, on the CPU itself: interrupts off as on the IPI paths, so
+ * that the backend's per-CPU state (VMX's list of loaded VMCSs, which
+ * other CPUs' IPIs unlink from) cannot change under it.
+ */
 static int kvm_cpu_online(unsigned int cpu)
 {
+	unsigned long flags;
 	int r;
 
-	preempt_disable();
+	local_irq_save(flags);
 	r = kvm_hw_enable_this_cpu();
-	preempt_enable();
+	local_irq_restore(flags);
 	return r;
 }
 
 static int kvm_cpu_offline(unsigned int cpu)
 {
-	preempt_disable();
+	unsigned long flags;
+
+	local_irq_save(flags);
 	kvm_hw_disable_this_cpu();
-	preempt_enable();
+	local_irq_restore(flags);
 	return 0;
 }
 

@@ -437,6 +437,8 @@ static void vmx_clear_all_loaded(struct vmx_cpu *vc)
 {
 	struct vmx_vcpu *vmx, *tmp;
 
+	/* vmx_clear_remote() IPIs unlink from this list. */
+	lockdep_assert_irqs_disabled();
 	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node)
 		vmx_clear_loaded(vc, vmx);
 }
