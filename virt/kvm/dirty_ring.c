@@ -61,6 +61,8 @@ int kvm_dirty_ring_alloc(struct kvm_vcpu *vcpu)
 	struct kvm_dirty_ring *ring = &vcpu->dirty_ring;
 	u32 bytes = vcpu->vm->dirty_ring_bytes;
 
+	/* vm->lock keeps dirty_ring_bytes what it is for every vCPU. */
+	lockdep_assert_held(&vcpu->vm->lock);
 	spin_lock_init(&ring->lock);
 	if (!bytes)
 		return 0;

@@ -64,6 +64,7 @@ static bool resampler_remains(struct kvm_irqfds *irqfds, u32 gsi)
 	struct kvm_irqfd_item *p;
 	bool found = false;
 
+	lockdep_assert_held(&irqfds->mutex);
 	rcu_read_lock();
 	list_for_each_entry_rcu(p, &irqfds->list, link)
 		if (p->resample_ctx && p->gsi == gsi)
@@ -168,6 +169,7 @@ static struct kvm_irqfd_item *irqfd_find(struct kvm_irqfds *irqfds,
 {
 	struct kvm_irqfd_item *p, *found = NULL;
 
+	lockdep_assert_held(&irqfds->mutex);
 	rcu_read_lock();
 	list_for_each_entry_rcu(p, &irqfds->list, link) {
 		if (p->ctx == ctx && (!match_gsi || p->gsi == gsi)) {

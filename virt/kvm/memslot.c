@@ -59,6 +59,9 @@ unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable)
 void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
 			 gfn_t gfn)
 {
+	/* @slot is an element of the current memslots: readers hold srcu. */
+	RCU_LOCKDEP_WARN(!srcu_read_lock_held(&vcpu->vm->srcu),
+			 "kvm_mark_page_dirty() outside vm->srcu");
 	if (!slot->dirty_bitmap)
 		return;
 	if (vcpu->vm->dirty_ring_bytes)
@@ -204,6 +207,7 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	bool zap = false;
 	int at, nr;
 
+	lockdep_assert_held(&vm->slots_lock);
 	at = kvm_find_slot_id(old, id);
 	if (!npages) {
 		/* Deleting a slot that does not exist is an error. */
@@ -332,6 +336,7 @@ static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
 {
 	bool changed = false;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	while (mask) {
 		unsigned int lo = __ffs(mask);
 		unsigned long gaps = ~(mask >> lo);

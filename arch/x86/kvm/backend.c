@@ -25,6 +25,7 @@ static int kvm_hw_enable_this_cpu(void)
 {
 	int r = 0;
 
+	lockdep_assert_preemption_disabled();
 	if (!__this_cpu_read(kvm_hw_enabled)) {
 		r = kvm_x86_call(cpu_enable)();
 		if (!r)
@@ -38,6 +39,7 @@ static int kvm_hw_enable_this_cpu(void)
 
 static void kvm_hw_disable_this_cpu(void)
 {
+	lockdep_assert_preemption_disabled();
 	/* No guest runs here until enabled again: the host's TSC_AUX back. */
 	kvm_tsc_aux_cpu_disable();
 	if (__this_cpu_read(kvm_hw_enabled)) {
@@ -51,21 +53,29 @@ static void kvm_hw_disable_ipi(void *unused)
 	kvm_hw_disable_this_cpu();
 }
 
+/*
+ * CPU hotplug, on the CPU itself: interrupts off as on the IPI paths, so
+ * that the backend's per-CPU state (VMX's list of loaded VMCSs, which
+ * other CPUs' IPIs unlink from) cannot change under it.
+ */
 static int kvm_cpu_online(unsigned int cpu)
 {
+	unsigned long flags;
 	int r;
 
-	preempt_disable();
+	local_irq_save(flags);
 	r = kvm_hw_enable_this_cpu();
-	preempt_enable();
+	local_irq_restore(flags);
 	return r;
 }
 
 static int kvm_cpu_offline(unsigned int cpu)
 {
-	preempt_disable();
+	unsigned long flags;
+
+	local_irq_save(flags);
 	kvm_hw_disable_this_cpu();
-	preempt_enable();
+	local_irq_restore(flags);
 	return 0;
 }
 
@@ -93,12 +103,14 @@ static struct notifier_block kvm_reboot_notifier = {
 /* Suspend runs on the last online CPU with interrupts off. */
 static int kvm_suspend(void)
 {
+	lockdep_assert_irqs_disabled();
 	kvm_hw_disable_this_cpu();
 	return 0;
 }
 
 static void kvm_resume(void)
 {
+	lockdep_assert_irqs_disabled();
 	WARN_ON_ONCE(kvm_hw_enable_this_cpu());
 }
 

@@ -133,6 +133,7 @@ void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
 	int waiting = !block && lapic ? kvm_x86_irqchip_irq(vcpu, false) : -1;
 	int vector;
 
+	lockdep_assert_irqs_disabled();
 	/*
 	 * A new NMI waits out an STI shadow, as on CPUs that block NMIs there:
 	 * Linux's STI;HLT relies on it (an NMI handler returning to the HLT

@@ -94,6 +94,7 @@ static int ioapic_send(struct kvm_ioapic *ioapic, int pin)
 	};
 	int r;
 
+	lockdep_assert_held(&ioapic->lock);
 	r = kvm_apic_deliver(ioapic->vm, NULL, &msg);
 	if (rte_uses_remote_irr(rte)) {
 		/* Nobody addressed means nobody will ever EOI it. */
@@ -114,6 +115,7 @@ static void ioapic_service_level(struct kvm_ioapic *ioapic, int pin)
 {
 	u64 rte = ioapic->redirtbl[pin];
 
+	lockdep_assert_held(&ioapic->lock);
 	if (!rte_is_level(rte) || !(ioapic->irr & BIT(pin)))
 		return;
 	if (rte & RTE_MASKED) {

@@ -253,6 +253,7 @@ int kvm_irq_routing_init_default(struct kvm_vm *vm)
 	u32 nr = 0, gsi;
 	int r;
 
+	lockdep_assert_held(&vm->arch.irq_lock);
 	if (vm->arch.ioapic)
 		nr = KVM_PIC_PINS + KVM_IOAPIC_PINS;
 	t = routing_table_alloc(nr);

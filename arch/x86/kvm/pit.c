@@ -284,6 +284,7 @@ static void pit_rearm(struct kvm_pit *pit, s64 now)
 	int mode = pit_mode(c);
 	u64 n, elapsed;
 
+	lockdep_assert_held(&pit->lock);
 	hrtimer_cancel(&pit->timer);
 	if (!pit_counting(c) || (pit_gate_stops(mode) && !c->s.gate))
 		return;

@@ -211,7 +211,10 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 
 int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 {
-	int r = kvm_x86_run_loop(vcpu);
+	int r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	r = kvm_x86_run_loop(vcpu);
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);

@@ -117,6 +117,7 @@ static void tdp_queue_free(struct kvm_vm *vm, u64 *table, int level)
 	long leaves = 0;
 	int i;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (i = 0; i < TDP_ENTRIES; i++) {
 		if (!tdp_present(table[i]))
 			continue;
@@ -167,6 +168,7 @@ static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
 	u64 *e, old;
 	int l;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (l = f->levels; l > level; l--) {
 		e = &table[tdp_index(gfn, l)];
 		if (!tdp_present(*e) || tdp_leaf(*e, l)) {
@@ -305,6 +307,7 @@ static int tdp_nx_cap_level(struct kvm_vm *vm, gfn_t gfn, int level)
 	u64 *table = __va(vm->tdp_root);
 	int l;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (l = f->levels; l > 1; l--) {
 		u64 e = table[tdp_index(gfn, l)];
 
@@ -341,6 +344,9 @@ int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 	int r, level, split_top = 0;
 	bool nx_huge;
 
+	/* @slot is used across the host page lookup: srcu keeps it alive. */
+	RCU_LOCKDEP_WARN(!srcu_read_lock_held(&vm->srcu),
+			 "kvm_tdp_map() outside vm->srcu");
 retry:
 	seq = READ_ONCE(vm->mmu_seq);
 	/* Pairs with the barrier in invalidate_range_end. */

@@ -39,6 +39,7 @@ bool kvm_host_has_tsc_aux(void)
 /* Interrupts off: the notifier list and the MSR are this CPU's. */
 static void kvm_tsc_aux_restore(struct kvm_tsc_aux_cpu *c)
 {
+	lockdep_assert_irqs_disabled();
 	if (!c->registered)
 		return;
 	if (this_cpu_read(kvm_tsc_aux_cur) != c->host)

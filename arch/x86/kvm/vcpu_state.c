@@ -175,6 +175,7 @@ static noinline void kvm_vm_switch_barrier(void)
 
 void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 {
+	lockdep_assert_preemption_disabled();
 	/* A different CPU holds no valid translations for this vCPU. */
 	if (vcpu->last_cpu != cpu)
 		kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
@@ -188,6 +189,7 @@ void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 
 void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
 {
+	lockdep_assert_preemption_disabled();
 	kvm_x86_call(vcpu_put)(vcpu);
 	vcpu->last_cpu = vcpu->cpu;
 	WRITE_ONCE(vcpu->cpu, -1);
@@ -404,6 +406,7 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	} *u;
 	long r;
 
+	lockdep_assert_held(&vcpu->mutex);
 	switch (ioctl) {
 	case KVM_SET_CPUID2:
 		return kvm_vcpu_set_cpuid2(vcpu, argp);

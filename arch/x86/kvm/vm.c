@@ -220,6 +220,7 @@ void kvm_arch_memslots_changed(struct kvm_vm *vm)
 	u64 pages = 0;
 	int i;
 
+	lockdep_assert_held(&vm->slots_lock);
 	if (vm->arch.requested_mmu_pages)
 		return;
 	for (i = 0; i < slots->nr; i++)

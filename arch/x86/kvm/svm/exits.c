@@ -310,6 +310,7 @@ int svm_handle_exit(struct kvm_vcpu *vcpu)
 	u64 code = svm->vmcb->control.exit_code;
 	svm_exit_handler_t handler;
 
+	lockdep_assert_irqs_enabled();
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(svm);
 	if (svm_exit_is_invalid(code)) {

@@ -154,6 +154,7 @@ static int svm_cpu_enable(void)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
 	u64 efer, vm_cr;
 
+	lockdep_assert_preemption_disabled();
 	if (!sc->hsave)
 		return -EINVAL;
 	rdmsrl(MSR_EFER, efer);
@@ -467,6 +468,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	bool switch_spec_ctrl = false;
 	int tries;
 
+	lockdep_assert_irqs_disabled();
 	/* An interrupt shadow belongs to the instruction it was recorded at. */
 	if (vmcb->save.rip != vcpu->arch.rip)
 		vmcb->control.int_state &= ~SVM_INT_SHADOW;

@@ -337,6 +337,7 @@ int vmx_handle_exit(struct kvm_vcpu *vcpu)
 	u32 reason = vmx->exit_reason;
 	vmx_exit_handler_t handler;
 
+	lockdep_assert_irqs_enabled();
 	/* VMLAUNCH/VMRESUME failed: the VM-instruction error says why. */
 	if (reason == EXIT_REASON_VMFAIL)
 		return kvm_x86_exit_fail_entry(vcpu, vmx->insn_error);

@@ -437,6 +437,8 @@ static void vmx_clear_all_loaded(struct vmx_cpu *vc)
 {
 	struct vmx_vcpu *vmx, *tmp;
 
+	/* vmx_clear_remote() IPIs unlink from this list. */
+	lockdep_assert_irqs_disabled();
 	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node)
 		vmx_clear_loaded(vc, vmx);
 }
@@ -446,6 +448,7 @@ static int vmx_cpu_enable(void)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
 	u64 pa, feat;
 
+	lockdep_assert_preemption_disabled();
 	if (!vc->vmxon_region)
 		return -EINVAL;
 	if (__read_cr4() & X86_CR4_VMXE) {
@@ -708,6 +711,7 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	unsigned long flags;
 	bool moved = false;
 
+	lockdep_assert_preemption_disabled();
 	/* Another task, or this one's userspace, ran since the last entry. */
 	vmx->l1d_flush_pending = true;
 	if (vmx->loaded_cpu != cpu) {
@@ -916,6 +920,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	u64 spec_pair[2];
 	int fail;
 
+	lockdep_assert_irqs_disabled();
 	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
 			 vmx->loaded_cpu != smp_processor_id())) {
 		vmx->exit_reason = EXIT_REASON_VMFAIL;
