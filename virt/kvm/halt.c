@@ -16,8 +16,7 @@
 
 #include <kvm/kvm.h>
 
-/* All kvm events are in one header, the x86 one (this is an x86-only kvm.ko). */
-#include "../../arch/x86/kvm/trace.h"
+#include "trace.h"
 
 /* Upper bound of the polling window; KVM_CAP_HALT_POLL overrides it per VM. */
 unsigned int halt_poll_ns = 200000;

@@ -433,61 +433,14 @@ TRACE_EVENT(kvm_fpu,
 	TP_printk("%s", __print_symbolic(__entry->load, kvm_fpu_load_symbol))
 );
 
-/*
- * @ns: how long the vCPU polled or waited; @waited: it slept; @valid: it
- * woke with work to do, not for a signal.
- */
-TRACE_EVENT(kvm_vcpu_wakeup,
-	TP_PROTO(__u64 ns, bool waited, bool valid),
-	TP_ARGS(ns, waited, valid),
-
-	TP_STRUCT__entry(
-		__field(__u64, ns)
-		__field(bool, waited)
-		__field(bool, valid)
-	),
-
-	TP_fast_assign(
-		__entry->ns = ns;
-		__entry->waited = waited;
-		__entry->valid = valid;
-	),
-
-	TP_printk("%s time %lld ns, polling %s",
-		  __entry->waited ? "wait" : "poll",
-		  __entry->ns,
-		  __entry->valid ? "valid" : "invalid")
-);
-
-TRACE_EVENT(kvm_halt_poll_ns,
-	TP_PROTO(bool grow, unsigned int vcpu_id, unsigned int new,
-		 unsigned int old),
-	TP_ARGS(grow, vcpu_id, new, old),
-
-	TP_STRUCT__entry(
-		__field(bool, grow)
-		__field(unsigned int, vcpu_id)
-		__field(unsigned int, new)
-		__field(unsigned int, old)
-	),
-
-	TP_fast_assign(
-		__entry->grow = grow;
-		__entry->vcpu_id = vcpu_id;
-		__entry->new = new;
-		__entry->old = old;
-	),
-
-	TP_printk("vcpu %u: halt_poll_ns %u (%s %u)",
-		  __entry->vcpu_id, __entry->new,
-		  __entry->grow ? "grow" : "shrink", __entry->old)
-);
-
 #endif /* _KVM_NG_TRACE_H */
 
-/* The header's path for define_trace.h: Kbuild puts $(src) in trace.o's include path. */
+/*
+ * define_trace.h includes this header again as "./trace.h": Kbuild puts
+ * this directory in trace.o's include path, whatever the tree's layout.
+ */
 #undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH arch/x86/kvm
+#define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE trace
 
