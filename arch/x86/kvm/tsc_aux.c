@@ -100,7 +100,7 @@ void kvm_tsc_aux_cpu_disable(void)
  */
 int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host)
 {
-	if (!kvm_host_has_tsc_aux() ||
+	if (!kvm_tsc_aux_present ||
 	    (!host && !kvm_x86_guest_tsc_aux_insns(vcpu)))
 		return -EINVAL;
 	*data = vcpu->arch.tsc_aux;
@@ -109,7 +109,7 @@ int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host)
 
 int kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u64 data, bool host)
 {
-	if (!kvm_host_has_tsc_aux() ||
+	if (!kvm_tsc_aux_present ||
 	    (!host && !kvm_x86_guest_tsc_aux_insns(vcpu)))
 		return -EINVAL;
 	/*
