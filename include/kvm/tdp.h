@@ -2,7 +2,7 @@
 /*
  * Two-dimensional paging: the guest-physical to host-physical tables (AMD
  * nested page tables, Intel EPT). The walking, building and zapping live once
- * in arch/x86/kvm/tdp.c; a vendor only describes its entry format.
+ * in arch/x86/kvm/mmu/tdp.c; a vendor only describes its entry format.
  */
 #ifndef _KVM_TDP_H
 #define _KVM_TDP_H

@@ -48,7 +48,7 @@ struct kvm_pio_state {
 /* An instruction that reads MMIO, waiting for userspace to supply the data. */
 struct kvm_mmio_state {
 	bool pending;	/* KVM_EXIT_MMIO read returned, finish on next KVM_RUN */
-	u8 kind;	/* what to do with the data (emulate.c) */
+	u8 kind;	/* what to do with the data (emulate/emulate.c) */
 	u8 alu;		/* ALU operation for the read-modify-write kinds */
 	u8 len;		/* bytes accessed */
 	u8 dst_size;	/* register operand size */
@@ -141,7 +141,7 @@ struct kvm_vcpu_stat_x86 {
 
 struct kvm_vm_stat_x86 {
 	u64 tdp_maps;		/* leaves installed in the nested page tables */
-	/* Leaves mapped now, by size (tdp.c: indexed by level - 1). */
+	/* Leaves mapped now, by size (mmu/tdp.c: indexed by level - 1). */
 	u64 pages_4k;
 	u64 pages_2m;
 	u64 pages_1g;
@@ -203,7 +203,7 @@ struct kvm_vcpu_x86 {
 	struct fpu_guest guest_fpu;
 	bool fpu_loaded;	/* guest FPU state is in the registers */
 
-	/* The in-kernel local APIC (lapic.c), NULL with a userspace irqchip. */
+	/* The in-kernel local APIC (irqchip/lapic.c), NULL with a userspace irqchip. */
 	struct kvm_lapic *lapic;
 	/* Split irqchip: a level-triggered EOI that userspace must see. */
 	bool ioapic_eoi_exit;
@@ -225,7 +225,7 @@ struct kvm_vm_x86 {
 	u64 identity_map_addr;
 	bool identity_map_set;
 
-	/* In-kernel irqchip (irqchip.h); each device defines its own struct. */
+	/* In-kernel irqchip (irqchip/irqchip.h); each device defines its own struct. */
 	int irqchip_mode;		/* enum kvm_irqchip_mode */
 	u32 nr_reserved_ioapic_pins;	/* split irqchip: GSIs for userspace */
 	struct kvm_pic *pic;
@@ -261,7 +261,7 @@ struct kvm_vm_x86 {
 
 	/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: no NX huge pages defence here. */
 	bool nx_huge_pages_disabled;
-	/* Zaps split ranges periodically (nx_huge_pages.c), from this gfn on. */
+	/* Zaps split ranges periodically (mmu/nx_huge_pages.c), from this gfn on. */
 	struct delayed_work nx_recovery_work;
 	u64 nx_recovery_cursor;
 };

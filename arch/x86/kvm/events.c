@@ -14,7 +14,7 @@
 #include <asm/trapnr.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 /* The flags of kvm_vcpu_events this implementation transfers. */

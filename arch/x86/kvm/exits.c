@@ -11,7 +11,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 int kvm_x86_exit_internal_error(struct kvm_vcpu *vcpu, u32 suberror,

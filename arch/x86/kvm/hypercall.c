@@ -12,7 +12,7 @@
 #include <asm/trapnr.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 /*

@@ -18,7 +18,7 @@
 #include <linux/sched.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 #define KVM_MSRS_MAX_ENTRIES	256

@@ -15,7 +15,7 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 /* kvm_pio's rw: an IN is traced once its value is known. */

@@ -10,7 +10,7 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "trace.h"
 
 /*

@@ -17,7 +17,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 
 #define APIC_DEFAULT_BASE	0xfee00000ULL
 #define CR0_RESET		(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET)

@@ -14,7 +14,7 @@
 #include <asm/tsc.h>
 
 #include "x86.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 
 u64 kvm_host_xcr0;
 EXPORT_SYMBOL_GPL(kvm_host_xcr0);
@@ -69,7 +69,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_GET_TSC_KHZ:
-	/* The in-kernel irqchip (irqchip.h) and the devices around it. */
+	/* The in-kernel irqchip (irqchip/irqchip.h) and the devices around it. */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_IRQFD:

@@ -174,7 +174,7 @@ bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip);
 void kvm_x86_debug_note_user_exit(struct kvm_vcpu *vcpu, unsigned long insn_rip);
 bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu);
 
-/* insn_len.c */
+/* emulate/insn_len.c */
 #define X86_MAX_INSN_LEN	15
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
 /* The linear address of CS:RIP + @offset. */
@@ -189,7 +189,7 @@ int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
 				 u8 *addr_size);
 
 /*
- * emulate.c: an access to guest-physical memory without a (writable) slot.
+ * emulate/emulate.c: an access to guest-physical memory without a (writable) slot.
  * kvm_x86_emulate_mmio returns KVM_X86_EXIT_RESUME or KVM_X86_EXIT_TO_USER
  * with kvm_run filled; kvm_x86_complete_mmio finishes a read on the next
  * KVM_RUN and returns false if kvm_run now holds an exit for userspace.
@@ -205,9 +205,9 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n);
 unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu);
 bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
 
-/* nx_huge_pages.c: at load, warn about host errata a defence turned off leaves open. */
+/* mmu/nx_huge_pages.c: at load, warn about host errata a defence turned off leaves open. */
 void kvm_params_check_host(void);
-/* nx_huge_pages.c: the iTLB multihit defence (large leaves not executable). */
+/* mmu/nx_huge_pages.c: the iTLB multihit defence (large leaves not executable). */
 bool kvm_nx_huge_pages_enabled(void);
 void kvm_nx_recovery_start(struct kvm_vm *vm);
 void kvm_nx_recovery_stop(struct kvm_vm *vm);

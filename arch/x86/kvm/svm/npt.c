@@ -17,7 +17,7 @@
 #define NPT_USER	BIT_ULL(2)
 #define NPT_LARGE	BIT_ULL(7)
 #define NPT_NX		BIT_ULL(63)
-/* AVL: ours, the NX huge page split mark (arch/x86/kvm/tdp.c). */
+/* AVL: ours, the NX huge page split mark (arch/x86/kvm/mmu/tdp.c). */
 #define NPT_SW_NX_SPLIT	BIT_ULL(11)
 
 struct kvm_tdp_format svm_npt_format = {

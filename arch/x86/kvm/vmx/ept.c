@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The EPT entry format (SDM 28.3.2) and EPT/VPID TLB invalidation. The
- * tables themselves are built by arch/x86/kvm/tdp.c.
+ * tables themselves are built by arch/x86/kvm/mmu/tdp.c.
  */
 #include <linux/bits.h>
 #include <linux/printk.h>

@@ -21,7 +21,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
 
 #define PIT_HZ			1193182

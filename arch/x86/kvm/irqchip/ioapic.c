@@ -15,7 +15,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
 
 #define IOAPIC_MMIO_SIZE	0x100

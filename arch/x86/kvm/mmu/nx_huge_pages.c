@@ -16,7 +16,7 @@
 #include <linux/workqueue.h>
 #include <asm/cpufeature.h>
 
-#include "x86.h"
+#include "../x86.h"
 
 enum nx_huge_pages_mode { NX_HUGE_PAGES_OFF, NX_HUGE_PAGES_FORCE, NX_HUGE_PAGES_AUTO };
 

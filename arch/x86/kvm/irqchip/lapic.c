@@ -18,7 +18,7 @@
 #include <asm/msr-index.h>
 
 #include "lapic.h"
-#include "trace.h"
+#include "../trace.h"
 
 #define LAPIC_INIT_BIT		0
 #define LAPIC_SIPI_BIT		1

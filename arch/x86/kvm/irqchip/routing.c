@@ -13,9 +13,9 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
-#include "trace.h"
+#include "../trace.h"
 
 /* Pins in one numbering: master 0-7, slave 8-15, IOAPIC 16-39. */
 #define ROUTE_PIN_IOAPIC	KVM_PIC_PINS

@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
 
 #define PIC_MASTER_CMD		0x20

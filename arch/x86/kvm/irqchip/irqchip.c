@@ -7,7 +7,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
 
 /*

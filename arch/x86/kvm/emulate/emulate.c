@@ -28,9 +28,9 @@
 #include <asm/trapnr.h>
 #include <asm/processor-flags.h>
 
-#include "x86.h"
-#include "irqchip.h"
-#include "trace.h"
+#include "../x86.h"
+#include "../irqchip/irqchip.h"
+#include "../trace.h"
 
 enum mmio_kind {
 	MMIO_STORE,	/* MOV to memory: write src */

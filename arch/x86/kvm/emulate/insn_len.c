@@ -9,7 +9,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 
-#include "x86.h"
+#include "../x86.h"
 
 unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset)
 {

@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 
-#include "x86.h"
+#include "../x86.h"
 
 #define PTE_P		BIT_ULL(0)
 #define PTE_RW		BIT_ULL(1)

@@ -10,7 +10,7 @@
 #include <linux/atomic.h>
 #include <asm/apicdef.h>
 
-#include "x86.h"
+#include "../x86.h"
 #include "irqchip.h"
 
 /*

@@ -30,7 +30,7 @@
 #include <linux/slab.h>
 #include <linux/swap.h>
 
-#include "x86.h"
+#include "../x86.h"
 
 #define TDP_ENTRIES		512
 #define TDP_ADDR_MASK		GENMASK_ULL(51, 12)
