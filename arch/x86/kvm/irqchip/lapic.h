@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to the local APIC model (lapic.c, lapic_timer.c). Everybody else
- * goes through irqchip.h.
+ * Private to the local APIC model (lapic.c, lapic_deliver.c,
+ * lapic_timer.c). Everybody else goes through irqchip.h.
  */
 #ifndef _ARCH_X86_KVM_LAPIC_H
 #define _ARCH_X86_KVM_LAPIC_H
@@ -71,6 +71,28 @@ static inline void lapic_set_reg(struct kvm_lapic *apic, unsigned int off,
 {
 	WRITE_ONCE(*(u32 *)(apic->regs + off), val);
 }
+
+static inline bool lapic_hw_enabled(struct kvm_lapic *apic)
+{
+	return READ_ONCE(apic->vcpu->arch.apic_base) & MSR_IA32_APICBASE_ENABLE;
+}
+
+static inline bool lapic_x2apic_mode(struct kvm_lapic *apic)
+{
+	return READ_ONCE(apic->vcpu->arch.apic_base) & X2APIC_ENABLE;
+}
+
+static inline bool lapic_sw_enabled(struct kvm_lapic *apic)
+{
+	return lapic_reg(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
+}
+
+/* lapic.c, for the delivery code. */
+void lapic_report_error(struct kvm_lapic *apic, u32 esr_bits);
+bool lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level);
+
+/* lapic_deliver.c: an IPI from the ICR (or SELF_IPI). */
+void lapic_send_ipi(struct kvm_lapic *apic, u32 icr, u32 dest, bool x2);
 
 /* lapic_timer.c */
 void lapic_timer_init(struct kvm_lapic *apic);
