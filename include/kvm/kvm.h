@@ -209,6 +209,8 @@ void kvm_stats_vm_remove(struct kvm_vm *vm);
 /* Call @fn on every VM that exists, under the VM list's mutex. */
 void kvm_for_each_vm(void (*fn)(struct kvm_vm *vm));
 void kvm_stats_init(void);
+/* The arch's own files in debugfs kvm/, made by kvm_stats_init(). */
+void kvm_arch_debugfs_init(struct dentry *dir);
 void kvm_stats_exit(void);
 
 int kvm_set_memory_region(struct kvm_vm *vm,

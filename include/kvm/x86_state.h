@@ -190,6 +190,9 @@ struct kvm_vcpu_x86 {
 	/* RDTSCP, RDPID in the CPUID (and offered by KVM): they read TSC_AUX. */
 	bool guest_rdtscp, guest_rdpid;
 	bool guest_intel;	/* CPUID leaf 0 says GenuineIntel */
+	/* exit_profile.c: TSC of this vCPU's last mark, and its generation. */
+	u64 exit_profile_tsc;
+	u32 exit_profile_gen;
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;

@@ -508,6 +508,103 @@ static const char *detect_label(void)
 	return label;
 }
 
+/*
+ * Our kvm.ko's exit profile (debugfs kvm/exit_profile): where the time of
+ * one exit goes, phase by phase, with the run loop's TSC marks on. The
+ * marks cost a little themselves: each phase holds one TSC read, taken
+ * off, and the rest of a mark's work, left in. Other KVMs have no such
+ * file.
+ */
+#define EXIT_PROFILE	"/sys/kernel/debug/kvm/exit_profile"
+
+static const char *const profile_phase[] = {
+	"user", "enter", "vendor_run", "after_exit", "handle_exit", "return",
+};
+#define NR_PROFILE_PHASES	(sizeof(profile_phase) / sizeof(profile_phase[0]))
+
+struct exit_profile {
+	u64 exits, runs, tsc_read;
+	u64 ns[NR_PROFILE_PHASES];
+};
+
+static bool exit_profile_read(struct exit_profile *p)
+{
+	char name[32];
+	unsigned long long v;
+	unsigned int i, seen = 0;
+	FILE *f = fopen(EXIT_PROFILE, "r");
+
+	if (!f)
+		return false;
+	memset(p, 0, sizeof(*p));
+	while (fscanf(f, "%31s %llu", name, &v) == 2) {
+		if (!strcmp(name, "exits"))
+			p->exits = v;
+		else if (!strcmp(name, "runs"))
+			p->runs = v;
+		else if (!strcmp(name, "tsc_read"))
+			p->tsc_read = v;
+		for (i = 0; i < NR_PROFILE_PHASES; i++) {
+			if (!strcmp(name, profile_phase[i])) {
+				p->ns[i] = v;
+				seen++;
+			}
+		}
+	}
+	fclose(f);
+	return seen == NR_PROFILE_PHASES;
+}
+
+/*
+ * One command with the profile on; each phase per exit, as BENCH rows,
+ * less the TSC read each phase holds.
+ */
+static void bench_profile_one(struct bench *b, const char *metric, u64 op,
+			      u64 addr, u64 n, bool to_user)
+{
+	struct exit_profile p;
+	char row[64];
+	double total = 0, us;
+	unsigned int i;
+
+	if (write_long_file(EXIT_PROFILE, 1)) {
+		bench_fail("%s: cannot start the exit profile", metric);
+		return;
+	}
+	issue(b, op, n, addr);
+	if (write_long_file(EXIT_PROFILE, 0) || !exit_profile_read(&p) ||
+	    !p.exits) {
+		bench_fail("%s: no exit profile", metric);
+		return;
+	}
+	for (i = 0; i < NR_PROFILE_PHASES; i++) {
+		/* In-kernel exits: the one KVM_RUN's user and return are noise. */
+		if (!to_user && (i == 0 || i == NR_PROFILE_PHASES - 1))
+			continue;
+		us = p.ns[i] / 1e3 / p.exits - p.tsc_read / 1e3;
+		if (us < 0)
+			us = 0;
+		total += us;
+		snprintf(row, sizeof(row), "%s.%s", metric, profile_phase[i]);
+		bench_result(row, us, "us");
+	}
+	snprintf(row, sizeof(row), "%s.total", metric);
+	bench_result(row, total, "us");
+	printf("#   profile %s: %llu exits, %llu KVM_RUNs, %llu ns a TSC read\n",
+	       metric, (unsigned long long)p.exits, (unsigned long long)p.runs,
+	       (unsigned long long)p.tsc_read);
+}
+
+static void bench_profile(struct bench *b)
+{
+	if (access(EXIT_PROFILE, W_OK)) {
+		printf("# exit profile: no %s (not kvm-ng's kvm.ko)\n", EXIT_PROFILE);
+		return;
+	}
+	bench_profile_one(b, "profile_pio", BENCH_OP_PIO, 0, opt_exits, true);
+	bench_profile_one(b, "profile_cpuid", BENCH_OP_CPUID, 0, opt_ops, false);
+}
+
 static void usage(const char *prog)
 {
 	printf("usage: %s [--label NAME] [--reps N] [--exits N] [--ops N] "
@@ -594,6 +691,7 @@ int main(int argc, char **argv)
 	bench_fault(&b, BACK_THP);
 	bench_fault(&b, BACK_HUGETLB);
 	irq_bench(opt_reps, opt_exits / 5);
+	bench_profile(&b);
 
 	b.cmd->op = BENCH_OP_QUIT;
 	VMK_CHECK(vmk_run_guest(b.vcpu, NULL) == VMK_MSG_DONE, "guest did not finish");

@@ -310,6 +310,7 @@ void kvm_stats_init(void)
 	kvm_debugfs_dir = debugfs_create_dir("kvm", NULL);
 	kvm_debugfs_add(kvm_vcpu_stat_tables, ARRAY_SIZE(kvm_vcpu_stat_tables), 0);
 	kvm_debugfs_add(kvm_vm_stat_tables, ARRAY_SIZE(kvm_vm_stat_tables), 1);
+	kvm_arch_debugfs_init(kvm_debugfs_dir);
 }
 
 void kvm_stats_exit(void)

@@ -12,6 +12,7 @@
 #include "x86.h"
 #include "irqchip/irqchip.h"
 #include "trace.h"
+#include "exit_profile.h"
 
 /*
  * The guest's XCR0 is live only while it runs, and only once the guest has
@@ -95,7 +96,9 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 */
 	kvm_tsc_aux_enter(vcpu);
 	trace_kvm_entry(vcpu);
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_ENTER);
 	kvm_x86_call(run)(vcpu);
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_VENDOR);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)
@@ -193,7 +196,9 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		trace_kvm_exit(vcpu);
 
 		exit_rip = vcpu->arch.rip;
+		kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_AFTER);
 		r = kvm_x86_call(handle_exit)(vcpu);
+		kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_HANDLE);
 		if (r == KVM_X86_EXIT_RESUME &&
 		    (kvm_x86_debug_step_emulated(vcpu, exit_rip) ||
 		     kvm_x86_ioapic_eoi_exit(vcpu) ||
@@ -214,10 +219,12 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 	int r;
 
 	lockdep_assert_held(&vcpu->mutex);
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_USER);
 	r = kvm_x86_run_loop(vcpu);
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);
 	trace_kvm_userspace_exit(vcpu->run->exit_reason, r);
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_RETURN);
 	return r;
 }
