@@ -6,7 +6,9 @@ an emulated host booting the distribution kernel that matches --kdir: QEMU TCG
 with AMD SVM (--host amd) or Bochs with Intel VMX (--host intel), with our
 kvm.ko and kvm-amd.ko or kvm-intel.ko (mode "ours"), the distribution's own
 (mode "upstream", the reference), or both one after the other in one boot.
-See README.rst.
+The run loop: what runs in which boot, the console's markers, verdicts and
+the report.  Everything that differs between the emulators is behind
+hosts.EmulatedHost.  The command is ./testbed; see README.rst.
 """
 
 import argparse
@@ -18,9 +20,7 @@ import sys
 import tempfile
 import time
 
-import bochs
-import boot
-import hangdump
+import hosts
 import image
 import initramfs
 import results
@@ -31,7 +31,6 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.path.join(REPO, ".cache", "testbed")
 NAME_OK = re.compile(r"[A-Za-z0-9._+-]+$")
-HOSTS = {"amd": "QEMU TCG, SVM + NPT", "intel": "Bochs, VMX + EPT"}
 # Seconds a wedged emulated host gets to finish its report before it is killed.
 WEDGED_GRACE = 20
 
@@ -75,10 +74,7 @@ class Session:
 		a = self.run.args
 		if self.phase == "booting":
 			return a.boot_timeout, self.start + a.boot_timeout, "boot"
-		# The guest kills a test silent for --timeout of its own clock: a
-		# cheap verdict, the boot goes on.  We wait a grace period longer, so
-		# that a hang here means the emulated host itself stopped.
-		silence = a.timeout + max(30, a.timeout // 4)
+		silence = self.run.host.silence_limit(a.timeout)
 		if self.current:
 			s = self.current.step
 			# The cap catches a test that keeps printing past its timeout
@@ -170,6 +166,7 @@ class Session:
 class Run:
 	def __init__(self, args):
 		self.args = args
+		self.host = hosts.create(args)
 		self.t0 = time.monotonic()
 		self.results = {}	# step key -> Result
 		self.failures = []	# (mode or None, name, reason): not tied to a step
@@ -179,7 +176,7 @@ class Run:
 		self.logdir = os.path.join(CACHE, "logs")
 		self.logprefix = os.path.join(self.logdir, f"{stamp}-{os.getpid()}")
 		self.work = None
-		self.tcg_thread = None	# QEMU TCG threading of the next boots (boot_groups)
+		self.variant = None	# the host's variant for the next boots (boot_groups)
 
 	def failure(self, mode, name, reason):
 		self.failures.append((mode, name, reason))
@@ -188,29 +185,25 @@ class Run:
 	# -- building ----------------------------------------------------------
 
 	def prepare(self):
-		a = self.args
-		image.ensure_host_tools(bochs.PACKAGES if a.host == "intel" else ())
+		a, host = self.args, self.host
+		host.ensure_tools()
 		self.image = image.Image(CACHE, image.kernel_version(a.kdir))
 		self.image.fetch()
-		self.kernel = self.image.vmlinuz
-		if a.pvh:
-			self.kernel = self.image.vmlinux()
-			if not self.kernel:
-				raise TestbedError("--pvh: cannot extract vmlinux from "
-						   + self.image.vmlinuz)
+		kernel = host.select_kernel(self.image)
 
 		modsets = {}
 		if a.mode in ("ours", "both"):
-			ours = [os.path.join(a.modules, f) for f in ("kvm.ko", f"kvm-{a.host}.ko")]
+			names = host.our_modules()
+			ours = [os.path.join(a.modules, f) for f in names]
 			for p in ours:
 				if not os.path.isfile(p):
 					raise TestbedError(f"--modules: no {p} (mode {a.mode} on the "
-							   f"{a.host} host loads kvm.ko and "
-							   f"kvm-{a.host}.ko from --modules)")
+							   f"{host.name} host loads "
+							   f"{' and '.join(names)} from --modules)")
 			modsets["ours"] = [(p, image.module_name(p)) for p in ours]
 		if a.mode in ("upstream", "both"):
 			modsets["upstream"] = [(p, image.module_name(p))
-					       for p in self.image.upstream_kvm(a.host)]
+					       for p in host.upstream_modules(self.image)]
 		deps = image.dependencies(self.image, [p for m in modsets.values() for p, _ in m])
 
 		self.tests = self._select_tests()
@@ -229,18 +222,14 @@ class Run:
 		os.makedirs(self.logdir, exist_ok=True)
 		self._prune_logs()
 		self.work = tempfile.mkdtemp(prefix="run-", dir=CACHE)
-		if a.host == "intel" and a.pvh:
-			try:
-				self.kernel = bochs.pvh_image(self.work, self.kernel)
-			except (RuntimeError, ValueError) as e:
-				raise TestbedError(str(e))
 		self.base = os.path.join(self.work, "base.cpio")
+		host.prepare(self.image, self.work, self.base, kernel)
 		initramfs.build_base(self.base, image.static_busybox(),
 				     os.path.join(HERE, "init.sh"), deps, modsets, programs,
-				     strip_signatures=a.host == "intel", bash=bash)
+				     strip_signatures=host.strip_signatures, bash=bash)
 		if a.vmm_guest or a.vmm_demo:
 			self._add_vmm(a.vmm_guest)
-		log(f"{a.host} host ({HOSTS[a.host]}), kernel {self.image.version}, "
+		log(f"{host.name} host ({host.description}), kernel {self.image.version}, "
 		    f"modes {' '.join(modsets)}, deps "
 		    + (" ".join(os.path.basename(d) for d in deps) or "none")
 		    + f", {len(self.tests)} tests")
@@ -340,78 +329,24 @@ class Run:
 			lines.append(f"unload {loaded}")
 		return lines
 
-	def module_texts(self):
-		"""Our modules' .text symbols, offsets from the start of .text."""
-		out = {}
-		if not self.args.modules:
-			return out
-		for ko in ("kvm.ko", "kvm-amd.ko", "kvm-intel.ko"):
-			path = os.path.join(self.args.modules, ko)
-			if os.path.exists(path):
-				out[ko[:-3].replace("-", "_")] = hangdump.module_symbols(path)
-		return out
-
 	def boot(self, steps):
-		a = self.args
 		number = len(self.boots) + 1
-		initrd = os.path.join(self.work, f"initrd-{number}.cpio")
 		log_path = f"{self.logprefix}-boot{number}.log"
 		log(f"boot {number}: {len(steps)} steps, log {log_path}")
-		scratch = [initrd]
-		if a.host == "intel":
-			# ISOLINUX loads the archives one after the other itself;
-			# the PVH shim passes on one.
-			initramfs.build_plan(initrd, None if not a.pvh else self.base,
-					     self.plan(steps), {"TB_TIMEOUT": a.timeout}, a.cmd)
-			initrds = [initrd] if a.pvh else [self.base, initrd]
-			cmdline = (bochs.cmdline(boot.CMDLINE) + " " + a.append).strip()
-			try:
-				argv, serial, iso = bochs.prepare(self.work, number, self.kernel,
-								  initrds, cmdline, a.memory, a.smp,
-								  multiboot=a.pvh)
-			except (RuntimeError, ValueError) as e:
-				raise TestbedError(str(e))
-			emu_log = f"{self.logprefix}-boot{number}.bochs.log"
-			b = boot.FileConsoleBoot(argv, log_path, serial, emu_log, "Bochs",
-						 bochs.BOOT_BANNER)
-			scratch += [serial, iso]
-		else:
-			# The kernel's symbols, for the hang dump: Debian's System.map
-			# is a stub, so the first boot of a kernel writes /proc/kallsyms
-			# to a second serial port, kept in the cache.
-			kallsyms = os.path.join(self.image.root, "kallsyms.txt")
-			raw_syms = None
-			config = {"TB_TIMEOUT": a.timeout}
-			if not os.path.exists(kallsyms):
-				raw_syms = os.path.join(self.work, f"kallsyms-{number}.txt")
-				config["TB_KALLSYMS"] = 1
-			initramfs.build_plan(initrd, self.base, self.plan(steps), config, a.cmd)
-			monitor = os.path.join(self.work, f"monitor-{number}.sock")
-			if len(monitor) > 100:
-				# sun_path holds 108 bytes: a deep checkout goes to /tmp.
-				monitor = os.path.join(tempfile.gettempdir(),
-						       f"tb-{os.getpid()}-{number}.sock")
-			symbols = hangdump.Symbols(kallsyms, self.module_texts())
-			b = boot.Boot(boot.qemu_argv(self.kernel, initrd, a.smp, a.memory,
-						     a.append, monitor, raw_syms, self.tcg_thread),
-				      log_path,
-				      monitor, symbols)
-			scratch.append(monitor)
-			if raw_syms:
-				scratch.append(raw_syms)
-				b.after_boot = lambda: hangdump.save_kallsyms(raw_syms, kallsyms)
+		b = self.host.start_boot(number, self.plan(steps), log_path, self.variant)
 		session = Session(self, steps, number)
 		session.cpu_clock = b.cpu_seconds
-		outcome, why = b.run(session.on_line, session.limits)
-		if getattr(b, "after_boot", None):
-			b.after_boot()
+		try:
+			outcome, why = b.run(session.on_line, session.limits)
+			if b.after_boot:
+				b.after_boot()
+		finally:
+			for p in b.scratch:
+				if os.path.exists(p):
+					os.unlink(p)
 		for line in b.hang_dump[:2 * self.args.smp]:
 			log(line)
-		if hangdump.stale_int3(b.hang_dump):
-			why += "; every CPU in the int3 handler: TCG's stale-int3 lock-up (README)"
-		for p in scratch:
-			if os.path.exists(p):
-				os.unlink(p)
+		why += self.host.explain_hang(b.hang_dump)
 		if outcome == "exit" and not session.done:
 			outcome = "crash"
 		self.boots.append((number, log_path, session, outcome))
@@ -461,25 +396,6 @@ class Run:
 			pending = rest[rest.index(victim) + 1:]
 		return hung
 
-	def boot_groups(self, steps):
-		"""Steps to run in separate boots, each with its TCG threading.
-
-		The load/unload loop boots on its own with both emulated CPUs on one
-		host thread.  Every cycle patches the kernel's code (kvm.ko's
-		preempt_notifier_inc()/_dec() flip a static key in __schedule()),
-		and multi-threaded TCG now and then keeps running a stale
-		translation of the transient int3 on the other CPU: the kernel's
-		int3 handler, seeing no int3 in memory any more, rewinds to it and
-		both CPUs spin there with interrupts off (the hang dump showed it,
-		about once in 30 cycles with the host's cores busy; testbed.md).
-		The distribution's kvm flips the same key per VM and hits it too,
-		more rarely.  Tests keep thread=multi: their vCPUs must really race."""
-		if self.args.host != "amd":
-			return [(steps, None)]
-		tests = [s for s in steps if s.kind != "lifecycle"]
-		loops = [s for s in steps if s.kind == "lifecycle"]
-		return [(g, t) for g, t in ((tests, None), (loops, "single")) if g]
-
 	def _record_lost(self, step, status, reason):
 		r = results.Result(step)
 		r.status, r.reason = status, reason
@@ -507,8 +423,8 @@ class Run:
 			steps = self.schedule()
 			if not steps:
 				raise TestbedError("nothing to run: give --tests, --cmd or --lifecycle")
-			for group, thread in self.boot_groups(steps):
-				self.tcg_thread = thread
+			for group, variant in self.host.boot_groups(steps):
+				self.variant = variant
 				for s in self.execute(group):
 					if self.args.rerun in ("both", s.mode):
 						self.rerun(s)
@@ -588,7 +504,7 @@ def parse_args(argv):
 	r.add_argument("--kdir", required=True, help="kernel headers the modules were built against")
 	r.add_argument("--modules", help="directory holding our kvm.ko and kvm-amd.ko "
 		       "or kvm-intel.ko")
-	r.add_argument("--host", choices=tuple(HOSTS), default="amd",
+	r.add_argument("--host", choices=tuple(hosts.HOSTS), default="amd",
 		       help="the emulated host: amd = QEMU TCG -cpu max (SVM, NPT; the "
 		       "default), intel = Bochs corei7_skylake_x (VMX, EPT)")
 	r.add_argument("--tests", help="directory of static test programs")
@@ -625,6 +541,11 @@ def parse_args(argv):
 		       "with intel: 45 s instead of 65 s to /init in Bochs; with amd about "
 		       "5 s faster a boot, but the host then runs 4-level paging, not 5-level)")
 	r.add_argument("--append", default="", help="extra kernel command line")
+	r.add_argument("--quirk-params", action=argparse.BooleanOptionalAction, default=True,
+		       help="add the module parameters our modules need on the emulated "
+		       "host unless --append sets them (default; intel: "
+		       "kvm_intel.tick_us=2000); --no-quirk-params leaves them to the "
+		       "modules' own detection")
 	r.add_argument("--vmm-guest", action="store_true",
 		       help="add Debian's QEMU to the emulated host and, after the tests, "
 		       "steps booting a Linux guest with it (-accel kvm) on 1 and 2 vCPUs")
@@ -634,16 +555,13 @@ def parse_args(argv):
 	r.add_argument("-v", "--verbose", action="store_true", help="stream the whole console")
 	args = p.parse_args(argv)
 	if args.command == "run":
-		# A QEMU guest on two emulated CPUs: one VMRUN in some hundred
-		# thousand leaves the host's own state in the guest's save area
-		# (multi-threaded TCG; never seen with one CPU), and the guest dies.
+		host = hosts.HOSTS[args.host]
 		if args.smp is None:
-			args.smp = 2 if args.host == "amd" and not (
-				args.vmm_guest or args.vmm_demo) else 1
+			args.smp = host.default_smp(args.vmm_guest or args.vmm_demo)
 		if args.memory is None:
-			args.memory = 2048 if args.host == "amd" else 1024
+			args.memory = host.default_memory()
 		if args.pvh is None:
-			args.pvh = args.host == "intel"
+			args.pvh = host.default_pvh()
 		if args.mode in ("ours", "both") and not args.modules:
 			p.error(f"--mode {args.mode} needs --modules DIR")
 		if args.tests and not os.path.isdir(args.tests):
