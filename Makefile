@@ -19,8 +19,8 @@ SELFTESTS := $(TOP)/tools/testing/selftests/kvm
 SELFTESTS_OUT := $(BUILD)/selftests/kvm
 TESTBED := $(TOP)/tools/testbed/testbed
 
-.PHONY: all modules clean clean-objs check deps selftests test test-upstream test-intel test-intel-upstream \
-	test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
+.PHONY: all modules clean clean-objs check deps selftests test test-testbed test-upstream test-intel \
+	test-intel-upstream test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
 	test-conformance test-soak test-perf-kvm
 
 all: modules
@@ -61,6 +61,11 @@ print-kdir:
 
 test:
 	@KDIR=$(KDIR) $(TOP)/tools/scripts/run-tests
+
+# The testbed's own unit tests (tools/testbed/tests): result parsing, the
+# emulated hosts' command lines, the console state machine. No emulator.
+test-testbed:
+	python3 -m unittest discover -s $(TOP)/tools/testbed/tests
 
 # The arbiter: every selftest on the distribution's own kvm/kvm-amd. Its
 # VM teardown IPIs every CPU, which sometimes wedges a multi-threaded TCG

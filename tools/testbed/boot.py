@@ -62,6 +62,8 @@ class Boot:
 		self.monitor = monitor	# QEMU monitor socket, for the hang dump
 		self.symbols = symbols	# hangdump.Symbols, fed from the console
 		self.hang_dump = []
+		self.scratch = []	# files to delete after the boot
+		self.after_boot = None	# called once the emulator is gone
 
 	def cpu_seconds(self):
 		"""CPU time the emulator used so far: unlike wall time, it does not

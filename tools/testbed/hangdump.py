@@ -190,7 +190,7 @@ def dump(monitor_path, symbols):
 
 
 def stale_int3(lines):
-	"""Every CPU's RIP in the int3 entry path: the lock-up README.rst
+	"""Every CPU's RIP in the int3 entry path: the lock-up KNOWN-ISSUES.rst
 	describes (multi-threaded TCG running a stale int3 of kernel patching)."""
 	rips = [l for l in lines if ": RIP " in l]
 	return bool(rips) and all(re.search(r"int3|ct_nmi_|irqentry_nmi_|native_irq_return", l)
