@@ -202,13 +202,15 @@ void kvm_arch_vm_destroy(struct kvm_vm *vm)
 	kvm_tdp_destroy(vm);
 }
 
-bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end)
+/* One address space exists (KVM_NG_ADDRESS_SPACES): @as_id is always 0. */
+bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, int as_id, gfn_t start,
+			    gfn_t end)
 {
 	return kvm_tdp_zap_range(vm, start, end);
 }
 
-bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
-				      gfn_t end)
+bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, int as_id,
+				      gfn_t start, gfn_t end)
 {
 	return kvm_tdp_write_protect_range(vm, start, end);
 }
@@ -216,15 +218,18 @@ bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
 /* Called under slots_lock with the new slots published. */
 void kvm_arch_memslots_changed(struct kvm_vm *vm)
 {
-	struct kvm_memslots *slots = kvm_memslots(vm);
 	u64 pages = 0;
-	int i;
+	int as_id, i;
 
 	lockdep_assert_held(&vm->slots_lock);
 	if (vm->arch.requested_mmu_pages)
 		return;
-	for (i = 0; i < slots->nr; i++)
-		pages += slots->slot[i].npages;
+	for (as_id = 0; as_id < KVM_NG_ADDRESS_SPACES; as_id++) {
+		struct kvm_memslots *slots = kvm_memslots(vm, as_id);
+
+		for (i = 0; i < slots->nr; i++)
+			pages += slots->slot[i].npages;
+	}
 	pages = div_u64(pages * KVM_MMU_PAGES_PER_MILLE, 1000);
 	WRITE_ONCE(vm->arch.nr_mmu_pages,
 		   clamp_t(u64, pages, KVM_MIN_MMU_PAGES, INT_MAX));
