@@ -129,13 +129,12 @@ struct kvm_vm {
 	/* KVM_CAP_DIRTY_LOG_RING: bytes per vCPU ring, 0 for bitmaps. */
 	u32 dirty_ring_bytes;
 
-	/* The two-dimensional page tables, and MMU-notifier bookkeeping. */
+	/* The MMU contexts' page tables (vm->arch), MMU-notifier bookkeeping. */
 	spinlock_t mmu_lock;
 	struct mmu_notifier mmu_notifier;
 	unsigned long mmu_seq;
 	long mmu_invalidating;
 	unsigned long mmu_inval_start, mmu_inval_end; /* hva range */
-	u64 tdp_root;		/* host physical address of the root table */
 	/* Unlinked table pages, freed by the next kvm_arch_flush_remote_tlbs(). */
 	struct list_head tdp_free_list;
 

@@ -175,14 +175,10 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
 	kvm_clock_vm_init(vm);
-	r = kvm_tdp_init(vm);
+	kvm_mmu_init(vm);
+	r = kvm_x86_call(vm_init)(vm);
 	if (r)
 		return r;
-	r = kvm_x86_call(vm_init)(vm);
-	if (r) {
-		kvm_tdp_destroy(vm);
-		return r;
-	}
 	kvm_nx_recovery_start(vm);
 	return 0;
 }
@@ -199,20 +195,19 @@ void kvm_arch_vm_destroy(struct kvm_vm *vm)
 	kvm_nx_recovery_stop(vm);
 	kvm_irqchip_destroy(vm);
 	kvm_x86_call_cond(vm_destroy)(vm);
-	kvm_tdp_destroy(vm);
+	kvm_mmu_destroy(vm);
 }
 
-/* One address space exists (KVM_NG_ADDRESS_SPACES): @as_id is always 0. */
 bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, int as_id, gfn_t start,
 			    gfn_t end)
 {
-	return kvm_tdp_zap_range(vm, start, end);
+	return kvm_mmu_zap_gfn_range(vm, as_id, start, end);
 }
 
 bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, int as_id,
 				      gfn_t start, gfn_t end)
 {
-	return kvm_tdp_write_protect_range(vm, start, end);
+	return kvm_mmu_write_protect_gfn_range(vm, as_id, start, end);
 }
 
 /* Called under slots_lock with the new slots published. */
