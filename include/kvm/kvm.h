@@ -47,6 +47,7 @@ struct kvm_memslot {
 	u64 npages;
 	unsigned long userspace_addr;
 	u32 flags;
+	u16 as_id;		/* address space: bits 16-31 of the slot number */
 	u16 id;			/* slot id within its address space */
 	/* KVM_MEM_LOG_DIRTY_PAGES: a bit per page written since the last harvest. */
 	unsigned long *dirty_bitmap;
@@ -121,19 +122,19 @@ struct kvm_vm {
 	struct mutex lock;	/* vCPU creation, VM-wide settings */
 	struct mutex slots_lock;
 	struct srcu_struct srcu;
-	struct kvm_memslots __rcu *memslots;
+	/* One slot set per address space, indexed by as_id. */
+	struct kvm_memslots __rcu *memslots[KVM_NG_ADDRESS_SPACES];
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags, changed under slots_lock. */
 	u64 dirty_log_protect;
 	/* KVM_CAP_DIRTY_LOG_RING: bytes per vCPU ring, 0 for bitmaps. */
 	u32 dirty_ring_bytes;
 
-	/* The two-dimensional page tables, and MMU-notifier bookkeeping. */
+	/* The MMU contexts' page tables (vm->arch), MMU-notifier bookkeeping. */
 	spinlock_t mmu_lock;
 	struct mmu_notifier mmu_notifier;
 	unsigned long mmu_seq;
 	long mmu_invalidating;
 	unsigned long mmu_inval_start, mmu_inval_end; /* hva range */
-	u64 tdp_root;		/* host physical address of the root table */
 	/* Unlinked table pages, freed by the next kvm_arch_flush_remote_tlbs(). */
 	struct list_head tdp_free_list;
 
@@ -167,12 +168,15 @@ struct kvm_vm {
 	struct kvm_vm_x86 arch;
 };
 
-static inline struct kvm_memslots *kvm_memslots(struct kvm_vm *vm)
+static inline struct kvm_memslots *kvm_memslots(struct kvm_vm *vm, int as_id)
 {
-	return srcu_dereference_check(vm->memslots, &vm->srcu,
+	return srcu_dereference_check(vm->memslots[as_id], &vm->srcu,
 				      lockdep_is_held(&vm->slots_lock));
 }
 
+/* The slot of @slots that holds @gfn, or NULL. */
+struct kvm_memslot *kvm_memslots_find(struct kvm_memslots *slots, gfn_t gfn);
+/* The slot holding @gfn in address space 0, where KVM's own accesses go. */
 struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn);
 unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable);
 int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len);
@@ -193,7 +197,8 @@ void kvm_dirty_ring_free(struct kvm_vcpu *vcpu);
 struct page *kvm_dirty_ring_page(struct kvm_vcpu *vcpu, unsigned long pgoff);
 bool kvm_dirty_ring_full(struct kvm_vcpu *vcpu);
 bool kvm_dirty_ring_soft_full(struct kvm_vcpu *vcpu);
-void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u16 slot_id, u64 offset);
+/* @slot_id: as kvm_dirty_gfn.slot has it, address space in bits 16-31. */
+void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u32 slot_id, u64 offset);
 int kvm_dirty_rings_reset(struct kvm_vm *vm);
 /* Dirty tracking (virt/kvm/memslot.c): a write to @gfn of @slot is done. */
 void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
@@ -215,6 +220,8 @@ void kvm_stats_exit(void);
 
 int kvm_set_memory_region(struct kvm_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
+/* An empty slot set in each address space, at VM creation. */
+int kvm_alloc_memslots(struct kvm_vm *vm);
 void kvm_free_memslots(struct kvm_vm *vm);
 int kvm_get_dirty_log(struct kvm_vm *vm, struct kvm_dirty_log *log);
 int kvm_clear_dirty_log(struct kvm_vm *vm, struct kvm_clear_dirty_log *log);
@@ -320,14 +327,19 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg);
 int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu);
 bool kvm_arch_vcpu_created_ok(struct kvm_vm *vm);
-/* Remove guest mappings of [start, end); mmu_lock held. True if any existed. */
-bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end);
 /*
- * Dirty logging: make [start, end) read-only so the next write faults and
- * is logged; mmu_lock held. True if anything changed (a flush is due).
+ * Remove guest mappings of [start, end) of address space @as_id; mmu_lock
+ * held. True if any existed.
  */
-bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
-				      gfn_t end);
+bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, int as_id, gfn_t start,
+			    gfn_t end);
+/*
+ * Dirty logging: make [start, end) of address space @as_id read-only so the
+ * next write faults and is logged; mmu_lock held. True if anything changed
+ * (a flush is due).
+ */
+bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, int as_id,
+				      gfn_t start, gfn_t end);
 void kvm_arch_flush_remote_tlbs(struct kvm_vm *vm);
 void kvm_arch_memslots_changed(struct kvm_vm *vm);
 

@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 
+#include <kvm/mmu_context.h>
+
 struct kvm_vm;
 struct kvm_vcpu;
 struct kvm_tdp_cache;
@@ -36,33 +38,38 @@ struct kvm_tdp_format {
 };
 
 /*
- * Map @gpa for an access that faulted. Returns 0 when mapped (enter again),
- * -ENOENT when no memslot backs it (MMIO), -EFAULT when the host memory
- * behind the slot is not accessible, or -errno.
+ * Map @gpa, in the vCPU's MMU context, for an access that faulted. Returns
+ * 0 when mapped (enter again), -ENOENT when no memslot of the context's
+ * address space backs it (MMIO), -EFAULT when the host memory behind the
+ * slot is not accessible, or -errno.
  */
 int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec);
-int kvm_tdp_init(struct kvm_vm *vm);
 void kvm_tdp_cache_free(struct kvm_tdp_cache *c);
-void kvm_tdp_destroy(struct kvm_vm *vm);
+/* Free every table of @ctx, root included; no vCPU may run on it. */
+void kvm_tdp_free_tables(struct kvm_mmu_context *ctx);
 /*
- * Remove every mapping of gfns [start, end), whole large leaves included;
- * mmu_lock held. True if any was removed: the caller must then call
- * kvm_arch_flush_remote_tlbs(), which also frees the table pages unlinked.
+ * Remove every mapping of gfns [start, end) in @ctx, whole large leaves
+ * included; mmu_lock held. True if any was removed: the caller must then
+ * call kvm_arch_flush_remote_tlbs(), which also frees the table pages
+ * unlinked.
  */
-bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+bool kvm_tdp_zap_range(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+		       u64 start_gfn, u64 end_gfn);
 /*
- * Dirty logging: no leaf mapping gfns [start, end) stays writable (large
- * writable leaves are removed); mmu_lock held. True if anything changed:
- * the caller must then call kvm_arch_flush_remote_tlbs().
+ * Dirty logging: no leaf of @ctx mapping gfns [start, end) stays writable
+ * (large writable leaves are removed); mmu_lock held. True if anything
+ * changed: the caller must then call kvm_arch_flush_remote_tlbs().
  */
-bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn);
+bool kvm_tdp_write_protect_range(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+				 u64 start_gfn, u64 end_gfn);
 /*
- * NX huge pages recovery: zap up to @todo of the split ranges (each then
- * refaults, large again where nothing executes from it); mmu_lock held.
- * True if any was zapped: the caller must then call
- * kvm_arch_flush_remote_tlbs().
+ * NX huge pages recovery: zap up to *@todo of the split ranges of @ctx
+ * (each then refaults, large again where nothing executes from it),
+ * counting *@todo down; mmu_lock held. True if any was zapped: the caller
+ * must then call kvm_arch_flush_remote_tlbs().
  */
-bool kvm_tdp_nx_recover(struct kvm_vm *vm, u64 todo);
+bool kvm_tdp_nx_recover(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+			u64 *todo);
 /*
  * For kvm_arch_flush_remote_tlbs(): take the unlinked table pages before
  * making vCPUs flush, free them after (only those unlinked before the flush

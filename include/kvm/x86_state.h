@@ -202,6 +202,8 @@ struct kvm_vcpu_x86 {
 	struct kvm_x86_mce_state mce;
 
 	struct kvm_tdp_cache tdp_cache;
+	/* The MMU context of the vCPU's current role (mmu/context.c). */
+	struct kvm_mmu_context *mmu;
 
 	struct fpu_guest guest_fpu;
 	bool fpu_loaded;	/* guest FPU state is in the registers */
@@ -264,9 +266,11 @@ struct kvm_vm_x86 {
 
 	/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: no NX huge pages defence here. */
 	bool nx_huge_pages_disabled;
-	/* Zaps split ranges periodically (mmu/nx_huge_pages.c), from this gfn on. */
+	/* Zaps split ranges periodically (mmu/nx_huge_pages.c). */
 	struct delayed_work nx_recovery_work;
-	u64 nx_recovery_cursor;
+
+	/* struct kvm_mmu_context (mmu/context.c), added under mmu_lock. */
+	struct list_head mmu_contexts;
 };
 
 #endif /* _KVM_X86_STATE_H */

@@ -110,7 +110,7 @@ bool kvm_dirty_ring_soft_full(struct kvm_vcpu *vcpu)
 }
 
 /* Record that @offset (a page index) of slot @slot_id was dirtied. */
-void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u16 slot_id, u64 offset)
+void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u32 slot_id, u64 offset)
 {
 	struct kvm_dirty_ring *ring = &vcpu->dirty_ring;
 	struct kvm_dirty_gfn *e;
@@ -119,7 +119,6 @@ void kvm_dirty_ring_push(struct kvm_vcpu *vcpu, u16 slot_id, u64 offset)
 	spin_lock_irqsave(&ring->lock, flags);
 	if (kvm_dirty_ring_used(ring) < ring->size) {
 		e = &ring->gfns[ring->dirty_index & (ring->size - 1)];
-		/* Address space 0 in the upper half of slot. */
 		WRITE_ONCE(e->slot, slot_id);
 		WRITE_ONCE(e->offset, offset);
 		/* Userspace sees DIRTY only with the entry's contents. */

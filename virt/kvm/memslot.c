@@ -21,9 +21,8 @@
 /* Pages in one slot: dirty bitmaps are indexed with 32-bit integers. */
 #define KVM_NG_SLOT_MAX_PAGES	((1ULL << 31) - 1)
 
-struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn)
+struct kvm_memslot *kvm_memslots_find(struct kvm_memslots *slots, gfn_t gfn)
 {
-	struct kvm_memslots *slots = kvm_memslots(vm);
 	int lo = 0, hi = slots->nr;
 
 	while (lo < hi) {
@@ -38,6 +37,11 @@ struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn)
 			return s;
 	}
 	return NULL;
+}
+
+struct kvm_memslot *kvm_gfn_to_memslot(struct kvm_vm *vm, gfn_t gfn)
+{
+	return kvm_memslots_find(kvm_memslots(vm, 0), gfn);
 }
 
 unsigned long kvm_gfn_to_hva(struct kvm_vm *vm, gfn_t gfn, bool *writable)
@@ -65,7 +69,8 @@ void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
 	if (!slot->dirty_bitmap)
 		return;
 	if (vcpu->vm->dirty_ring_bytes)
-		kvm_dirty_ring_push(vcpu, slot->id, gfn - slot->base_gfn);
+		kvm_dirty_ring_push(vcpu, (u32)slot->as_id << 16 | slot->id,
+				    gfn - slot->base_gfn);
 	else
 		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 }
@@ -187,7 +192,7 @@ static unsigned long kvm_dirty_bitmap_bytes(const struct kvm_memslot *slot)
 static void kvm_zap_slot(struct kvm_vm *vm, const struct kvm_memslot *slot)
 {
 	spin_lock(&vm->mmu_lock);
-	kvm_arch_zap_gfn_range(vm, slot->base_gfn,
+	kvm_arch_zap_gfn_range(vm, slot->as_id, slot->base_gfn,
 			       slot->base_gfn + slot->npages);
 	spin_unlock(&vm->mmu_lock);
 	kvm_arch_flush_remote_tlbs(vm);
@@ -196,8 +201,8 @@ static void kvm_zap_slot(struct kvm_vm *vm, const struct kvm_memslot *slot)
 static int kvm_update_memslots(struct kvm_vm *vm,
 			       const struct kvm_userspace_memory_region *mem)
 {
-	struct kvm_memslots *old = kvm_memslots(vm), *new;
-	u16 id = mem->slot & 0xffff;
+	u16 as_id = mem->slot >> 16, id = mem->slot & 0xffff;
+	struct kvm_memslots *old = kvm_memslots(vm, as_id), *new;
 	gfn_t base = mem->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = mem->memory_size >> PAGE_SHIFT;
 	struct kvm_memslot gone = {};
@@ -270,6 +275,7 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	} else {
 		struct kvm_memslot *s = &new->slot[at >= 0 ? at : new->nr++];
 
+		s->as_id = as_id;
 		s->id = id;
 		s->base_gfn = base;
 		s->npages = npages;
@@ -280,7 +286,7 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	WARN_ON_ONCE(new->nr != nr);
 	sort(new->slot, new->nr, sizeof(new->slot[0]), kvm_memslot_cmp, NULL);
 
-	rcu_assign_pointer(vm->memslots, new);
+	rcu_assign_pointer(vm->memslots[as_id], new);
 	/* After this no vCPU can still be mapping from the old set... */
 	synchronize_srcu_expedited(&vm->srcu);
 	/* ...so what the old set mapped and the new one lacks can go. */
@@ -310,7 +316,7 @@ static struct kvm_memslot *kvm_dirty_log_slot(struct kvm_vm *vm, u32 slot_arg,
 					      int *err)
 {
 	u16 as_id = slot_arg >> 16, id = slot_arg & 0xffff;
-	struct kvm_memslots *slots = kvm_memslots(vm);
+	struct kvm_memslots *slots;
 	int at;
 
 	/* With dirty rings there are no bitmaps to read or clear. */
@@ -322,6 +328,7 @@ static struct kvm_memslot *kvm_dirty_log_slot(struct kvm_vm *vm, u32 slot_arg,
 		*err = -EINVAL;
 		return NULL;
 	}
+	slots = kvm_memslots(vm, as_id);
 	at = kvm_find_slot_id(slots, id);
 	if (at < 0 || !slots->slot[at].dirty_bitmap) {
 		*err = -ENOENT;
@@ -330,8 +337,8 @@ static struct kvm_memslot *kvm_dirty_log_slot(struct kvm_vm *vm, u32 slot_arg,
 	return &slots->slot[at];
 }
 
-/* Write-protect the pages @mask names from @gfn on; mmu_lock held. */
-static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
+/* Write-protect the pages @mask names from @gfn of @as_id on; mmu_lock held. */
+static bool kvm_dirty_protect_mask(struct kvm_vm *vm, int as_id, gfn_t gfn,
 				   unsigned long mask)
 {
 	bool changed = false;
@@ -342,7 +349,7 @@ static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
 		unsigned long gaps = ~(mask >> lo);
 		unsigned int len = gaps ? __ffs(gaps) : BITS_PER_LONG - lo;
 
-		changed |= kvm_arch_write_protect_gfn_range(vm, gfn + lo,
+		changed |= kvm_arch_write_protect_gfn_range(vm, as_id, gfn + lo,
 							    gfn + lo + len);
 		if (lo + len >= BITS_PER_LONG)
 			break;
@@ -353,22 +360,25 @@ static bool kvm_dirty_protect_mask(struct kvm_vm *vm, gfn_t gfn,
 
 bool kvm_dirty_protect_page(struct kvm_vm *vm, u32 slot_id, u64 offset)
 {
-	struct kvm_memslots *slots = kvm_memslots(vm);
+	u16 as_id = slot_id >> 16, id = slot_id & 0xffff;
+	struct kvm_memslots *slots;
 	struct kvm_memslot *slot;
 	bool changed;
 	int at;
 
 	/* The entry came through userspace: anything may be in it. */
-	if (slot_id >> 16 || slot_id >= KVM_NG_USER_MEMSLOTS)
+	if (as_id >= KVM_NG_ADDRESS_SPACES || id >= KVM_NG_USER_MEMSLOTS)
 		return false;
-	at = kvm_find_slot_id(slots, slot_id);
+	slots = kvm_memslots(vm, as_id);
+	at = kvm_find_slot_id(slots, id);
 	if (at < 0)
 		return false;
 	slot = &slots->slot[at];
 	if (!slot->dirty_bitmap || offset >= slot->npages)
 		return false;
 	spin_lock(&vm->mmu_lock);
-	changed = kvm_arch_write_protect_gfn_range(vm, slot->base_gfn + offset,
+	changed = kvm_arch_write_protect_gfn_range(vm, as_id,
+						   slot->base_gfn + offset,
 						   slot->base_gfn + offset + 1);
 	spin_unlock(&vm->mmu_lock);
 	return changed;
@@ -395,7 +405,7 @@ static int kvm_harvest_dirty_log(struct kvm_vm *vm, struct kvm_memslot *slot,
 
 			taken[j] = READ_ONCE(*word) ? xchg(word, 0) : 0;
 			if (taken[j])
-				flush |= kvm_dirty_protect_mask(vm,
+				flush |= kvm_dirty_protect_mask(vm, slot->as_id,
 					slot->base_gfn + j * BITS_PER_LONG,
 					taken[j]);
 		}
@@ -497,7 +507,7 @@ int kvm_clear_dirty_log(struct kvm_vm *vm, struct kvm_clear_dirty_log *log)
 			cleared = atomic_long_fetch_andnot(mask[j],
 						(atomic_long_t *)word) & mask[j];
 			if (cleared)
-				flush |= kvm_dirty_protect_mask(vm,
+				flush |= kvm_dirty_protect_mask(vm, slot->as_id,
 					slot->base_gfn + (base + j) * BITS_PER_LONG,
 					cleared);
 		}
@@ -541,12 +551,36 @@ int kvm_set_memory_region(struct kvm_vm *vm,
 	return r;
 }
 
+int kvm_alloc_memslots(struct kvm_vm *vm)
+{
+	int as_id;
+
+	for (as_id = 0; as_id < KVM_NG_ADDRESS_SPACES; as_id++) {
+		struct kvm_memslots *empty = kvzalloc(sizeof(*empty),
+						      GFP_KERNEL_ACCOUNT);
+
+		if (!empty) {
+			kvm_free_memslots(vm);
+			return -ENOMEM;
+		}
+		RCU_INIT_POINTER(vm->memslots[as_id], empty);
+	}
+	return 0;
+}
+
 void kvm_free_memslots(struct kvm_vm *vm)
 {
-	struct kvm_memslots *slots = rcu_dereference_protected(vm->memslots, 1);
-	int i;
+	int as_id, i;
 
-	for (i = 0; i < slots->nr; i++)
-		kvfree(slots->slot[i].dirty_bitmap);
-	kvfree(slots);
+	for (as_id = 0; as_id < KVM_NG_ADDRESS_SPACES; as_id++) {
+		struct kvm_memslots *slots =
+			rcu_dereference_protected(vm->memslots[as_id], 1);
+
+		if (!slots)
+			continue;
+		for (i = 0; i < slots->nr; i++)
+			kvfree(slots->slot[i].dirty_bitmap);
+		kvfree(slots);
+		RCU_INIT_POINTER(vm->memslots[as_id], NULL);
+	}
 }

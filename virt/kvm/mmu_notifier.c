@@ -20,16 +20,15 @@ static struct kvm_vm *mn_to_vm(struct mmu_notifier *mn)
 	return container_of(mn, struct kvm_vm, mmu_notifier);
 }
 
-/* Remove guest mappings of host range [start, end) in every slot it meets. */
-static bool kvm_zap_hva_range(struct kvm_vm *vm, unsigned long start,
-			      unsigned long end)
+/* Remove guest mappings of host range [start, end) in the slots of @as_id. */
+static bool kvm_zap_hva_range_as(struct kvm_vm *vm, int as_id,
+				 unsigned long start, unsigned long end)
 {
-	struct kvm_memslots *slots;
+	struct kvm_memslots *slots = srcu_dereference(vm->memslots[as_id],
+						      &vm->srcu);
 	bool zapped = false;
-	int i, idx;
+	int i;
 
-	idx = srcu_read_lock(&vm->srcu);
-	slots = srcu_dereference(vm->memslots, &vm->srcu);
 	for (i = 0; i < slots->nr; i++) {
 		struct kvm_memslot *s = &slots->slot[i];
 		unsigned long s_start = s->userspace_addr;
@@ -38,10 +37,26 @@ static bool kvm_zap_hva_range(struct kvm_vm *vm, unsigned long start,
 
 		if (lo >= hi)
 			continue;
-		zapped |= kvm_arch_zap_gfn_range(vm,
+		zapped |= kvm_arch_zap_gfn_range(vm, as_id,
 				s->base_gfn + ((lo - s_start) >> PAGE_SHIFT),
 				s->base_gfn + ((hi - s_start + PAGE_SIZE - 1) >> PAGE_SHIFT));
 	}
+	return zapped;
+}
+
+/*
+ * Remove guest mappings of host range [start, end) in every slot it meets,
+ * in every address space (one host page may back a slot in each).
+ */
+static bool kvm_zap_hva_range(struct kvm_vm *vm, unsigned long start,
+			      unsigned long end)
+{
+	bool zapped = false;
+	int as_id, idx;
+
+	idx = srcu_read_lock(&vm->srcu);
+	for (as_id = 0; as_id < KVM_NG_ADDRESS_SPACES; as_id++)
+		zapped |= kvm_zap_hva_range_as(vm, as_id, start, end);
 	srcu_read_unlock(&vm->srcu, idx);
 	return zapped;
 }

@@ -170,7 +170,6 @@ static const struct file_operations kvm_vm_fops = {
 
 static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 {
-	struct kvm_memslots *empty;
 	int r;
 
 	refcount_set(&vm->users, 1);
@@ -193,11 +192,9 @@ static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 	if (r)
 		goto out_mm;
 
-	empty = kzalloc(sizeof(*empty), GFP_KERNEL_ACCOUNT);
-	r = -ENOMEM;
-	if (!empty)
+	r = kvm_alloc_memslots(vm);
+	if (r)
 		goto out_srcu;
-	RCU_INIT_POINTER(vm->memslots, empty);
 
 	r = kvm_arch_vm_init(vm, type);
 	if (r)
@@ -211,7 +208,7 @@ static int kvm_vm_init(struct kvm_vm *vm, unsigned long type)
 out_arch:
 	kvm_arch_vm_destroy(vm);
 out_slots:
-	kfree(empty);
+	kvm_free_memslots(vm);
 out_srcu:
 	cleanup_srcu_struct(&vm->srcu);
 out_mm:

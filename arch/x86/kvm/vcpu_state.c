@@ -131,23 +131,26 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 	if (!kvm_compat_guest_fpu_alloc(&vcpu->arch.guest_fpu))
 		return -ENOMEM;
 	r = kvm_x86_call(vcpu_create)(vcpu);
-	if (r) {
-		kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
-		return r;
-	}
-	kvm_x86_call(set_tdp_root)(vcpu, vcpu->vm->tdp_root);
+	if (r)
+		goto free_fpu;
+	r = kvm_mmu_load(vcpu);
+	if (r)
+		goto free_vendor;
 	if (kvm_irqchip_in_kernel(vcpu->vm)) {
 		r = kvm_lapic_create(vcpu);
-		if (r) {
-			kvm_x86_call(vcpu_free)(vcpu);
-			kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
-			return r;
-		}
+		if (r)
+			goto free_vendor;
 	}
 	kvm_mce_vcpu_init(vcpu);
 	kvm_vcpu_update_cr4_allowed(vcpu, false);
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
+
+free_vendor:
+	kvm_x86_call(vcpu_free)(vcpu);
+free_fpu:
+	kvm_compat_guest_fpu_free(&vcpu->arch.guest_fpu);
+	return r;
 }
 
 void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)

@@ -175,14 +175,10 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
 	kvm_clock_vm_init(vm);
-	r = kvm_tdp_init(vm);
+	kvm_mmu_init(vm);
+	r = kvm_x86_call(vm_init)(vm);
 	if (r)
 		return r;
-	r = kvm_x86_call(vm_init)(vm);
-	if (r) {
-		kvm_tdp_destroy(vm);
-		return r;
-	}
 	kvm_nx_recovery_start(vm);
 	return 0;
 }
@@ -199,32 +195,36 @@ void kvm_arch_vm_destroy(struct kvm_vm *vm)
 	kvm_nx_recovery_stop(vm);
 	kvm_irqchip_destroy(vm);
 	kvm_x86_call_cond(vm_destroy)(vm);
-	kvm_tdp_destroy(vm);
+	kvm_mmu_destroy(vm);
 }
 
-bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, gfn_t start, gfn_t end)
+bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, int as_id, gfn_t start,
+			    gfn_t end)
 {
-	return kvm_tdp_zap_range(vm, start, end);
+	return kvm_mmu_zap_gfn_range(vm, as_id, start, end);
 }
 
-bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, gfn_t start,
-				      gfn_t end)
+bool kvm_arch_write_protect_gfn_range(struct kvm_vm *vm, int as_id,
+				      gfn_t start, gfn_t end)
 {
-	return kvm_tdp_write_protect_range(vm, start, end);
+	return kvm_mmu_write_protect_gfn_range(vm, as_id, start, end);
 }
 
 /* Called under slots_lock with the new slots published. */
 void kvm_arch_memslots_changed(struct kvm_vm *vm)
 {
-	struct kvm_memslots *slots = kvm_memslots(vm);
 	u64 pages = 0;
-	int i;
+	int as_id, i;
 
 	lockdep_assert_held(&vm->slots_lock);
 	if (vm->arch.requested_mmu_pages)
 		return;
-	for (i = 0; i < slots->nr; i++)
-		pages += slots->slot[i].npages;
+	for (as_id = 0; as_id < KVM_NG_ADDRESS_SPACES; as_id++) {
+		struct kvm_memslots *slots = kvm_memslots(vm, as_id);
+
+		for (i = 0; i < slots->nr; i++)
+			pages += slots->slot[i].npages;
+	}
 	pages = div_u64(pages * KVM_MMU_PAGES_PER_MILLE, 1000);
 	WRITE_ONCE(vm->arch.nr_mmu_pages,
 		   clamp_t(u64, pages, KVM_MIN_MMU_PAGES, INT_MAX));

@@ -42,7 +42,7 @@ static void nx_huge_pages_zap_vm(struct kvm_vm *vm)
 	bool zapped;
 
 	spin_lock(&vm->mmu_lock);
-	zapped = kvm_tdp_zap_range(vm, 0, U64_MAX);
+	zapped = kvm_mmu_zap_all(vm);
 	spin_unlock(&vm->mmu_lock);
 	if (zapped)
 		kvm_arch_flush_remote_tlbs(vm);
@@ -151,7 +151,7 @@ static void nx_recovery_work(struct work_struct *work)
 	spin_lock(&vm->mmu_lock);
 	splits = atomic64_read((atomic64_t *)&vm->stat.arch.nx_lpage_splits);
 	if (splits)
-		zapped = kvm_tdp_nx_recover(vm, DIV_ROUND_UP(splits, ratio));
+		zapped = kvm_mmu_nx_recover(vm, DIV_ROUND_UP(splits, ratio));
 	spin_unlock(&vm->mmu_lock);
 	if (zapped)
 		kvm_arch_flush_remote_tlbs(vm);

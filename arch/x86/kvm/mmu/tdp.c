@@ -17,6 +17,10 @@
  * back. Every marked entry counts in the VM's nx_lpage_splits until it is
  * zapped (by the recovery work, the MMU notifier, a memslot change...).
  *
+ * Each MMU context of a VM (mmu/context.c) has its own tables, from its
+ * root, in its format, mapping the memslots of its address space; the
+ * functions here work on one context.
+ *
  * Every change is made under vm->mmu_lock. Table pages are allocated before
  * taking the lock, into a small per-vCPU cache. A table page unlinked from
  * the tree may still be in use by a vCPU's walker or its paging-structure
@@ -35,20 +39,15 @@
 #define TDP_ENTRIES		512
 #define TDP_ADDR_MASK		GENMASK_ULL(51, 12)
 
-static const struct kvm_tdp_format *tdp_fmt(void)
+static inline bool tdp_present(const struct kvm_tdp_format *f, u64 e)
 {
-	return kvm_backend->tdp;
-}
-
-static inline bool tdp_present(u64 e)
-{
-	return e & tdp_fmt()->present_mask;
+	return e & f->present_mask;
 }
 
 /* A present entry that maps memory rather than pointing to a table. */
-static inline bool tdp_leaf(u64 e, int level)
+static inline bool tdp_leaf(const struct kvm_tdp_format *f, u64 e, int level)
 {
-	return level == 1 || (e & tdp_fmt()->large_bit);
+	return level == 1 || (e & f->large_bit);
 }
 
 static inline u64 *tdp_table(u64 e)
@@ -67,10 +66,8 @@ static inline int tdp_index(gfn_t gfn, int level)
 }
 
 /* The largest leaf level the format and the host CPU allow. */
-static int tdp_format_max_level(void)
+static int tdp_format_max_level(const struct kvm_tdp_format *f)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
-
 	if (f->max_leaf_level)
 		return f->max_leaf_level;
 	if (!f->large_bit)
@@ -102,9 +99,10 @@ static void tdp_count_leaf(struct kvm_vm *vm, int level, long delta)
 	atomic64_add(delta, (atomic64_t *)(&vm->stat.arch.pages_4k + level - 1));
 }
 
-static void tdp_split_gone(struct kvm_vm *vm, u64 e)
+static void tdp_split_gone(struct kvm_vm *vm, const struct kvm_tdp_format *f,
+			   u64 e)
 {
-	if (e & tdp_fmt()->nx_split_bit)
+	if (e & f->nx_split_bit)
 		atomic64_dec((atomic64_t *)&vm->stat.arch.nx_lpage_splits);
 }
 
@@ -112,21 +110,22 @@ static void tdp_split_gone(struct kvm_vm *vm, u64 e)
  * Unlink nothing, only queue @table and every table below it for freeing
  * after the next flush; their entries are garbage from now on. mmu_lock held.
  */
-static void tdp_queue_free(struct kvm_vm *vm, u64 *table, int level)
+static void tdp_queue_free(struct kvm_vm *vm, const struct kvm_tdp_format *f,
+			   u64 *table, int level)
 {
 	long leaves = 0;
 	int i;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	for (i = 0; i < TDP_ENTRIES; i++) {
-		if (!tdp_present(table[i]))
+		if (!tdp_present(f, table[i]))
 			continue;
-		if (tdp_leaf(table[i], level)) {
+		if (tdp_leaf(f, table[i], level)) {
 			leaves++;
 			continue;
 		}
-		tdp_split_gone(vm, table[i]);
-		tdp_queue_free(vm, tdp_table(table[i]), level - 1);
+		tdp_split_gone(vm, f, table[i]);
+		tdp_queue_free(vm, f, tdp_table(table[i]), level - 1);
 	}
 	if (leaves)
 		tdp_count_leaf(vm, level, -leaves);
@@ -160,21 +159,22 @@ void kvm_tdp_free_pages(struct list_head *list)
  * *flush is set when other vCPUs must drop what they cached of the replaced
  * entry.
  */
-static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
-		       int level, u64 leaf, int split_top, bool *flush)
+static u64 tdp_install(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+		       struct kvm_tdp_cache *c, gfn_t gfn, int level, u64 leaf,
+		       int split_top, bool *flush)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
-	u64 *table = __va(vm->tdp_root);
+	const struct kvm_tdp_format *f = ctx->format;
+	u64 *table = __va(ctx->root_hpa);
 	u64 *e, old;
 	int l;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	for (l = f->levels; l > level; l--) {
 		e = &table[tdp_index(gfn, l)];
-		if (!tdp_present(*e) || tdp_leaf(*e, l)) {
+		if (!tdp_present(f, *e) || tdp_leaf(f, *e, l)) {
 			void *page = c->pages[--c->nr];
 
-			if (tdp_present(*e)) {
+			if (tdp_present(f, *e)) {
 				*flush = true;
 				tdp_count_leaf(vm, l, -1);
 			}
@@ -189,13 +189,13 @@ static u64 tdp_install(struct kvm_vm *vm, struct kvm_tdp_cache *c, gfn_t gfn,
 	e = &table[tdp_index(gfn, level)];
 	old = *e;
 	tdp_count_leaf(vm, level, 1);
-	if (tdp_present(old) && tdp_leaf(old, level))
+	if (tdp_present(f, old) && tdp_leaf(f, old, level))
 		tdp_count_leaf(vm, level, -1);
-	if (tdp_present(old) && !tdp_leaf(old, level)) {
+	if (tdp_present(f, old) && !tdp_leaf(f, old, level)) {
 		/* Unlink before queueing: the walker must not find it again. */
 		WRITE_ONCE(*e, leaf);
-		tdp_split_gone(vm, old);
-		tdp_queue_free(vm, tdp_table(old), level - 1);
+		tdp_split_gone(vm, f, old);
+		tdp_queue_free(vm, f, tdp_table(old), level - 1);
 		*flush = true;
 		return old;
 	}
@@ -301,17 +301,18 @@ static struct page *tdp_get_host_page(unsigned long hva, bool *writable)
  * The largest level at most @level that no NX split mark on @gfn's path
  * forbids; mmu_lock held. A marked entry at level l keeps the leaf below l.
  */
-static int tdp_nx_cap_level(struct kvm_vm *vm, gfn_t gfn, int level)
+static int tdp_nx_cap_level(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+			    gfn_t gfn, int level)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
-	u64 *table = __va(vm->tdp_root);
+	const struct kvm_tdp_format *f = ctx->format;
+	u64 *table = __va(ctx->root_hpa);
 	int l;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	for (l = f->levels; l > 1; l--) {
 		u64 e = table[tdp_index(gfn, l)];
 
-		if (!tdp_present(e) || tdp_leaf(e, l))
+		if (!tdp_present(f, e) || tdp_leaf(f, e, l))
 			break;
 		if (l <= level && (e & f->nx_split_bit))
 			level = l - 1;
@@ -320,11 +321,9 @@ static int tdp_nx_cap_level(struct kvm_vm *vm, gfn_t gfn, int level)
 	return level;
 }
 
-/* Whether large leaves of @vm must not be executable now. */
-static bool tdp_nx_huge_pages(struct kvm_vm *vm)
+/* Whether large leaves of @vm in format @f must not be executable now. */
+static bool tdp_nx_huge_pages(struct kvm_vm *vm, const struct kvm_tdp_format *f)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
-
 	return (f->exec_bit || f->noexec_bit) && f->nx_split_bit &&
 	       kvm_nx_huge_pages_enabled() &&
 	       !READ_ONCE(vm->arch.nx_huge_pages_disabled);
@@ -332,7 +331,8 @@ static bool tdp_nx_huge_pages(struct kvm_vm *vm)
 
 int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
+	struct kvm_mmu_context *ctx = vcpu->arch.mmu;
+	const struct kvm_tdp_format *f = ctx->format;
 	struct kvm_vm *vm = vcpu->vm;
 	struct kvm_tdp_cache *c = &vcpu->arch.tdp_cache;
 	gfn_t gfn = gpa >> PAGE_SHIFT;
@@ -352,7 +352,7 @@ retry:
 	/* Pairs with the barrier in invalidate_range_end. */
 	smp_rmb();
 
-	slot = kvm_gfn_to_memslot(vm, gfn);
+	slot = kvm_memslots_find(kvm_memslots(vm, ctx->role.as_id), gfn);
 	if (!slot)
 		return -ENOENT;
 	writable = !(slot->flags & KVM_MEM_READONLY);
@@ -373,7 +373,7 @@ retry:
 	}
 	pfn = page_to_pfn(page);
 
-	level = tdp_slot_max_level(slot, gfn, tdp_format_max_level());
+	level = tdp_slot_max_level(slot, gfn, tdp_format_max_level(f));
 	if (level > 1) {
 		int host = tdp_host_level(vm->mm, hva, pfn, &host_writable);
 
@@ -408,13 +408,13 @@ retry:
 	 * tables under it after the change, so no leaf made under the old
 	 * policy survives.
 	 */
-	nx_huge = level > 1 && tdp_nx_huge_pages(vm);
+	nx_huge = level > 1 && tdp_nx_huge_pages(vm, f);
 	if (nx_huge) {
 		if (exec) {
 			split_top = level;
 			level = 1;
 		} else {
-			level = tdp_nx_cap_level(vm, gfn, level);
+			level = tdp_nx_cap_level(vm, ctx, gfn, level);
 		}
 	}
 	n = tdp_pages(level);
@@ -427,7 +427,7 @@ retry:
 		leaf |= f->noexec_bit;
 	else
 		leaf |= f->exec_bit;
-	old = tdp_install(vm, c, gfn, level, leaf, split_top, &flush);
+	old = tdp_install(vm, ctx, c, gfn, level, leaf, split_top, &flush);
 	kvm_stat_inc_atomic(&vm->stat.arch, tdp_maps);
 	if (writable)
 		kvm_mark_page_dirty(vcpu, slot, gfn);
@@ -450,12 +450,12 @@ retry:
 	return 0;
 }
 
-static bool tdp_table_empty(const u64 *table)
+static bool tdp_table_empty(const struct kvm_tdp_format *f, const u64 *table)
 {
 	int i;
 
 	for (i = 0; i < TDP_ENTRIES; i++)
-		if (tdp_present(table[i]))
+		if (tdp_present(f, table[i]))
 			return false;
 	return true;
 }
@@ -466,8 +466,9 @@ static bool tdp_table_empty(const u64 *table)
  * covered entirely, is unlinked and queued for freeing. True if anything
  * was removed (a flush is due).
  */
-static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
-			  gfn_t base, gfn_t start, gfn_t end)
+static bool tdp_zap_level(struct kvm_vm *vm, const struct kvm_tdp_format *f,
+			  u64 *table, int level, gfn_t base, gfn_t start,
+			  gfn_t end)
 {
 	u64 span = tdp_pages(level);
 	gfn_t first = max(start, base);
@@ -487,9 +488,9 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 		u64 e = table[i];
 		u64 *child;
 
-		if (!tdp_present(e))
+		if (!tdp_present(f, e))
 			continue;
-		if (tdp_leaf(e, level)) {
+		if (tdp_leaf(f, e, level)) {
 			WRITE_ONCE(table[i], 0);
 			tdp_count_leaf(vm, level, -1);
 			zapped = true;
@@ -498,28 +499,28 @@ static bool tdp_zap_level(struct kvm_vm *vm, u64 *table, int level,
 		child = tdp_table(e);
 		if (!(start <= lo && hi <= end)) {
 			/* A table nothing was removed from stays as it was. */
-			if (!tdp_zap_level(vm, child, level - 1, lo, start, end))
+			if (!tdp_zap_level(vm, f, child, level - 1, lo, start,
+					   end))
 				continue;
 			zapped = true;
-			if (!tdp_table_empty(child))
+			if (!tdp_table_empty(f, child))
 				continue;
 		}
 		/* Covered by the range, or emptied: unlink, free after the flush. */
 		WRITE_ONCE(table[i], 0);
-		tdp_split_gone(vm, e);
-		tdp_queue_free(vm, child, level - 1);
+		tdp_split_gone(vm, f, e);
+		tdp_queue_free(vm, f, child, level - 1);
 		zapped = true;
 	}
 	return zapped;
 }
 
-bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
+bool kvm_tdp_zap_range(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+		       u64 start_gfn, u64 end_gfn)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!vm->tdp_root)
-		return false;
-	return tdp_zap_level(vm, __va(vm->tdp_root), tdp_fmt()->levels, 0,
-			     start_gfn, end_gfn);
+	return tdp_zap_level(vm, ctx->format, __va(ctx->root_hpa),
+			     ctx->format->levels, 0, start_gfn, end_gfn);
 }
 
 /*
@@ -528,10 +529,11 @@ bool kvm_tdp_zap_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
  * A writable large leaf goes whole: its pages refault as 4 KiB leaves, as
  * logging wants. True if anything changed (a flush is due).
  */
-static bool tdp_protect_level(struct kvm_vm *vm, u64 *table, int level,
-			      gfn_t base, gfn_t start, gfn_t end)
+static bool tdp_protect_level(struct kvm_vm *vm, const struct kvm_tdp_format *f,
+			      u64 *table, int level, gfn_t base, gfn_t start,
+			      gfn_t end)
 {
-	u64 write = tdp_fmt()->write_bit;
+	u64 write = f->write_bit;
 	u64 span = tdp_pages(level);
 	gfn_t lo = max(start, base);
 	gfn_t hi = min(end, base + TDP_ENTRIES * span);
@@ -543,11 +545,12 @@ static bool tdp_protect_level(struct kvm_vm *vm, u64 *table, int level,
 	for (i = (lo - base) / span; i <= (hi - 1 - base) / span; i++) {
 		u64 e = READ_ONCE(table[i]);
 
-		if (!tdp_present(e))
+		if (!tdp_present(f, e))
 			continue;
-		if (!tdp_leaf(e, level)) {
-			changed |= tdp_protect_level(vm, tdp_table(e), level - 1,
-						     base + i * span, start, end);
+		if (!tdp_leaf(f, e, level)) {
+			changed |= tdp_protect_level(vm, f, tdp_table(e),
+						     level - 1, base + i * span,
+						     start, end);
 			continue;
 		}
 		if (!(e & write))
@@ -564,13 +567,12 @@ static bool tdp_protect_level(struct kvm_vm *vm, u64 *table, int level,
 	return changed;
 }
 
-bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
+bool kvm_tdp_write_protect_range(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+				 u64 start_gfn, u64 end_gfn)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!vm->tdp_root)
-		return false;
-	return tdp_protect_level(vm, __va(vm->tdp_root), tdp_fmt()->levels, 0,
-				 start_gfn, end_gfn);
+	return tdp_protect_level(vm, ctx->format, __va(ctx->root_hpa),
+				 ctx->format->levels, 0, start_gfn, end_gfn);
 }
 
 /*
@@ -578,8 +580,9 @@ bool kvm_tdp_write_protect_range(struct kvm_vm *vm, u64 start_gfn, u64 end_gfn)
  * or after gfn *cursor, until *todo is 0, moving *cursor past each. True if
  * anything was zapped (a flush is due).
  */
-static bool tdp_nx_recover_level(struct kvm_vm *vm, u64 *table, int level,
-				 gfn_t base, gfn_t *cursor, u64 *todo)
+static bool tdp_nx_recover_level(struct kvm_vm *vm,
+				 const struct kvm_tdp_format *f, u64 *table,
+				 int level, gfn_t base, gfn_t *cursor, u64 *todo)
 {
 	u64 span = tdp_pages(level);
 	bool zapped = false;
@@ -589,12 +592,13 @@ static bool tdp_nx_recover_level(struct kvm_vm *vm, u64 *table, int level,
 		gfn_t lo = base + i * span;
 		u64 e = table[i];
 
-		if (lo + span <= *cursor || !tdp_present(e) || tdp_leaf(e, level))
+		if (lo + span <= *cursor || !tdp_present(f, e) ||
+		    tdp_leaf(f, e, level))
 			continue;
-		if (e & tdp_fmt()->nx_split_bit) {
+		if (e & f->nx_split_bit) {
 			WRITE_ONCE(table[i], 0);
-			tdp_split_gone(vm, e);
-			tdp_queue_free(vm, tdp_table(e), level - 1);
+			tdp_split_gone(vm, f, e);
+			tdp_queue_free(vm, f, tdp_table(e), level - 1);
 			*cursor = lo + span;
 			(*todo)--;
 			zapped = true;
@@ -602,60 +606,51 @@ static bool tdp_nx_recover_level(struct kvm_vm *vm, u64 *table, int level,
 		}
 		/* Marks are only ever on entries pointing to tables. */
 		if (level > 2)
-			zapped |= tdp_nx_recover_level(vm, tdp_table(e), level - 1,
-						       lo, cursor, todo);
+			zapped |= tdp_nx_recover_level(vm, f, tdp_table(e),
+						       level - 1, lo, cursor,
+						       todo);
 	}
 	return zapped;
 }
 
-bool kvm_tdp_nx_recover(struct kvm_vm *vm, u64 todo)
+bool kvm_tdp_nx_recover(struct kvm_vm *vm, struct kvm_mmu_context *ctx,
+			u64 *todo)
 {
-	const struct kvm_tdp_format *f = tdp_fmt();
-	u64 *cursor = &vm->arch.nx_recovery_cursor;
+	const struct kvm_tdp_format *f = ctx->format;
+	u64 *cursor = &ctx->nx_recovery_cursor;
 	bool zapped;
 
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!vm->tdp_root || !todo)
+	if (!*todo)
 		return false;
 	/* Round robin from where the last round stopped: oldest first, roughly. */
-	zapped = tdp_nx_recover_level(vm, __va(vm->tdp_root), f->levels, 0,
-				      cursor, &todo);
-	if (todo) {
+	zapped = tdp_nx_recover_level(vm, f, __va(ctx->root_hpa), f->levels, 0,
+				      cursor, todo);
+	if (*todo) {
 		*cursor = 0;
-		zapped |= tdp_nx_recover_level(vm, __va(vm->tdp_root),
-					       f->levels, 0, cursor, &todo);
+		zapped |= tdp_nx_recover_level(vm, f, __va(ctx->root_hpa),
+					       f->levels, 0, cursor, todo);
 	}
 	return zapped;
 }
 
-static void tdp_free_level(u64 *table, int level)
+static void tdp_free_level(const struct kvm_tdp_format *f, u64 *table,
+			   int level)
 {
 	int i;
 
 	if (level > 1) {
 		for (i = 0; i < TDP_ENTRIES; i++)
-			if (tdp_present(table[i]) && !tdp_leaf(table[i], level))
-				tdp_free_level(tdp_table(table[i]), level - 1);
+			if (tdp_present(f, table[i]) &&
+			    !tdp_leaf(f, table[i], level))
+				tdp_free_level(f, tdp_table(table[i]),
+					       level - 1);
 	}
 	free_page((unsigned long)table);
 }
 
-int kvm_tdp_init(struct kvm_vm *vm)
+/* No vCPU runs on @ctx any more: its tables go without a flush. */
+void kvm_tdp_free_tables(struct kvm_mmu_context *ctx)
 {
-	void *root = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-
-	INIT_LIST_HEAD(&vm->tdp_free_list);
-	if (!root)
-		return -ENOMEM;
-	vm->tdp_root = __pa(root);
-	return 0;
-}
-
-void kvm_tdp_destroy(struct kvm_vm *vm)
-{
-	if (vm->tdp_root)
-		tdp_free_level(__va(vm->tdp_root), tdp_fmt()->levels);
-	vm->tdp_root = 0;
-	/* No vCPU runs any more: what was queued can go without a flush. */
-	kvm_tdp_free_pages(&vm->tdp_free_list);
+	tdp_free_level(ctx->format, __va(ctx->root_hpa), ctx->format->levels);
 }

@@ -165,7 +165,6 @@ void vmcb_init(struct svm_vcpu *svm)
 	/* Guest IF only masks virtual interrupts; host IF gates physical ones. */
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->np_control = SVM_NP_ENABLE;
-	c->n_cr3 = svm->vcpu.vm->tdp_root;
 	c->asid = 0;		/* a real one is assigned before each VMRUN */
 	c->tlb_control = SVM_TLB_CONTROL_NONE;
 

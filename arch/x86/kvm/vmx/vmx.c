@@ -657,7 +657,6 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 		goto free_vmcs;
 	}
 
-	vmx->eptp = vmx_eptp(vcpu->vm->tdp_root);
 	vmx_reset_guest_state(vmx);
 	return 0;
 
