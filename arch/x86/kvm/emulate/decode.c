@@ -55,8 +55,9 @@ static int fetch_signed(struct decoder *d, int size, u64 *val)
 /* ModRM, SIB and displacement; only memory operands are accepted. */
 static int decode_modrm(struct decoder *d)
 {
-	static const s8 base16[8] = { 3, 3, 5, 5, -1, -1, 5, 3 };	/* BX, BP */
-	static const s8 index16[8] = { 6, 7, 6, 7, 6, 7, -1, -1 };	/* SI, DI */
+	/* BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone if mod 0), BX */
+	static const s8 base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+	static const s8 index16[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
 	struct kvm_insn_mem *m = &d->insn->mem;
 	u8 rex = d->insn->rex;
 	u64 modrm, sib, disp = 0;
