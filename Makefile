@@ -21,7 +21,7 @@ TESTBED := $(TOP)/tools/testbed/testbed
 
 .PHONY: all modules clean clean-objs check deps selftests test test-testbed test-upstream test-intel \
 	test-intel-upstream test-vmm run bench print-kdir deb test-deb patches test-patches test-flavours \
-	test-conformance test-soak test-perf-kvm
+	test-conformance test-soak test-perf-kvm test-decoder
 
 all: modules
 
@@ -41,6 +41,13 @@ check:
 	$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/floor W=1 C=2 modules 2>&1 | tee -a $(BUILD)/check.log
 	@$(TOP)/tools/scripts/check-build-log $(BUILD)/check.log
 	@$(TOP)/tools/scripts/check-exports $(KDIR) $(TOP)
+	@$(MAKE) -s test-decoder > $(BUILD)/decoder.log 2>&1 || { cat $(BUILD)/decoder.log; exit 1; }
+	@tail -n 1 $(BUILD)/decoder.log | sed 's/^/decoder: /'
+
+# The pure instruction decoder (arch/x86/kvm/emulate/decode.c) built as a
+# userspace program and run on its table of cases (tools/testing/emulate).
+test-decoder:
+	@$(MAKE) -s -C $(TOP)/tools/testing/emulate OUTPUT=$(BUILD)/emulate run
 
 selftests:
 	$(MAKE) -C $(SELFTESTS) OUTPUT=$(SELFTESTS_OUT)

@@ -48,7 +48,7 @@ struct kvm_pio_state {
 /* An instruction that reads MMIO, waiting for userspace to supply the data. */
 struct kvm_mmio_state {
 	bool pending;	/* KVM_EXIT_MMIO read returned, finish on next KVM_RUN */
-	u8 kind;	/* what to do with the data (emulate/emulate.c) */
+	u8 kind;	/* what to do with the data (emulate/execute.c) */
 	u8 alu;		/* ALU operation for the read-modify-write kinds */
 	u8 len;		/* bytes accessed */
 	u8 dst_size;	/* register operand size */

@@ -44,23 +44,6 @@ static void pio_exit_to_user(struct kvm_vcpu *vcpu, u16 port, u8 size,
 	run->io.data_offset = KVM_PIO_DATA_OFFSET;
 }
 
-unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
-				 unsigned long offset)
-{
-	struct kvm_segment s;
-
-	kvm_x86_call(get_segment)(vcpu, &s, seg);
-	if (kvm_guest_long_mode(vcpu)) {
-		struct kvm_segment cs;
-
-		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
-		/* In 64-bit mode only FS and GS have a base. */
-		if (cs.l)
-			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;
-	}
-	return (u32)(s.base + offset);
-}
-
 static int pio_string_fault(struct kvm_vcpu *vcpu, unsigned long addr)
 {
 	u64 data[1] = { addr };
@@ -124,30 +107,6 @@ static int pio_copy_elements(struct kvm_vcpu *vcpu, unsigned long lin, u8 size,
 			return r;
 	}
 	return 0;
-}
-
-/* Move rSI/rDI past @n elements, count RCX down, and finish if done. */
-void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
-			    u32 n, u8 addr_size, bool rep,
-			    unsigned long next_rip)
-{
-	unsigned long *g = vcpu->arch.gpr;
-	unsigned long mask = kvm_x86_addr_mask(addr_size);
-	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
-	unsigned long step = (unsigned long)n * size;
-
-	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
-		   mask);
-	/*
-	 * Never count below zero: userspace may have lowered RCX with
-	 * KVM_SET_REGS while the exit for these elements was out, and a
-	 * wrapped count would repeat the instruction 2^16..2^64 times.
-	 */
-	if (rep)
-		kvm_x86_set_masked(&g[GPR_RCX], (g[GPR_RCX] & mask) -
-				   min_t(unsigned long, n, g[GPR_RCX] & mask), mask);
-	if (!rep || !(g[GPR_RCX] & mask))
-		vcpu->arch.rip = next_rip;
 }
 
 static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)

@@ -8,6 +8,8 @@
 #include <kvm/x86_backend.h>
 #include <kvm/host_quirks.h>
 
+#include "emulate/decode.h"
+
 /*
  * The registered vendor backend, for its data members; NULL when none is
  * loaded. Its operations are called through kvm_x86_call().
@@ -133,7 +135,7 @@ long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 /* run.c */
 bool kvm_x86_complete_io(struct kvm_vcpu *vcpu);
 
-/* pio.c: string instruction helpers, shared with the MMIO emulator */
+/* emulate/segment.c: address-size arithmetic, shared by pio.c and the emulator */
 static inline unsigned long kvm_x86_addr_mask(u8 addr_size)
 {
 	return addr_size == 8 ? ~0UL : addr_size == 4 ? 0xffffffffUL : 0xffffUL;
@@ -146,8 +148,14 @@ static inline void kvm_x86_set_masked(unsigned long *reg, unsigned long val,
 	*reg = (*reg & ~mask) | (val & mask);
 }
 
+/* The code segment's mode: 64-bit, else its D bit. */
+enum kvm_insn_mode kvm_x86_insn_mode(struct kvm_vcpu *vcpu);
+/* The linear address of @seg:@offset (@offset already at the address size). */
 unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
 				 unsigned long offset);
+/* The linear address of CS:RIP + @offset. */
+unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset);
+/* Move rSI/rDI past @n elements, count RCX down, and finish if done. */
 void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 			    u32 n, u8 addr_size, bool rep,
 			    unsigned long next_rip);
@@ -174,11 +182,11 @@ bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip);
 void kvm_x86_debug_note_user_exit(struct kvm_vcpu *vcpu, unsigned long insn_rip);
 bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu);
 
-/* emulate/insn_len.c */
-#define X86_MAX_INSN_LEN	15
+/* emulate/fetch.c: bytes at CS:RIP into buf[X86_MAX_INSN_LEN]: how many, or -errno. */
+#define X86_MAX_INSN_LEN	KVM_INSN_MAX_LEN
 int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf);
-/* The linear address of CS:RIP + @offset. */
-unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset);
+
+/* emulate/insn_len.c */
 /* LOCK, REP/REPNE, segment overrides, operand and address size. */
 bool kvm_x86_is_legacy_prefix(u8 b);
 /*
@@ -189,14 +197,14 @@ int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
 				 u8 *addr_size);
 
 /*
- * emulate/emulate.c: an access to guest-physical memory without a (writable) slot.
+ * emulate/execute.c: an access to guest-physical memory without a (writable) slot.
  * kvm_x86_emulate_mmio returns KVM_X86_EXIT_RESUME or KVM_X86_EXIT_TO_USER
  * with kvm_run filled; kvm_x86_complete_mmio finishes a read on the next
  * KVM_RUN and returns false if kvm_run now holds an exit for userspace.
  */
 int kvm_x86_emulate_mmio(struct kvm_vcpu *vcpu, gpa_t gpa, bool write);
 /*
- * Forced emulation: whether the bytes at CS:RIP (@insn, @n of them) are the
+ * emulate/forced.c: whether the bytes at CS:RIP (@insn, @n of them) are the
  * enabled prefix, and the emulation of what follows it (RIP on the prefix).
  */
 bool kvm_x86_forced_emulation(const u8 *insn, int n);

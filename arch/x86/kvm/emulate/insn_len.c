@@ -7,39 +7,8 @@
  * guessed.
  */
 #include <linux/module.h>
-#include <linux/mm.h>
 
 #include "../x86.h"
-
-unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset)
-{
-	struct kvm_segment cs;
-
-	/* CS base is ignored in 64-bit mode; elsewhere addresses wrap at 4 GiB. */
-	if (kvm_x86_call(code64)(vcpu))
-		return vcpu->arch.rip + offset;
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
-	return (u32)(cs.base + vcpu->arch.rip + offset);
-}
-
-/* Bytes at CS:RIP into buf[X86_MAX_INSN_LEN]: how many could be read, or -errno. */
-int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
-{
-	unsigned long ip = kvm_x86_rip_linear(vcpu, 0);
-	unsigned int first;
-	int r;
-
-	first = min_t(unsigned int, X86_MAX_INSN_LEN, PAGE_SIZE - offset_in_page(ip));
-	r = kvm_x86_read_guest_virt(vcpu, ip, buf, first);
-	if (r)
-		return r;
-	/* The rest may be on an unmapped page; short instructions do not need it. */
-	if (first < X86_MAX_INSN_LEN &&
-	    kvm_x86_read_guest_virt(vcpu, ip + first, buf + first,
-				    X86_MAX_INSN_LEN - first))
-		return first;
-	return X86_MAX_INSN_LEN;
-}
 
 bool kvm_x86_is_legacy_prefix(u8 b)
 {
