@@ -24,6 +24,18 @@ enum kvm_x86_exit_action {
 };
 
 /*
+ * The outcome of one MSR access (msr.c's range table, the vendor's
+ * get_msr/set_msr). FAULT is a #GP for the guest and a short count for
+ * KVM_GET/SET_MSRS; UNHANDLED means nothing holds the MSR here, and the
+ * unknown-MSR rules (ignore_msrs) decide.
+ */
+enum kvm_msr_result {
+	KVM_MSR_OK = 0,
+	KVM_MSR_FAULT,
+	KVM_MSR_UNHANDLED,
+};
+
+/*
  * The last exit as the vendor reports it, for the kvm_exit trace event:
  * isa picks the table tools decode reason with (the SVM exit code; the
  * VMX basic exit reason with its flag bits), the rest is the vendor's
@@ -117,11 +129,15 @@ struct kvm_x86_backend {
 	void (*set_dr)(struct kvm_vcpu *vcpu, int dr, u64 val);
 
 	/*
-	 * MSRs the vendor keeps (e.g. in the VMCB save area). Return 0 when
-	 * handled, 1 when the index is not the vendor's, <0 on a bad value.
+	 * MSRs the vendor keeps (e.g. in the VMCB save area), only for the
+	 * indices msr.c's table routes here. The value is already checked:
+	 * the vendor loads and stores, answering KVM_MSR_UNHANDLED for an
+	 * MSR its CPUs do not have.
 	 */
-	int (*get_msr)(struct kvm_vcpu *vcpu, u32 index, u64 *data);
-	int (*set_msr)(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+	enum kvm_msr_result (*get_msr)(struct kvm_vcpu *vcpu, u32 index,
+				       u64 *data);
+	enum kvm_msr_result (*set_msr)(struct kvm_vcpu *vcpu, u32 index,
+				       u64 data);
 
 	/* Nested paging: the root to use, and a full guest TLB flush. */
 	void (*set_tdp_root)(struct kvm_vcpu *vcpu, u64 root_hpa);

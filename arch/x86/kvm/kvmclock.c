@@ -212,23 +212,25 @@ static void kvm_clock_write_wall(struct kvm_vcpu *vcpu, gpa_t gpa)
 	srcu_read_unlock(&vm->srcu, idx);
 }
 
-int kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+enum kvm_msr_result kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 *data, bool host)
 {
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME:
 	case MSR_KVM_SYSTEM_TIME_NEW:
 		*data = vcpu->arch.kvmclock_msr;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_WALL_CLOCK_NEW:
 		*data = READ_ONCE(vcpu->vm->arch.kvmclock_wall_msr);
-		return 0;
+		return KVM_MSR_OK;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
 }
 
-int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+enum kvm_msr_result kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data, bool host)
 {
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME:
@@ -244,15 +246,15 @@ int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (!host)
 			kvm_clock_update_guest(vcpu);
 		kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_WALL_CLOCK_NEW:
 		/* VM-wide, written once per MSR write (msr.rst). */
 		WRITE_ONCE(vcpu->vm->arch.kvmclock_wall_msr, data);
 		kvm_clock_write_wall(vcpu, data);
-		return 0;
+		return KVM_MSR_OK;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
 }
 

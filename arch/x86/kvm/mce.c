@@ -159,8 +159,9 @@ static u64 *mce_bank_reg(struct kvm_vcpu *vcpu, u32 index)
 	return &vcpu->arch.mce.banks[off / 4][off % 4];
 }
 
-/* 0: done, 1: not an MCE MSR, -1: #GP (or a failed host access). */
-int kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+/* UNHANDLED: a bank register beyond the banks KVM_X86_SETUP_MCE configured. */
+enum kvm_msr_result kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 *data, bool host)
 {
 	struct kvm_x86_mce_state *m = &vcpu->arch.mce;
 	u64 *reg;
@@ -168,24 +169,25 @@ int kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	switch (index) {
 	case MSR_IA32_MCG_CAP:
 		*data = m->mcg_cap;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_IA32_MCG_STATUS:
 		*data = m->mcg_status;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_IA32_MCG_CTL:
 		if (!(m->mcg_cap & MCG_CTL_P) && !host)
-			return -1;
+			return KVM_MSR_FAULT;
 		*data = m->mcg_ctl;
-		return 0;
+		return KVM_MSR_OK;
 	}
 	reg = mce_bank_reg(vcpu, index);
 	if (!reg)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	*data = *reg;
-	return 0;
+	return KVM_MSR_OK;
 }
 
-int kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+enum kvm_msr_result kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 data, bool host)
 {
 	struct kvm_x86_mce_state *m = &vcpu->arch.mce;
 	u32 off = index - MSR_IA32_MC0_CTL;
@@ -194,22 +196,22 @@ int kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	switch (index) {
 	case MSR_IA32_MCG_CAP:
 		/* Read-only; KVM_X86_SETUP_MCE is the way to change it. */
-		return -1;
+		return KVM_MSR_FAULT;
 	case MSR_IA32_MCG_STATUS:
 		m->mcg_status = data;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_IA32_MCG_CTL:
 		if (!(m->mcg_cap & MCG_CTL_P) && !host)
-			return -1;
+			return KVM_MSR_FAULT;
 		/* All or nothing (SDM 16.3.1.3). */
 		if (data && data != ~0ULL)
-			return -1;
+			return KVM_MSR_FAULT;
 		m->mcg_ctl = data;
-		return 0;
+		return KVM_MSR_OK;
 	}
 	reg = mce_bank_reg(vcpu, index);
 	if (!reg)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	switch (off % 4) {
 	case MCE_CTL:
 		/*
@@ -217,14 +219,14 @@ int kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		 * GART table walk error report (bit 10) alone.
 		 */
 		if (data && (data | BIT_ULL(10)) != ~0ULL)
-			return -1;
+			return KVM_MSR_FAULT;
 		break;
 	case MCE_STATUS:
 		/* Software may only clear a logged error (SDM 16.3.2.2). */
 		if (!host && data)
-			return -1;
+			return KVM_MSR_FAULT;
 		break;
 	}
 	*reg = data;
-	return 0;
+	return KVM_MSR_OK;
 }

@@ -98,27 +98,29 @@ void kvm_tsc_aux_cpu_disable(void)
  * Guest access: when its CPUID has RDTSCP or RDPID. Userspace: whenever
  * the host has the MSR (state is restored before CPUID, and after it).
  */
-int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host)
+enum kvm_msr_result kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
+				     u64 *data, bool host)
 {
 	if (!kvm_tsc_aux_present ||
 	    (!host && !kvm_x86_guest_tsc_aux_insns(vcpu)))
-		return -EINVAL;
+		return KVM_MSR_FAULT;
 	*data = vcpu->arch.tsc_aux;
-	return 0;
+	return KVM_MSR_OK;
 }
 
-int kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u64 data, bool host)
+enum kvm_msr_result kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
+				     u64 data, bool host)
 {
 	if (!kvm_tsc_aux_present ||
 	    (!host && !kvm_x86_guest_tsc_aux_insns(vcpu)))
-		return -EINVAL;
+		return KVM_MSR_FAULT;
 	/*
 	 * Bits 63:32: reserved for the SDM (#GP), dropped by AMD CPUs. The
 	 * vCPU's vendor decides, as with the distribution's KVM, so that a
 	 * guest sees the same wherever it runs.
 	 */
 	if ((data >> 32) && vcpu->arch.guest_intel)
-		return -EINVAL;
+		return KVM_MSR_FAULT;
 	vcpu->arch.tsc_aux = (u32)data;
-	return 0;
+	return KVM_MSR_OK;
 }

@@ -378,7 +378,8 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	for (i = 0; i < ARRAY_SIZE(s->interrupt_bitmap); i++)
 		if (s->interrupt_bitmap[i])
 			return -EINVAL;
-	if (kvm_set_msr(vcpu, MSR_IA32_APICBASE, s->apic_base, true))
+	if (kvm_set_msr(vcpu, MSR_IA32_APICBASE, s->apic_base, true) !=
+	    KVM_MSR_OK)
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)

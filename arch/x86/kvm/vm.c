@@ -38,6 +38,10 @@ EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 
 int kvm_arch_init(void)
 {
+	int r = kvm_msr_table_check();
+
+	if (r)
+		return r;
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	kvm_tsc_aux_present = kvm_host_has_tsc_aux();

@@ -84,8 +84,12 @@ int kvm_dev_get_msr_feature_list(struct kvm_msr_list __user *ul);
 int kvm_dev_get_feature_msrs(struct kvm_msrs __user *um);
 int kvm_vcpu_msrs_ioctl(struct kvm_vcpu *vcpu, struct kvm_msrs __user *um,
 			bool set);
-int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host);
-int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+enum kvm_msr_result kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data,
+				bool host);
+enum kvm_msr_result kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data,
+				bool host);
+int kvm_msr_table_check(void);
+/* msr_table.c */
 void kvm_msr_reset(struct kvm_vcpu *vcpu);
 
 /* tsc_aux.c */
@@ -105,8 +109,10 @@ static inline void kvm_tsc_aux_enter(struct kvm_vcpu *vcpu)
 		kvm_tsc_aux_load_guest(vcpu);
 }
 void kvm_tsc_aux_cpu_disable(void);
-int kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u64 *data, bool host);
-int kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u64 data, bool host);
+enum kvm_msr_result kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
+				     u64 *data, bool host);
+enum kvm_msr_result kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
+				     u64 data, bool host);
 
 /* vcpu_state.c */
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
@@ -224,8 +230,10 @@ void kvm_nx_recovery_stop(struct kvm_vm *vm);
  * kvmclock.c: the KVM paravirtual clock (MSR_KVM_SYSTEM_TIME, wall clock,
  * KVM_GET/SET_CLOCK). MSR handlers return 0, 1 if not theirs, -1 for #GP.
  */
-int kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
-int kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+enum kvm_msr_result kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 *data, bool host);
+enum kvm_msr_result kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data, bool host);
 /* Before entry when KVM_REQ_CLOCK_UPDATE is set: rewrite the pvclock page. */
 void kvm_clock_update_guest(struct kvm_vcpu *vcpu);
 int kvm_clock_vcpu_paused(struct kvm_vcpu *vcpu);
@@ -244,7 +252,9 @@ void kvm_mce_vcpu_init(struct kvm_vcpu *vcpu);
 long kvm_mce_dev_ioctl(unsigned int ioctl, void __user *argp);
 long kvm_mce_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			void __user *argp);
-int kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host);
-int kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+enum kvm_msr_result kvm_mce_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 *data, bool host);
+enum kvm_msr_result kvm_mce_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 data, bool host);
 
 #endif /* _ARCH_X86_KVM_X86_H */

@@ -149,8 +149,10 @@ bool kvm_lapic_mmio_write(struct kvm_vcpu *vcpu, gpa_t gpa, const void *val,
  * MSRs of the APIC: IA32_APIC_BASE, TSC_DEADLINE and the x2APIC range.
  * 0 on success, 1 if @index is not an APIC MSR, -1 to raise #GP.
  */
-int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
-int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
+enum kvm_msr_result kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 *data);
+enum kvm_msr_result kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data, bool host);
 
 /* KVM_GET_LAPIC / KVM_SET_LAPIC. */
 int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s);

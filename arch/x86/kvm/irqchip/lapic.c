@@ -601,7 +601,8 @@ static void lapic_enter_x2apic(struct kvm_lapic *apic)
  * x2APIC -> xAPIC and disabled -> x2APIC #GP. Userspace may set any valid
  * state. Disabling resets the APIC to its power-on state.
  */
-static int lapic_set_base(struct kvm_lapic *apic, u64 data, bool host)
+static enum kvm_msr_result lapic_set_base(struct kvm_lapic *apic, u64 data,
+					  bool host)
 {
 	struct kvm_vcpu *vcpu = apic->vcpu;
 	u64 old = vcpu->arch.apic_base;
@@ -615,9 +616,9 @@ static int lapic_set_base(struct kvm_lapic *apic, u64 data, bool host)
 	if (!lapic_guest_has_x2apic(vcpu))
 		reserved |= X2APIC_ENABLE;
 	if ((data & reserved) || (new_x2 && !new_en))
-		return -1;
+		return KVM_MSR_FAULT;
 	if (!host && ((old_x2 && new_en && !new_x2) || (!old_en && new_x2)))
-		return -1;
+		return KVM_MSR_FAULT;
 
 	WRITE_ONCE(vcpu->arch.apic_base, data);
 	if (old_en && !new_en) {
@@ -635,24 +636,25 @@ static int lapic_set_base(struct kvm_lapic *apic, u64 data, bool host)
 		lapic_reset_regs(apic, false);
 	}
 	lapic_request_event(apic);
-	return 0;
+	return KVM_MSR_OK;
 }
 
-int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+enum kvm_msr_result kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 *data)
 {
 	struct kvm_lapic *apic = vcpu_lapic(vcpu);
 	unsigned int off;
 
 	if (!apic)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	if (index == MSR_IA32_TSC_DEADLINE) {
 		*data = lapic_get_tsc_deadline(apic);
-		return 0;
+		return KVM_MSR_OK;
 	}
 	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	if (!lapic_hw_enabled(apic) || !lapic_x2apic_mode(apic))
-		return -1;
+		return KVM_MSR_FAULT;
 
 	off = (index - APIC_BASE_MSR) << 4;
 	switch (off) {
@@ -660,7 +662,7 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = lapic_reg_read(apic, APIC_ICR) |
 			(u64)lapic_reg(apic, APIC_ICR2) << 32;
 		trace_kvm_apic(KVM_APIC_TRACE_READ, off, *data);
-		return 0;
+		return KVM_MSR_OK;
 	case APIC_ID:
 	case APIC_LVR:
 	case APIC_TASKPRI:
@@ -682,10 +684,10 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 	case APIC_TDCR:
 		*data = lapic_reg_read(apic, off);
 		trace_kvm_apic(KVM_APIC_TRACE_READ, off, *data);
-		return 0;
+		return KVM_MSR_OK;
 	default:
 		/* Write-only (EOI, SELF_IPI), absent in x2APIC, reserved. */
-		return -1;
+		return KVM_MSR_FAULT;
 	}
 }
 
@@ -693,13 +695,13 @@ int kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 #define LAPIC_X2APIC_ICR_RESERVED	(BIT_ULL(13) | GENMASK_ULL(17, 16) | \
 					 GENMASK_ULL(31, 20))
 
-static int lapic_set_x2apic_msr(struct kvm_lapic *apic, unsigned int off,
-				u64 data)
+static enum kvm_msr_result lapic_set_x2apic_msr(struct kvm_lapic *apic,
+						 unsigned int off, u64 data)
 {
 	u32 icr;
 
 	if (off != APIC_ICR && (data >> 32))
-		return -1;
+		return KVM_MSR_FAULT;
 	switch (off) {
 	case APIC_TASKPRI:
 	case APIC_SPIV:
@@ -712,47 +714,48 @@ static int lapic_set_x2apic_msr(struct kvm_lapic *apic, unsigned int off,
 	case APIC_TMICT:
 	case APIC_TDCR:
 		lapic_reg_write(apic, off, data);
-		return 0;
+		return KVM_MSR_OK;
 	case APIC_EOI:
 	case APIC_ESR:
 		if (data)
-			return -1;
+			return KVM_MSR_FAULT;
 		lapic_reg_write(apic, off, 0);
-		return 0;
+		return KVM_MSR_OK;
 	case APIC_ICR:
 		/*
 		 * x2APIC's ICR has no delivery status (bit 12 is ignored) and
 		 * a write with a reserved bit #GPs, as upstream does.
 		 */
 		if (data & LAPIC_X2APIC_ICR_RESERVED)
-			return -1;
+			return KVM_MSR_FAULT;
 		icr = data & ~APIC_ICR_BUSY;
 		lapic_set_reg(apic, APIC_ICR, icr);
 		lapic_set_reg(apic, APIC_ICR2, data >> 32);
 		lapic_send_ipi(apic, icr, data >> 32, true);
-		return 0;
+		return KVM_MSR_OK;
 	case APIC_SELF_IPI:
 		if (data & ~(u64)APIC_VECTOR_MASK)
-			return -1;
+			return KVM_MSR_FAULT;
 		lapic_send_ipi(apic, APIC_DEST_SELF | data, 0, true);
-		return 0;
+		return KVM_MSR_OK;
 	default:
 		/* Read-only, absent in x2APIC, reserved. */
-		return -1;
+		return KVM_MSR_FAULT;
 	}
 }
 
-int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+enum kvm_msr_result kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data, bool host)
 {
 	struct kvm_lapic *apic = vcpu_lapic(vcpu);
 
 	if (!apic)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	if (index == MSR_IA32_APICBASE)
 		return lapic_set_base(apic, data, host);
 	if (index == MSR_IA32_TSC_DEADLINE) {
 		if (!host && !lapic_tsc_deadline_supported(vcpu))
-			return -1;
+			return KVM_MSR_FAULT;
 		/*
 		 * Outside TSC-deadline mode the guest's write is ignored;
 		 * userspace's is kept for KVM_SET_LAPIC to arm.
@@ -760,12 +763,12 @@ int kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if ((lapic_reg(apic, APIC_LVTT) & LAPIC_LVT_MODE_MASK) ==
 		    LAPIC_LVT_TSCDEADLINE || host)
 			lapic_set_tsc_deadline(apic, data);
-		return 0;
+		return KVM_MSR_OK;
 	}
 	if (index < APIC_BASE_MSR || index > APIC_BASE_MSR + 0xff)
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	if (!lapic_hw_enabled(apic) || !lapic_x2apic_mode(apic))
-		return -1;
+		return KVM_MSR_FAULT;
 	trace_kvm_apic(KVM_APIC_TRACE_WRITE, (index - APIC_BASE_MSR) << 4, data);
 	return lapic_set_x2apic_msr(apic, (index - APIC_BASE_MSR) << 4, data);
 }

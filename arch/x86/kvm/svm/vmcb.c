@@ -407,31 +407,7 @@ bool svm_long_mode_code(struct vmcb *vmcb)
 	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SEG_L);
 }
 
-static bool svm_is_canonical(u64 addr)
-{
-	int bits = boot_cpu_data.x86_virt_bits;
-
-	return sign_extend64(addr, bits - 1) == addr;
-}
-
-/* Each PAT entry must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
-/* DEBUGCTL bits AMD defines: LBR, BTF and PB0-PB3. */
-#define SVM_DEBUGCTL_VALID	0x3fULL
-
-int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+enum kvm_msr_result svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save *s = &svm->vmcb->save;
@@ -489,12 +465,16 @@ int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = svm->spec_ctrl;
 		break;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
-	return 0;
+	return KVM_MSR_OK;
 }
 
-int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+/*
+ * The value is checked (msr.c): VMLOAD would not check canonical addresses
+ * as WRMSR does, hence the check there rather than a failed VMRUN.
+ */
+enum kvm_msr_result svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save *s = &svm->vmcb->save;
@@ -503,51 +483,34 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_STAR:
 		s->star = data;
 		break;
+	case MSR_LSTAR:
+		s->lstar = data;
+		break;
+	case MSR_CSTAR:
+		s->cstar = data;
+		break;
 	case MSR_SYSCALL_MASK:
-		if (data >> 32)
-			return -EINVAL;
 		s->sfmask = data;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		s->kernel_gs_base = data;
+		break;
+	case MSR_FS_BASE:
+		s->fs.base = data;
+		break;
+	case MSR_GS_BASE:
+		s->gs.base = data;
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		s->sysenter_cs = data;
 		break;
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = data;
+		break;
 	case MSR_IA32_SYSENTER_EIP:
-		/* VMLOAD does not check what WRMSR would: do it here. */
-		if (!svm_is_canonical(data))
-			return -EINVAL;
-		switch (index) {
-		case MSR_LSTAR:
-			s->lstar = data;
-			break;
-		case MSR_CSTAR:
-			s->cstar = data;
-			break;
-		case MSR_KERNEL_GS_BASE:
-			s->kernel_gs_base = data;
-			break;
-		case MSR_FS_BASE:
-			s->fs.base = data;
-			break;
-		case MSR_GS_BASE:
-			s->gs.base = data;
-			break;
-		case MSR_IA32_SYSENTER_ESP:
-			s->sysenter_esp = data;
-			break;
-		default:
-			s->sysenter_eip = data;
-			break;
-		}
+		s->sysenter_eip = data;
 		break;
 	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
-			return -EINVAL;
 		s->g_pat = data;
 		break;
 	case MSR_IA32_DEBUGCTLMSR:
@@ -555,25 +518,20 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		 * Kept, not applied: without LBR virtualization the hardware
 		 * DEBUGCTL stays the host's.
 		 */
-		if (data & ~SVM_DEBUGCTL_VALID)
-			return -EINVAL;
 		s->dbgctl = data;
 		break;
+	/* Read-only for the guest: only userspace's restore gets here. */
 	case MSR_IA32_LASTBRANCHFROMIP:
+		s->br_from = data;
+		break;
 	case MSR_IA32_LASTBRANCHTOIP:
+		s->br_to = data;
+		break;
 	case MSR_IA32_LASTINTFROMIP:
+		s->last_excp_from = data;
+		break;
 	case MSR_IA32_LASTINTTOIP:
-		/* Read-only for the guest; userspace may restore them. */
-		if (!host)
-			return -EINVAL;
-		if (index == MSR_IA32_LASTBRANCHFROMIP)
-			s->br_from = data;
-		else if (index == MSR_IA32_LASTBRANCHTOIP)
-			s->br_to = data;
-		else if (index == MSR_IA32_LASTINTFROMIP)
-			s->last_excp_from = data;
-		else
-			s->last_excp_to = data;
+		s->last_excp_to = data;
 		break;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */
@@ -582,9 +540,9 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			s->spec_ctrl = data;
 		break;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
-	return 0;
+	return KVM_MSR_OK;
 }
 
 void svm_inject_exception(struct kvm_vcpu *vcpu)

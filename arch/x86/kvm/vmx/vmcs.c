@@ -704,31 +704,7 @@ int vmx_get_cpl(struct kvm_vcpu *vcpu)
 	return (vmx_seg_ar(to_vmx(vcpu), SEG_SS) >> SEG_AR_DPL_SHIFT) & 3;
 }
 
-static bool vmx_is_canonical(u64 addr)
-{
-	int bits = boot_cpu_data.x86_virt_bits;
-
-	return sign_extend64(addr, bits - 1) == addr;
-}
-
-/* Each PAT entry must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
-/* DEBUGCTL bits kept for the guest: LBR, BTF. */
-#define VMX_DEBUGCTL_VALID	0x3ULL
-
-int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+enum kvm_msr_result vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_guest_state *gs = &vmx->gs;
@@ -774,12 +750,13 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmx->spec_ctrl;
 		break;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
-	return 0;
+	return KVM_MSR_OK;
 }
 
-int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
+/* The value is checked (msr.c): WRMSR's rules, which VM entry's match. */
+enum kvm_msr_result vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
@@ -787,72 +764,53 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_STAR:
 		vmx->syscall.star = data;
 		vmx->syscall_msrs_dirty = true;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_SYSCALL_MASK:
-		if (data >> 32)
-			return -EINVAL;
 		vmx->syscall.sfmask = data;
 		vmx->syscall_msrs_dirty = true;
-		return 0;
+		return KVM_MSR_OK;
+	case MSR_LSTAR:
+		vmx->syscall.lstar = data;
+		vmx->syscall_msrs_dirty = true;
+		return KVM_MSR_OK;
+	case MSR_CSTAR:
+		vmx->syscall.cstar = data;
+		vmx->syscall_msrs_dirty = true;
+		return KVM_MSR_OK;
+	case MSR_KERNEL_GS_BASE:
+		vmx->syscall.kernel_gs_base = data;
+		vmx->syscall_msrs_dirty = true;
+		return KVM_MSR_OK;
+	case MSR_FS_BASE:
+		vmx_gs(vmx)->seg[SEG_FS].base = data;
+		break;
+	case MSR_GS_BASE:
+		vmx_gs(vmx)->seg[SEG_GS].base = data;
+		break;
 	case MSR_IA32_SYSENTER_CS:
 		vmx_gs(vmx)->sysenter_cs = data;
 		break;
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
+		vmx_gs(vmx)->sysenter_esp = data;
+		break;
 	case MSR_IA32_SYSENTER_EIP:
-		/* WRMSR of these would fault natively, and so would entry. */
-		if (!vmx_is_canonical(data))
-			return -EINVAL;
-		switch (index) {
-		case MSR_LSTAR:
-			vmx->syscall.lstar = data;
-			vmx->syscall_msrs_dirty = true;
-			return 0;
-		case MSR_CSTAR:
-			vmx->syscall.cstar = data;
-			vmx->syscall_msrs_dirty = true;
-			return 0;
-		case MSR_KERNEL_GS_BASE:
-			vmx->syscall.kernel_gs_base = data;
-			vmx->syscall_msrs_dirty = true;
-			return 0;
-		case MSR_FS_BASE:
-			vmx_gs(vmx)->seg[SEG_FS].base = data;
-			break;
-		case MSR_GS_BASE:
-			vmx_gs(vmx)->seg[SEG_GS].base = data;
-			break;
-		case MSR_IA32_SYSENTER_ESP:
-			vmx_gs(vmx)->sysenter_esp = data;
-			break;
-		default:
-			vmx_gs(vmx)->sysenter_eip = data;
-			break;
-		}
+		vmx_gs(vmx)->sysenter_eip = data;
 		break;
 	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(data))
-			return -EINVAL;
 		vmx_gs(vmx)->pat = data;
 		break;
 	case MSR_IA32_DEBUGCTLMSR:
-		if (data & ~VMX_DEBUGCTL_VALID)
-			return -EINVAL;
 		vmx_gs(vmx)->debugctl = data;
-		return 0;
+		return KVM_MSR_OK;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */
 		vmx->spec_ctrl = data;
-		return 0;
+		return KVM_MSR_OK;
 	default:
-		return 1;
+		return KVM_MSR_UNHANDLED;
 	}
 	vmx->state_dirty = true;
-	return 0;
+	return KVM_MSR_OK;
 }
 
 /* Hardware exceptions that push an error code (SDM 26.2.1.3). */
