@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Event injection with a userspace irqchip: KVM_INTERRUPT, KVM_NMI,
- * interrupt windows, KVM_GET/SET_VCPU_EVENTS and KVM_GET/SET_MP_STATE.
+ * The vCPU's event state as userspace sees it: KVM_INTERRUPT, KVM_NMI,
+ * KVM_GET/SET_VCPU_EVENTS, the interrupt window fields of kvm_run, and
+ * HLT, INIT and SIPI (KVM_GET/SET_MP_STATE).
  *
  * Everything a VMM saves and restores lives in kvm_vcpu_x86 (events,
- * exception); the vendor only injects what x86 common code picks right
- * before entry, and reports back what an exit interrupted.
+ * exception); event_classes.c picks what goes in right before entry.
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -15,7 +15,6 @@
 
 #include "x86.h"
 #include "irqchip/irqchip.h"
-#include "trace.h"
 
 /* The flags of kvm_vcpu_events this implementation transfers. */
 #define KVM_EVENTS_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
@@ -32,168 +31,12 @@ void kvm_x86_events_reset(struct kvm_vcpu *vcpu)
 		KVM_MP_STATE_UNINITIALIZED : KVM_MP_STATE_RUNNABLE;
 }
 
-void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
-			       enum kvm_x86_event_type type, u8 vector,
-			       bool has_error_code, u32 error_code)
-{
-	struct kvm_x86_events *ev = &vcpu->arch.events;
-	struct kvm_pending_exception *ex = &vcpu->arch.exception;
-
-	switch (type) {
-	case KVM_X86_EVENT_IRQ:
-		/*
-		 * The CPU had accepted it: it goes in again whatever IF and
-		 * the interrupt shadow say now (they need not be what they
-		 * were, and the LAPIC already moved it to ISR).
-		 */
-		ev->irq_injected = true;
-		ev->irq_reinject = true;
-		ev->irq_nr = vector;
-		break;
-	case KVM_X86_EVENT_NMI:
-		ev->nmi_injected = true;
-		break;
-	case KVM_X86_EVENT_EXCEPTION:
-		ex->pending = true;
-		ex->vector = vector;
-		ex->has_error_code = has_error_code;
-		ex->error_code = error_code;
-		ex->reinjected = true;
-		break;
-	}
-}
-EXPORT_SYMBOL_GPL(kvm_x86_event_interrupted);
-
-void kvm_x86_nmi_unmasked(struct kvm_vcpu *vcpu)
-{
-	kvm_stat_inc(&vcpu->stat.arch, nmi_window_exits);
-	vcpu->arch.events.nmi_masked = false;
-}
-EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
-
-/* Could the guest take a maskable interrupt before its next instruction? */
-static bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
-{
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
-	       !kvm_x86_call(get_interrupt_shadow)(vcpu);
-}
-
-/* In an STI shadow: interrupts are on, but not before the next instruction. */
-static bool kvm_x86_interrupt_shadowed(struct kvm_vcpu *vcpu)
-{
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
-	       kvm_x86_call(get_interrupt_shadow)(vcpu);
-}
-
 /* What kvm_run.ready_for_interrupt_injection reports. */
 static bool kvm_x86_ready_for_irq(struct kvm_vcpu *vcpu)
 {
 	return kvm_x86_interrupt_allowed(vcpu) &&
 	       !vcpu->arch.events.irq_injected &&
 	       !vcpu->arch.exception.pending;
-}
-
-/*
- * The interrupt the in-kernel irqchip presents to this vCPU, or -1: the
- * PIC's INTR through LINT0 (ExtINT, outside the APIC's priorities) first,
- * then the local APIC. With @ack the vector is taken: INTA for the PIC,
- * IRR to ISR for the APIC.
- */
-static int kvm_x86_irqchip_irq(struct kvm_vcpu *vcpu, bool ack)
-{
-	struct kvm_vm *vm = vcpu->vm;
-	int vector;
-
-	if (kvm_irqchip_full(vm) && kvm_vcpu_is_bsp(vcpu) &&
-	    kvm_lapic_accepts_pic(vcpu) && kvm_pic_has_irq(vm))
-		return ack ? kvm_pic_ack(vm) : 0;
-	vector = kvm_lapic_pending_irq(vcpu);
-	if (vector >= 0 && ack)
-		kvm_lapic_irq_accepted(vcpu, vector);
-	return vector;
-}
-
-/*
- * Right before entry, interrupts off: hand one event to the vendor, and ask
- * for an exit when whatever still waits can go in. Exceptions and events in
- * delivery go first; an NMI beats a queued interrupt only once the latter
- * could not go in.
- */
-void kvm_x86_inject_events(struct kvm_vcpu *vcpu)
-{
-	struct kvm_x86_events *ev = &vcpu->arch.events;
-	bool lapic = kvm_vcpu_has_lapic(vcpu);
-	/*
-	 * A debugger's BLOCKIRQ holds back new interrupts and NMIs; events
-	 * whose delivery already began (re-injection) still complete.
-	 */
-	bool block = kvm_x86_debug_blocks_irqs(vcpu);
-	bool busy = true, nmi_held;
-	/* What the irqchip offers: asked once, again only after taking one. */
-	int waiting = !block && lapic ? kvm_x86_irqchip_irq(vcpu, false) : -1;
-	int vector;
-
-	lockdep_assert_irqs_disabled();
-	/*
-	 * A new NMI waits out an STI shadow, as on CPUs that block NMIs there:
-	 * Linux's STI;HLT relies on it (an NMI handler returning to the HLT
-	 * would sleep through the interrupt that arrived meanwhile), and some
-	 * VMX implementations refuse to enter with one injected there. With
-	 * IF clear (a MOV SS shadow) no window would come: it goes in.
-	 */
-	nmi_held = ev->nmi_pending && kvm_x86_interrupt_shadowed(vcpu);
-
-	if (vcpu->arch.exception.pending) {
-		struct kvm_pending_exception *ex = &vcpu->arch.exception;
-
-		kvm_stat_inc(&vcpu->stat.arch, exception_injections);
-		trace_kvm_inj_exception(ex->vector, ex->has_error_code,
-					ex->error_code, ex->reinjected);
-		ex->reinjected = false;
-		kvm_x86_call(inject_exception)(vcpu);
-	} else if (ev->nmi_injected) {
-		ev->nmi_injected = false;
-		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
-		kvm_x86_call(inject_nmi)(vcpu);
-	} else if (ev->irq_injected &&
-		   (ev->irq_reinject ||
-		    (!block && kvm_x86_interrupt_allowed(vcpu)))) {
-		trace_kvm_inj_virq(ev->irq_nr, false, ev->irq_reinject);
-		ev->irq_injected = false;
-		ev->irq_reinject = false;
-		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
-		kvm_x86_call(inject_irq)(vcpu, ev->irq_nr);
-	} else if (!block && ev->nmi_pending && !ev->nmi_masked && !nmi_held) {
-		ev->nmi_pending = 0;
-		ev->nmi_masked = true;
-		kvm_stat_inc(&vcpu->stat.arch, nmi_injections);
-		kvm_x86_call(inject_nmi)(vcpu);
-	} else if (waiting >= 0 && !ev->irq_injected &&
-		   kvm_x86_interrupt_allowed(vcpu) &&
-		   (vector = kvm_x86_irqchip_irq(vcpu, true)) >= 0) {
-		kvm_stat_inc(&vcpu->stat.arch, irq_injections);
-		trace_kvm_inj_virq(vector, false, false);
-		kvm_x86_call(inject_irq)(vcpu, vector);
-		waiting = kvm_x86_irqchip_irq(vcpu, false);
-	} else {
-		busy = false;
-	}
-
-	/* IRET ends NMI blocking; GET_VCPU_EVENTS must see that. */
-	if (ev->nmi_masked)
-		kvm_x86_call(enable_nmi_window)(vcpu);
-	/*
-	 * Anything still waiting behind what went in now needs an exit once
-	 * that delivery is over: the guest can take an interrupt again.
-	 */
-	if ((ev->irq_injected && (ev->irq_reinject || !block)) || waiting >= 0 ||
-	    vcpu->run->request_interrupt_window ||
-	    (busy && ((ev->nmi_pending && !block) || ev->nmi_injected)) ||
-	    (!block && nmi_held && !ev->nmi_masked))
-		kvm_x86_call(enable_irq_window)(vcpu);
-	if (lapic)
-		kvm_x86_call(update_tpr_exit)(vcpu,
-					      kvm_lapic_tpr_blocked_class(vcpu));
 }
 
 /* kvm_run fields that are valid on every return to userspace. */

@@ -170,12 +170,23 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		      void __user *argp);
 void kvm_x86_events_reset(struct kvm_vcpu *vcpu);
-void kvm_x86_inject_events(struct kvm_vcpu *vcpu);
 void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu);
 bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu);
 int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu);
 bool kvm_x86_vcpu_ready(struct kvm_vcpu *vcpu);
 void kvm_x86_vcpu_wait(struct kvm_vcpu *vcpu);
+
+/* event_classes.c */
+void kvm_x86_inject_events(struct kvm_vcpu *vcpu);
+/* Could the guest take a maskable interrupt before its next instruction? */
+bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu);
+/*
+ * The interrupt the in-kernel irqchip presents to this vCPU, or -1: the
+ * PIC's INTR through LINT0 (ExtINT, outside the APIC's priorities) first,
+ * then the local APIC. With @ack the vector is taken: INTA for the PIC,
+ * IRR to ISR for the APIC.
+ */
+int kvm_x86_irqchip_irq(struct kvm_vcpu *vcpu, bool ack);
 
 /* debug.c: -ENOIOCTLCMD for an ioctl that is not its own */
 long kvm_debug_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
