@@ -302,8 +302,9 @@ static int svm_vcpu_create(struct kvm_vcpu *vcpu)
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
-	svm->vmcb = page_address(page);
-	svm->vmcb_pa = page_to_phys(page);
+	svm->l1_vmcb.vmcb = page_address(page);
+	svm->l1_vmcb.pa = page_to_phys(page);
+	svm->cur = &svm->l1_vmcb;
 	svm->asid = 0;
 	svm->asid_cpu = -1;
 	svm->asid_generation = 0;
@@ -315,9 +316,10 @@ static void svm_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (svm->vmcb)
-		free_page((unsigned long)svm->vmcb);
-	svm->vmcb = NULL;
+	if (svm->l1_vmcb.vmcb)
+		free_page((unsigned long)svm->l1_vmcb.vmcb);
+	svm->l1_vmcb.vmcb = NULL;
+	svm->cur = NULL;
 }
 
 /* Nothing is cached per CPU; the ASID check before VMRUN covers moves. */
@@ -333,9 +335,9 @@ static void svm_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (svm->vmcb->control.n_cr3 == root_hpa)
+	if (svm->cur->vmcb->control.n_cr3 == root_hpa)
 		return;
-	svm->vmcb->control.n_cr3 = root_hpa;
+	svm->cur->vmcb->control.n_cr3 = root_hpa;
 	/* Translations are tagged by ASID, not by nCR3. */
 	svm->asid_generation = 0;
 }
@@ -348,7 +350,7 @@ static void svm_flush_guest_tlb(struct kvm_vcpu *vcpu)
 
 static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 
 	if (svm->asid_cpu == cpu && svm->asid_generation == sc->asid_generation)
 		return;
@@ -383,7 +385,7 @@ static void svm_load_guest_dr(struct svm_vcpu *svm)
 /* VMRUN loads the guest's DR6/DR7 and #VMEXIT does not bring the host's back. */
 static void svm_restore_host_dr(struct svm_vcpu *svm)
 {
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	if (svm->dr_active) {
 		get_debugreg(svm->dr[0], 0);
@@ -424,7 +426,7 @@ static atomic_t svm_vmrun_lost = ATOMIC_INIT(0);
 
 static void svm_keep_entry_state(struct svm_vcpu *svm)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 
 	svm->entry_save = vmcb->save;
 	svm->entry_int_ctl = vmcb->control.int_ctl;
@@ -440,10 +442,10 @@ static void svm_keep_entry_state(struct svm_vcpu *svm)
  */
 static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 
 	if (vmcb->control.exit_code != SVM_EXIT_NPF ||
-	    vmcb->save.rax != svm->vmcb_pa || vmcb->save.cr3 != __read_cr3() ||
+	    vmcb->save.rax != svm->cur->pa || vmcb->save.cr3 != __read_cr3() ||
 	    vmcb->save.cs.selector != __KERNEL_CS)
 		return false;
 	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): %s\n",
@@ -462,7 +464,7 @@ static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
 	u64 spec_ctrl[2];
 	bool switch_spec_ctrl = false;
@@ -515,7 +517,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	if (kvm_host_quirk(KVM_HQ_VMRUN_HOST_STATE)) {
 		svm_keep_entry_state(svm);
 		for (tries = 0; ; tries++) {
-			__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa,
+			__svm_vmrun(vcpu->arch.gpr, svm->cur->pa,
 				    sc->host_area_pa,
 				    switch_spec_ctrl ? spec_ctrl : NULL);
 			if (!svm_vmrun_lost_guest_state(svm,
@@ -524,7 +526,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 				break;
 		}
 	} else {
-		__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
+		__svm_vmrun(vcpu->arch.gpr, svm->cur->pa, sc->host_area_pa,
 			    switch_spec_ctrl ? spec_ctrl : NULL);
 	}
 

@@ -153,7 +153,7 @@ static void vmcb_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib,
  */
 void vmcb_init(struct svm_vcpu *svm)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 	struct vmcb_control *c = &vmcb->control;
 	struct vmcb_save *s = &vmcb->save;
 
@@ -214,7 +214,7 @@ static struct vmcb_seg *vmcb_seg(struct vmcb *vmcb, int seg)
 
 void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 {
-	struct vmcb_seg *v = vmcb_seg(to_svm(vcpu)->vmcb, seg);
+	struct vmcb_seg *v = vmcb_seg(to_svm(vcpu)->cur->vmcb, seg);
 	u16 a = v->attrib;
 
 	s->base = v->base;
@@ -235,12 +235,12 @@ void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 
 int vmcb_get_cpl(struct kvm_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->save.cpl;
+	return to_svm(vcpu)->cur->vmcb->save.cpl;
 }
 
 bool vmcb_code64(struct kvm_vcpu *vcpu)
 {
-	const struct vmcb_save *s = &to_svm(vcpu)->vmcb->save;
+	const struct vmcb_save *s = &to_svm(vcpu)->cur->vmcb->save;
 
 	return (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L);
 }
@@ -248,7 +248,7 @@ bool vmcb_code64(struct kvm_vcpu *vcpu)
 void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		      int seg)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 	struct vmcb_seg *v = vmcb_seg(vmcb, seg);
 	u16 a = 0;
 
@@ -274,7 +274,7 @@ void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 
 void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	dt->base = vmcb->save.idtr.base;
 	dt->limit = vmcb->save.idtr.limit;
@@ -282,7 +282,7 @@ void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 
 void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	vmcb->save.idtr.base = dt->base;
 	vmcb->save.idtr.limit = dt->limit;
@@ -290,7 +290,7 @@ void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 
 void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	dt->base = vmcb->save.gdtr.base;
 	dt->limit = vmcb->save.gdtr.limit;
@@ -298,7 +298,7 @@ void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
 
 void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	vmcb->save.gdtr.base = dt->base;
 	vmcb->save.gdtr.limit = dt->limit;
@@ -310,7 +310,7 @@ void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
  */
 u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	switch (cr) {
 	case 0: return vmcb->save.cr0;
@@ -324,7 +324,7 @@ u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
 
 void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	switch (cr) {
 	case 0:
@@ -347,22 +347,22 @@ void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
 /* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
 u64 vmcb_get_efer(struct kvm_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->save.efer & ~(u64)EFER_SVME;
+	return to_svm(vcpu)->cur->vmcb->save.efer & ~(u64)EFER_SVME;
 }
 
 void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer)
 {
-	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME;
+	to_svm(vcpu)->cur->vmcb->save.efer = efer | EFER_SVME;
 }
 
 u64 vmcb_get_rflags(struct kvm_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->save.rflags;
+	return to_svm(vcpu)->cur->vmcb->save.rflags;
 }
 
 void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
 {
-	to_svm(vcpu)->vmcb->save.rflags = rflags;
+	to_svm(vcpu)->cur->vmcb->save.rflags = rflags;
 }
 
 u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
@@ -371,7 +371,7 @@ u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
 
 	if (dr < 4)
 		return svm->dr[dr];
-	return dr == 6 ? svm->vmcb->save.dr6 : svm->vmcb->save.dr7;
+	return dr == 6 ? svm->cur->vmcb->save.dr6 : svm->cur->vmcb->save.dr7;
 }
 
 /* DR0-3 from now on switched on every entry, guest accesses unintercepted. */
@@ -380,13 +380,13 @@ static void svm_activate_dr(struct svm_vcpu *svm)
 	if (svm->dr_active)
 		return;
 	svm->dr_active = true;
-	vmcb_set_dr_intercepts(svm->vmcb, false);
+	vmcb_set_dr_intercepts(svm->cur->vmcb, false);
 }
 
 void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 
 	if (dr < 4) {
 		svm->dr[dr] = val;
@@ -435,7 +435,7 @@ static bool svm_pat_valid(u64 pat)
 int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	switch (index) {
 	case MSR_STAR:
@@ -498,7 +498,7 @@ int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	switch (index) {
 	case MSR_STAR:
@@ -591,7 +591,7 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 void svm_inject_exception(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 	u8 vector = ex->vector;
 	bool has_error = ex->has_error_code;
 	u32 error = ex->error_code;
@@ -611,13 +611,13 @@ void svm_inject_exception(struct kvm_vcpu *vcpu)
 
 void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = vector |
+	to_svm(vcpu)->cur->vmcb->control.event_inj = vector |
 		((u64)SVM_EVT_TYPE_INTR << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
 }
 
 void svm_inject_nmi(struct kvm_vcpu *vcpu)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = X86_TRAP_NMI |
+	to_svm(vcpu)->cur->vmcb->control.event_inj = X86_TRAP_NMI |
 		((u64)SVM_EVT_TYPE_NMI << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
 }
 
@@ -628,7 +628,7 @@ void svm_inject_nmi(struct kvm_vcpu *vcpu)
  */
 void svm_enable_irq_window(struct kvm_vcpu *vcpu)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR |
 				 SVM_V_INTR_PRIO_MASK;
@@ -641,7 +641,7 @@ void svm_enable_irq_window(struct kvm_vcpu *vcpu)
  */
 void svm_update_tpr_exit(struct kvm_vcpu *vcpu, int priority_class)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	if (priority_class >= 0)
 		svm_set_intercept(vmcb, SVM_EXIT_WRITE_CR8);
@@ -668,17 +668,17 @@ void svm_enable_nmi_window(struct kvm_vcpu *vcpu)
 	if (svm->nmi_iret_seen)
 		svm_enable_irq_window(vcpu);
 	else
-		svm_set_intercept(svm->vmcb, SVM_EXIT_IRET);
+		svm_set_intercept(svm->cur->vmcb, SVM_EXIT_IRET);
 }
 
 bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->control.int_state & SVM_INT_SHADOW;
+	return to_svm(vcpu)->cur->vmcb->control.int_state & SVM_INT_SHADOW;
 }
 
 void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	if (shadow)
 		vmcb->control.int_state |= SVM_INT_SHADOW;
@@ -690,7 +690,7 @@ void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 
 void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	/* Always intercepted (vmcb_init_intercepts). */
 	if (vector == DB_VECTOR || vector == AC_VECTOR)
@@ -708,7 +708,7 @@ void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
  */
 void svm_save_exit_event(struct svm_vcpu *svm)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 	u64 info = c->exit_int_info;
 	u32 type;
 	u8 vector;

@@ -248,10 +248,19 @@ struct svm_vm {
 	struct kvm_vm vm;	/* first: kvm.ko allocates vm_size bytes */
 };
 
+/*
+ * A VMCB. A vCPU runs on one at a time (svm_vcpu.cur); everything goes
+ * through that pointer. Its clean bits stay 0: VMRUN reloads all of it.
+ */
+struct svm_vmcb_obj {
+	struct vmcb *vmcb;
+	u64 pa;
+};
+
 struct svm_vcpu {
 	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
-	struct vmcb *vmcb;
-	u64 vmcb_pa;
+	struct svm_vmcb_obj *cur;	/* the current VMCB */
+	struct svm_vmcb_obj l1_vmcb;	/* the guest's own */
 
 	/* ASID and the (CPU, generation) it was handed out for. */
 	u32 asid;

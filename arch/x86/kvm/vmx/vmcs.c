@@ -101,7 +101,7 @@ static void vmcs_update64(unsigned long field, u64 val, u64 *in_vmcs)
 /* Before each entry: the controls and host fields that may have changed. */
 void vmcs_update_controls(struct vmx_vcpu *vmx)
 {
-	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+	struct vmx_vmcs_fields *f = &vmx->vmcs->fields;
 
 	vmcs_update32(VMCS_CPU_CONTROLS, vmx->cpu_controls, &f->cpu_controls);
 	vmcs_update32(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls,
@@ -130,7 +130,7 @@ void vmcs_update_controls(struct vmx_vcpu *vmx)
 
 void vmcs_write_controls(struct vmx_vcpu *vmx)
 {
-	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+	struct vmx_vmcs_fields *f = &vmx->vmcs->fields;
 
 	vmcs_write(VMCS_PIN_CONTROLS, vmx_pin_controls);
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_exit_controls);

@@ -315,15 +315,31 @@ struct vmx_syscall_msrs {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 };
 
-struct vmx_vcpu {
-	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
-	void *vmcs;
-	u64 vmcs_pa;
+/*
+ * A VMCS and what is known of it: where it is loaded, its launch state and
+ * the fields it holds. A vCPU runs on one at a time (vmx_vcpu.vmcs), the
+ * one that is current on its CPU; everything goes through that pointer.
+ */
+struct vmx_vmcs_obj {
+	void *page;
+	u64 pa;
 	/* The CPU whose VMCS list holds this one, or -1 when cleared. */
 	int loaded_cpu;
 	struct list_head loaded_node;
 	bool launched;		/* VMRESUME, not VMLAUNCH, on this CPU */
-	bool controls_written;	/* the VMCS holds our controls */
+	bool controls_written;	/* holds our controls and constant host state */
+	/* What these fields hold: a VMWRITE only for a change. */
+	struct vmx_vmcs_fields {
+		u32 cpu_controls, cpu2_controls, entry_controls;
+		u32 exception_bitmap, tpr_threshold;
+		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
+	} fields;
+};
+
+struct vmx_vcpu {
+	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
+	struct vmx_vmcs_obj *vmcs;	/* the current one */
+	struct vmx_vmcs_obj l1_vmcs;	/* the guest's own */
 	u16 vpid;
 
 	struct vmx_guest_state gs;
@@ -342,12 +358,6 @@ struct vmx_vcpu {
 	u32 exception_bitmap;
 	u64 eptp;
 	bool flush_tlb;
-	/* What those fields of the VMCS hold: a VMWRITE only for a change. */
-	struct vmx_vmcs_fields {
-		u32 cpu_controls, cpu2_controls, entry_controls;
-		u32 exception_bitmap, tpr_threshold;
-		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
-	} in_vmcs;
 
 	/* The RIP the interruptibility state was recorded at. */
 	unsigned long shadow_rip;

@@ -194,7 +194,7 @@ struct vmx_cpu {
 	bool vmx_on;
 	/* VMCSs launched or made current on this CPU, not yet VMCLEARed. */
 	struct list_head loaded;
-	struct vmx_vcpu *current_vmx;
+	struct vmx_vmcs_obj *current_vmcs;
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
@@ -422,25 +422,25 @@ fault:
 	cr4_clear_bits(X86_CR4_VMXE);
 }
 
-static void vmx_clear_loaded(struct vmx_cpu *vc, struct vmx_vcpu *vmx)
+static void vmx_clear_loaded(struct vmx_cpu *vc, struct vmx_vmcs_obj *vmcs)
 {
-	vmx_vmclear(vmx->vmcs_pa);
-	list_del(&vmx->loaded_node);
-	if (vc->current_vmx == vmx)
-		vc->current_vmx = NULL;
-	vmx->launched = false;
+	vmx_vmclear(vmcs->pa);
+	list_del(&vmcs->loaded_node);
+	if (vc->current_vmcs == vmcs)
+		vc->current_vmcs = NULL;
+	vmcs->launched = false;
 	/* Ordered after the VMCLEAR: another CPU may load it once it sees -1. */
-	smp_store_release(&vmx->loaded_cpu, -1);
+	smp_store_release(&vmcs->loaded_cpu, -1);
 }
 
 static void vmx_clear_all_loaded(struct vmx_cpu *vc)
 {
-	struct vmx_vcpu *vmx, *tmp;
+	struct vmx_vmcs_obj *vmcs, *tmp;
 
 	/* vmx_clear_remote() IPIs unlink from this list. */
 	lockdep_assert_irqs_disabled();
-	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node)
-		vmx_clear_loaded(vc, vmx);
+	list_for_each_entry_safe(vmcs, tmp, &vc->loaded, loaded_node)
+		vmx_clear_loaded(vc, vmcs);
 }
 
 static int vmx_cpu_enable(void)
@@ -478,7 +478,7 @@ static int vmx_cpu_enable(void)
 		 _ASM_EXTABLE(1b, %l[fail])
 		 : : "m"(pa) : "cc", "memory" : fail);
 	vc->vmx_on = true;
-	vc->current_vmx = NULL;
+	vc->current_vmcs = NULL;
 	/* Translations tagged by EPTP or VPID may be left from an earlier user. */
 	vmx_invept(0);
 	if (vmx_has_vpid)
@@ -513,10 +513,10 @@ static void vmx_cpu_emergency_disable(void)
 	if (!(__read_cr4() & X86_CR4_VMXE))
 		return;
 	if (vc->vmx_on) {
-		struct vmx_vcpu *vmx;
+		struct vmx_vmcs_obj *vmcs;
 
-		list_for_each_entry(vmx, &vc->loaded, loaded_node)
-			vmx_vmclear(vmx->vmcs_pa);
+		list_for_each_entry(vmcs, &vc->loaded, loaded_node)
+			vmx_vmclear(vmcs->pa);
 	}
 	vmx_vmxoff();
 }
@@ -552,7 +552,7 @@ static int vmx_alloc_cpu_data(void)
 		vc->vmxon_region = page_address(page);
 		INIT_LIST_HEAD(&vc->loaded);
 		vc->vmx_on = false;
-		vc->current_vmx = NULL;
+		vc->current_vmcs = NULL;
 	}
 	return 0;
 }
@@ -615,29 +615,78 @@ static void vmx_free_msr_bitmap(void)
 	vmx_msr_bitmap = NULL;
 }
 
-static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
+/* A VMCS in the clear launch state (VMCLEAR), current nowhere. */
+static int vmx_vmcs_obj_init(struct vmx_vmcs_obj *vmcs)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct page *page;
 	int r;
 
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
-	vmx->vmcs = page_address(page);
-	vmx->vmcs_pa = page_to_phys(page);
+	vmcs->page = page_address(page);
+	vmcs->pa = page_to_phys(page);
+	*(u32 *)vmcs->page = vmx_revision;
+	vmcs->loaded_cpu = -1;
+	INIT_LIST_HEAD(&vmcs->loaded_node);
+	vmcs->launched = false;
+	vmcs->controls_written = false;
+
+	preempt_disable();
+	r = vmx_vmclear(vmcs->pa);
+	preempt_enable();
+	if (r) {
+		__free_page(page);
+		vmcs->page = NULL;
+	}
+	return r;
+}
+
+static void vmx_clear_remote(void *arg)
+{
+	struct vmx_vmcs_obj *vmcs = arg;
+
+	if (vmcs->loaded_cpu == smp_processor_id())
+		vmx_clear_loaded(this_cpu_ptr(&vmx_cpu_data), vmcs);
+}
+
+/* VMCLEAR on the CPU the VMCS was last current on, wherever that is. */
+static void vmx_clear_vmcs(struct vmx_vmcs_obj *vmcs)
+{
+	int cpu = smp_load_acquire(&vmcs->loaded_cpu);
+
+	if (cpu < 0)
+		return;
+	/* An offline CPU cleared its VMCSs in cpu_disable. */
+	smp_call_function_single(cpu, vmx_clear_remote, vmcs, 1);
+}
+
+static void vmx_vmcs_obj_free(struct vmx_vmcs_obj *vmcs)
+{
+	if (!vmcs->page)
+		return;
+	vmx_clear_vmcs(vmcs);
+	free_page((unsigned long)vmcs->page);
+	vmcs->page = NULL;
+}
+
+static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r;
+
 	if (vmx_has_tpr_shadow) {
 		vmx->vapic = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-		if (!vmx->vapic) {
-			r = -ENOMEM;
-			goto free_vmcs;
-		}
+		if (!vmx->vapic)
+			return -ENOMEM;
 	}
-	*(u32 *)vmx->vmcs = vmx_revision;
-	vmx->loaded_cpu = -1;
-	INIT_LIST_HEAD(&vmx->loaded_node);
-	vmx->launched = false;
-	vmx->controls_written = false;
+	r = vmx_vmcs_obj_init(&vmx->l1_vmcs);
+	if (r) {
+		free_page((unsigned long)vmx->vapic);
+		vmx->vapic = NULL;
+		return r;
+	}
+	vmx->vmcs = &vmx->l1_vmcs;
 
 	vmx->vpid = 0;
 	if (vmx_has_vpid) {
@@ -647,66 +696,30 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 			vmx->vpid = r;
 	}
 
-	/* VMCLEAR puts the new VMCS in the clear launch state. */
-	preempt_disable();
-	r = vmx_vmclear(vmx->vmcs_pa);
-	preempt_enable();
-	if (r) {
-		if (vmx->vpid)
-			ida_free(&vmx_vpids, vmx->vpid);
-		goto free_vmcs;
-	}
-
 	vmx->eptp = vmx_eptp(vcpu->vm->tdp_root);
 	vmx_reset_guest_state(vmx);
 	return 0;
-
-free_vmcs:
-	free_page((unsigned long)vmx->vapic);
-	vmx->vapic = NULL;
-	free_page((unsigned long)vmx->vmcs);
-	vmx->vmcs = NULL;
-	return r;
-}
-
-static void vmx_clear_remote(void *arg)
-{
-	struct vmx_vcpu *vmx = arg;
-
-	if (vmx->loaded_cpu == smp_processor_id())
-		vmx_clear_loaded(this_cpu_ptr(&vmx_cpu_data), vmx);
-}
-
-/* VMCLEAR on the CPU the VMCS was last current on, wherever that is. */
-static void vmx_clear_vmcs(struct vmx_vcpu *vmx)
-{
-	int cpu = smp_load_acquire(&vmx->loaded_cpu);
-
-	if (cpu < 0)
-		return;
-	/* An offline CPU cleared its VMCSs in cpu_disable. */
-	smp_call_function_single(cpu, vmx_clear_remote, vmx, 1);
 }
 
 static void vmx_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (!vmx->vmcs)
+	if (!vmx->l1_vmcs.page)
 		return;
-	vmx_clear_vmcs(vmx);
+	vmx_vmcs_obj_free(&vmx->l1_vmcs);
+	vmx->vmcs = NULL;
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
 	free_page((unsigned long)vmx->vapic);
 	vmx->vapic = NULL;
-	free_page((unsigned long)vmx->vmcs);
-	vmx->vmcs = NULL;
 }
 
 /* Called with preemption off, on @cpu. */
 static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_vmcs_obj *vmcs = vmx->vmcs;
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
 	unsigned long flags;
 	bool moved = false;
@@ -714,9 +727,9 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	lockdep_assert_preemption_disabled();
 	/* Another task, or this one's userspace, ran since the last entry. */
 	vmx->l1d_flush_pending = true;
-	if (vmx->loaded_cpu != cpu) {
+	if (vmcs->loaded_cpu != cpu) {
 		/* A VMCS may be current on one CPU only: clear it there first. */
-		vmx_clear_vmcs(vmx);
+		vmx_clear_vmcs(vmcs);
 		moved = true;
 	}
 	if (!vc->vmx_on)
@@ -724,18 +737,18 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 
 	local_irq_save(flags);
 	if (moved) {
-		list_add(&vmx->loaded_node, &vc->loaded);
-		vmx->loaded_cpu = cpu;
-		vmx->launched = false;
+		list_add(&vmcs->loaded_node, &vc->loaded);
+		vmcs->loaded_cpu = cpu;
+		vmcs->launched = false;
 	}
-	if (vc->current_vmx != vmx) {
-		if (vmx_vmptrld(vmx->vmcs_pa))
+	if (vc->current_vmcs != vmcs) {
+		if (vmx_vmptrld(vmcs->pa))
 			pr_err_once("VMPTRLD failed\n");
-		vc->current_vmx = vmx;
+		vc->current_vmcs = vmcs;
 	}
-	if (!vmx->controls_written) {
+	if (!vmcs->controls_written) {
 		vmcs_write_controls(vmx);
-		vmx->controls_written = true;
+		vmcs->controls_written = true;
 		vmx->state_dirty = true;
 	}
 	if (moved)
@@ -921,8 +934,8 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	int fail;
 
 	lockdep_assert_irqs_disabled();
-	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
-			 vmx->loaded_cpu != smp_processor_id())) {
+	if (WARN_ON_ONCE(vc->current_vmcs != vmx->vmcs ||
+			 vmx->vmcs->loaded_cpu != smp_processor_id())) {
 		vmx->exit_reason = EXIT_REASON_VMFAIL;
 		vmx->insn_error = 0;
 		return;
@@ -966,7 +979,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (vmx_l1d_flush_before_entry(&vmx->l1d_flush_pending))
 		kvm_stat_inc(&vcpu->stat.arch, l1d_flush);
 
-	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched, spec_ctrl);
+	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->vmcs->launched, spec_ctrl);
 
 	/*
 	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
@@ -994,7 +1007,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx->l1d_flush_pending = true;
 	/* A failed entry leaves the launch state as it was. */
 	if (!(vmx->exit_reason & EXIT_REASON_ENTRY_FAILED))
-		vmx->launched = true;
+		vmx->vmcs->launched = true;
 
 	/* A host NMI made the exit: run the host's handler now. */
 	if ((u16)vmx->exit_reason == EXIT_EXCEPTION_NMI &&
