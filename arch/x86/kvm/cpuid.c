@@ -621,7 +621,7 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	}
 	if (function == 1) {
 		ecx &= ~LEAF1_ECX_OSXSAVE;
-		if (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)
+		if (kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)
 			ecx |= LEAF1_ECX_OSXSAVE;
 	}
 	g[GPR_RAX] = eax;

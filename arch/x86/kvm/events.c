@@ -74,14 +74,14 @@ EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
 /* Could the guest take a maskable interrupt before its next instruction? */
 static bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	return (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) &&
 	       !kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 
 /* In an STI shadow: interrupts are on, but not before the next instruction. */
 static bool kvm_x86_interrupt_shadowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	return (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) &&
 	       kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 
@@ -201,7 +201,7 @@ void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	run->if_flag = !!(kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF);
+	run->if_flag = !!(kvm_get_rflags(vcpu) & X86_EFLAGS_IF);
 	run->ready_for_interrupt_injection = kvm_x86_ready_for_irq(vcpu);
 	run->flags = 0;
 	run->cr8 = vcpu->arch.cr8;
@@ -246,7 +246,7 @@ static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
 static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
-	bool irq_ok = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF;
+	bool irq_ok = kvm_get_rflags(vcpu) & X86_EFLAGS_IF;
 
 	return ev->nmi_pending || vcpu->arch.exception.pending ||
 	       ev->irq_reinject ||

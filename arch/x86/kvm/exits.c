@@ -96,7 +96,7 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long *g = vcpu->arch.gpr;
 	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
 
-	if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)) {
+	if (!(kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return KVM_X86_EXIT_RESUME;
 	}
@@ -170,8 +170,8 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
 
 static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 old = kvm_x86_call(get_cr)(vcpu, 0);
-	u64 efer = kvm_x86_call(get_efer)(vcpu);
+	u64 old = kvm_read_cr0(vcpu);
+	u64 efer = kvm_read_efer(vcpu);
 	u64 new_efer = efer;
 
 	if (val >> 32)
@@ -184,14 +184,14 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	/* Paging may not go off with PCIDs on (SDM: MOV CR0). */
 	if (!(val & X86_CR0_PG) &&
-	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PCIDE))
+	    (kvm_read_cr4(vcpu) & X86_CR4_PCIDE))
 		return -EINVAL;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
 		struct kvm_segment cs;
 
 		/* Long mode needs PAE and may not start in a 64-bit segment. */
 		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
-		if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PAE) || cs.l)
+		if (!(kvm_read_cr4(vcpu) & X86_CR4_PAE) || cs.l)
 			return -EINVAL;
 		new_efer |= EFER_LMA;
 	}
@@ -204,16 +204,16 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 		new_efer &= ~EFER_LMA;
 	}
 	if (new_efer != efer)
-		kvm_x86_call(set_efer)(vcpu, new_efer);
-	kvm_x86_call(set_cr)(vcpu, 0, val);
+		kvm_write_efer(vcpu, new_efer);
+	kvm_write_cr(vcpu, 0, val);
 	return 0;
 }
 
 /* MOV to CR4's #GP conditions (SDM vol. 2B MOV CR; APM vol. 3 MOV CRn). */
 static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 efer = kvm_x86_call(get_efer)(vcpu);
-	u64 old = kvm_x86_call(get_cr)(vcpu, 4);
+	u64 efer = kvm_read_efer(vcpu);
+	u64 old = kvm_read_cr4(vcpu);
 
 	/* Bits of features the vCPU's CPUID (or KVM) lacks are reserved. */
 	if (!kvm_cr4_valid(vcpu, val))
@@ -226,10 +226,10 @@ static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE)) {
 		/* PCIDs need long mode, and start with PCID 0 in CR3. */
 		if (!(efer & EFER_LMA) ||
-		    (kvm_x86_call(get_cr)(vcpu, 3) & 0xfff))
+		    (kvm_read_cr(vcpu, 3) & 0xfff))
 			return -EINVAL;
 	}
-	kvm_x86_call(set_cr)(vcpu, 4, val);
+	kvm_write_cr(vcpu, 4, val);
 	return 0;
 }
 

@@ -603,7 +603,7 @@ int kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 	switch (index) {
 	case MSR_EFER:
-		*data = kvm_x86_call(get_efer)(vcpu);
+		*data = kvm_read_efer(vcpu);
 		return 0;
 	case MSR_IA32_TSC:
 		*data = rdtsc() + x->tsc_offset;

@@ -133,7 +133,7 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 {
 	unsigned long *g = vcpu->arch.gpr;
 	unsigned long mask = kvm_x86_addr_mask(addr_size);
-	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 	unsigned long step = (unsigned long)n * size;
 
 	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,
@@ -154,7 +154,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
 	unsigned long next_rip, lin, mask, left;
 	u8 addr_size;
@@ -307,7 +307,7 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	if (st->string) {
 		unsigned long *g = vcpu->arch.gpr;
 		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
-		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 		unsigned long lin;
 		u32 n = st->count;
 

@@ -376,10 +376,10 @@ static void svm_load_guest_dr(struct svm_vcpu *svm)
 	/* No host breakpoint may match a guest address before VMRUN. */
 	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
-	set_debugreg(svm->dr[0], 0);
-	set_debugreg(svm->dr[1], 1);
-	set_debugreg(svm->dr[2], 2);
-	set_debugreg(svm->dr[3], 3);
+	set_debugreg(svm->vcpu.arch.regs.db[0], 0);
+	set_debugreg(svm->vcpu.arch.regs.db[1], 1);
+	set_debugreg(svm->vcpu.arch.regs.db[2], 2);
+	set_debugreg(svm->vcpu.arch.regs.db[3], 3);
 }
 
 /* VMRUN loads the guest's DR6/DR7 and #VMEXIT does not bring the host's back. */
@@ -388,10 +388,10 @@ static void svm_restore_host_dr(struct svm_vcpu *svm)
 	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	if (svm->dr_active) {
-		get_debugreg(svm->dr[0], 0);
-		get_debugreg(svm->dr[1], 1);
-		get_debugreg(svm->dr[2], 2);
-		get_debugreg(svm->dr[3], 3);
+		get_debugreg(svm->vcpu.arch.regs.db[0], 0);
+		get_debugreg(svm->vcpu.arch.regs.db[1], 1);
+		get_debugreg(svm->vcpu.arch.regs.db[2], 2);
+		get_debugreg(svm->vcpu.arch.regs.db[3], 3);
 	}
 	if (kvm_compat_host_breakpoints_active()) {
 		kvm_compat_host_breakpoints_restore();
@@ -460,6 +460,13 @@ static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 	vmcb->control.exit_code = SVM_EXIT_INVALID;
 	return true;
 }
+
+/*
+ * Register classes the guest changes without an exit: reading them from
+ * the VMCB costs no more than a look at the cache, so all but the PDPTEs,
+ * which SVM does not keep.
+ */
+#define SVM_EXIT_CHANGED_CLASSES (KVM_REG_ALL_CLASSES & ~BIT(KVM_REG_PDPTRS))
 
 static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 {
@@ -534,6 +541,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 
 	svm_restore_host_dr(svm);
+	kvm_reg_invalidate(vcpu, SVM_EXIT_CHANGED_CLASSES);
 
 	vcpu->arch.gpr[GPR_RAX] = vmcb->save.rax;
 	vcpu->arch.gpr[GPR_RSP] = vmcb->save.rsp;
@@ -569,18 +577,8 @@ static struct kvm_x86_backend svm_backend = {
 	.get_cpl		= vmcb_get_cpl,
 	.code64			= vmcb_code64,
 	.set_segment		= vmcb_set_segment,
-	.get_idt		= vmcb_get_idt,
-	.set_idt		= vmcb_set_idt,
-	.get_gdt		= vmcb_get_gdt,
-	.set_gdt		= vmcb_set_gdt,
-	.get_cr			= vmcb_get_cr,
-	.set_cr			= vmcb_set_cr,
-	.get_efer		= vmcb_get_efer,
-	.set_efer		= vmcb_set_efer,
-	.get_rflags		= vmcb_get_rflags,
-	.set_rflags		= vmcb_set_rflags,
-	.get_dr			= vmcb_get_dr,
-	.set_dr			= vmcb_set_dr,
+	.cache_reg_class	= svm_cache_reg_class,
+	.flush_dirty_classes	= svm_flush_dirty_classes,
 
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,

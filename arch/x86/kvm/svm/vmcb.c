@@ -190,7 +190,7 @@ void vmcb_init(struct svm_vcpu *svm)
 	s->g_pat = SVM_PAT_DEFAULT;
 
 	svm->dr_active = false;
-	memset(svm->dr, 0, sizeof(svm->dr));
+	memset(svm->vcpu.arch.regs.db, 0, sizeof(svm->vcpu.arch.regs.db));
 	svm->nmi_iret_seen = false;
 }
 
@@ -272,106 +272,48 @@ void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		vmcb->save.cpl = s->dpl & 3;
 }
 
-void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+/* The register cache (<kvm/x86_regs.h>): the VMCB is the CPU's copy. */
+void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
+	const struct vmcb_save *s = &to_svm(vcpu)->cur->vmcb->save;
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
 
-	dt->base = vmcb->save.idtr.base;
-	dt->limit = vmcb->save.idtr.limit;
-}
-
-void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-
-	vmcb->save.idtr.base = dt->base;
-	vmcb->save.idtr.limit = dt->limit;
-}
-
-void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-
-	dt->base = vmcb->save.gdtr.base;
-	dt->limit = vmcb->save.gdtr.limit;
-}
-
-void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-
-	vmcb->save.gdtr.base = dt->base;
-	vmcb->save.gdtr.limit = dt->limit;
-}
-
-/*
- * With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted
- * but for CR4 writes while kvm_x86_cr4_trap() asks for them (svm.c).
- */
-u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-
-	switch (cr) {
-	case 0: return vmcb->save.cr0;
-	case 2: return vmcb->save.cr2;
-	case 3: return vmcb->save.cr3;
-	case 4: return vmcb->save.cr4;
-	}
-	WARN_ON_ONCE(1);
-	return 0;
-}
-
-void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-
-	switch (cr) {
-	case 0:
-		vmcb->save.cr0 = val;
+	switch (class) {
+	case KVM_REG_RFLAGS:
+		r->rflags = s->rflags;
 		break;
-	case 2:
-		vmcb->save.cr2 = val;
+	case KVM_REG_CR0:
+		r->cr0 = s->cr0;
 		break;
-	case 3:
-		vmcb->save.cr3 = val;
+	case KVM_REG_CR2:
+		r->cr2 = s->cr2;
 		break;
-	case 4:
-		vmcb->save.cr4 = val;
+	case KVM_REG_CR3:
+		r->cr3 = s->cr3;
+		break;
+	case KVM_REG_CR4:
+		r->cr4 = s->cr4;
+		break;
+	case KVM_REG_EFER:
+		/* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
+		r->efer = s->efer & ~(u64)EFER_SVME;
+		break;
+	case KVM_REG_PDPTRS:
+		break;		/* nested paging reads them from guest memory */
+	case KVM_REG_DTABLES:
+		r->gdt.base = s->gdtr.base;
+		r->gdt.limit = s->gdtr.limit;
+		r->idt.base = s->idtr.base;
+		r->idt.limit = s->idtr.limit;
+		break;
+	case KVM_REG_DRS:
+		/* DR0-3 are not in the VMCB: svm_vcpu_run stores them. */
+		r->dr6 = s->dr6;
+		r->dr7 = s->dr7;
 		break;
 	default:
 		WARN_ON_ONCE(1);
 	}
-}
-
-/* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
-u64 vmcb_get_efer(struct kvm_vcpu *vcpu)
-{
-	return to_svm(vcpu)->cur->vmcb->save.efer & ~(u64)EFER_SVME;
-}
-
-void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer)
-{
-	to_svm(vcpu)->cur->vmcb->save.efer = efer | EFER_SVME;
-}
-
-u64 vmcb_get_rflags(struct kvm_vcpu *vcpu)
-{
-	return to_svm(vcpu)->cur->vmcb->save.rflags;
-}
-
-void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
-{
-	to_svm(vcpu)->cur->vmcb->save.rflags = rflags;
-}
-
-u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-
-	if (dr < 4)
-		return svm->dr[dr];
-	return dr == 6 ? svm->cur->vmcb->save.dr6 : svm->cur->vmcb->save.dr7;
 }
 
 /* DR0-3 from now on switched on every entry, guest accesses unintercepted. */
@@ -383,21 +325,41 @@ static void svm_activate_dr(struct svm_vcpu *svm)
 	vmcb_set_dr_intercepts(svm->cur->vmcb, false);
 }
 
-void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
+/*
+ * With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted
+ * but for CR4 writes while kvm_x86_cr4_trap() asks for them (svm.c).
+ */
+void svm_flush_dirty_classes(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->cur->vmcb;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
 
-	if (dr < 4) {
-		svm->dr[dr] = val;
-		if (val)
-			svm_activate_dr(svm);
-	} else if (dr == 6) {
-		vmcb->save.dr6 = val;
-	} else {
-		vmcb->save.dr7 = val;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_RFLAGS))
+		s->rflags = r->rflags;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR0))
+		s->cr0 = r->cr0;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR2))
+		s->cr2 = r->cr2;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR3))
+		s->cr3 = r->cr3;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR4))
+		s->cr4 = r->cr4;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_EFER))
+		s->efer = r->efer | EFER_SVME;
+	kvm_reg_test_clear_dirty(vcpu, KVM_REG_PDPTRS);
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DTABLES)) {
+		s->gdtr.base = r->gdt.base;
+		s->gdtr.limit = r->gdt.limit;
+		s->idtr.base = r->idt.base;
+		s->idtr.limit = r->idt.limit;
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DRS)) {
+		s->dr6 = r->dr6;
+		s->dr7 = r->dr7;
 		/* Enabled breakpoints must match the guest's addresses. */
-		if (val & SVM_DR7_ENABLES)
+		if ((r->dr7 & SVM_DR7_ENABLES) ||
+		    (r->db[0] | r->db[1] | r->db[2] | r->db[3]))
 			svm_activate_dr(svm);
 	}
 }
@@ -604,7 +566,7 @@ void svm_inject_exception(struct kvm_vcpu *vcpu)
 	evt = vector | ((u64)SVM_EVT_TYPE_EXCEPT << SVM_EVT_TYPE_SHIFT) |
 	      SVM_EVT_VALID;
 	/* Real mode delivers no error codes; an EV there is illegal. */
-	if (has_error && (vmcb->save.cr0 & X86_CR0_PE))
+	if (has_error && (kvm_read_cr0(vcpu) & X86_CR0_PE))
 		evt |= SVM_EVT_EV | ((u64)error << SVM_EVT_ERR_SHIFT);
 	vmcb->control.event_inj = evt;
 }

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <kvm/x86_backend.h>
+#include <kvm/x86_regs.h>
 #include <kvm/host_quirks.h>
 
 /* Control area: VMCB offsets 0x000..0x3ff. */
@@ -268,11 +269,11 @@ struct svm_vcpu {
 	u64 asid_generation;
 
 	/*
-	 * DR0-3 are not in the VMCB. They are intercepted until the guest
-	 * first touches one; from then on they are switched around VMRUN.
+	 * DR0-3 are not in the VMCB (vcpu->arch.regs.db). They are intercepted
+	 * until the guest first touches one; from then on they are switched
+	 * around VMRUN.
 	 */
 	bool dr_active;
-	unsigned long dr[4];
 
 	u64 spec_ctrl;		/* validated by x86 common code */
 
@@ -320,18 +321,8 @@ int vmcb_get_cpl(struct kvm_vcpu *vcpu);
 bool vmcb_code64(struct kvm_vcpu *vcpu);
 void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		      int seg);
-void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr);
-void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val);
-u64 vmcb_get_efer(struct kvm_vcpu *vcpu);
-void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer);
-u64 vmcb_get_rflags(struct kvm_vcpu *vcpu);
-void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags);
-u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr);
-void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val);
+void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
+void svm_flush_dirty_classes(struct kvm_vcpu *vcpu);
 int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 void svm_inject_exception(struct kvm_vcpu *vcpu);

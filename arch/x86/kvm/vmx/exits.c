@@ -212,7 +212,7 @@ static int vmx_exit_cr_access(struct vmx_vcpu *vmx)
 	case CR_QUAL_LMSW:
 		/* LMSW sets PE but never clears it, and only touches bits 3:0. */
 		val = (qual >> CR_QUAL_LMSW_SHIFT) & 0xf;
-		val |= vmx_gs(vmx)->cr0 & (X86_CR0_PE | ~0xfULL);
+		val |= kvm_read_cr0(&vmx->vcpu) & (X86_CR0_PE | ~0xfULL);
 		return kvm_x86_exit_cr_write(vcpu, 0, val, vmx_next_rip(vmx));
 	}
 	return vmx_unexpected_exit(vmx);

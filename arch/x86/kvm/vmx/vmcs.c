@@ -262,38 +262,36 @@ static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
 	return ar;
 }
 
-static bool vmx_pae_paging(const struct vmx_guest_state *gs)
-{
-	return (gs->cr0 & X86_CR0_PG) && (gs->cr4 & X86_CR4_PAE) &&
-	       !(gs->efer & EFER_LMA);
-}
-
+/*
+ * Before each entry, after flush_dirty_classes: what depends on RIP and
+ * RFLAGS, and the segments and MSRs in gs when they changed.
+ */
 void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 {
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
 	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = gs->rflags & X86_EFLAGS_VM;
+	bool vm86 = r->rflags & X86_EFLAGS_VM;
 	u32 intr = gs->interruptibility;
 	u64 pending;
 	int n;
 
-	if (gs->cr2 != native_read_cr2())
-		native_write_cr2(gs->cr2);
+	if (r->cr2 != native_read_cr2())
+		native_write_cr2(r->cr2);
 	/* Written on every entry: the guest changes them without exits. */
 	if (vmx->vcpu.arch.rip != vmx->shadow_rip)
 		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-	if (!(gs->rflags & X86_EFLAGS_IF))
+	if (!(r->rflags & X86_EFLAGS_IF))
 		intr &= ~INTERRUPTIBILITY_STI;
 	if (vmx->entry_intr_info & INTR_VALID)
 		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr);
-	vmcs_write(VMCS_GUEST_RFLAGS, gs->rflags | X86_EFLAGS_FIXED);
 	/*
 	 * Traps the CPU saved at an asynchronous exit are still due at that
 	 * RIP; after an instruction that exited they are not (it ran again or
 	 * was emulated). Entry wants BS with TF inside an STI/MOV SS shadow.
 	 */
 	pending = vmx->vcpu.arch.rip == vmx->shadow_rip ? vmx->pending_dbg : 0;
-	if ((gs->rflags & X86_EFLAGS_TF) &&
+	if ((r->rflags & X86_EFLAGS_TF) &&
 	    (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
 		pending |= PENDING_DBG_BS;
 	vmcs_write(VMCS_GUEST_PENDING_DBG, pending);
@@ -314,36 +312,34 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 		vmcs_write(VMCS_GUEST_AR(n), vmx_entry_ar(n, v, vm86));
 		vmcs_write(VMCS_GUEST_BASE(n), base);
 	}
-	vmcs_write(VMCS_GUEST_GDTR_BASE, gs->gdtr_base);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, gs->gdtr_limit);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, gs->idtr_base);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, gs->idtr_limit);
-	vmcs_write(VMCS_GUEST_CR0, vmx_hw_cr0(gs->cr0));
-	vmcs_write(VMCS_CR0_SHADOW, gs->cr0);
-	vmcs_write(VMCS_GUEST_CR3, gs->cr3);
-	vmcs_write(VMCS_GUEST_CR4, vmx_hw_cr4(gs->cr4));
-	vmcs_write(VMCS_CR4_SHADOW, gs->cr4);
-	vmcs_write(VMCS_GUEST_DR7, gs->dr7);
-	vmcs_write(VMCS_GUEST_EFER, gs->efer);
+	vmx->vmcs_vm86 = vm86;
 	vmcs_write(VMCS_GUEST_PAT, gs->pat);
 	/* Kept, not applied: DEBUGCTL stays the host's (no LBR virtualization). */
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_CS, gs->sysenter_cs);
 	vmcs_write(VMCS_GUEST_SYSENTER_ESP, gs->sysenter_esp);
 	vmcs_write(VMCS_GUEST_SYSENTER_EIP, gs->sysenter_eip);
-	if (vmx_pae_paging(gs))
-		for (n = 0; n < 4; n++)
-			vmcs_write(VMCS_GUEST_PDPTE(n), gs->pdpte[n]);
 	vmx->state_dirty = false;
 }
+
+/*
+ * Register classes the guest changes without an exit, read when first
+ * asked for (most exits need none). RFLAGS and CR2 are read after every
+ * exit instead; EFER changes only through exits (MSR writes, CR0.PG).
+ */
+#define VMX_EXIT_CHANGED_CLASSES (BIT(KVM_REG_CR0) | BIT(KVM_REG_CR3) | \
+				  BIT(KVM_REG_CR4) | BIT(KVM_REG_PDPTRS) | \
+				  BIT(KVM_REG_DTABLES))
 
 /* After an exit: what the guest may have changed without one. */
 void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 {
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
 	struct vmx_guest_state *gs = &vmx->gs;
 
-	gs->cr2 = native_read_cr2();
-	gs->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	r->cr2 = native_read_cr2();
+	r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	vmx->vmcs_vm86 = r->rflags & X86_EFLAGS_VM;
 	gs->interruptibility = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	switch ((u16)vmx->exit_reason) {
 	case EXIT_EXTERNAL_INTR:
@@ -356,41 +352,21 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	}
 	/* The rest when first asked for; an entry that failed loaded nothing. */
 	vmx->gs_unread = !vmx->state_dirty;
-}
-
-/* One control register from the VMCS; the bits the host owns are gs's. */
-static u64 vmx_read_cr(struct vmx_vcpu *vmx, int cr)
-{
-	u64 val;
-
-	preempt_disable();
-	switch (cr) {
-	case 0:
-		val = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
-		      (vmx->gs.cr0 & vmx_cr0_mask());
-		break;
-	case 3:
-		val = vmcs_read(VMCS_GUEST_CR3);
-		break;
-	default:
-		val = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
-		      (vmx->gs.cr4 & vmx_cr4_mask());
-		break;
-	}
-	preempt_enable();
-	return val;
+	/* With MOV DR unintercepted, DR7 too (DR0-3, DR6: vmx_vcpu_run). */
+	kvm_reg_invalidate(&vmx->vcpu, VMX_EXIT_CHANGED_CLASSES |
+			   (vmx->dr_active ? BIT(KVM_REG_DRS) : 0));
 }
 
 /*
- * Segments, descriptor tables, CR0/CR3/CR4, DR7 and the PDPTEs, which the
- * guest may have changed without an exit, read from the current VMCS on
- * the first use after an exit (most exits need none of them), and before
- * the vCPU leaves the CPU. Preemption off: the VMCS must stay current.
+ * The segments, which the guest may have changed without an exit, read from
+ * the current VMCS on the first use after an exit (most exits need none of
+ * them), and before the vCPU leaves the CPU. Preemption off: the VMCS must
+ * stay current.
  */
 void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
 {
 	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = gs->rflags & X86_EFLAGS_VM;
+	bool vm86 = vmx->vmcs_vm86;
 	int n;
 
 	preempt_disable();
@@ -406,21 +382,111 @@ void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
 		if (!vm86 || n >= VMCS_SEG_LDTR)
 			v->ar = vmcs_read(VMCS_GUEST_AR(n));
 	}
-	gs->gdtr_base = vmcs_read(VMCS_GUEST_GDTR_BASE);
-	gs->gdtr_limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
-	gs->idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
-	gs->idtr_limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-	gs->cr0 = vmx_read_cr(vmx, 0);
-	gs->cr3 = vmx_read_cr(vmx, 3);
-	gs->cr4 = vmx_read_cr(vmx, 4);
-	if (vmx->dr_active)
-		gs->dr7 = vmcs_read(VMCS_GUEST_DR7);
-	if (vmx_pae_paging(gs))
-		for (n = 0; n < 4; n++)
-			gs->pdpte[n] = vmcs_read(VMCS_GUEST_PDPTE(n));
 	vmx->gs_unread = false;
 out:
 	preempt_enable();
+}
+
+/* The register cache (<kvm/x86_regs.h>): one class from the current VMCS. */
+void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class)
+{
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int n;
+
+	preempt_disable();
+	switch (class) {
+	case KVM_REG_RFLAGS:
+		r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		break;
+	/* Of CR0 and CR4, the bits the host owns are the guest's view here. */
+	case KVM_REG_CR0:
+		r->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
+			 (r->cr0 & vmx_cr0_mask());
+		break;
+	case KVM_REG_CR3:
+		r->cr3 = vmcs_read(VMCS_GUEST_CR3);
+		break;
+	case KVM_REG_CR4:
+		r->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
+			 (r->cr4 & vmx_cr4_mask());
+		break;
+	case KVM_REG_EFER:
+		r->efer = vmcs_read(VMCS_GUEST_EFER);
+		break;
+	case KVM_REG_PDPTRS:
+		/* A MOV to CR3 in the guest loaded them (SDM 4.4.1). */
+		if (kvm_pae_paging(vcpu))
+			for (n = 0; n < 4; n++)
+				r->pdpte[n] = vmcs_read(VMCS_GUEST_PDPTE(n));
+		break;
+	case KVM_REG_DTABLES:
+		r->gdt.base = vmcs_read(VMCS_GUEST_GDTR_BASE);
+		r->gdt.limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
+		r->idt.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
+		r->idt.limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
+		break;
+	case KVM_REG_DRS:
+		/* DR0-3 and DR6 are not in the VMCS: vmx_vcpu_run stores them. */
+		r->dr7 = vmcs_read(VMCS_GUEST_DR7);
+		break;
+	default:
+		/* CR2 is not in the VMCS: read after every exit, never missing. */
+		WARN_ON_ONCE(1);
+	}
+	preempt_enable();
+}
+
+/* Before entry, interrupts off: the dirty classes into the current VMCS. */
+void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int n;
+
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_RFLAGS)) {
+		/* Entering or leaving VM86 changes how segments are loaded. */
+		if (!!(r->rflags & X86_EFLAGS_VM) != vmx->vmcs_vm86) {
+			vmx_gs(vmx);
+			vmx->state_dirty = true;
+		}
+		vmcs_write(VMCS_GUEST_RFLAGS, r->rflags | X86_EFLAGS_FIXED);
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR0)) {
+		vmcs_write(VMCS_GUEST_CR0, vmx_hw_cr0(r->cr0));
+		vmcs_write(VMCS_CR0_SHADOW, r->cr0);
+	}
+	/* CR2 is the CPU's: vmcs_write_guest_state loads it. */
+	kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR2);
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR3))
+		vmcs_write(VMCS_GUEST_CR3, r->cr3);
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR4)) {
+		vmcs_write(VMCS_GUEST_CR4, vmx_hw_cr4(r->cr4));
+		vmcs_write(VMCS_CR4_SHADOW, r->cr4);
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_EFER)) {
+		vmcs_write(VMCS_GUEST_EFER, r->efer);
+		/* VM entry takes long mode from a control, which must match. */
+		if (r->efer & EFER_LMA)
+			vmx->entry_controls |= ENTRY_IA32E_GUEST;
+		else
+			vmx->entry_controls &= ~ENTRY_IA32E_GUEST;
+	}
+	/* Loaded from guest memory by x86 common code with PAE paging. */
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_PDPTRS))
+		for (n = 0; n < 4; n++)
+			vmcs_write(VMCS_GUEST_PDPTE(n), r->pdpte[n]);
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DTABLES)) {
+		vmcs_write(VMCS_GUEST_GDTR_BASE, r->gdt.base);
+		vmcs_write(VMCS_GUEST_GDTR_LIMIT, r->gdt.limit);
+		vmcs_write(VMCS_GUEST_IDTR_BASE, r->idt.base);
+		vmcs_write(VMCS_GUEST_IDTR_LIMIT, r->idt.limit);
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DRS)) {
+		vmcs_write(VMCS_GUEST_DR7, r->dr7);
+		/* Enabled breakpoints must match the guest's addresses. */
+		if ((r->dr7 & 0xff) || (r->db[0] | r->db[1] | r->db[2] | r->db[3]))
+			vmx_activate_dr(vmx);
+	}
 }
 
 static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
@@ -438,22 +504,30 @@ static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
 void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 {
 	struct vmx_guest_state *gs = &vmx->gs;
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
 	int n;
 
 	memset(gs, 0, sizeof(*gs));
 	vmx->gs_unread = false;	/* what the VMCS holds is no longer wanted */
+	vmx->vmcs_vm86 = false;
 	vmx_init_seg(&gs->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
 	for (n = 0; n < 6; n++)
 		if (n != SEG_CS)
 			vmx_init_seg(&gs->seg[n], 0, SEG_AR_P | SEG_AR_S | 0x3, 0);
 	vmx_init_seg(&gs->seg[VMCS_SEG_LDTR], 0, SEG_AR_P | 0x2, 0);
 	vmx_init_seg(&gs->seg[VMCS_SEG_TR], 0, SEG_AR_P | 0xb, 0);
-	gs->gdtr_limit = 0xffff;
-	gs->idtr_limit = 0xffff;
-	gs->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
-	gs->dr7 = VMX_DR7_RESET;
-	gs->rflags = X86_EFLAGS_FIXED;
 	gs->pat = VMX_PAT_DEFAULT;
+
+	/* The VMCS holds nothing yet: every class is ours, to be written. */
+	memset(r, 0, sizeof(*r));
+	r->gdt.limit = 0xffff;
+	r->idt.limit = 0xffff;
+	r->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	r->dr6 = VMX_DR6_RESET;
+	r->dr7 = VMX_DR7_RESET;
+	r->rflags = X86_EFLAGS_FIXED;
+	r->available = KVM_REG_ALL_CLASSES;
+	r->dirty = KVM_REG_ALL_CLASSES;
 
 	vmx->cpu_controls = vmx_cpu_controls;
 	vmx->cpu2_controls = vmx_cpu2_controls;
@@ -466,8 +540,6 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->entry_intr_info = 0;
 
 	vmx->dr_active = false;
-	memset(vmx->dr, 0, sizeof(vmx->dr));
-	vmx->dr6 = VMX_DR6_RESET;
 	memset(&vmx->syscall, 0, sizeof(vmx->syscall));
 	vmx->spec_ctrl = 0;
 	vmx->syscall_msrs_dirty = true;
@@ -506,144 +578,6 @@ void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 	vmx->state_dirty = true;
 }
 
-void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
-
-	dt->base = gs->idtr_base;
-	dt->limit = gs->idtr_limit;
-}
-
-void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->idtr_base = dt->base;
-	vmx->gs.idtr_limit = dt->limit;
-	vmx->state_dirty = true;
-}
-
-void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
-
-	dt->base = gs->gdtr_base;
-	dt->limit = gs->gdtr_limit;
-}
-
-void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->gdtr_base = dt->base;
-	vmx->gs.gdtr_limit = dt->limit;
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = &vmx->gs;
-
-	/* CR4 is asked before every entry (OSXSAVE): no need for the rest. */
-	if (vmx->gs_unread && (cr == 0 || cr == 3 || cr == 4))
-		return vmx_read_cr(vmx, cr);
-	switch (cr) {
-	case 0: return gs->cr0;
-	case 2: return gs->cr2;
-	case 3: return gs->cr3;
-	case 4: return gs->cr4;
-	}
-	WARN_ON_ONCE(1);
-	return 0;
-}
-
-/*
- * PAE paging with EPT: VM entry loads the PDPTEs from the VMCS, not from
- * guest memory (SDM 26.3.2.4). Read them whenever CR0, CR3 or CR4 is set
- * from outside the guest; in the guest MOV to CR3 loads them itself.
- */
-static void vmx_load_pdptes(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = vmx_gs(vmx);
-
-	if (!vmx_pae_paging(gs))
-		return;
-	if (kvm_read_guest(vmx->vcpu.vm, gs->cr3 & ~0x1fULL, gs->pdpte,
-			   sizeof(gs->pdpte)))
-		memset(gs->pdpte, 0, sizeof(gs->pdpte));
-}
-
-void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = vmx_gs(vmx);
-
-	switch (cr) {
-	case 0:
-		gs->cr0 = val;
-		break;
-	case 2:
-		gs->cr2 = val;
-		return;
-	case 3:
-		gs->cr3 = val;
-		break;
-	case 4:
-		gs->cr4 = val;
-		break;
-	default:
-		WARN_ON_ONCE(1);
-		return;
-	}
-	vmx_load_pdptes(vmx);
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_efer(struct kvm_vcpu *vcpu)
-{
-	return to_vmx(vcpu)->gs.efer;
-}
-
-/* VM entry takes long mode from a control, which must match EFER.LMA. */
-void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->efer = efer;
-	if (efer & EFER_LMA)
-		vmx->entry_controls |= ENTRY_IA32E_GUEST;
-	else
-		vmx->entry_controls &= ~ENTRY_IA32E_GUEST;
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_rflags(struct kvm_vcpu *vcpu)
-{
-	return to_vmx(vcpu)->gs.rflags;
-}
-
-void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	/* Entering or leaving VM86 changes how segments are loaded. */
-	if ((vmx->gs.rflags ^ rflags) & X86_EFLAGS_VM) {
-		vmx_gs(vmx);
-		vmx->state_dirty = true;
-	}
-	vmx->gs.rflags = rflags;
-}
-
-u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (dr < 4)
-		return vmx->dr[dr];
-	return dr == 6 ? vmx->dr6 : vmx_gs(vmx)->dr7;
-}
-
 /* DR0-3 and DR6 from now on switched on every entry, MOV DR unintercepted. */
 void vmx_activate_dr(struct vmx_vcpu *vmx)
 {
@@ -651,25 +585,6 @@ void vmx_activate_dr(struct vmx_vcpu *vmx)
 		return;
 	vmx->dr_active = true;
 	vmx->cpu_controls &= ~CPU_MOV_DR_EXITING;
-}
-
-void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (dr < 4) {
-		vmx->dr[dr] = val;
-		if (val)
-			vmx_activate_dr(vmx);
-	} else if (dr == 6) {
-		vmx->dr6 = val;
-	} else {
-		vmx_gs(vmx)->dr7 = val;
-		vmx->state_dirty = true;
-		/* Enabled breakpoints must match the guest's addresses. */
-		if (val & 0xff)
-			vmx_activate_dr(vmx);
-	}
 }
 
 /* One segment's access rights, alone if the rest is still unread. */
@@ -689,7 +604,7 @@ static u32 vmx_seg_ar(struct vmx_vcpu *vmx, int seg)
 bool vmx_long_mode_code(struct vmx_vcpu *vmx)
 {
 	/* Asked after most exits: CS alone, not all that vmx_gs() reads. */
-	return (vmx->gs.efer & EFER_LMA) &&
+	return (kvm_read_efer(&vmx->vcpu) & EFER_LMA) &&
 	       (vmx_seg_ar(vmx, SEG_CS) & SEG_AR_L);
 }
 
@@ -884,7 +799,8 @@ void vmx_inject_exception(struct kvm_vcpu *vcpu)
 	info = ex->vector | (INTR_TYPE_HW_EXCEPTION << INTR_TYPE_SHIFT) |
 	       INTR_VALID;
 	/* Entry demands the error code exactly where the CPU would push one. */
-	if ((vmx_gs(vmx)->cr0 & X86_CR0_PE) && vmx_vector_has_error_code(ex->vector))
+	if ((kvm_read_cr0(vcpu) & X86_CR0_PE) &&
+	    vmx_vector_has_error_code(ex->vector))
 		info |= INTR_ERROR_VALID;
 	vmx->entry_intr_info = info;
 	vmx->entry_error = ex->has_error_code ? ex->error_code : 0;
@@ -954,7 +870,7 @@ void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 	to_vmx(vcpu)->shadow_rip = vcpu->arch.rip;
 	gs->interruptibility &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 	if (shadow)
-		gs->interruptibility |= (gs->rflags & X86_EFLAGS_IF) ?
+		gs->interruptibility |= (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) ?
 					INTERRUPTIBILITY_STI :
 					INTERRUPTIBILITY_MOV_SS;
 }

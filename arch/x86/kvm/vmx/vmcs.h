@@ -3,10 +3,11 @@
  * The Virtual Machine Control Structure (Intel SDM vol. 3C, chapters 24-27
  * and appendix B) and the private state of the VMX backend.
  *
- * Guest state lives in struct vmx_vcpu, not in the VMCS: the getters and
- * setters of the backend table work on that copy from any context, run()
- * writes what changed into the VMCS before entry and reads back what the
- * guest can change without an exit.
+ * Guest state lives in the register cache of x86 common code
+ * (<kvm/x86_regs.h>) and, for segments and the MSRs the VMCS holds, in
+ * struct vmx_vcpu: those copies work from any context, the backend writes
+ * what changed into the VMCS before entry and reads back what the guest
+ * can change without an exit.
  */
 #ifndef _KVM_VMX_VMCS_H
 #define _KVM_VMX_VMCS_H
@@ -15,6 +16,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <kvm/x86_backend.h>
+#include <kvm/x86_regs.h>
 #include <kvm/host_quirks.h>
 
 /* Field encodings (SDM appendix B). 16-bit fields. */
@@ -293,17 +295,9 @@ struct vmx_seg {
 
 struct vmx_guest_state {
 	struct vmx_seg seg[8];		/* VMCS order */
-	u64 gdtr_base, idtr_base;
-	u32 gdtr_limit, idtr_limit;
-	u64 cr0;			/* the guest's view (read shadow) */
-	u64 cr2, cr3, cr4;		/* cr4: the guest's view */
-	u64 efer;
-	u64 rflags;
-	u64 dr7;
 	u64 pat, debugctl;
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	u32 interruptibility;
-	u64 pdpte[4];
 };
 
 struct vmx_vm {
@@ -345,13 +339,13 @@ struct vmx_vcpu {
 	struct vmx_guest_state gs;
 	/* gs differs from the VMCS: write it all before the next entry. */
 	bool state_dirty;
-	/*
-	 * The VMCS has newer segments, descriptor tables, CR0/3/4, DR7 and
-	 * PDPTEs than gs: reach those through vmx_gs().
-	 */
+	/* The VMCS has newer segments than gs: reach those through vmx_gs(). */
 	bool gs_unread;
-	/* The PDPTEs must be read from guest memory before entry. */
-	bool pdptes_stale;
+	/*
+	 * RFLAGS.VM as of the VMCS's segments: VM86 segments are written
+	 * and read differently.
+	 */
+	bool vmcs_vm86;
 
 	/* Controls as last computed, written before each entry. */
 	u32 cpu_controls, cpu2_controls, entry_controls;
@@ -384,12 +378,11 @@ struct vmx_vcpu {
 	u32 entry_intr_info, entry_error, entry_insn_len;
 
 	/*
-	 * DR0-3 and DR6 are not in the VMCS. MOV DR exits until the guest
-	 * first touches a debug register; from then on they are switched.
+	 * DR0-3 and DR6 are not in the VMCS (vcpu->arch.regs). MOV DR exits
+	 * until the guest first touches a debug register; from then on they
+	 * are switched.
 	 */
 	bool dr_active;
-	unsigned long dr[4];
-	unsigned long dr6;
 
 	/* MSRs the CPU does not switch, switched around entry. */
 	struct vmx_syscall_msrs syscall;
@@ -454,18 +447,8 @@ u64 vmx_hw_cr4(u64 cr4);
 void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
 void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 		     int seg);
-void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr);
-void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val);
-u64 vmx_get_efer(struct kvm_vcpu *vcpu);
-void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer);
-u64 vmx_get_rflags(struct kvm_vcpu *vcpu);
-void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags);
-u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr);
-void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val);
+void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
+void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);
 int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);

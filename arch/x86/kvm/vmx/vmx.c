@@ -750,6 +750,7 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 		vmcs_write_controls(vmx);
 		vmcs->controls_written = true;
 		vmx->state_dirty = true;
+		vcpu->arch.regs.dirty |= vcpu->arch.regs.available;
 	}
 	if (moved)
 		vmcs_write_host_state(vmx);
@@ -781,25 +782,29 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu)
 
 static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
 {
+	const struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
+
 	/* No host breakpoint may match a guest address in guest mode. */
 	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
-	set_debugreg(vmx->dr[0], 0);
-	set_debugreg(vmx->dr[1], 1);
-	set_debugreg(vmx->dr[2], 2);
-	set_debugreg(vmx->dr[3], 3);
-	set_debugreg(vmx->dr6, 6);
+	set_debugreg(r->db[0], 0);
+	set_debugreg(r->db[1], 1);
+	set_debugreg(r->db[2], 2);
+	set_debugreg(r->db[3], 3);
+	set_debugreg(r->dr6, 6);
 }
 
 /* The VM exit loads DR7 = 0x400 and leaves DR0-3 and DR6 as the guest's. */
 static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 {
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
+
 	if (vmx->dr_active) {
-		get_debugreg(vmx->dr[0], 0);
-		get_debugreg(vmx->dr[1], 1);
-		get_debugreg(vmx->dr[2], 2);
-		get_debugreg(vmx->dr[3], 3);
-		get_debugreg(vmx->dr6, 6);
+		get_debugreg(r->db[0], 0);
+		get_debugreg(r->db[1], 1);
+		get_debugreg(r->db[2], 2);
+		get_debugreg(r->db[3], 3);
+		get_debugreg(r->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
 	}
 	if (kvm_compat_host_breakpoints_active())
@@ -852,6 +857,7 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 
 	/* Getters may run anywhere once the vCPU is off this CPU. */
 	vmx_gs(vmx);
+	kvm_reg_cache_fill_all(vcpu);
 	vmx_put_syscall_msrs(vmx);
 }
 
@@ -1054,18 +1060,8 @@ static struct kvm_x86_backend vmx_backend = {
 	.get_cpl		= vmx_get_cpl,
 	.code64			= vmx_code64,
 	.set_segment		= vmx_set_segment,
-	.get_idt		= vmx_get_idt,
-	.set_idt		= vmx_set_idt,
-	.get_gdt		= vmx_get_gdt,
-	.set_gdt		= vmx_set_gdt,
-	.get_cr			= vmx_get_cr,
-	.set_cr			= vmx_set_cr,
-	.get_efer		= vmx_get_efer,
-	.set_efer		= vmx_set_efer,
-	.get_rflags		= vmx_get_rflags,
-	.set_rflags		= vmx_set_rflags,
-	.get_dr			= vmx_get_dr,
-	.set_dr			= vmx_set_dr,
+	.cache_reg_class	= vmx_cache_reg_class,
+	.flush_dirty_classes	= vmx_flush_dirty_classes,
 
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
