@@ -85,23 +85,13 @@ struct kvm_x86_backend {
 	/*
 	 * Allocate and set up the vendor control state (intercepts, nested
 	 * paging). The architectural RESET state is then written by x86 common
-	 * code through the setters below and the register cache.
+	 * code through the register cache.
 	 */
 	int (*vcpu_create)(struct kvm_vcpu *vcpu);
 	void (*vcpu_free)(struct kvm_vcpu *vcpu);
 	void (*vcpu_load)(struct kvm_vcpu *vcpu, int cpu);
 	void (*vcpu_put)(struct kvm_vcpu *vcpu);
 
-	/* Guest state kept in the vendor's control structure. */
-	void (*get_segment)(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-	void (*set_segment)(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-			    int seg);
-	/*
-	 * The CPL, and whether the guest runs 64-bit code (long mode, CS.L):
-	 * asked on frequent exits, so without reading every segment.
-	 */
-	int (*get_cpl)(struct kvm_vcpu *vcpu);
-	bool (*code64)(struct kvm_vcpu *vcpu);
 	/*
 	 * The register cache (<kvm/x86_regs.h>): read one class from the
 	 * VMCS/VMCB into vcpu->arch.regs (it may fill others it reads on the

@@ -18,6 +18,8 @@
 #ifndef _KVM_X86_REGS_H
 #define _KVM_X86_REGS_H
 
+#include <asm/msr-index.h>
+
 #include <kvm/kvm.h>
 
 void kvm_reg_cache_fill(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
@@ -72,6 +74,31 @@ static inline void kvm_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
 	kvm_reg_mark_dirty(vcpu, KVM_REG_RFLAGS);
 }
 
+void kvm_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
+void kvm_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
+		     int seg);
+
+/* FS and GS bases, which the MSRs of the same names reach too. */
+static inline u64 kvm_get_seg_base(struct kvm_vcpu *vcpu, int seg)
+{
+	kvm_reg_need(vcpu, KVM_REG_SEGS);
+	return vcpu->arch.regs.seg[seg].base;
+}
+
+static inline void kvm_set_seg_base(struct kvm_vcpu *vcpu, int seg, u64 base)
+{
+	kvm_reg_need(vcpu, KVM_REG_SEGS);
+	vcpu->arch.regs.seg[seg].base = base;
+	kvm_reg_mark_dirty(vcpu, KVM_REG_SEGS);
+}
+
+/* SS.DPL, the CPL (SDM 3A 5.5, APM 15.5.1's VMCB CPL field). */
+static inline int kvm_get_cpl(struct kvm_vcpu *vcpu)
+{
+	kvm_reg_need(vcpu, KVM_REG_CPL);
+	return vcpu->arch.regs.cpl;
+}
+
 u64 kvm_read_cr(struct kvm_vcpu *vcpu, int cr);
 /* @val is validated by the caller. */
 void kvm_write_cr(struct kvm_vcpu *vcpu, int cr, u64 val);
@@ -96,6 +123,15 @@ static inline u64 kvm_read_efer(struct kvm_vcpu *vcpu)
 
 /* Unchecked (kvm_set_efer() checks an MSR write first). */
 void kvm_write_efer(struct kvm_vcpu *vcpu, u64 efer);
+
+/* 64-bit code: long mode and CS.L. RIP is not truncated to 32 bits. */
+static inline bool kvm_code64(struct kvm_vcpu *vcpu)
+{
+	if (!(kvm_read_efer(vcpu) & EFER_LMA))
+		return false;
+	kvm_reg_need(vcpu, KVM_REG_CS_L);
+	return vcpu->arch.regs.cs_l;
+}
 
 /* PAE paging: the PDPTE registers are in use (SDM 4.4.1). */
 bool kvm_pae_paging(struct kvm_vcpu *vcpu);

@@ -157,6 +157,10 @@ struct kvm_vm_stat_x86 {
  */
 enum kvm_reg_class {
 	KVM_REG_RFLAGS,
+	KVM_REG_SEGS,		/* the eight segment registers */
+	/* Parts of SEGS asked after frequent exits, so also kept alone: */
+	KVM_REG_CPL,
+	KVM_REG_CS_L,		/* CS.L: 64-bit code in long mode */
 	KVM_REG_CR0,
 	KVM_REG_CR2,
 	KVM_REG_CR3,
@@ -176,6 +180,9 @@ struct kvm_reg_cache {
 	/* BIT(class): newer than the VMCS/VMCB's; implies available. */
 	unsigned long dirty;
 	u64 rflags;
+	struct kvm_segment seg[NR_SEGS];
+	u8 cpl;
+	bool cs_l;
 	u64 cr0, cr2, cr3, cr4;
 	u64 efer;
 	u64 pdpte[4];

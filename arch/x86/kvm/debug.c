@@ -74,7 +74,7 @@ static void kvm_x86_debug_exit(struct kvm_vcpu *vcpu, u8 vector, u64 dr6)
 	struct kvm_run *run = vcpu->run;
 	struct kvm_segment cs;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	run->exit_reason = KVM_EXIT_DEBUG;
 	run->debug.arch.exception = vector;
 	run->debug.arch.pc = cs.base + vcpu->arch.rip;

@@ -270,10 +270,10 @@ static void kvm_x86_start_at_sipi(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_segment cs;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	cs.selector = (ev->sipi_vector & 0xff) << 8;
 	cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
-	kvm_x86_call(set_segment)(vcpu, &cs, SEG_CS);
+	kvm_set_segment(vcpu, &cs, SEG_CS);
 	vcpu->arch.rip = 0;
 	ev->mp_state = KVM_MP_STATE_RUNNABLE;
 }

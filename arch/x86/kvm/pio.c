@@ -49,11 +49,11 @@ unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
 {
 	struct kvm_segment s;
 
-	kvm_x86_call(get_segment)(vcpu, &s, seg);
+	kvm_get_segment(vcpu, &s, seg);
 	if (kvm_guest_long_mode(vcpu)) {
 		struct kvm_segment cs;
 
-		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+		kvm_get_segment(vcpu, &cs, SEG_CS);
 		/* In 64-bit mode only FS and GS have a base. */
 		if (cs.l)
 			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;

@@ -38,6 +38,33 @@ bool kvm_pae_paging(struct kvm_vcpu *vcpu)
 }
 EXPORT_SYMBOL_GPL(kvm_pae_paging);
 
+void kvm_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
+{
+	kvm_reg_need(vcpu, KVM_REG_SEGS);
+	*s = vcpu->arch.regs.seg[seg];
+}
+EXPORT_SYMBOL_GPL(kvm_get_segment);
+
+void kvm_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
+		     int seg)
+{
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+
+	kvm_reg_need(vcpu, KVM_REG_SEGS);
+	r->seg[seg] = *s;
+	r->seg[seg].padding = 0;
+	kvm_reg_mark_dirty(vcpu, KVM_REG_SEGS);
+	/* Flushed with SEGS: up to date, not dirty by themselves. */
+	if (seg == SEG_SS) {
+		r->cpl = s->dpl & 3;
+		r->available |= BIT(KVM_REG_CPL);
+	} else if (seg == SEG_CS) {
+		r->cs_l = s->l;
+		r->available |= BIT(KVM_REG_CS_L);
+	}
+}
+EXPORT_SYMBOL_GPL(kvm_set_segment);
+
 u64 kvm_read_cr(struct kvm_vcpu *vcpu, int cr)
 {
 	struct kvm_reg_cache *r = &vcpu->arch.regs;

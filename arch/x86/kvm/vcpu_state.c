@@ -46,7 +46,7 @@ static void kvm_reset_segment(struct kvm_vcpu *vcpu, int seg, u16 selector,
 		.s = seg != SEG_TR && seg != SEG_LDTR,
 	};
 
-	kvm_x86_call(set_segment)(vcpu, &s, seg);
+	kvm_set_segment(vcpu, &s, seg);
 }
 
 /*
@@ -349,7 +349,7 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_x86_call(get_segment)(vcpu, kvm_sregs_seg(s, i),
+		kvm_get_segment(vcpu, kvm_sregs_seg(s, i),
 					  kvm_sregs_seg_order[i]);
 	kvm_get_gdt(vcpu, &s->gdt);
 	kvm_get_idt(vcpu, &s->idt);
@@ -379,7 +379,7 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_x86_call(set_segment)(vcpu, kvm_sregs_seg(s, i),
+		kvm_set_segment(vcpu, kvm_sregs_seg(s, i),
 					  kvm_sregs_seg_order[i]);
 	kvm_set_gdt(vcpu, &s->gdt);
 	kvm_set_idt(vcpu, &s->idt);

@@ -225,7 +225,7 @@ static unsigned long linear_address(struct kvm_vcpu *vcpu,
 	/* In 64-bit mode only FS and GS have a base. */
 	if (in->long64 && seg != SEG_FS && seg != SEG_GS)
 		return ea;
-	kvm_x86_call(get_segment)(vcpu, &s, seg);
+	kvm_get_segment(vcpu, &s, seg);
 	if (in->long64)
 		return s.base + ea;
 	return (u32)(s.base + ea);
@@ -259,7 +259,7 @@ static int mmio_decode(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	in.avail = kvm_x86_insn_fetch(vcpu, buf);
 	if (in.avail < 0)
 		return in.avail;
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	in.long64 = kvm_guest_long_mode(vcpu) && cs.l;
 
 	for (;;) {
@@ -807,7 +807,7 @@ static int forced_pio(struct kvm_vcpu *vcpu, const u8 *b, int n)
 		return -1;
 	}
 	/* Above IOPL the TSS permission bitmap decides: let the CPU do it. */
-	if (kvm_x86_call(get_cpl)(vcpu) >
+	if (kvm_get_cpl(vcpu) >
 	    ((kvm_get_rflags(vcpu) & X86_EFLAGS_IOPL) >> 12))
 		return -1;
 	return kvm_x86_exit_pio(vcpu, &pio);
@@ -823,7 +823,7 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n)
 	vcpu->arch.rip = (vcpu->arch.rip + sizeof(kvm_fep)) &
 			 kvm_x86_rip_mask(vcpu);
 	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
-	cpl0 = !kvm_x86_call(get_cpl)(vcpu);
+	cpl0 = !kvm_get_cpl(vcpu);
 
 	if (n >= 2 && b[0] == 0x0f) {
 		switch (b[1]) {

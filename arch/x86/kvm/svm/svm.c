@@ -573,10 +573,6 @@ static struct kvm_x86_backend svm_backend = {
 	.vcpu_load		= svm_vcpu_load,
 	.vcpu_put		= svm_vcpu_put,
 
-	.get_segment		= vmcb_get_segment,
-	.get_cpl		= vmcb_get_cpl,
-	.code64			= vmcb_code64,
-	.set_segment		= vmcb_set_segment,
 	.cache_reg_class	= svm_cache_reg_class,
 	.flush_dirty_classes	= svm_flush_dirty_classes,
 

@@ -212,9 +212,8 @@ static struct vmcb_seg *vmcb_seg(struct vmcb *vmcb, int seg)
 	return &s->es;
 }
 
-void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
+static void vmcb_read_seg(const struct vmcb_seg *v, struct kvm_segment *s)
 {
-	struct vmcb_seg *v = vmcb_seg(to_svm(vcpu)->cur->vmcb, seg);
 	u16 a = v->attrib;
 
 	s->base = v->base;
@@ -233,23 +232,8 @@ void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 	s->padding = 0;
 }
 
-int vmcb_get_cpl(struct kvm_vcpu *vcpu)
+static void vmcb_write_seg(struct vmcb_seg *v, const struct kvm_segment *s)
 {
-	return to_svm(vcpu)->cur->vmcb->save.cpl;
-}
-
-bool vmcb_code64(struct kvm_vcpu *vcpu)
-{
-	const struct vmcb_save *s = &to_svm(vcpu)->cur->vmcb->save;
-
-	return (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L);
-}
-
-void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		      int seg)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
-	struct vmcb_seg *v = vmcb_seg(vmcb, seg);
 	u16 a = 0;
 
 	if (!s->unusable && s->present) {
@@ -266,21 +250,32 @@ void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 	v->attrib = a;
 	v->limit = s->limit;
 	v->base = s->base;
-
-	/* VMRUN takes the CPL from the VMCB; architecturally it is SS.DPL. */
-	if (seg == SEG_SS)
-		vmcb->save.cpl = s->dpl & 3;
 }
 
 /* The register cache (<kvm/x86_regs.h>): the VMCB is the CPU's copy. */
 void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class)
 {
-	const struct vmcb_save *s = &to_svm(vcpu)->cur->vmcb->save;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
 	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int seg;
 
 	switch (class) {
 	case KVM_REG_RFLAGS:
 		r->rflags = s->rflags;
+		break;
+	case KVM_REG_SEGS:
+		for (seg = 0; seg < NR_SEGS; seg++)
+			vmcb_read_seg(vmcb_seg(vmcb, seg), &r->seg[seg]);
+		r->cpl = s->cpl;
+		r->cs_l = !!(s->cs.attrib & SVM_SEG_L);
+		r->available |= BIT(KVM_REG_CPL) | BIT(KVM_REG_CS_L);
+		break;
+	case KVM_REG_CPL:
+		r->cpl = s->cpl;
+		break;
+	case KVM_REG_CS_L:
+		r->cs_l = !!(s->cs.attrib & SVM_SEG_L);
 		break;
 	case KVM_REG_CR0:
 		r->cr0 = s->cr0;
@@ -332,11 +327,23 @@ static void svm_activate_dr(struct svm_vcpu *svm)
 void svm_flush_dirty_classes(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *s = &svm->cur->vmcb->save;
+	struct vmcb *vmcb = svm->cur->vmcb;
+	struct vmcb_save *s = &vmcb->save;
 	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int seg;
 
 	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_RFLAGS))
 		s->rflags = r->rflags;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_SEGS)) {
+		for (seg = 0; seg < NR_SEGS; seg++)
+			vmcb_write_seg(vmcb_seg(vmcb, seg), &r->seg[seg]);
+		/*
+		 * VMRUN takes the CPL from the VMCB; kvm_set_segment() made it
+		 * SS.DPL, as it is architecturally.
+		 */
+		kvm_reg_need(vcpu, KVM_REG_CPL);
+		s->cpl = r->cpl;
+	}
 	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR0))
 		s->cr0 = r->cr0;
 	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR2))
@@ -362,12 +369,6 @@ void svm_flush_dirty_classes(struct kvm_vcpu *vcpu)
 		    (r->db[0] | r->db[1] | r->db[2] | r->db[3]))
 			svm_activate_dr(svm);
 	}
-}
-
-/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
-bool svm_long_mode_code(struct vmcb *vmcb)
-{
-	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SEG_L);
 }
 
 static bool svm_is_canonical(u64 addr)
@@ -416,10 +417,10 @@ int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = s->kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
-		*data = s->fs.base;
+		*data = kvm_get_seg_base(vcpu, SEG_FS);
 		break;
 	case MSR_GS_BASE:
-		*data = s->gs.base;
+		*data = kvm_get_seg_base(vcpu, SEG_GS);
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		*data = s->sysenter_cs;
@@ -495,10 +496,10 @@ int svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			s->kernel_gs_base = data;
 			break;
 		case MSR_FS_BASE:
-			s->fs.base = data;
+			kvm_set_seg_base(vcpu, SEG_FS, data);
 			break;
 		case MSR_GS_BASE:
-			s->gs.base = data;
+			kvm_set_seg_base(vcpu, SEG_GS, data);
 			break;
 		case MSR_IA32_SYSENTER_ESP:
 			s->sysenter_esp = data;

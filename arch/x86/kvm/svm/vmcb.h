@@ -316,11 +316,6 @@ extern u64 svm_iopm_pa, svm_msrpm_pa;
 void vmcb_check_layout(void);
 void vmcb_init(struct svm_vcpu *svm);
 void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on);
-void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-int vmcb_get_cpl(struct kvm_vcpu *vcpu);
-bool vmcb_code64(struct kvm_vcpu *vcpu);
-void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		      int seg);
 void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void svm_flush_dirty_classes(struct kvm_vcpu *vcpu);
 int svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
@@ -336,7 +331,6 @@ bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
 void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void svm_save_exit_event(struct svm_vcpu *svm);
-bool svm_long_mode_code(struct vmcb *vmcb);
 
 /* npt.c */
 extern struct kvm_tdp_format svm_npt_format;

@@ -18,7 +18,7 @@ static unsigned long vmx_next_rip(struct vmx_vcpu *vmx)
 {
 	unsigned long rip = vmx->vcpu.arch.rip + vmx->exit_insn_len;
 
-	return vmx_long_mode_code(vmx) ? rip : (u32)rip;
+	return kvm_code64(&vmx->vcpu) ? rip : (u32)rip;
 }
 
 static int vmx_unexpected_exit(struct vmx_vcpu *vmx)
@@ -249,8 +249,8 @@ static int vmx_exit_io(struct vmx_vcpu *vmx)
 		} else {
 			struct kvm_segment cs;
 
-			vmx_get_segment(&vmx->vcpu, &cs, SEG_CS);
-			pio.addr_size = vmx_long_mode_code(vmx) ? 8 :
+			kvm_get_segment(&vmx->vcpu, &cs, SEG_CS);
+			pio.addr_size = kvm_code64(&vmx->vcpu) ? 8 :
 					cs.db ? 4 : 2;
 		}
 	}

@@ -41,18 +41,16 @@ fail:
 			   val);
 }
 
-/* The kvm_seg numbering (ES..GS, TR, LDTR) in VMCS order. */
-static int vmcs_seg(int seg)
+/* VMCS segment n (ES..GS, LDTR, TR) in the kvm_seg numbering. */
+static int vmcs_to_kvm_seg(int n)
 {
-	switch (seg) {
-	case SEG_TR:
-		return VMCS_SEG_TR;
-	case SEG_LDTR:
-		return VMCS_SEG_LDTR;
+	switch (n) {
+	case VMCS_SEG_TR:
+		return SEG_TR;
+	case VMCS_SEG_LDTR:
+		return SEG_LDTR;
 	}
-	if (WARN_ON_ONCE(seg < 0 || seg > SEG_GS))
-		return 0;
-	return seg;
+	return n;
 }
 
 /*
@@ -218,6 +216,20 @@ void vmcs_write_host_state(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_HOST_PAT, val);
 }
 
+static void vmx_ar_to_seg(u32 ar, struct kvm_segment *s)
+{
+	s->type = ar & SEG_AR_TYPE_MASK;
+	s->s = !!(ar & SEG_AR_S);
+	s->dpl = (ar >> SEG_AR_DPL_SHIFT) & 3;
+	s->present = !!(ar & SEG_AR_P);
+	s->avl = !!(ar & SEG_AR_AVL);
+	s->l = !!(ar & SEG_AR_L);
+	s->db = !!(ar & SEG_AR_DB);
+	s->g = !!(ar & SEG_AR_G);
+	s->unusable = !!(ar & SEG_AR_UNUSABLE);
+	s->padding = 0;
+}
+
 static u32 vmx_seg_to_ar(const struct kvm_segment *s)
 {
 	u32 ar = (s->type & SEG_AR_TYPE_MASK) | (s->s ? SEG_AR_S : 0) |
@@ -236,9 +248,9 @@ static u32 vmx_seg_to_ar(const struct kvm_segment *s)
  * bit clear, a TR of an "available" type, or a granularity bit that does
  * not match the limit. The processor would set or ignore these itself.
  */
-static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
+static u32 vmx_entry_ar(int n, const struct kvm_segment *s, bool vm86)
 {
-	u32 ar = v->ar;
+	u32 ar = vmx_seg_to_ar(s);
 
 	if (vm86 && n != VMCS_SEG_LDTR && n != VMCS_SEG_TR)
 		return 0xf3;
@@ -254,9 +266,9 @@ static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
 		ar |= 1;	/* accessed */
 	}
 	if (!(ar & SEG_AR_UNUSABLE) || n == SEG_CS) {
-		if (v->limit > 0xfffff)
+		if (s->limit > 0xfffff)
 			ar |= SEG_AR_G;
-		else if ((v->limit & 0xfff) != 0xfff)
+		else if ((s->limit & 0xfff) != 0xfff)
 			ar &= ~SEG_AR_G;
 	}
 	return ar;
@@ -264,16 +276,14 @@ static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
 
 /*
  * Before each entry, after flush_dirty_classes: what depends on RIP and
- * RFLAGS, and the segments and MSRs in gs when they changed.
+ * RFLAGS, and the MSRs in gs when they changed.
  */
 void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 {
 	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
 	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = r->rflags & X86_EFLAGS_VM;
 	u32 intr = gs->interruptibility;
 	u64 pending;
-	int n;
 
 	if (r->cr2 != native_read_cr2())
 		native_write_cr2(r->cr2);
@@ -297,22 +307,6 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_GUEST_PENDING_DBG, pending);
 	if (!vmx->state_dirty)
 		return;
-
-	for (n = 0; n < 8; n++) {
-		const struct vmx_seg *v = &gs->seg[n];
-		u64 base = v->base;
-		u32 limit = v->limit;
-
-		if (vm86 && n < VMCS_SEG_LDTR) {
-			base = (u64)v->selector << 4;
-			limit = 0xffff;
-		}
-		vmcs_write(VMCS_GUEST_SEL(n), v->selector);
-		vmcs_write(VMCS_GUEST_LIMIT(n), limit);
-		vmcs_write(VMCS_GUEST_AR(n), vmx_entry_ar(n, v, vm86));
-		vmcs_write(VMCS_GUEST_BASE(n), base);
-	}
-	vmx->vmcs_vm86 = vm86;
 	vmcs_write(VMCS_GUEST_PAT, gs->pat);
 	/* Kept, not applied: DEBUGCTL stays the host's (no LBR virtualization). */
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
@@ -327,9 +321,10 @@ void vmcs_write_guest_state(struct vmx_vcpu *vmx)
  * asked for (most exits need none). RFLAGS and CR2 are read after every
  * exit instead; EFER changes only through exits (MSR writes, CR0.PG).
  */
-#define VMX_EXIT_CHANGED_CLASSES (BIT(KVM_REG_CR0) | BIT(KVM_REG_CR3) | \
-				  BIT(KVM_REG_CR4) | BIT(KVM_REG_PDPTRS) | \
-				  BIT(KVM_REG_DTABLES))
+#define VMX_EXIT_CHANGED_CLASSES (BIT(KVM_REG_SEGS) | BIT(KVM_REG_CPL) | \
+				  BIT(KVM_REG_CS_L) | BIT(KVM_REG_CR0) | \
+				  BIT(KVM_REG_CR3) | BIT(KVM_REG_CR4) | \
+				  BIT(KVM_REG_PDPTRS) | BIT(KVM_REG_DTABLES))
 
 /* After an exit: what the guest may have changed without one. */
 void vmcs_read_guest_state(struct vmx_vcpu *vmx)
@@ -350,41 +345,56 @@ void vmcs_read_guest_state(struct vmx_vcpu *vmx)
 	default:
 		vmx->pending_dbg = 0;
 	}
-	/* The rest when first asked for; an entry that failed loaded nothing. */
-	vmx->gs_unread = !vmx->state_dirty;
-	/* With MOV DR unintercepted, DR7 too (DR0-3, DR6: vmx_vcpu_run). */
+	/* The rest when first asked for. With MOV DR unintercepted, DR7 too. */
 	kvm_reg_invalidate(&vmx->vcpu, VMX_EXIT_CHANGED_CLASSES |
 			   (vmx->dr_active ? BIT(KVM_REG_DRS) : 0));
 }
 
 /*
- * The segments, which the guest may have changed without an exit, read from
- * the current VMCS on the first use after an exit (most exits need none of
- * them), and before the vCPU leaves the CPU. Preemption off: the VMCS must
- * stay current.
+ * The segments. A VM86 segment keeps the attributes it had before (the
+ * VMCS holds those VM86 mode imposes), and the CPL is 3.
  */
-void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
+static void vmcs_read_segs(struct kvm_vcpu *vcpu)
 {
-	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = vmx->vmcs_vm86;
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	bool vm86 = to_vmx(vcpu)->vmcs_vm86;
 	int n;
 
-	preempt_disable();
-	if (!vmx->gs_unread)
-		goto out;
 	for (n = 0; n < 8; n++) {
-		struct vmx_seg *v = &gs->seg[n];
+		struct kvm_segment *s = &r->seg[vmcs_to_kvm_seg(n)];
 
-		v->selector = vmcs_read(VMCS_GUEST_SEL(n));
-		v->base = vmcs_read(VMCS_GUEST_BASE(n));
-		v->limit = vmcs_read(VMCS_GUEST_LIMIT(n));
-		/* A VM86 segment keeps the attributes it had before. */
+		s->selector = vmcs_read(VMCS_GUEST_SEL(n));
+		s->base = vmcs_read(VMCS_GUEST_BASE(n));
+		s->limit = vmcs_read(VMCS_GUEST_LIMIT(n));
 		if (!vm86 || n >= VMCS_SEG_LDTR)
-			v->ar = vmcs_read(VMCS_GUEST_AR(n));
+			vmx_ar_to_seg(vmcs_read(VMCS_GUEST_AR(n)), s);
 	}
-	vmx->gs_unread = false;
-out:
-	preempt_enable();
+	r->cpl = vm86 ? 3 : r->seg[SEG_SS].dpl;
+	r->cs_l = !vm86 && r->seg[SEG_CS].l;
+	r->available |= BIT(KVM_REG_CPL) | BIT(KVM_REG_CS_L);
+}
+
+static void vmcs_write_segs(struct vmx_vcpu *vmx)
+{
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
+	bool vm86 = r->rflags & X86_EFLAGS_VM;
+	int n;
+
+	for (n = 0; n < 8; n++) {
+		const struct kvm_segment *s = &r->seg[vmcs_to_kvm_seg(n)];
+		u64 base = s->base;
+		u32 limit = s->limit;
+
+		if (vm86 && n < VMCS_SEG_LDTR) {
+			base = (u64)s->selector << 4;
+			limit = 0xffff;
+		}
+		vmcs_write(VMCS_GUEST_SEL(n), s->selector);
+		vmcs_write(VMCS_GUEST_LIMIT(n), limit);
+		vmcs_write(VMCS_GUEST_AR(n), vmx_entry_ar(n, s, vm86));
+		vmcs_write(VMCS_GUEST_BASE(n), base);
+	}
+	vmx->vmcs_vm86 = vm86;
 }
 
 /* The register cache (<kvm/x86_regs.h>): one class from the current VMCS. */
@@ -397,6 +407,16 @@ void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class)
 	switch (class) {
 	case KVM_REG_RFLAGS:
 		r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		break;
+	case KVM_REG_SEGS:
+		vmcs_read_segs(vcpu);
+		break;
+	/* Asked after frequent exits: one field, not all of SEGS. */
+	case KVM_REG_CPL:
+		r->cpl = (vmcs_read(VMCS_GUEST_AR(SEG_SS)) >> SEG_AR_DPL_SHIFT) & 3;
+		break;
+	case KVM_REG_CS_L:
+		r->cs_l = !!(vmcs_read(VMCS_GUEST_AR(SEG_CS)) & SEG_AR_L);
 		break;
 	/* Of CR0 and CR4, the bits the host owns are the guest's view here. */
 	case KVM_REG_CR0:
@@ -446,11 +466,13 @@ void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu)
 	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_RFLAGS)) {
 		/* Entering or leaving VM86 changes how segments are loaded. */
 		if (!!(r->rflags & X86_EFLAGS_VM) != vmx->vmcs_vm86) {
-			vmx_gs(vmx);
-			vmx->state_dirty = true;
+			kvm_reg_need(vcpu, KVM_REG_SEGS);
+			kvm_reg_mark_dirty(vcpu, KVM_REG_SEGS);
 		}
 		vmcs_write(VMCS_GUEST_RFLAGS, r->rflags | X86_EFLAGS_FIXED);
 	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_SEGS))
+		vmcs_write_segs(vmx);
 	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR0)) {
 		vmcs_write(VMCS_GUEST_CR0, vmx_hw_cr0(r->cr0));
 		vmcs_write(VMCS_CR0_SHADOW, r->cr0);
@@ -489,12 +511,12 @@ void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu)
 	}
 }
 
-static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
+static void vmx_init_seg(struct kvm_segment *s, u16 sel, u32 ar, u64 base)
 {
-	v->selector = sel;
-	v->ar = ar;
-	v->limit = 0xffff;
-	v->base = base;
+	vmx_ar_to_seg(ar, s);
+	s->selector = sel;
+	s->limit = 0xffff;
+	s->base = base;
 }
 
 /*
@@ -508,18 +530,17 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	int n;
 
 	memset(gs, 0, sizeof(*gs));
-	vmx->gs_unread = false;	/* what the VMCS holds is no longer wanted */
-	vmx->vmcs_vm86 = false;
-	vmx_init_seg(&gs->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
-	for (n = 0; n < 6; n++)
-		if (n != SEG_CS)
-			vmx_init_seg(&gs->seg[n], 0, SEG_AR_P | SEG_AR_S | 0x3, 0);
-	vmx_init_seg(&gs->seg[VMCS_SEG_LDTR], 0, SEG_AR_P | 0x2, 0);
-	vmx_init_seg(&gs->seg[VMCS_SEG_TR], 0, SEG_AR_P | 0xb, 0);
 	gs->pat = VMX_PAT_DEFAULT;
 
 	/* The VMCS holds nothing yet: every class is ours, to be written. */
 	memset(r, 0, sizeof(*r));
+	vmx->vmcs_vm86 = false;
+	vmx_init_seg(&r->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
+	for (n = SEG_ES; n <= SEG_GS; n++)
+		if (n != SEG_CS)
+			vmx_init_seg(&r->seg[n], 0, SEG_AR_P | SEG_AR_S | 0x3, 0);
+	vmx_init_seg(&r->seg[SEG_LDTR], 0, SEG_AR_P | 0x2, 0);
+	vmx_init_seg(&r->seg[SEG_TR], 0, SEG_AR_P | 0xb, 0);
 	r->gdt.limit = 0xffff;
 	r->idt.limit = 0xffff;
 	r->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
@@ -545,39 +566,6 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx)
 	vmx->syscall_msrs_dirty = true;
 }
 
-void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
-{
-	const struct vmx_seg *v = &vmx_gs(to_vmx(vcpu))->seg[vmcs_seg(seg)];
-	u32 ar = v->ar;
-
-	s->base = v->base;
-	s->limit = v->limit;
-	s->selector = v->selector;
-	s->type = ar & SEG_AR_TYPE_MASK;
-	s->s = !!(ar & SEG_AR_S);
-	s->dpl = (ar >> SEG_AR_DPL_SHIFT) & 3;
-	s->present = !!(ar & SEG_AR_P);
-	s->avl = !!(ar & SEG_AR_AVL);
-	s->l = !!(ar & SEG_AR_L);
-	s->db = !!(ar & SEG_AR_DB);
-	s->g = !!(ar & SEG_AR_G);
-	s->unusable = !!(ar & SEG_AR_UNUSABLE);
-	s->padding = 0;
-}
-
-void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		     int seg)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_seg *v = &vmx_gs(vmx)->seg[vmcs_seg(seg)];
-
-	v->selector = s->selector;
-	v->ar = vmx_seg_to_ar(s);
-	v->limit = s->limit;
-	v->base = s->base;
-	vmx->state_dirty = true;
-}
-
 /* DR0-3 and DR6 from now on switched on every entry, MOV DR unintercepted. */
 void vmx_activate_dr(struct vmx_vcpu *vmx)
 {
@@ -585,38 +573,6 @@ void vmx_activate_dr(struct vmx_vcpu *vmx)
 		return;
 	vmx->dr_active = true;
 	vmx->cpu_controls &= ~CPU_MOV_DR_EXITING;
-}
-
-/* One segment's access rights, alone if the rest is still unread. */
-static u32 vmx_seg_ar(struct vmx_vcpu *vmx, int seg)
-{
-	u32 ar;
-
-	if (!vmx->gs_unread)
-		return vmx->gs.seg[seg].ar;
-	preempt_disable();
-	ar = vmcs_read(VMCS_GUEST_AR(seg));
-	preempt_enable();
-	return ar;
-}
-
-/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
-bool vmx_long_mode_code(struct vmx_vcpu *vmx)
-{
-	/* Asked after most exits: CS alone, not all that vmx_gs() reads. */
-	return (kvm_read_efer(&vmx->vcpu) & EFER_LMA) &&
-	       (vmx_seg_ar(vmx, SEG_CS) & SEG_AR_L);
-}
-
-bool vmx_code64(struct kvm_vcpu *vcpu)
-{
-	return vmx_long_mode_code(to_vmx(vcpu));
-}
-
-/* SS.DPL is the CPL (SDM 3C, guest segment registers). */
-int vmx_get_cpl(struct kvm_vcpu *vcpu)
-{
-	return (vmx_seg_ar(to_vmx(vcpu), SEG_SS) >> SEG_AR_DPL_SHIFT) & 3;
 }
 
 static bool vmx_is_canonical(u64 addr)
@@ -665,10 +621,10 @@ int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmx->syscall.kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
-		*data = vmx_gs(vmx)->seg[SEG_FS].base;
+		*data = kvm_get_seg_base(vcpu, SEG_FS);
 		break;
 	case MSR_GS_BASE:
-		*data = vmx_gs(vmx)->seg[SEG_GS].base;
+		*data = kvm_get_seg_base(vcpu, SEG_GS);
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		*data = gs->sysenter_cs;
@@ -710,7 +666,7 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmx->syscall_msrs_dirty = true;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
-		vmx_gs(vmx)->sysenter_cs = data;
+		vmx->gs.sysenter_cs = data;
 		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
@@ -736,28 +692,28 @@ int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			vmx->syscall_msrs_dirty = true;
 			return 0;
 		case MSR_FS_BASE:
-			vmx_gs(vmx)->seg[SEG_FS].base = data;
-			break;
+			kvm_set_seg_base(vcpu, SEG_FS, data);
+			return 0;
 		case MSR_GS_BASE:
-			vmx_gs(vmx)->seg[SEG_GS].base = data;
-			break;
+			kvm_set_seg_base(vcpu, SEG_GS, data);
+			return 0;
 		case MSR_IA32_SYSENTER_ESP:
-			vmx_gs(vmx)->sysenter_esp = data;
+			vmx->gs.sysenter_esp = data;
 			break;
 		default:
-			vmx_gs(vmx)->sysenter_eip = data;
+			vmx->gs.sysenter_eip = data;
 			break;
 		}
 		break;
 	case MSR_IA32_CR_PAT:
 		if (!vmx_pat_valid(data))
 			return -EINVAL;
-		vmx_gs(vmx)->pat = data;
+		vmx->gs.pat = data;
 		break;
 	case MSR_IA32_DEBUGCTLMSR:
 		if (data & ~VMX_DEBUGCTL_VALID)
 			return -EINVAL;
-		vmx_gs(vmx)->debugctl = data;
+		vmx->gs.debugctl = data;
 		return 0;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */

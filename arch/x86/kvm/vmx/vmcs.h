@@ -4,8 +4,8 @@
  * and appendix B) and the private state of the VMX backend.
  *
  * Guest state lives in the register cache of x86 common code
- * (<kvm/x86_regs.h>) and, for segments and the MSRs the VMCS holds, in
- * struct vmx_vcpu: those copies work from any context, the backend writes
+ * (<kvm/x86_regs.h>) and, for the MSRs the VMCS holds, in struct
+ * vmx_vcpu: those copies work from any context, the backend writes
  * what changed into the VMCS before entry and reads back what the guest
  * can change without an exit.
  */
@@ -285,16 +285,11 @@ enum vmx_exit_reason {
 #define EPT_QUAL_FETCH			BIT(2)
 #define EPT_QUAL_NMI_UNBLOCK_IRET	BIT(12)
 
-/* Guest state cached in struct vmx_vcpu, written into the VMCS when dirty. */
-struct vmx_seg {
-	u16 selector;
-	u32 limit;
-	u32 ar;
-	u64 base;
-};
-
+/*
+ * Guest MSRs the VMCS holds, kept in struct vmx_vcpu and written into the
+ * VMCS when they changed, and the interruptibility state.
+ */
 struct vmx_guest_state {
-	struct vmx_seg seg[8];		/* VMCS order */
 	u64 pat, debugctl;
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	u32 interruptibility;
@@ -339,8 +334,6 @@ struct vmx_vcpu {
 	struct vmx_guest_state gs;
 	/* gs differs from the VMCS: write it all before the next entry. */
 	bool state_dirty;
-	/* The VMCS has newer segments than gs: reach those through vmx_gs(). */
-	bool gs_unread;
 	/*
 	 * RFLAGS.VM as of the VMCS's segments: VM86 segments are written
 	 * and read differently.
@@ -429,24 +422,13 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 /* vmcs.c */
 void vmcs_write_controls(struct vmx_vcpu *vmx);
 void vmcs_update_controls(struct vmx_vcpu *vmx);
-void vmcs_read_guest_regs(struct vmx_vcpu *vmx);
 
-/* The guest state, with what only the VMCS had read in first. */
-static inline struct vmx_guest_state *vmx_gs(struct vmx_vcpu *vmx)
-{
-	if (unlikely(vmx->gs_unread))
-		vmcs_read_guest_regs(vmx);
-	return &vmx->gs;
-}
 void vmcs_write_host_state(struct vmx_vcpu *vmx);
 void vmcs_write_guest_state(struct vmx_vcpu *vmx);
 void vmcs_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_reset_guest_state(struct vmx_vcpu *vmx);
 u64 vmx_hw_cr0(u64 cr0);
 u64 vmx_hw_cr4(u64 cr4);
-void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		     int seg);
 void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);
@@ -462,9 +444,6 @@ bool vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
 void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void vmx_save_exit_event(struct vmx_vcpu *vmx);
-bool vmx_long_mode_code(struct vmx_vcpu *vmx);
-bool vmx_code64(struct kvm_vcpu *vcpu);
-int vmx_get_cpl(struct kvm_vcpu *vcpu);
 
 /* ept.c */
 extern struct kvm_tdp_format vmx_ept_format;

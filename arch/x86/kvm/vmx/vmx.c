@@ -856,7 +856,6 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	/* Getters may run anywhere once the vCPU is off this CPU. */
-	vmx_gs(vmx);
 	kvm_reg_cache_fill_all(vcpu);
 	vmx_put_syscall_msrs(vmx);
 }
@@ -1056,10 +1055,6 @@ static struct kvm_x86_backend vmx_backend = {
 	.vcpu_load		= vmx_vcpu_load,
 	.vcpu_put		= vmx_vcpu_put,
 
-	.get_segment		= vmx_get_segment,
-	.get_cpl		= vmx_get_cpl,
-	.code64			= vmx_code64,
-	.set_segment		= vmx_set_segment,
 	.cache_reg_class	= vmx_cache_reg_class,
 	.flush_dirty_classes	= vmx_flush_dirty_classes,
 
