@@ -15,6 +15,8 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
+#include <asm/trapnr.h>
 #include <kvm/x86_backend.h>
 #include <kvm/x86_regs.h>
 #include <kvm/host_quirks.h>
@@ -409,29 +411,67 @@ static inline u64 vmcs_read(unsigned long field)
 
 void vmcs_write(unsigned long field, u64 val);
 
-/* vmx.c */
+/* caps.c */
+int vmx_check_hardware(int tick_us, bool want_vpid);
+extern u32 vmx_revision;
+extern bool vmx_has_vpid;
 extern u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
 extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
 extern bool vmx_has_tpr_shadow;
 extern u32 vmx_preemption_ticks;
+
+/* vmcs_obj.c */
+struct vmx_cpu {
+	void *vmxon_region;
+	bool vmx_on;
+	/* VMCSs launched or made current on this CPU, not yet VMCLEARed. */
+	struct list_head loaded;
+	struct vmx_vmcs_obj *current_vmcs;
+};
+DECLARE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
+int vmx_cpu_enable(void);
+void vmx_cpu_disable(void);
+void vmx_cpu_emergency_disable(void);
+int vmx_alloc_cpu_data(void);
+void vmx_free_cpu_data(void);
+int vmx_vmptrld(u64 pa);
+int vmx_vmcs_obj_init(struct vmx_vmcs_obj *vmcs);
+void vmx_vmcs_obj_free(struct vmx_vmcs_obj *vmcs);
+void vmx_clear_vmcs(struct vmx_vmcs_obj *vmcs);
+
+/* vmx.c */
 extern u64 vmx_msr_bitmap_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
-/* vmcs.c */
+/*
+ * A machine check in guest mode belongs to the host. VMMCALL, the other
+ * vendor's hypercall, raises #UD here. A #DB or #AC whose delivery raises
+ * it again would loop in microcode without an exit (CVE-2015-8104,
+ * CVE-2015-5307).
+ */
+#define VMX_ALWAYS_INTERCEPTED	(BIT(MC_VECTOR) | BIT(UD_VECTOR) | \
+				 BIT(DB_VECTOR) | BIT(AC_VECTOR))
+
+/* vmcs.c: controls and host state */
 void vmcs_write_controls(struct vmx_vcpu *vmx);
 void vmcs_update_controls(struct vmx_vcpu *vmx);
-
 void vmcs_write_host_state(struct vmx_vcpu *vmx);
+u64 vmx_cr0_mask(void);
+u64 vmx_cr4_mask(void);
+u64 vmx_hw_cr0(u64 cr0);
+u64 vmx_hw_cr4(u64 cr4);
+
+/* regs.c */
 void vmcs_write_guest_state(struct vmx_vcpu *vmx);
 void vmcs_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_reset_guest_state(struct vmx_vcpu *vmx);
-u64 vmx_hw_cr0(u64 cr0);
-u64 vmx_hw_cr4(u64 cr4);
 void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);
+
+/* vmcs.c: MSRs and events */
 int vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmx_inject_exception(struct kvm_vcpu *vcpu);
