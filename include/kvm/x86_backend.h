@@ -97,36 +97,22 @@ struct kvm_x86_backend {
 	/*
 	 * Allocate and set up the vendor control state (intercepts, nested
 	 * paging). The architectural RESET state is then written by x86 common
-	 * code through the setters below.
+	 * code through the register cache.
 	 */
 	int (*vcpu_create)(struct kvm_vcpu *vcpu);
 	void (*vcpu_free)(struct kvm_vcpu *vcpu);
 	void (*vcpu_load)(struct kvm_vcpu *vcpu, int cpu);
 	void (*vcpu_put)(struct kvm_vcpu *vcpu);
 
-	/* Guest state kept in the vendor's control structure. */
-	void (*get_segment)(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-	void (*set_segment)(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-			    int seg);
 	/*
-	 * The CPL, and whether the guest runs 64-bit code (long mode, CS.L):
-	 * asked on frequent exits, so without reading every segment.
+	 * The register cache (<kvm/x86_regs.h>): read one class from the
+	 * VMCS/VMCB into vcpu->arch.regs (it may fill others it reads on the
+	 * way, and mark them available); write back the dirty classes and
+	 * apply what follows from them. flush_dirty_classes is called with
+	 * interrupts and preemption disabled, right before run().
 	 */
-	int (*get_cpl)(struct kvm_vcpu *vcpu);
-	bool (*code64)(struct kvm_vcpu *vcpu);
-	void (*get_idt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-	void (*set_idt)(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-	void (*get_gdt)(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-	void (*set_gdt)(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-	/* cr is 0, 2, 3 or 4. Values are already validated by the caller. */
-	u64 (*get_cr)(struct kvm_vcpu *vcpu, int cr);
-	void (*set_cr)(struct kvm_vcpu *vcpu, int cr, u64 val);
-	u64 (*get_efer)(struct kvm_vcpu *vcpu);
-	void (*set_efer)(struct kvm_vcpu *vcpu, u64 efer);
-	u64 (*get_rflags)(struct kvm_vcpu *vcpu);
-	void (*set_rflags)(struct kvm_vcpu *vcpu, u64 rflags);
-	u64 (*get_dr)(struct kvm_vcpu *vcpu, int dr);	/* 0-3, 6 or 7 */
-	void (*set_dr)(struct kvm_vcpu *vcpu, int dr, u64 val);
+	void (*cache_reg_class)(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
+	void (*flush_dirty_classes)(struct kvm_vcpu *vcpu);
 
 	/*
 	 * MSRs the vendor keeps (e.g. in the VMCB save area), only for the

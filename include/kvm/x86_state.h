@@ -8,6 +8,7 @@
 #define _KVM_X86_STATE_H
 
 #include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/workqueue.h>
 #include <linux/kvm.h>
 #include <asm/fpu/api.h>
@@ -148,10 +149,58 @@ struct kvm_vm_stat_x86 {
 	u64 nx_lpage_splits;	/* ranges split now by the NX huge pages defence */
 };
 
+/*
+ * Classes of guest register state that the CPU keeps in the vendor's
+ * control structure (VMCS, VMCB), cached in struct kvm_reg_cache. Each is
+ * read in one cache_reg_class() call; x86 common code reaches them through
+ * <kvm/x86_regs.h>.
+ */
+enum kvm_reg_class {
+	KVM_REG_RFLAGS,
+	KVM_REG_SEGS,		/* the eight segment registers */
+	/* Parts of SEGS asked after frequent exits, so also kept alone: */
+	KVM_REG_CPL,
+	KVM_REG_CS_L,		/* CS.L: 64-bit code in long mode */
+	KVM_REG_CR0,
+	KVM_REG_CR2,
+	KVM_REG_CR3,
+	KVM_REG_CR4,
+	KVM_REG_EFER,
+	KVM_REG_PDPTRS,		/* PAE paging's PDPTE registers (VMX only) */
+	KVM_REG_DTABLES,	/* GDTR, IDTR */
+	KVM_REG_DRS,		/* DR0-3, DR6, DR7 */
+	NR_KVM_REG_CLASSES
+};
+
+#define KVM_REG_ALL_CLASSES	(BIT(NR_KVM_REG_CLASSES) - 1)
+
+struct kvm_reg_cache {
+	/* BIT(class): the values here are the guest's. */
+	unsigned long available;
+	/* BIT(class): newer than the VMCS/VMCB's; implies available. */
+	unsigned long dirty;
+	u64 rflags;
+	struct kvm_segment seg[NR_SEGS];
+	u8 cpl;
+	bool cs_l;
+	u64 cr0, cr2, cr3, cr4;
+	u64 efer;
+	u64 pdpte[4];
+	struct kvm_dtable gdt, idt;
+	/*
+	 * DR0-3, and DR6 on VMX, are not in the VMCS/VMCB: the vendor loads
+	 * them around entry and stores them here after the exit.
+	 */
+	u64 db[4];
+	u64 dr6, dr7;
+};
+
 struct kvm_vcpu_x86 {
 	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
 	unsigned long gpr[NR_GPRS];
 	unsigned long rip;
+	/* The rest of the guest's registers the vendor keeps (regs.c). */
+	struct kvm_reg_cache regs;
 
 	u64 apic_base;
 	u64 cr8;

@@ -607,7 +607,7 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 
 	/* CPUID faulting (MISC_FEATURES_ENABLES bit 0): #GP outside ring 0. */
 	if ((vcpu->arch.misc_features & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
-	    kvm_x86_call(get_cpl)(vcpu)) {
+	    kvm_get_cpl(vcpu)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return KVM_X86_EXIT_RESUME;
 	}
@@ -621,7 +621,7 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	}
 	if (function == 1) {
 		ecx &= ~LEAF1_ECX_OSXSAVE;
-		if (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)
+		if (kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)
 			ecx |= LEAF1_ECX_OSXSAVE;
 	}
 	g[GPR_RAX] = eax;

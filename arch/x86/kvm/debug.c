@@ -37,7 +37,7 @@ void kvm_x86_debug_reset(struct kvm_vcpu *vcpu)
 
 	memset(&vcpu->arch.debug, 0, sizeof(vcpu->arch.debug));
 	for (i = 0; i < 4; i++)
-		kvm_x86_call(set_dr)(vcpu, i, 0);
+		kvm_set_dr(vcpu, i, 0);
 }
 
 /*
@@ -51,10 +51,10 @@ void kvm_x86_debug_before_entry(struct kvm_vcpu *vcpu)
 
 	if (!(d->control & KVM_GUESTDBG_SINGLESTEP))
 		return;
-	rflags = kvm_x86_call(get_rflags)(vcpu);
+	rflags = kvm_get_rflags(vcpu);
 	if (rflags & X86_EFLAGS_TF)
 		return;
-	kvm_x86_call(set_rflags)(vcpu, rflags | X86_EFLAGS_TF);
+	kvm_set_rflags(vcpu, rflags | X86_EFLAGS_TF);
 	d->tf_set = true;
 }
 
@@ -65,7 +65,7 @@ void kvm_x86_debug_after_exit(struct kvm_vcpu *vcpu)
 	if (!d->tf_set)
 		return;
 	d->tf_set = false;
-	kvm_x86_call(set_rflags)(vcpu, kvm_x86_call(get_rflags)(vcpu) &
+	kvm_set_rflags(vcpu, kvm_get_rflags(vcpu) &
 				 ~(u64)X86_EFLAGS_TF);
 }
 
@@ -74,12 +74,12 @@ static void kvm_x86_debug_exit(struct kvm_vcpu *vcpu, u8 vector, u64 dr6)
 	struct kvm_run *run = vcpu->run;
 	struct kvm_segment cs;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	run->exit_reason = KVM_EXIT_DEBUG;
 	run->debug.arch.exception = vector;
 	run->debug.arch.pc = cs.base + vcpu->arch.rip;
 	run->debug.arch.dr6 = dr6;
-	run->debug.arch.dr7 = kvm_x86_call(get_dr)(vcpu, 7);
+	run->debug.arch.dr7 = kvm_get_dr(vcpu, 7);
 }
 
 /*
@@ -92,7 +92,7 @@ bool kvm_x86_debug_step_emulated(struct kvm_vcpu *vcpu, unsigned long old_rip)
 	    vcpu->arch.rip == old_rip || vcpu->arch.exception.pending)
 		return false;
 	kvm_x86_debug_exit(vcpu, X86_TRAP_DB,
-			   kvm_x86_call(get_dr)(vcpu, 6) | DR6_BS);
+			   kvm_get_dr(vcpu, 6) | DR6_BS);
 	return true;
 }
 
@@ -124,7 +124,7 @@ bool kvm_x86_debug_step_after_user(struct kvm_vcpu *vcpu)
 	    vcpu->arch.rip == d->step_rip || vcpu->arch.exception.pending)
 		return false;
 	kvm_x86_debug_exit(vcpu, X86_TRAP_DB,
-			   kvm_x86_call(get_dr)(vcpu, 6) | DR6_BS);
+			   kvm_get_dr(vcpu, 6) | DR6_BS);
 	return true;
 }
 
@@ -140,7 +140,7 @@ static bool kvm_x86_debug_owns(struct kvm_vcpu *vcpu, u8 vector)
 
 int kvm_x86_exit_debug(struct kvm_vcpu *vcpu, u8 vector)
 {
-	u64 dr6 = kvm_x86_call(get_dr)(vcpu, 6);
+	u64 dr6 = kvm_get_dr(vcpu, 6);
 
 	if (!kvm_x86_debug_owns(vcpu, vector)) {
 		/* #BP is a trap: the guest's handler returns past the INT3. */
@@ -164,7 +164,7 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_debug);
 int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 		    unsigned long icebp_next_rip)
 {
-	u64 dr6 = kvm_x86_call(get_dr)(vcpu, 6);
+	u64 dr6 = kvm_get_dr(vcpu, 6);
 	u64 dr7;
 
 	if (kvm_x86_debug_owns(vcpu, X86_TRAP_DB)) {
@@ -172,7 +172,7 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 
 		kvm_x86_debug_exit(vcpu, X86_TRAP_DB, report);
 		/* The guest never saw this #DB: its DR6 must not show it. */
-		kvm_x86_call(set_dr)(vcpu, 6, dr6 & ~DR6_STATUS);
+		kvm_set_dr(vcpu, 6, dr6 & ~DR6_STATUS);
 		return KVM_X86_EXIT_TO_USER;
 	}
 
@@ -193,12 +193,12 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 		dr6 |= hit & DR6_STATUS;
 		if (!(hit & DR6_RTM))
 			dr6 |= DR6_RTM;
-		kvm_x86_call(set_dr)(vcpu, 6, dr6);
+		kvm_set_dr(vcpu, 6, dr6);
 	}
 	/* Delivery clears GD, so the handler can use the debug registers. */
-	dr7 = kvm_x86_call(get_dr)(vcpu, 7);
+	dr7 = kvm_get_dr(vcpu, 7);
 	if (dr7 & DR7_GD)
-		kvm_x86_call(set_dr)(vcpu, 7, dr7 & ~DR7_GD);
+		kvm_set_dr(vcpu, 7, dr7 & ~DR7_GD);
 	kvm_x86_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 	return KVM_X86_EXIT_RESUME;
 }
@@ -243,20 +243,20 @@ static int kvm_set_guest_debug(struct kvm_vcpu *vcpu,
 	if (ctl & KVM_GUESTDBG_USE_HW_BP) {
 		if (!d->hw_bp) {
 			for (i = 0; i < 4; i++)
-				d->guest_db[i] = kvm_x86_call(get_dr)(vcpu, i);
-			d->guest_dr6 = kvm_x86_call(get_dr)(vcpu, 6);
-			d->guest_dr7 = kvm_x86_call(get_dr)(vcpu, 7);
+				d->guest_db[i] = kvm_get_dr(vcpu, i);
+			d->guest_dr6 = kvm_get_dr(vcpu, 6);
+			d->guest_dr7 = kvm_get_dr(vcpu, 7);
 			d->hw_bp = true;
 		}
 		for (i = 0; i < 4; i++)
-			kvm_x86_call(set_dr)(vcpu, i, dbg->arch.debugreg[i]);
-		kvm_x86_call(set_dr)(vcpu, 7, dbg->arch.debugreg[7] |
+			kvm_set_dr(vcpu, i, dbg->arch.debugreg[i]);
+		kvm_set_dr(vcpu, 7, dbg->arch.debugreg[7] |
 				     DR7_FIXED_1);
 	} else if (d->hw_bp) {
 		for (i = 0; i < 4; i++)
-			kvm_x86_call(set_dr)(vcpu, i, d->guest_db[i]);
-		kvm_x86_call(set_dr)(vcpu, 6, d->guest_dr6);
-		kvm_x86_call(set_dr)(vcpu, 7, d->guest_dr7);
+			kvm_set_dr(vcpu, i, d->guest_db[i]);
+		kvm_set_dr(vcpu, 6, d->guest_dr6);
+		kvm_set_dr(vcpu, 7, d->guest_dr7);
 		d->hw_bp = false;
 	}
 
@@ -281,9 +281,9 @@ static void kvm_get_debugregs(struct kvm_vcpu *vcpu, struct kvm_debugregs *r)
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < 4; i++)
 		r->db[i] = d->hw_bp ? d->guest_db[i] :
-				      kvm_x86_call(get_dr)(vcpu, i);
-	r->dr6 = d->hw_bp ? d->guest_dr6 : kvm_x86_call(get_dr)(vcpu, 6);
-	r->dr7 = d->hw_bp ? d->guest_dr7 : kvm_x86_call(get_dr)(vcpu, 7);
+				      kvm_get_dr(vcpu, i);
+	r->dr6 = d->hw_bp ? d->guest_dr6 : kvm_get_dr(vcpu, 6);
+	r->dr7 = d->hw_bp ? d->guest_dr7 : kvm_get_dr(vcpu, 7);
 }
 
 static int kvm_set_debugregs(struct kvm_vcpu *vcpu,
@@ -302,9 +302,9 @@ static int kvm_set_debugregs(struct kvm_vcpu *vcpu,
 		return 0;
 	}
 	for (i = 0; i < 4; i++)
-		kvm_x86_call(set_dr)(vcpu, i, r->db[i]);
-	kvm_x86_call(set_dr)(vcpu, 6, r->dr6);
-	kvm_x86_call(set_dr)(vcpu, 7, r->dr7);
+		kvm_set_dr(vcpu, i, r->db[i]);
+	kvm_set_dr(vcpu, 6, r->dr6);
+	kvm_set_dr(vcpu, 7, r->dr7);
 	return 0;
 }
 

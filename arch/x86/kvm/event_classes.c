@@ -82,14 +82,14 @@ EXPORT_SYMBOL_GPL(kvm_x86_nmi_unmasked);
 
 bool kvm_x86_interrupt_allowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	return (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) &&
 	       !kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 
 /* In an STI shadow: interrupts are on, but not before the next instruction. */
 static bool kvm_x86_interrupt_shadowed(struct kvm_vcpu *vcpu)
 {
-	return (kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF) &&
+	return (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) &&
 	       kvm_x86_call(get_interrupt_shadow)(vcpu);
 }
 

@@ -44,7 +44,7 @@ void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	run->if_flag = !!(kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF);
+	run->if_flag = !!(kvm_get_rflags(vcpu) & X86_EFLAGS_IF);
 	run->ready_for_interrupt_injection = kvm_x86_ready_for_irq(vcpu);
 	run->flags = 0;
 	run->cr8 = vcpu->arch.cr8;
@@ -89,7 +89,7 @@ static bool kvm_x86_collect_init_sipi(struct kvm_vcpu *vcpu)
 static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
-	bool irq_ok = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IF;
+	bool irq_ok = kvm_get_rflags(vcpu) & X86_EFLAGS_IF;
 
 	return ev->nmi_pending || vcpu->arch.exception.pending ||
 	       ev->irq_reinject ||
@@ -113,10 +113,10 @@ static void kvm_x86_start_at_sipi(struct kvm_vcpu *vcpu)
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_segment cs;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	cs.selector = (ev->sipi_vector & 0xff) << 8;
 	cs.base = (u64)(ev->sipi_vector & 0xff) << 12;
-	kvm_x86_call(set_segment)(vcpu, &cs, SEG_CS);
+	kvm_set_segment(vcpu, &cs, SEG_CS);
 	vcpu->arch.rip = 0;
 	ev->mp_state = KVM_MP_STATE_RUNNABLE;
 }

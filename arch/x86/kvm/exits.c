@@ -36,9 +36,9 @@ unsigned long kvm_x86_rip_mask(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
-	if (kvm_x86_call(code64)(vcpu))
+	if (kvm_code64(vcpu))
 		return ~0UL;
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	return cs.db ? 0xffffffffUL : 0xffffUL;
 }
 
@@ -96,11 +96,11 @@ int kvm_x86_exit_xsetbv(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long *g = vcpu->arch.gpr;
 	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
 
-	if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE)) {
+	if (!(kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return KVM_X86_EXIT_RESUME;
 	}
-	if (kvm_x86_call(get_cpl)(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	if (kvm_get_cpl(vcpu) || (u32)g[GPR_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    kvm_set_xcr0(vcpu, val)) {
 		kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return KVM_X86_EXIT_RESUME;
@@ -128,7 +128,7 @@ int kvm_x86_decode_cr_write(struct kvm_vcpu *vcpu, int cr)
 	for (; i < n && kvm_x86_is_legacy_prefix(buf[i]); i++)
 		if (buf[i] == 0xf0)
 			lock = true;
-	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_x86_call(code64)(vcpu))
+	if (i < n && (buf[i] & 0xf0) == 0x40 && kvm_code64(vcpu))
 		rex = buf[i++];
 	if (i + 2 >= n || buf[i] != 0x0f || buf[i + 1] != 0x22)
 		return -1;
@@ -170,8 +170,8 @@ EXPORT_SYMBOL_GPL(kvm_x86_exit_cr8_write);
 
 static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 old = kvm_x86_call(get_cr)(vcpu, 0);
-	u64 efer = kvm_x86_call(get_efer)(vcpu);
+	u64 old = kvm_read_cr0(vcpu);
+	u64 efer = kvm_read_efer(vcpu);
 	u64 new_efer = efer;
 
 	if (val >> 32)
@@ -184,36 +184,36 @@ static int kvm_x86_cr0_write(struct kvm_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	/* Paging may not go off with PCIDs on (SDM: MOV CR0). */
 	if (!(val & X86_CR0_PG) &&
-	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PCIDE))
+	    (kvm_read_cr4(vcpu) & X86_CR4_PCIDE))
 		return -EINVAL;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
 		struct kvm_segment cs;
 
 		/* Long mode needs PAE and may not start in a 64-bit segment. */
-		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
-		if (!(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_PAE) || cs.l)
+		kvm_get_segment(vcpu, &cs, SEG_CS);
+		if (!(kvm_read_cr4(vcpu) & X86_CR4_PAE) || cs.l)
 			return -EINVAL;
 		new_efer |= EFER_LMA;
 	}
 	if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (efer & EFER_LMA)) {
 		struct kvm_segment cs;
 
-		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+		kvm_get_segment(vcpu, &cs, SEG_CS);
 		if (cs.l)
 			return -EINVAL;
 		new_efer &= ~EFER_LMA;
 	}
 	if (new_efer != efer)
-		kvm_x86_call(set_efer)(vcpu, new_efer);
-	kvm_x86_call(set_cr)(vcpu, 0, val);
+		kvm_write_efer(vcpu, new_efer);
+	kvm_write_cr(vcpu, 0, val);
 	return 0;
 }
 
 /* MOV to CR4's #GP conditions (SDM vol. 2B MOV CR; APM vol. 3 MOV CRn). */
 static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 {
-	u64 efer = kvm_x86_call(get_efer)(vcpu);
-	u64 old = kvm_x86_call(get_cr)(vcpu, 4);
+	u64 efer = kvm_read_efer(vcpu);
+	u64 old = kvm_read_cr4(vcpu);
 
 	/* Bits of features the vCPU's CPUID (or KVM) lacks are reserved. */
 	if (!kvm_cr4_valid(vcpu, val))
@@ -226,10 +226,10 @@ static int kvm_x86_cr4_write(struct kvm_vcpu *vcpu, u64 val)
 	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE)) {
 		/* PCIDs need long mode, and start with PCID 0 in CR3. */
 		if (!(efer & EFER_LMA) ||
-		    (kvm_x86_call(get_cr)(vcpu, 3) & 0xfff))
+		    (kvm_read_cr(vcpu, 3) & 0xfff))
 			return -EINVAL;
 	}
-	kvm_x86_call(set_cr)(vcpu, 4, val);
+	kvm_write_cr(vcpu, 4, val);
 	return 0;
 }
 
@@ -241,7 +241,7 @@ int kvm_x86_exit_cr_write(struct kvm_vcpu *vcpu, int cr, u64 val,
 	if (!kvm_guest_long_mode(vcpu))
 		val = (u32)val;
 	/* An intercept may come before the CPU's own CPL check. */
-	r = kvm_x86_call(get_cpl)(vcpu) ? -EINVAL :
+	r = kvm_get_cpl(vcpu) ? -EINVAL :
 	    cr == 0 ? kvm_x86_cr0_write(vcpu, val) :
 	    cr == 4 ? kvm_x86_cr4_write(vcpu, val) : -EINVAL;
 	if (r) {

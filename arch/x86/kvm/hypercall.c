@@ -34,14 +34,14 @@ static void kvm_hc_sched_yield(struct kvm_vcpu *vcpu, unsigned long apic_id)
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
-	bool op64 = kvm_x86_call(code64)(vcpu);
+	bool op64 = kvm_code64(vcpu);
 	unsigned long nr = op64 ? g[GPR_RAX] : (u32)g[GPR_RAX];
 	unsigned long ret;
 
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
 	trace_kvm_hypercall(nr, g[GPR_RBX], g[GPR_RCX], g[GPR_RDX], g[GPR_RSI]);
 	/* Hypercalls are for the guest kernel only. */
-	if (kvm_x86_call(get_cpl)(vcpu))
+	if (kvm_get_cpl(vcpu))
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		ret = 0;	/* the exit itself was the point */
@@ -102,7 +102,7 @@ int kvm_x86_exit_ud(struct kvm_vcpu *vcpu)
 	 * guest shares read-only between processes, and its hypercalls are
 	 * refused anyway.
 	 */
-	if (!kvm_x86_call(get_cpl)(vcpu))
+	if (!kvm_get_cpl(vcpu))
 		kvm_x86_fix_hypercall_insn(vcpu);
 	return kvm_x86_exit_hypercall(vcpu, 0);
 

@@ -103,7 +103,7 @@ static int kvm_mce_inject(struct kvm_vcpu *vcpu, const struct kvm_x86_mce *e)
 	 * shuts the processor down (SDM 16.3.1.2 and 2.5).
 	 */
 	if ((m->mcg_status & MCG_STATUS_MCIP) ||
-	    !(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_MCE)) {
+	    !(kvm_read_cr4(vcpu) & X86_CR4_MCE)) {
 		kvm_vcpu_request(vcpu, KVM_REQ_TRIPLE_FAULT);
 		return 0;
 	}

@@ -197,7 +197,7 @@ static enum kvm_msr_result kvm_set_x2apic_msr(struct kvm_vcpu *vcpu, u32 index,
 static enum kvm_msr_result kvm_get_efer_msr(struct kvm_vcpu *vcpu, u32 index,
 					    u64 *data, bool host)
 {
-	*data = kvm_x86_call(get_efer)(vcpu);
+	*data = kvm_read_efer(vcpu);
 	return KVM_MSR_OK;
 }
 

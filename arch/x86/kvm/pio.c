@@ -113,7 +113,7 @@ static int pio_string(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 	unsigned long *g = vcpu->arch.gpr;
-	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 	int index_reg = pio->in ? GPR_RDI : GPR_RSI;
 	unsigned long next_rip, lin, mask, left;
 	u8 addr_size;
@@ -266,7 +266,7 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	if (st->string) {
 		unsigned long *g = vcpu->arch.gpr;
 		unsigned long mask = kvm_x86_addr_mask(st->addr_size);
-		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 		unsigned long lin;
 		u32 n = st->count;
 

@@ -21,7 +21,7 @@
 static bool kvm_switch_xcr0(struct kvm_vcpu *vcpu)
 {
 	if (!kvm_host_xcr0 ||
-	    !(kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE) ||
+	    !(kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE) ||
 	    vcpu->arch.xcr0 == kvm_host_xcr0)
 		return false;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
@@ -48,7 +48,7 @@ static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 		return;
 	cur = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (cur != (switched ? vcpu->arch.xcr0 : kvm_host_xcr0) &&
-	    (kvm_x86_call(get_cr)(vcpu, 4) & X86_CR4_OSXSAVE))
+	    (kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE))
 		kvm_set_xcr0(vcpu, cur);
 	if (cur != kvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
@@ -95,6 +95,8 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 * guest must never find the host's value there.
 	 */
 	kvm_tsc_aux_enter(vcpu);
+	if (vcpu->arch.regs.dirty)
+		kvm_x86_call(flush_dirty_classes)(vcpu);
 	trace_kvm_entry(vcpu);
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_ENTER);
 	kvm_x86_call(run)(vcpu);

@@ -46,7 +46,7 @@ static void kvm_reset_segment(struct kvm_vcpu *vcpu, int seg, u16 selector,
 		.s = seg != SEG_TR && seg != SEG_LDTR,
 	};
 
-	kvm_x86_call(set_segment)(vcpu, &s, seg);
+	kvm_set_segment(vcpu, &s, seg);
 }
 
 /*
@@ -63,7 +63,7 @@ static void kvm_vcpu_reset_regs(struct kvm_vcpu *vcpu)
 	/* EDX holds the processor signature: family 6. */
 	x->gpr[GPR_RDX] = 0x600;
 	x->rip = 0xfff0;
-	kvm_x86_call(set_rflags)(vcpu, X86_EFLAGS_FIXED);
+	kvm_set_rflags(vcpu, X86_EFLAGS_FIXED);
 
 	kvm_reset_segment(vcpu, SEG_CS, 0xf000, 0xffff0000, 0xb);
 	for (seg = SEG_ES; seg <= SEG_GS; seg++)
@@ -71,16 +71,16 @@ static void kvm_vcpu_reset_regs(struct kvm_vcpu *vcpu)
 			kvm_reset_segment(vcpu, seg, 0, 0, 0x3);
 	kvm_reset_segment(vcpu, SEG_LDTR, 0, 0, 0x2);
 	kvm_reset_segment(vcpu, SEG_TR, 0, 0, 0xb);
-	kvm_x86_call(set_gdt)(vcpu, &dt);
-	kvm_x86_call(set_idt)(vcpu, &dt);
+	kvm_set_gdt(vcpu, &dt);
+	kvm_set_idt(vcpu, &dt);
 
-	kvm_x86_call(set_efer)(vcpu, 0);
-	kvm_x86_call(set_cr)(vcpu, 0, CR0_RESET);
-	kvm_x86_call(set_cr)(vcpu, 2, 0);
-	kvm_x86_call(set_cr)(vcpu, 3, 0);
-	kvm_x86_call(set_cr)(vcpu, 4, 0);
-	kvm_x86_call(set_dr)(vcpu, 6, DR6_RESET);
-	kvm_x86_call(set_dr)(vcpu, 7, DR7_RESET);
+	kvm_write_efer(vcpu, 0);
+	kvm_write_cr(vcpu, 0, CR0_RESET);
+	kvm_write_cr(vcpu, 2, 0);
+	kvm_write_cr(vcpu, 3, 0);
+	kvm_write_cr(vcpu, 4, 0);
+	kvm_set_dr(vcpu, 6, DR6_RESET);
+	kvm_set_dr(vcpu, 7, DR7_RESET);
 	x->xcr0 = XFEATURE_MASK_FP;
 	x->cr8 = 0;
 	x->pio.pending = false;
@@ -264,18 +264,18 @@ static bool kvm_valid_control_regs(struct kvm_vcpu *vcpu, u64 cr0, u64 cr4,
 
 int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host)
 {
-	u64 old = kvm_x86_call(get_efer)(vcpu);
+	u64 old = kvm_read_efer(vcpu);
 
 	if (efer & ~kvm_efer_allowed())
 		return -EINVAL;
 	if (!host) {
 		/* The guest cannot toggle LME with paging on; LMA is read-only. */
-		if ((kvm_x86_call(get_cr)(vcpu, 0) & X86_CR0_PG) &&
+		if ((kvm_read_cr0(vcpu) & X86_CR0_PG) &&
 		    ((efer ^ old) & EFER_LME))
 			return -EINVAL;
 		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);
 	}
-	kvm_x86_call(set_efer)(vcpu, efer);
+	kvm_write_efer(vcpu, efer);
 	return 0;
 }
 
@@ -308,7 +308,7 @@ static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 	r->r12 = g[GPR_R12]; r->r13 = g[GPR_R13];
 	r->r14 = g[GPR_R14]; r->r15 = g[GPR_R15];
 	r->rip = vcpu->arch.rip;
-	r->rflags = kvm_x86_call(get_rflags)(vcpu);
+	r->rflags = kvm_get_rflags(vcpu);
 }
 
 static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
@@ -324,7 +324,7 @@ static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
 	g[GPR_R12] = r->r12; g[GPR_R13] = r->r13;
 	g[GPR_R14] = r->r14; g[GPR_R15] = r->r15;
 	vcpu->arch.rip = r->rip;
-	kvm_x86_call(set_rflags)(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	kvm_set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
 	/*
 	 * A pending IN stays pending: VMMs write registers back before every
 	 * KVM_RUN once they have read them (QEMU does after an I/O handler
@@ -352,17 +352,17 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_x86_call(get_segment)(vcpu, kvm_sregs_seg(s, i),
+		kvm_get_segment(vcpu, kvm_sregs_seg(s, i),
 					  kvm_sregs_seg_order[i]);
-	kvm_x86_call(get_gdt)(vcpu, &s->gdt);
-	kvm_x86_call(get_idt)(vcpu, &s->idt);
-	s->cr0 = kvm_x86_call(get_cr)(vcpu, 0);
-	s->cr2 = kvm_x86_call(get_cr)(vcpu, 2);
-	s->cr3 = kvm_x86_call(get_cr)(vcpu, 3);
-	s->cr4 = kvm_x86_call(get_cr)(vcpu, 4);
+	kvm_get_gdt(vcpu, &s->gdt);
+	kvm_get_idt(vcpu, &s->idt);
+	s->cr0 = kvm_read_cr0(vcpu);
+	s->cr2 = kvm_read_cr(vcpu, 2);
+	s->cr3 = kvm_read_cr(vcpu, 3);
+	s->cr4 = kvm_read_cr4(vcpu);
 	s->cr8 = kvm_vcpu_has_lapic(vcpu) ? kvm_lapic_get_cr8(vcpu) :
 					    vcpu->arch.cr8;
-	s->efer = kvm_x86_call(get_efer)(vcpu);
+	s->efer = kvm_read_efer(vcpu);
 	s->apic_base = vcpu->arch.apic_base;
 }
 
@@ -383,15 +383,15 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 		return -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(kvm_sregs_seg_order); i++)
-		kvm_x86_call(set_segment)(vcpu, kvm_sregs_seg(s, i),
+		kvm_set_segment(vcpu, kvm_sregs_seg(s, i),
 					  kvm_sregs_seg_order[i]);
-	kvm_x86_call(set_gdt)(vcpu, &s->gdt);
-	kvm_x86_call(set_idt)(vcpu, &s->idt);
-	kvm_x86_call(set_efer)(vcpu, s->efer);
-	kvm_x86_call(set_cr)(vcpu, 0, s->cr0);
-	kvm_x86_call(set_cr)(vcpu, 2, s->cr2);
-	kvm_x86_call(set_cr)(vcpu, 3, s->cr3);
-	kvm_x86_call(set_cr)(vcpu, 4, s->cr4);
+	kvm_set_gdt(vcpu, &s->gdt);
+	kvm_set_idt(vcpu, &s->idt);
+	kvm_write_efer(vcpu, s->efer);
+	kvm_write_cr(vcpu, 0, s->cr0);
+	kvm_write_cr(vcpu, 2, s->cr2);
+	kvm_write_cr(vcpu, 3, s->cr3);
+	kvm_write_cr(vcpu, 4, s->cr4);
 	vcpu->arch.cr8 = s->cr8;
 	if (kvm_vcpu_has_lapic(vcpu))
 		kvm_lapic_set_cr8(vcpu, s->cr8);

@@ -7,6 +7,7 @@
 
 #include <kvm/x86_backend.h>
 #include <kvm/host_quirks.h>
+#include <kvm/x86_regs.h>
 
 #include "emulate/decode.h"
 
@@ -47,7 +48,7 @@ static inline bool kvm_vcpu_is_bsp(struct kvm_vcpu *vcpu)
 
 static inline bool kvm_guest_long_mode(struct kvm_vcpu *vcpu)
 {
-	return kvm_x86_call(get_efer)(vcpu) & EFER_LMA;
+	return kvm_read_efer(vcpu) & EFER_LMA;
 }
 
 /* A KVM_X86_QUIRK_* is on until KVM_CAP_DISABLE_QUIRKS2 turns it off. */

@@ -295,14 +295,14 @@ static int mmio_finish(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 		break;
 	}
 
-	rflags = kvm_x86_call(get_rflags)(vcpu);
+	rflags = kvm_get_rflags(vcpu);
 	if (st->kind == KVM_INSN_ALU_REG)
 		res = alu(st->alu, st->src, val, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
 	else
 		res = alu(st->alu, val, st->src, st->len,
 			  rflags & X86_EFLAGS_CF, &flags);
-	kvm_x86_call(set_rflags)(vcpu, (rflags & ~ARITH_FLAGS) | flags);
+	kvm_set_rflags(vcpu, (rflags & ~ARITH_FLAGS) | flags);
 
 	if (st->kind == KVM_INSN_TEST || st->alu == KVM_INSN_CMP)
 		return KVM_X86_EXIT_RESUME;
@@ -339,7 +339,7 @@ static int string_store(struct kvm_vcpu *vcpu, struct kvm_mmio_state *st,
 	bool to_user = kvm_vcpu_write_guest(vcpu, st->dst_gpa, &val, st->len);
 
 	if (st->kind == KVM_INSN_MOVS) {
-		bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+		bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 
 		kvm_x86_set_masked(&g[GPR_RSI], down ? g[GPR_RSI] - st->len :
 				   g[GPR_RSI] + st->len,

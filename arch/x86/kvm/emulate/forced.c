@@ -57,8 +57,8 @@ static int forced_pio(struct kvm_vcpu *vcpu, const u8 *b, int n)
 		return -1;
 	}
 	/* Above IOPL the TSS permission bitmap decides: let the CPU do it. */
-	if (kvm_x86_call(get_cpl)(vcpu) >
-	    ((kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_IOPL) >> 12))
+	if (kvm_get_cpl(vcpu) >
+	    ((kvm_get_rflags(vcpu) & X86_EFLAGS_IOPL) >> 12))
 		return -1;
 	return kvm_x86_exit_pio(vcpu, &pio);
 }
@@ -73,7 +73,7 @@ int kvm_x86_emulate_forced(struct kvm_vcpu *vcpu, const u8 *insn, int n)
 	vcpu->arch.rip = (vcpu->arch.rip + sizeof(kvm_fep)) &
 			 kvm_x86_rip_mask(vcpu);
 	kvm_stat_inc(&vcpu->stat.arch, insn_emulation);
-	cpl0 = !kvm_x86_call(get_cpl)(vcpu);
+	cpl0 = !kvm_get_cpl(vcpu);
 
 	if (n >= 2 && b[0] == 0x0f) {
 		switch (b[1]) {

@@ -47,11 +47,11 @@ int kvm_x86_insn_string_operands(struct kvm_vcpu *vcpu, int *seg,
 		case 0x67: addr_override = true; break;
 		}
 	}
-	if (kvm_x86_call(code64)(vcpu)) {
+	if (kvm_code64(vcpu)) {
 		*addr_size = addr_override ? 4 : 8;
 		return 0;
 	}
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	/* Real and virtual-8086 mode code segments have D clear. */
 	if (cs.db)
 		*addr_size = addr_override ? 2 : 4;
@@ -71,7 +71,7 @@ int kvm_x86_insn_length(struct kvm_vcpu *vcpu)
 	if (avail < 0)
 		return avail;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	long64 = kvm_guest_long_mode(vcpu) && cs.l;
 
 	while (i < avail && kvm_x86_is_legacy_prefix(b[i]))

@@ -17,7 +17,7 @@ enum kvm_insn_mode kvm_x86_insn_mode(struct kvm_vcpu *vcpu)
 {
 	struct kvm_segment cs;
 
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	if (kvm_guest_long_mode(vcpu) && cs.l)
 		return KVM_INSN_MODE64;
 	/* Real and virtual-8086 mode code segments have D clear. */
@@ -29,11 +29,11 @@ unsigned long kvm_x86_seg_linear(struct kvm_vcpu *vcpu, int seg,
 {
 	struct kvm_segment s;
 
-	kvm_x86_call(get_segment)(vcpu, &s, seg);
+	kvm_get_segment(vcpu, &s, seg);
 	if (kvm_guest_long_mode(vcpu)) {
 		struct kvm_segment cs;
 
-		kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+		kvm_get_segment(vcpu, &cs, SEG_CS);
 		/* In 64-bit mode only FS and GS have a base. */
 		if (cs.l)
 			return (seg == SEG_FS || seg == SEG_GS) ? s.base + offset : offset;
@@ -46,9 +46,9 @@ unsigned long kvm_x86_rip_linear(struct kvm_vcpu *vcpu, unsigned int offset)
 	struct kvm_segment cs;
 
 	/* CS base is ignored in 64-bit mode; elsewhere addresses wrap at 4 GiB. */
-	if (kvm_x86_call(code64)(vcpu))
+	if (kvm_code64(vcpu))
 		return vcpu->arch.rip + offset;
-	kvm_x86_call(get_segment)(vcpu, &cs, SEG_CS);
+	kvm_get_segment(vcpu, &cs, SEG_CS);
 	return (u32)(cs.base + vcpu->arch.rip + offset);
 }
 
@@ -58,7 +58,7 @@ void kvm_x86_string_advance(struct kvm_vcpu *vcpu, int index_reg, u8 size,
 {
 	unsigned long *g = vcpu->arch.gpr;
 	unsigned long mask = kvm_x86_addr_mask(addr_size);
-	bool down = kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_DF;
+	bool down = kvm_get_rflags(vcpu) & X86_EFLAGS_DF;
 	unsigned long step = (unsigned long)n * size;
 
 	kvm_x86_set_masked(&g[index_reg], down ? g[index_reg] - step : g[index_reg] + step,

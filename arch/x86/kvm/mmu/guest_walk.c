@@ -24,9 +24,9 @@ static int gw_read(struct kvm_vcpu *vcpu, gpa_t gpa, u64 *val, int size)
 int kvm_x86_gva_to_gpa(struct kvm_vcpu *vcpu, unsigned long gva, bool write,
 		       gpa_t *gpa)
 {
-	u64 cr0 = kvm_x86_call(get_cr)(vcpu, 0);
-	u64 cr4 = kvm_x86_call(get_cr)(vcpu, 4);
-	u64 cr3 = kvm_x86_call(get_cr)(vcpu, 3);
+	u64 cr0 = kvm_read_cr0(vcpu);
+	u64 cr4 = kvm_read_cr4(vcpu);
+	u64 cr3 = kvm_read_cr(vcpu, 3);
 	int level, esize, bits;
 	u64 table, e;
 

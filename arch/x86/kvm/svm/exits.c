@@ -16,12 +16,12 @@ typedef int (*svm_exit_handler_t)(struct svm_vcpu *svm);
 /* The next RIP when the CPU reports it (NRIP_SAVE), else 0: common decodes. */
 static unsigned long svm_next_rip(struct svm_vcpu *svm)
 {
-	return svm_has_nrips ? svm->vmcb->control.next_rip : 0;
+	return svm_has_nrips ? svm->cur->vmcb->control.next_rip : 0;
 }
 
 static int svm_unexpected_exit(struct svm_vcpu *svm)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 	u64 data[4] = { c->exit_code, c->exit_info1, c->exit_info2,
 			c->exit_int_info };
 
@@ -72,7 +72,7 @@ static int svm_exit_ud_intercept(struct svm_vcpu *svm)
  */
 static int svm_exit_db(struct svm_vcpu *svm)
 {
-	return kvm_x86_exit_db(&svm->vcpu, svm->vmcb->save.dr6 & SVM_DR6_STATUS,
+	return kvm_x86_exit_db(&svm->vcpu, svm->cur->vmcb->save.dr6 & SVM_DR6_STATUS,
 			       0);
 }
 
@@ -95,14 +95,14 @@ static int svm_exit_vmmcall(struct svm_vcpu *svm)
 static int svm_exit_vintr(struct svm_vcpu *svm)
 {
 	kvm_stat_inc(&svm->vcpu.stat.arch, irq_window_exits);
-	svm_disable_irq_window(svm->vmcb);
+	svm_disable_irq_window(svm->cur->vmcb);
 	return KVM_X86_EXIT_RESUME;
 }
 
 /* The NMI handler returns; svm_vcpu_run sees the IRET complete. */
 static int svm_exit_iret(struct svm_vcpu *svm)
 {
-	svm_clr_intercept(svm->vmcb, SVM_EXIT_IRET);
+	svm_clr_intercept(svm->cur->vmcb, SVM_EXIT_IRET);
 	svm->nmi_iret_seen = true;
 	svm->nmi_iret_rip = svm->vcpu.arch.rip;
 	return KVM_X86_EXIT_RESUME;
@@ -131,14 +131,14 @@ static int svm_exit_machine_check(struct svm_vcpu *svm)
 static int svm_exit_dr_access(struct svm_vcpu *svm)
 {
 	svm->dr_active = true;
-	vmcb_set_dr_intercepts(svm->vmcb, false);
+	vmcb_set_dr_intercepts(svm->cur->vmcb, false);
 	return KVM_X86_EXIT_RESUME;
 }
 
 /* With decode assists EXITINFO1 bit 63 says bits 3:0 name the register. */
 static int svm_exit_cr8_write(struct svm_vcpu *svm)
 {
-	u64 info = svm->vmcb->control.exit_info1;
+	u64 info = svm->cur->vmcb->control.exit_info1;
 	int gpr = (info & BIT_ULL(63)) ? (int)(info & 0xf) : -1;
 
 	return kvm_x86_exit_cr8_write(&svm->vcpu, gpr, svm_next_rip(svm));
@@ -148,7 +148,7 @@ static int svm_exit_cr8_write(struct svm_vcpu *svm)
 static int svm_exit_cr4_write(struct svm_vcpu *svm)
 {
 	struct kvm_vcpu *vcpu = &svm->vcpu;
-	u64 info = svm->vmcb->control.exit_info1;
+	u64 info = svm->cur->vmcb->control.exit_info1;
 	int gpr = (info & BIT_ULL(63)) ? (int)(info & 0xf) :
 					 kvm_x86_decode_cr_write(vcpu, 4);
 
@@ -181,14 +181,14 @@ static int svm_exit_xsetbv(struct svm_vcpu *svm)
 /* EXITINFO1: 0 for RDMSR, 1 for WRMSR. */
 static int svm_exit_msr(struct svm_vcpu *svm)
 {
-	if (svm->vmcb->control.exit_info1)
+	if (svm->cur->vmcb->control.exit_info1)
 		return kvm_x86_exit_wrmsr(&svm->vcpu, svm_next_rip(svm));
 	return kvm_x86_exit_rdmsr(&svm->vcpu, svm_next_rip(svm));
 }
 
 static int svm_exit_ioio(struct svm_vcpu *svm)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 	u32 info = c->exit_info1;
 	struct kvm_pio_exit pio = {
 		.port = info >> SVM_IOIO_PORT_SHIFT,
@@ -219,7 +219,7 @@ static int svm_exit_ioio(struct svm_vcpu *svm)
 /* EXITINFO1: a #PF-style error code; EXITINFO2: the guest-physical address. */
 static int svm_exit_npf(struct svm_vcpu *svm)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 	u64 err = c->exit_info1;
 
 	/* A reserved bit in our own nested tables: a bug, not guest action. */
@@ -284,17 +284,17 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 static void svm_dump_vmcb(struct svm_vcpu *svm)
 {
 	pr_err("VMRUN failed (exit code %#llx), vCPU %u: VMCB control area\n",
-	       svm->vmcb->control.exit_code, svm->vcpu.vcpu_id);
+	       svm->cur->vmcb->control.exit_code, svm->vcpu.vcpu_id);
 	print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 8,
-		       &svm->vmcb->control, sizeof(svm->vmcb->control), false);
+		       &svm->cur->vmcb->control, sizeof(svm->cur->vmcb->control), false);
 	pr_err("VMCB save area\n");
 	print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 8,
-		       &svm->vmcb->save, sizeof(svm->vmcb->save), false);
+		       &svm->cur->vmcb->save, sizeof(svm->cur->vmcb->save), false);
 }
 
 void svm_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info)
 {
-	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	const struct vmcb_control *c = &to_svm(vcpu)->cur->vmcb->control;
 
 	info->isa = KVM_EXIT_ISA_SVM;
 	info->reason = c->exit_code;
@@ -307,7 +307,7 @@ void svm_get_exit_info(struct kvm_vcpu *vcpu, struct kvm_exit_info *info)
 int svm_handle_exit(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	u64 code = svm->vmcb->control.exit_code;
+	u64 code = svm->cur->vmcb->control.exit_code;
 	svm_exit_handler_t handler;
 
 	lockdep_assert_irqs_enabled();

@@ -302,8 +302,9 @@ static int svm_vcpu_create(struct kvm_vcpu *vcpu)
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
-	svm->vmcb = page_address(page);
-	svm->vmcb_pa = page_to_phys(page);
+	svm->l1_vmcb.vmcb = page_address(page);
+	svm->l1_vmcb.pa = page_to_phys(page);
+	svm->cur = &svm->l1_vmcb;
 	svm->asid = 0;
 	svm->asid_cpu = -1;
 	svm->asid_generation = 0;
@@ -315,9 +316,10 @@ static void svm_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (svm->vmcb)
-		free_page((unsigned long)svm->vmcb);
-	svm->vmcb = NULL;
+	if (svm->l1_vmcb.vmcb)
+		free_page((unsigned long)svm->l1_vmcb.vmcb);
+	svm->l1_vmcb.vmcb = NULL;
+	svm->cur = NULL;
 }
 
 /* Nothing is cached per CPU; the ASID check before VMRUN covers moves. */
@@ -333,9 +335,9 @@ static void svm_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (svm->vmcb->control.n_cr3 == root_hpa)
+	if (svm->cur->vmcb->control.n_cr3 == root_hpa)
 		return;
-	svm->vmcb->control.n_cr3 = root_hpa;
+	svm->cur->vmcb->control.n_cr3 = root_hpa;
 	/* Translations are tagged by ASID, not by nCR3. */
 	svm->asid_generation = 0;
 }
@@ -348,7 +350,7 @@ static void svm_flush_guest_tlb(struct kvm_vcpu *vcpu)
 
 static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sc, int cpu)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 
 	if (svm->asid_cpu == cpu && svm->asid_generation == sc->asid_generation)
 		return;
@@ -374,22 +376,22 @@ static void svm_load_guest_dr(struct svm_vcpu *svm)
 	/* No host breakpoint may match a guest address before VMRUN. */
 	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
-	set_debugreg(svm->dr[0], 0);
-	set_debugreg(svm->dr[1], 1);
-	set_debugreg(svm->dr[2], 2);
-	set_debugreg(svm->dr[3], 3);
+	set_debugreg(svm->vcpu.arch.regs.db[0], 0);
+	set_debugreg(svm->vcpu.arch.regs.db[1], 1);
+	set_debugreg(svm->vcpu.arch.regs.db[2], 2);
+	set_debugreg(svm->vcpu.arch.regs.db[3], 3);
 }
 
 /* VMRUN loads the guest's DR6/DR7 and #VMEXIT does not bring the host's back. */
 static void svm_restore_host_dr(struct svm_vcpu *svm)
 {
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	if (svm->dr_active) {
-		get_debugreg(svm->dr[0], 0);
-		get_debugreg(svm->dr[1], 1);
-		get_debugreg(svm->dr[2], 2);
-		get_debugreg(svm->dr[3], 3);
+		get_debugreg(svm->vcpu.arch.regs.db[0], 0);
+		get_debugreg(svm->vcpu.arch.regs.db[1], 1);
+		get_debugreg(svm->vcpu.arch.regs.db[2], 2);
+		get_debugreg(svm->vcpu.arch.regs.db[3], 3);
 	}
 	if (kvm_compat_host_breakpoints_active()) {
 		kvm_compat_host_breakpoints_restore();
@@ -424,7 +426,7 @@ static atomic_t svm_vmrun_lost = ATOMIC_INIT(0);
 
 static void svm_keep_entry_state(struct svm_vcpu *svm)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 
 	svm->entry_save = vmcb->save;
 	svm->entry_int_ctl = vmcb->control.int_ctl;
@@ -440,10 +442,10 @@ static void svm_keep_entry_state(struct svm_vcpu *svm)
  */
 static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 
 	if (vmcb->control.exit_code != SVM_EXIT_NPF ||
-	    vmcb->save.rax != svm->vmcb_pa || vmcb->save.cr3 != __read_cr3() ||
+	    vmcb->save.rax != svm->cur->pa || vmcb->save.cr3 != __read_cr3() ||
 	    vmcb->save.cs.selector != __KERNEL_CS)
 		return false;
 	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): %s\n",
@@ -459,10 +461,17 @@ static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 	return true;
 }
 
+/*
+ * Register classes the guest changes without an exit: reading them from
+ * the VMCB costs no more than a look at the cache, so all but the PDPTEs,
+ * which SVM does not keep.
+ */
+#define SVM_EXIT_CHANGED_CLASSES (KVM_REG_ALL_CLASSES & ~BIT(KVM_REG_PDPTRS))
+
 static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu_data);
 	u64 spec_ctrl[2];
 	bool switch_spec_ctrl = false;
@@ -515,7 +524,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	if (kvm_host_quirk(KVM_HQ_VMRUN_HOST_STATE)) {
 		svm_keep_entry_state(svm);
 		for (tries = 0; ; tries++) {
-			__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa,
+			__svm_vmrun(vcpu->arch.gpr, svm->cur->pa,
 				    sc->host_area_pa,
 				    switch_spec_ctrl ? spec_ctrl : NULL);
 			if (!svm_vmrun_lost_guest_state(svm,
@@ -524,7 +533,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 				break;
 		}
 	} else {
-		__svm_vmrun(vcpu->arch.gpr, svm->vmcb_pa, sc->host_area_pa,
+		__svm_vmrun(vcpu->arch.gpr, svm->cur->pa, sc->host_area_pa,
 			    switch_spec_ctrl ? spec_ctrl : NULL);
 	}
 
@@ -532,6 +541,7 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 		wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 
 	svm_restore_host_dr(svm);
+	kvm_reg_invalidate(vcpu, SVM_EXIT_CHANGED_CLASSES);
 
 	vcpu->arch.gpr[GPR_RAX] = vmcb->save.rax;
 	vcpu->arch.gpr[GPR_RSP] = vmcb->save.rsp;
@@ -563,22 +573,8 @@ static struct kvm_x86_backend svm_backend = {
 	.vcpu_load		= svm_vcpu_load,
 	.vcpu_put		= svm_vcpu_put,
 
-	.get_segment		= vmcb_get_segment,
-	.get_cpl		= vmcb_get_cpl,
-	.code64			= vmcb_code64,
-	.set_segment		= vmcb_set_segment,
-	.get_idt		= vmcb_get_idt,
-	.set_idt		= vmcb_set_idt,
-	.get_gdt		= vmcb_get_gdt,
-	.set_gdt		= vmcb_set_gdt,
-	.get_cr			= vmcb_get_cr,
-	.set_cr			= vmcb_set_cr,
-	.get_efer		= vmcb_get_efer,
-	.set_efer		= vmcb_set_efer,
-	.get_rflags		= vmcb_get_rflags,
-	.set_rflags		= vmcb_set_rflags,
-	.get_dr			= vmcb_get_dr,
-	.set_dr			= vmcb_set_dr,
+	.cache_reg_class	= svm_cache_reg_class,
+	.flush_dirty_classes	= svm_flush_dirty_classes,
 
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,

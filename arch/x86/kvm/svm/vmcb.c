@@ -153,7 +153,7 @@ static void vmcb_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib,
  */
 void vmcb_init(struct svm_vcpu *svm)
 {
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
 	struct vmcb_control *c = &vmcb->control;
 	struct vmcb_save *s = &vmcb->save;
 
@@ -189,7 +189,7 @@ void vmcb_init(struct svm_vcpu *svm)
 	s->g_pat = SVM_PAT_DEFAULT;
 
 	svm->dr_active = false;
-	memset(svm->dr, 0, sizeof(svm->dr));
+	memset(svm->vcpu.arch.regs.db, 0, sizeof(svm->vcpu.arch.regs.db));
 	svm->nmi_iret_seen = false;
 }
 
@@ -211,9 +211,8 @@ static struct vmcb_seg *vmcb_seg(struct vmcb *vmcb, int seg)
 	return &s->es;
 }
 
-void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
+static void vmcb_read_seg(const struct vmcb_seg *v, struct kvm_segment *s)
 {
-	struct vmcb_seg *v = vmcb_seg(to_svm(vcpu)->vmcb, seg);
 	u16 a = v->attrib;
 
 	s->base = v->base;
@@ -232,23 +231,8 @@ void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
 	s->padding = 0;
 }
 
-int vmcb_get_cpl(struct kvm_vcpu *vcpu)
+static void vmcb_write_seg(struct vmcb_seg *v, const struct kvm_segment *s)
 {
-	return to_svm(vcpu)->vmcb->save.cpl;
-}
-
-bool vmcb_code64(struct kvm_vcpu *vcpu)
-{
-	const struct vmcb_save *s = &to_svm(vcpu)->vmcb->save;
-
-	return (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L);
-}
-
-void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		      int seg)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	struct vmcb_seg *v = vmcb_seg(vmcb, seg);
 	u16 a = 0;
 
 	if (!s->unusable && s->present) {
@@ -265,112 +249,65 @@ void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
 	v->attrib = a;
 	v->limit = s->limit;
 	v->base = s->base;
-
-	/* VMRUN takes the CPL from the VMCB; architecturally it is SS.DPL. */
-	if (seg == SEG_SS)
-		vmcb->save.cpl = s->dpl & 3;
 }
 
-void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
+/* The register cache (<kvm/x86_regs.h>): the VMCB is the CPU's copy. */
+void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int seg;
 
-	dt->base = vmcb->save.idtr.base;
-	dt->limit = vmcb->save.idtr.limit;
-}
-
-void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	vmcb->save.idtr.base = dt->base;
-	vmcb->save.idtr.limit = dt->limit;
-}
-
-void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	dt->base = vmcb->save.gdtr.base;
-	dt->limit = vmcb->save.gdtr.limit;
-}
-
-void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	vmcb->save.gdtr.base = dt->base;
-	vmcb->save.gdtr.limit = dt->limit;
-}
-
-/*
- * With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted
- * but for CR4 writes while kvm_x86_cr4_trap() asks for them (svm.c).
- */
-u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	switch (cr) {
-	case 0: return vmcb->save.cr0;
-	case 2: return vmcb->save.cr2;
-	case 3: return vmcb->save.cr3;
-	case 4: return vmcb->save.cr4;
-	}
-	WARN_ON_ONCE(1);
-	return 0;
-}
-
-void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	switch (cr) {
-	case 0:
-		vmcb->save.cr0 = val;
+	switch (class) {
+	case KVM_REG_RFLAGS:
+		r->rflags = s->rflags;
 		break;
-	case 2:
-		vmcb->save.cr2 = val;
+	case KVM_REG_SEGS:
+		for (seg = 0; seg < NR_SEGS; seg++)
+			vmcb_read_seg(vmcb_seg(vmcb, seg), &r->seg[seg]);
+		r->cpl = s->cpl;
+		r->cs_l = !!(s->cs.attrib & SVM_SEG_L);
+		r->available |= BIT(KVM_REG_CPL) | BIT(KVM_REG_CS_L);
 		break;
-	case 3:
-		vmcb->save.cr3 = val;
+	case KVM_REG_CPL:
+		r->cpl = s->cpl;
 		break;
-	case 4:
-		vmcb->save.cr4 = val;
+	case KVM_REG_CS_L:
+		r->cs_l = !!(s->cs.attrib & SVM_SEG_L);
+		break;
+	case KVM_REG_CR0:
+		r->cr0 = s->cr0;
+		break;
+	case KVM_REG_CR2:
+		r->cr2 = s->cr2;
+		break;
+	case KVM_REG_CR3:
+		r->cr3 = s->cr3;
+		break;
+	case KVM_REG_CR4:
+		r->cr4 = s->cr4;
+		break;
+	case KVM_REG_EFER:
+		/* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
+		r->efer = s->efer & ~(u64)EFER_SVME;
+		break;
+	case KVM_REG_PDPTRS:
+		break;		/* nested paging reads them from guest memory */
+	case KVM_REG_DTABLES:
+		r->gdt.base = s->gdtr.base;
+		r->gdt.limit = s->gdtr.limit;
+		r->idt.base = s->idtr.base;
+		r->idt.limit = s->idtr.limit;
+		break;
+	case KVM_REG_DRS:
+		/* DR0-3 are not in the VMCB: svm_vcpu_run stores them. */
+		r->dr6 = s->dr6;
+		r->dr7 = s->dr7;
 		break;
 	default:
 		WARN_ON_ONCE(1);
 	}
-}
-
-/* VMRUN refuses a guest EFER without SVME; the guest never sees it. */
-u64 vmcb_get_efer(struct kvm_vcpu *vcpu)
-{
-	return to_svm(vcpu)->vmcb->save.efer & ~(u64)EFER_SVME;
-}
-
-void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer)
-{
-	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME;
-}
-
-u64 vmcb_get_rflags(struct kvm_vcpu *vcpu)
-{
-	return to_svm(vcpu)->vmcb->save.rflags;
-}
-
-void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
-{
-	to_svm(vcpu)->vmcb->save.rflags = rflags;
-}
-
-u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-
-	if (dr < 4)
-		return svm->dr[dr];
-	return dr == 6 ? svm->vmcb->save.dr6 : svm->vmcb->save.dr7;
 }
 
 /* DR0-3 from now on switched on every entry, guest accesses unintercepted. */
@@ -379,38 +316,64 @@ static void svm_activate_dr(struct svm_vcpu *svm)
 	if (svm->dr_active)
 		return;
 	svm->dr_active = true;
-	vmcb_set_dr_intercepts(svm->vmcb, false);
+	vmcb_set_dr_intercepts(svm->cur->vmcb, false);
 }
 
-void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
+/*
+ * With nested paging CR0, CR3 and CR4 are the guest's own, unintercepted
+ * but for CR4 writes while kvm_x86_cr4_trap() asks for them (svm.c).
+ */
+void svm_flush_dirty_classes(struct kvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb *vmcb = svm->cur->vmcb;
+	struct vmcb_save *s = &vmcb->save;
+	struct kvm_reg_cache *r = &vcpu->arch.regs;
+	int seg;
 
-	if (dr < 4) {
-		svm->dr[dr] = val;
-		if (val)
-			svm_activate_dr(svm);
-	} else if (dr == 6) {
-		vmcb->save.dr6 = val;
-	} else {
-		vmcb->save.dr7 = val;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_RFLAGS))
+		s->rflags = r->rflags;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_SEGS)) {
+		for (seg = 0; seg < NR_SEGS; seg++)
+			vmcb_write_seg(vmcb_seg(vmcb, seg), &r->seg[seg]);
+		/*
+		 * VMRUN takes the CPL from the VMCB; kvm_set_segment() made it
+		 * SS.DPL, as it is architecturally.
+		 */
+		kvm_reg_need(vcpu, KVM_REG_CPL);
+		s->cpl = r->cpl;
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR0))
+		s->cr0 = r->cr0;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR2))
+		s->cr2 = r->cr2;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR3))
+		s->cr3 = r->cr3;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_CR4))
+		s->cr4 = r->cr4;
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_EFER))
+		s->efer = r->efer | EFER_SVME;
+	kvm_reg_test_clear_dirty(vcpu, KVM_REG_PDPTRS);
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DTABLES)) {
+		s->gdtr.base = r->gdt.base;
+		s->gdtr.limit = r->gdt.limit;
+		s->idtr.base = r->idt.base;
+		s->idtr.limit = r->idt.limit;
+	}
+	if (kvm_reg_test_clear_dirty(vcpu, KVM_REG_DRS)) {
+		s->dr6 = r->dr6;
+		s->dr7 = r->dr7;
 		/* Enabled breakpoints must match the guest's addresses. */
-		if (val & SVM_DR7_ENABLES)
+		if ((r->dr7 & SVM_DR7_ENABLES) ||
+		    (r->db[0] | r->db[1] | r->db[2] | r->db[3]))
 			svm_activate_dr(svm);
 	}
-}
-
-/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
-bool svm_long_mode_code(struct vmcb *vmcb)
-{
-	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SEG_L);
 }
 
 enum kvm_msr_result svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	switch (index) {
 	case MSR_STAR:
@@ -429,10 +392,10 @@ enum kvm_msr_result svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = s->kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
-		*data = s->fs.base;
+		*data = kvm_get_seg_base(vcpu, SEG_FS);
 		break;
 	case MSR_GS_BASE:
-		*data = s->gs.base;
+		*data = kvm_get_seg_base(vcpu, SEG_GS);
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		*data = s->sysenter_cs;
@@ -477,7 +440,7 @@ enum kvm_msr_result svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 enum kvm_msr_result svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_save *s = &svm->vmcb->save;
+	struct vmcb_save *s = &svm->cur->vmcb->save;
 
 	switch (index) {
 	case MSR_STAR:
@@ -496,10 +459,10 @@ enum kvm_msr_result svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 		s->kernel_gs_base = data;
 		break;
 	case MSR_FS_BASE:
-		s->fs.base = data;
+		kvm_set_seg_base(vcpu, SEG_FS, data);
 		break;
 	case MSR_GS_BASE:
-		s->gs.base = data;
+		kvm_set_seg_base(vcpu, SEG_GS, data);
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		s->sysenter_cs = data;
@@ -548,7 +511,7 @@ enum kvm_msr_result svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 void svm_inject_exception(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 	u8 vector = ex->vector;
 	bool has_error = ex->has_error_code;
 	u32 error = ex->error_code;
@@ -561,20 +524,20 @@ void svm_inject_exception(struct kvm_vcpu *vcpu)
 	evt = vector | ((u64)SVM_EVT_TYPE_EXCEPT << SVM_EVT_TYPE_SHIFT) |
 	      SVM_EVT_VALID;
 	/* Real mode delivers no error codes; an EV there is illegal. */
-	if (has_error && (vmcb->save.cr0 & X86_CR0_PE))
+	if (has_error && (kvm_read_cr0(vcpu) & X86_CR0_PE))
 		evt |= SVM_EVT_EV | ((u64)error << SVM_EVT_ERR_SHIFT);
 	vmcb->control.event_inj = evt;
 }
 
 void svm_inject_irq(struct kvm_vcpu *vcpu, u8 vector)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = vector |
+	to_svm(vcpu)->cur->vmcb->control.event_inj = vector |
 		((u64)SVM_EVT_TYPE_INTR << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
 }
 
 void svm_inject_nmi(struct kvm_vcpu *vcpu)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = X86_TRAP_NMI |
+	to_svm(vcpu)->cur->vmcb->control.event_inj = X86_TRAP_NMI |
 		((u64)SVM_EVT_TYPE_NMI << SVM_EVT_TYPE_SHIFT) | SVM_EVT_VALID;
 }
 
@@ -585,7 +548,7 @@ void svm_inject_nmi(struct kvm_vcpu *vcpu)
  */
 void svm_enable_irq_window(struct kvm_vcpu *vcpu)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR |
 				 SVM_V_INTR_PRIO_MASK;
@@ -598,7 +561,7 @@ void svm_enable_irq_window(struct kvm_vcpu *vcpu)
  */
 void svm_update_tpr_exit(struct kvm_vcpu *vcpu, int priority_class)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	if (priority_class >= 0)
 		svm_set_intercept(vmcb, SVM_EXIT_WRITE_CR8);
@@ -625,17 +588,17 @@ void svm_enable_nmi_window(struct kvm_vcpu *vcpu)
 	if (svm->nmi_iret_seen)
 		svm_enable_irq_window(vcpu);
 	else
-		svm_set_intercept(svm->vmcb, SVM_EXIT_IRET);
+		svm_set_intercept(svm->cur->vmcb, SVM_EXIT_IRET);
 }
 
 bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->control.int_state & SVM_INT_SHADOW;
+	return to_svm(vcpu)->cur->vmcb->control.int_state & SVM_INT_SHADOW;
 }
 
 void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	if (shadow)
 		vmcb->control.int_state |= SVM_INT_SHADOW;
@@ -647,7 +610,7 @@ void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 
 void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb *vmcb = to_svm(vcpu)->cur->vmcb;
 
 	/* Always intercepted (vmcb_init_intercepts). */
 	if (vector == DB_VECTOR || vector == AC_VECTOR)
@@ -665,7 +628,7 @@ void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on)
  */
 void svm_save_exit_event(struct svm_vcpu *svm)
 {
-	struct vmcb_control *c = &svm->vmcb->control;
+	struct vmcb_control *c = &svm->cur->vmcb->control;
 	u64 info = c->exit_int_info;
 	u32 type;
 	u8 vector;

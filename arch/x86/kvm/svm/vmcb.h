@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <kvm/x86_backend.h>
+#include <kvm/x86_regs.h>
 #include <kvm/host_quirks.h>
 
 /* Control area: VMCB offsets 0x000..0x3ff. */
@@ -248,10 +249,19 @@ struct svm_vm {
 	struct kvm_vm vm;	/* first: kvm.ko allocates vm_size bytes */
 };
 
+/*
+ * A VMCB. A vCPU runs on one at a time (svm_vcpu.cur); everything goes
+ * through that pointer. Its clean bits stay 0: VMRUN reloads all of it.
+ */
+struct svm_vmcb_obj {
+	struct vmcb *vmcb;
+	u64 pa;
+};
+
 struct svm_vcpu {
 	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
-	struct vmcb *vmcb;
-	u64 vmcb_pa;
+	struct svm_vmcb_obj *cur;	/* the current VMCB */
+	struct svm_vmcb_obj l1_vmcb;	/* the guest's own */
 
 	/* ASID and the (CPU, generation) it was handed out for. */
 	u32 asid;
@@ -259,11 +269,11 @@ struct svm_vcpu {
 	u64 asid_generation;
 
 	/*
-	 * DR0-3 are not in the VMCB. They are intercepted until the guest
-	 * first touches one; from then on they are switched around VMRUN.
+	 * DR0-3 are not in the VMCB (vcpu->arch.regs.db). They are intercepted
+	 * until the guest first touches one; from then on they are switched
+	 * around VMRUN.
 	 */
 	bool dr_active;
-	unsigned long dr[4];
 
 	u64 spec_ctrl;		/* validated by x86 common code */
 
@@ -306,23 +316,8 @@ extern u64 svm_iopm_pa, svm_msrpm_pa;
 void vmcb_check_layout(void);
 void vmcb_init(struct svm_vcpu *svm);
 void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on);
-void vmcb_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-int vmcb_get_cpl(struct kvm_vcpu *vcpu);
-bool vmcb_code64(struct kvm_vcpu *vcpu);
-void vmcb_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		      int seg);
-void vmcb_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmcb_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-void vmcb_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmcb_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-u64 vmcb_get_cr(struct kvm_vcpu *vcpu, int cr);
-void vmcb_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val);
-u64 vmcb_get_efer(struct kvm_vcpu *vcpu);
-void vmcb_set_efer(struct kvm_vcpu *vcpu, u64 efer);
-u64 vmcb_get_rflags(struct kvm_vcpu *vcpu);
-void vmcb_set_rflags(struct kvm_vcpu *vcpu, u64 rflags);
-u64 vmcb_get_dr(struct kvm_vcpu *vcpu, int dr);
-void vmcb_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val);
+void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
+void svm_flush_dirty_classes(struct kvm_vcpu *vcpu);
 enum kvm_msr_result svm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 enum kvm_msr_result svm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
 void svm_inject_exception(struct kvm_vcpu *vcpu);
@@ -336,7 +331,6 @@ bool svm_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
 void svm_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void svm_save_exit_event(struct svm_vcpu *svm);
-bool svm_long_mode_code(struct vmcb *vmcb);
 
 /* npt.c */
 extern struct kvm_tdp_format svm_npt_format;

@@ -18,7 +18,7 @@ static unsigned long vmx_next_rip(struct vmx_vcpu *vmx)
 {
 	unsigned long rip = vmx->vcpu.arch.rip + vmx->exit_insn_len;
 
-	return vmx_long_mode_code(vmx) ? rip : (u32)rip;
+	return kvm_code64(&vmx->vcpu) ? rip : (u32)rip;
 }
 
 static int vmx_unexpected_exit(struct vmx_vcpu *vmx)
@@ -212,7 +212,7 @@ static int vmx_exit_cr_access(struct vmx_vcpu *vmx)
 	case CR_QUAL_LMSW:
 		/* LMSW sets PE but never clears it, and only touches bits 3:0. */
 		val = (qual >> CR_QUAL_LMSW_SHIFT) & 0xf;
-		val |= vmx_gs(vmx)->cr0 & (X86_CR0_PE | ~0xfULL);
+		val |= kvm_read_cr0(&vmx->vcpu) & (X86_CR0_PE | ~0xfULL);
 		return kvm_x86_exit_cr_write(vcpu, 0, val, vmx_next_rip(vmx));
 	}
 	return vmx_unexpected_exit(vmx);
@@ -249,8 +249,8 @@ static int vmx_exit_io(struct vmx_vcpu *vmx)
 		} else {
 			struct kvm_segment cs;
 
-			vmx_get_segment(&vmx->vcpu, &cs, SEG_CS);
-			pio.addr_size = vmx_long_mode_code(vmx) ? 8 :
+			kvm_get_segment(&vmx->vcpu, &cs, SEG_CS);
+			pio.addr_size = kvm_code64(&vmx->vcpu) ? 8 :
 					cs.db ? 4 : 2;
 		}
 	}

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VMCS set-up and the guest state the backend keeps for it: segments,
- * descriptor tables, control registers, EFER, RFLAGS, debug registers, the
- * MSRs the VMCS or the backend switches, and event injection.
+ * VMCS set-up: controls and host state; the MSRs the VMCS or the backend
+ * switches, and event injection. Guest registers: regs.c.
  */
 #include <linux/bitops.h>
 #include <asm/desc.h>
@@ -16,17 +15,6 @@
 
 #include "vmcs.h"
 
-#define VMX_DR6_RESET		0xffff0ff0ULL
-#define VMX_DR7_RESET		0x400ULL
-#define VMX_PAT_DEFAULT		0x0007040600070406ULL
-/*
- * A machine check in guest mode belongs to the host. VMMCALL, the other
- * vendor's hypercall, raises #UD here. A #DB or #AC whose delivery raises
- * it again would loop in microcode without an exit (CVE-2015-8104,
- * CVE-2015-5307).
- */
-#define VMX_ALWAYS_INTERCEPTED	(BIT(MC_VECTOR) | BIT(UD_VECTOR) | \
-				 BIT(DB_VECTOR) | BIT(AC_VECTOR))
 
 extern const char vmx_vmexit[];
 
@@ -41,31 +29,17 @@ fail:
 			   val);
 }
 
-/* The kvm_seg numbering (ES..GS, TR, LDTR) in VMCS order. */
-static int vmcs_seg(int seg)
-{
-	switch (seg) {
-	case SEG_TR:
-		return VMCS_SEG_TR;
-	case SEG_LDTR:
-		return VMCS_SEG_LDTR;
-	}
-	if (WARN_ON_ONCE(seg < 0 || seg > SEG_GS))
-		return 0;
-	return seg;
-}
-
 /*
  * CR0 bits the host owns: fixed ones, PG/PE (long mode, PDPTEs), and CD/NW:
  * the guest's memory is write-back (EPT ignores its PAT), caches stay on.
  */
-static u64 vmx_cr0_mask(void)
+u64 vmx_cr0_mask(void)
 {
 	return vmx_cr0_fixed0 | (~vmx_cr0_fixed1 & 0xffffffffULL) |
 	       X86_CR0_PE | X86_CR0_PG | X86_CR0_CD | X86_CR0_NW;
 }
 
-static u64 vmx_cr4_mask(void)
+u64 vmx_cr4_mask(void)
 {
 	return vmx_cr4_fixed0 | (~vmx_cr4_fixed1 & 0xffffffffULL);
 }
@@ -101,7 +75,7 @@ static void vmcs_update64(unsigned long field, u64 val, u64 *in_vmcs)
 /* Before each entry: the controls and host fields that may have changed. */
 void vmcs_update_controls(struct vmx_vcpu *vmx)
 {
-	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+	struct vmx_vmcs_fields *f = &vmx->vmcs->fields;
 
 	vmcs_update32(VMCS_CPU_CONTROLS, vmx->cpu_controls, &f->cpu_controls);
 	vmcs_update32(VMCS_SECONDARY_CONTROLS, vmx->cpu2_controls,
@@ -130,7 +104,7 @@ void vmcs_update_controls(struct vmx_vcpu *vmx)
 
 void vmcs_write_controls(struct vmx_vcpu *vmx)
 {
-	struct vmx_vmcs_fields *f = &vmx->in_vmcs;
+	struct vmx_vmcs_fields *f = &vmx->vmcs->fields;
 
 	vmcs_write(VMCS_PIN_CONTROLS, vmx_pin_controls);
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_exit_controls);
@@ -218,492 +192,6 @@ void vmcs_write_host_state(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_HOST_PAT, val);
 }
 
-static u32 vmx_seg_to_ar(const struct kvm_segment *s)
-{
-	u32 ar = (s->type & SEG_AR_TYPE_MASK) | (s->s ? SEG_AR_S : 0) |
-		 ((s->dpl & 3) << SEG_AR_DPL_SHIFT) | (s->present ? SEG_AR_P : 0) |
-		 (s->avl ? SEG_AR_AVL : 0) | (s->l ? SEG_AR_L : 0) |
-		 (s->db ? SEG_AR_DB : 0) | (s->g ? SEG_AR_G : 0);
-
-	if (s->unusable || !s->present)
-		ar |= SEG_AR_UNUSABLE;
-	return ar;
-}
-
-/*
- * What VM entry accepts for a segment the guest may well use as given
- * (SDM 26.3.1.2): a real-mode or freshly set state often has the accessed
- * bit clear, a TR of an "available" type, or a granularity bit that does
- * not match the limit. The processor would set or ignore these itself.
- */
-static u32 vmx_entry_ar(int n, const struct vmx_seg *v, bool vm86)
-{
-	u32 ar = v->ar;
-
-	if (vm86 && n != VMCS_SEG_LDTR && n != VMCS_SEG_TR)
-		return 0xf3;
-	if (n == VMCS_SEG_TR) {
-		ar &= ~(SEG_AR_UNUSABLE | SEG_AR_S);
-		ar |= SEG_AR_P;
-		if ((ar & SEG_AR_TYPE_MASK) != 3 && (ar & SEG_AR_TYPE_MASK) != 11)
-			ar = (ar & ~SEG_AR_TYPE_MASK) | 11;
-	} else if (n == VMCS_SEG_LDTR) {
-		if ((ar & SEG_AR_TYPE_MASK) != 2 || (ar & SEG_AR_S) || !(ar & SEG_AR_P))
-			ar |= SEG_AR_UNUSABLE;
-	} else if (!(ar & SEG_AR_UNUSABLE) && (ar & SEG_AR_S)) {
-		ar |= 1;	/* accessed */
-	}
-	if (!(ar & SEG_AR_UNUSABLE) || n == SEG_CS) {
-		if (v->limit > 0xfffff)
-			ar |= SEG_AR_G;
-		else if ((v->limit & 0xfff) != 0xfff)
-			ar &= ~SEG_AR_G;
-	}
-	return ar;
-}
-
-static bool vmx_pae_paging(const struct vmx_guest_state *gs)
-{
-	return (gs->cr0 & X86_CR0_PG) && (gs->cr4 & X86_CR4_PAE) &&
-	       !(gs->efer & EFER_LMA);
-}
-
-void vmcs_write_guest_state(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = gs->rflags & X86_EFLAGS_VM;
-	u32 intr = gs->interruptibility;
-	u64 pending;
-	int n;
-
-	if (gs->cr2 != native_read_cr2())
-		native_write_cr2(gs->cr2);
-	/* Written on every entry: the guest changes them without exits. */
-	if (vmx->vcpu.arch.rip != vmx->shadow_rip)
-		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-	if (!(gs->rflags & X86_EFLAGS_IF))
-		intr &= ~INTERRUPTIBILITY_STI;
-	if (vmx->entry_intr_info & INTR_VALID)
-		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr);
-	vmcs_write(VMCS_GUEST_RFLAGS, gs->rflags | X86_EFLAGS_FIXED);
-	/*
-	 * Traps the CPU saved at an asynchronous exit are still due at that
-	 * RIP; after an instruction that exited they are not (it ran again or
-	 * was emulated). Entry wants BS with TF inside an STI/MOV SS shadow.
-	 */
-	pending = vmx->vcpu.arch.rip == vmx->shadow_rip ? vmx->pending_dbg : 0;
-	if ((gs->rflags & X86_EFLAGS_TF) &&
-	    (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
-		pending |= PENDING_DBG_BS;
-	vmcs_write(VMCS_GUEST_PENDING_DBG, pending);
-	if (!vmx->state_dirty)
-		return;
-
-	for (n = 0; n < 8; n++) {
-		const struct vmx_seg *v = &gs->seg[n];
-		u64 base = v->base;
-		u32 limit = v->limit;
-
-		if (vm86 && n < VMCS_SEG_LDTR) {
-			base = (u64)v->selector << 4;
-			limit = 0xffff;
-		}
-		vmcs_write(VMCS_GUEST_SEL(n), v->selector);
-		vmcs_write(VMCS_GUEST_LIMIT(n), limit);
-		vmcs_write(VMCS_GUEST_AR(n), vmx_entry_ar(n, v, vm86));
-		vmcs_write(VMCS_GUEST_BASE(n), base);
-	}
-	vmcs_write(VMCS_GUEST_GDTR_BASE, gs->gdtr_base);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, gs->gdtr_limit);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, gs->idtr_base);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, gs->idtr_limit);
-	vmcs_write(VMCS_GUEST_CR0, vmx_hw_cr0(gs->cr0));
-	vmcs_write(VMCS_CR0_SHADOW, gs->cr0);
-	vmcs_write(VMCS_GUEST_CR3, gs->cr3);
-	vmcs_write(VMCS_GUEST_CR4, vmx_hw_cr4(gs->cr4));
-	vmcs_write(VMCS_CR4_SHADOW, gs->cr4);
-	vmcs_write(VMCS_GUEST_DR7, gs->dr7);
-	vmcs_write(VMCS_GUEST_EFER, gs->efer);
-	vmcs_write(VMCS_GUEST_PAT, gs->pat);
-	/* Kept, not applied: DEBUGCTL stays the host's (no LBR virtualization). */
-	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_CS, gs->sysenter_cs);
-	vmcs_write(VMCS_GUEST_SYSENTER_ESP, gs->sysenter_esp);
-	vmcs_write(VMCS_GUEST_SYSENTER_EIP, gs->sysenter_eip);
-	if (vmx_pae_paging(gs))
-		for (n = 0; n < 4; n++)
-			vmcs_write(VMCS_GUEST_PDPTE(n), gs->pdpte[n]);
-	vmx->state_dirty = false;
-}
-
-/* After an exit: what the guest may have changed without one. */
-void vmcs_read_guest_state(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = &vmx->gs;
-
-	gs->cr2 = native_read_cr2();
-	gs->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	gs->interruptibility = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	switch ((u16)vmx->exit_reason) {
-	case EXIT_EXTERNAL_INTR:
-	case EXIT_INTR_WINDOW:
-	case EXIT_NMI_WINDOW:
-		vmx->pending_dbg = vmcs_read(VMCS_GUEST_PENDING_DBG);
-		break;
-	default:
-		vmx->pending_dbg = 0;
-	}
-	/* The rest when first asked for; an entry that failed loaded nothing. */
-	vmx->gs_unread = !vmx->state_dirty;
-}
-
-/* One control register from the VMCS; the bits the host owns are gs's. */
-static u64 vmx_read_cr(struct vmx_vcpu *vmx, int cr)
-{
-	u64 val;
-
-	preempt_disable();
-	switch (cr) {
-	case 0:
-		val = (vmcs_read(VMCS_GUEST_CR0) & ~vmx_cr0_mask()) |
-		      (vmx->gs.cr0 & vmx_cr0_mask());
-		break;
-	case 3:
-		val = vmcs_read(VMCS_GUEST_CR3);
-		break;
-	default:
-		val = (vmcs_read(VMCS_GUEST_CR4) & ~vmx_cr4_mask()) |
-		      (vmx->gs.cr4 & vmx_cr4_mask());
-		break;
-	}
-	preempt_enable();
-	return val;
-}
-
-/*
- * Segments, descriptor tables, CR0/CR3/CR4, DR7 and the PDPTEs, which the
- * guest may have changed without an exit, read from the current VMCS on
- * the first use after an exit (most exits need none of them), and before
- * the vCPU leaves the CPU. Preemption off: the VMCS must stay current.
- */
-void vmcs_read_guest_regs(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = &vmx->gs;
-	bool vm86 = gs->rflags & X86_EFLAGS_VM;
-	int n;
-
-	preempt_disable();
-	if (!vmx->gs_unread)
-		goto out;
-	for (n = 0; n < 8; n++) {
-		struct vmx_seg *v = &gs->seg[n];
-
-		v->selector = vmcs_read(VMCS_GUEST_SEL(n));
-		v->base = vmcs_read(VMCS_GUEST_BASE(n));
-		v->limit = vmcs_read(VMCS_GUEST_LIMIT(n));
-		/* A VM86 segment keeps the attributes it had before. */
-		if (!vm86 || n >= VMCS_SEG_LDTR)
-			v->ar = vmcs_read(VMCS_GUEST_AR(n));
-	}
-	gs->gdtr_base = vmcs_read(VMCS_GUEST_GDTR_BASE);
-	gs->gdtr_limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
-	gs->idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
-	gs->idtr_limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-	gs->cr0 = vmx_read_cr(vmx, 0);
-	gs->cr3 = vmx_read_cr(vmx, 3);
-	gs->cr4 = vmx_read_cr(vmx, 4);
-	if (vmx->dr_active)
-		gs->dr7 = vmcs_read(VMCS_GUEST_DR7);
-	if (vmx_pae_paging(gs))
-		for (n = 0; n < 4; n++)
-			gs->pdpte[n] = vmcs_read(VMCS_GUEST_PDPTE(n));
-	vmx->gs_unread = false;
-out:
-	preempt_enable();
-}
-
-static void vmx_init_seg(struct vmx_seg *v, u16 sel, u32 ar, u64 base)
-{
-	v->selector = sel;
-	v->ar = ar;
-	v->limit = 0xffff;
-	v->base = base;
-}
-
-/*
- * The vendor control state, plus an architectural RESET state that x86
- * common code overwrites through the setters anyway.
- */
-void vmx_reset_guest_state(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = &vmx->gs;
-	int n;
-
-	memset(gs, 0, sizeof(*gs));
-	vmx->gs_unread = false;	/* what the VMCS holds is no longer wanted */
-	vmx_init_seg(&gs->seg[SEG_CS], 0xf000, SEG_AR_P | SEG_AR_S | 0xb, 0xffff0000);
-	for (n = 0; n < 6; n++)
-		if (n != SEG_CS)
-			vmx_init_seg(&gs->seg[n], 0, SEG_AR_P | SEG_AR_S | 0x3, 0);
-	vmx_init_seg(&gs->seg[VMCS_SEG_LDTR], 0, SEG_AR_P | 0x2, 0);
-	vmx_init_seg(&gs->seg[VMCS_SEG_TR], 0, SEG_AR_P | 0xb, 0);
-	gs->gdtr_limit = 0xffff;
-	gs->idtr_limit = 0xffff;
-	gs->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
-	gs->dr7 = VMX_DR7_RESET;
-	gs->rflags = X86_EFLAGS_FIXED;
-	gs->pat = VMX_PAT_DEFAULT;
-
-	vmx->cpu_controls = vmx_cpu_controls;
-	vmx->cpu2_controls = vmx_cpu2_controls;
-	if (!vmx->vpid)
-		vmx->cpu2_controls &= ~CPU2_VPID;
-	vmx->entry_controls = vmx_entry_controls & ~ENTRY_IA32E_GUEST;
-	vmx->exception_bitmap = VMX_ALWAYS_INTERCEPTED;
-	vmx->state_dirty = true;
-	vmx->flush_tlb = true;
-	vmx->entry_intr_info = 0;
-
-	vmx->dr_active = false;
-	memset(vmx->dr, 0, sizeof(vmx->dr));
-	vmx->dr6 = VMX_DR6_RESET;
-	memset(&vmx->syscall, 0, sizeof(vmx->syscall));
-	vmx->spec_ctrl = 0;
-	vmx->syscall_msrs_dirty = true;
-}
-
-void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg)
-{
-	const struct vmx_seg *v = &vmx_gs(to_vmx(vcpu))->seg[vmcs_seg(seg)];
-	u32 ar = v->ar;
-
-	s->base = v->base;
-	s->limit = v->limit;
-	s->selector = v->selector;
-	s->type = ar & SEG_AR_TYPE_MASK;
-	s->s = !!(ar & SEG_AR_S);
-	s->dpl = (ar >> SEG_AR_DPL_SHIFT) & 3;
-	s->present = !!(ar & SEG_AR_P);
-	s->avl = !!(ar & SEG_AR_AVL);
-	s->l = !!(ar & SEG_AR_L);
-	s->db = !!(ar & SEG_AR_DB);
-	s->g = !!(ar & SEG_AR_G);
-	s->unusable = !!(ar & SEG_AR_UNUSABLE);
-	s->padding = 0;
-}
-
-void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		     int seg)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_seg *v = &vmx_gs(vmx)->seg[vmcs_seg(seg)];
-
-	v->selector = s->selector;
-	v->ar = vmx_seg_to_ar(s);
-	v->limit = s->limit;
-	v->base = s->base;
-	vmx->state_dirty = true;
-}
-
-void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
-
-	dt->base = gs->idtr_base;
-	dt->limit = gs->idtr_limit;
-}
-
-void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->idtr_base = dt->base;
-	vmx->gs.idtr_limit = dt->limit;
-	vmx->state_dirty = true;
-}
-
-void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt)
-{
-	struct vmx_guest_state *gs = vmx_gs(to_vmx(vcpu));
-
-	dt->base = gs->gdtr_base;
-	dt->limit = gs->gdtr_limit;
-}
-
-void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->gdtr_base = dt->base;
-	vmx->gs.gdtr_limit = dt->limit;
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = &vmx->gs;
-
-	/* CR4 is asked before every entry (OSXSAVE): no need for the rest. */
-	if (vmx->gs_unread && (cr == 0 || cr == 3 || cr == 4))
-		return vmx_read_cr(vmx, cr);
-	switch (cr) {
-	case 0: return gs->cr0;
-	case 2: return gs->cr2;
-	case 3: return gs->cr3;
-	case 4: return gs->cr4;
-	}
-	WARN_ON_ONCE(1);
-	return 0;
-}
-
-/*
- * PAE paging with EPT: VM entry loads the PDPTEs from the VMCS, not from
- * guest memory (SDM 26.3.2.4). Read them whenever CR0, CR3 or CR4 is set
- * from outside the guest; in the guest MOV to CR3 loads them itself.
- */
-static void vmx_load_pdptes(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest_state *gs = vmx_gs(vmx);
-
-	if (!vmx_pae_paging(gs))
-		return;
-	if (kvm_read_guest(vmx->vcpu.vm, gs->cr3 & ~0x1fULL, gs->pdpte,
-			   sizeof(gs->pdpte)))
-		memset(gs->pdpte, 0, sizeof(gs->pdpte));
-}
-
-void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_guest_state *gs = vmx_gs(vmx);
-
-	switch (cr) {
-	case 0:
-		gs->cr0 = val;
-		break;
-	case 2:
-		gs->cr2 = val;
-		return;
-	case 3:
-		gs->cr3 = val;
-		break;
-	case 4:
-		gs->cr4 = val;
-		break;
-	default:
-		WARN_ON_ONCE(1);
-		return;
-	}
-	vmx_load_pdptes(vmx);
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_efer(struct kvm_vcpu *vcpu)
-{
-	return to_vmx(vcpu)->gs.efer;
-}
-
-/* VM entry takes long mode from a control, which must match EFER.LMA. */
-void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx_gs(vmx)->efer = efer;
-	if (efer & EFER_LMA)
-		vmx->entry_controls |= ENTRY_IA32E_GUEST;
-	else
-		vmx->entry_controls &= ~ENTRY_IA32E_GUEST;
-	vmx->state_dirty = true;
-}
-
-u64 vmx_get_rflags(struct kvm_vcpu *vcpu)
-{
-	return to_vmx(vcpu)->gs.rflags;
-}
-
-void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	/* Entering or leaving VM86 changes how segments are loaded. */
-	if ((vmx->gs.rflags ^ rflags) & X86_EFLAGS_VM) {
-		vmx_gs(vmx);
-		vmx->state_dirty = true;
-	}
-	vmx->gs.rflags = rflags;
-}
-
-u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (dr < 4)
-		return vmx->dr[dr];
-	return dr == 6 ? vmx->dr6 : vmx_gs(vmx)->dr7;
-}
-
-/* DR0-3 and DR6 from now on switched on every entry, MOV DR unintercepted. */
-void vmx_activate_dr(struct vmx_vcpu *vmx)
-{
-	if (vmx->dr_active)
-		return;
-	vmx->dr_active = true;
-	vmx->cpu_controls &= ~CPU_MOV_DR_EXITING;
-}
-
-void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (dr < 4) {
-		vmx->dr[dr] = val;
-		if (val)
-			vmx_activate_dr(vmx);
-	} else if (dr == 6) {
-		vmx->dr6 = val;
-	} else {
-		vmx_gs(vmx)->dr7 = val;
-		vmx->state_dirty = true;
-		/* Enabled breakpoints must match the guest's addresses. */
-		if (val & 0xff)
-			vmx_activate_dr(vmx);
-	}
-}
-
-/* One segment's access rights, alone if the rest is still unread. */
-static u32 vmx_seg_ar(struct vmx_vcpu *vmx, int seg)
-{
-	u32 ar;
-
-	if (!vmx->gs_unread)
-		return vmx->gs.seg[seg].ar;
-	preempt_disable();
-	ar = vmcs_read(VMCS_GUEST_AR(seg));
-	preempt_enable();
-	return ar;
-}
-
-/* 64-bit code segment in long mode: RIP is not truncated to 32 bits. */
-bool vmx_long_mode_code(struct vmx_vcpu *vmx)
-{
-	/* Asked after most exits: CS alone, not all that vmx_gs() reads. */
-	return (vmx->gs.efer & EFER_LMA) &&
-	       (vmx_seg_ar(vmx, SEG_CS) & SEG_AR_L);
-}
-
-bool vmx_code64(struct kvm_vcpu *vcpu)
-{
-	return vmx_long_mode_code(to_vmx(vcpu));
-}
-
-/* SS.DPL is the CPL (SDM 3C, guest segment registers). */
-int vmx_get_cpl(struct kvm_vcpu *vcpu)
-{
-	return (vmx_seg_ar(to_vmx(vcpu), SEG_SS) >> SEG_AR_DPL_SHIFT) & 3;
-}
-
 enum kvm_msr_result vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -726,10 +214,10 @@ enum kvm_msr_result vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmx->syscall.kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
-		*data = vmx_gs(vmx)->seg[SEG_FS].base;
+		*data = kvm_get_seg_base(vcpu, SEG_FS);
 		break;
 	case MSR_GS_BASE:
-		*data = vmx_gs(vmx)->seg[SEG_GS].base;
+		*data = kvm_get_seg_base(vcpu, SEG_GS);
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		*data = gs->sysenter_cs;
@@ -782,25 +270,25 @@ enum kvm_msr_result vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
 		vmx->syscall_msrs_dirty = true;
 		return KVM_MSR_OK;
 	case MSR_FS_BASE:
-		vmx_gs(vmx)->seg[SEG_FS].base = data;
-		break;
+		kvm_set_seg_base(vcpu, SEG_FS, data);
+		return KVM_MSR_OK;
 	case MSR_GS_BASE:
-		vmx_gs(vmx)->seg[SEG_GS].base = data;
-		break;
+		kvm_set_seg_base(vcpu, SEG_GS, data);
+		return KVM_MSR_OK;
 	case MSR_IA32_SYSENTER_CS:
-		vmx_gs(vmx)->sysenter_cs = data;
+		vmx->gs.sysenter_cs = data;
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		vmx_gs(vmx)->sysenter_esp = data;
+		vmx->gs.sysenter_esp = data;
 		break;
 	case MSR_IA32_SYSENTER_EIP:
-		vmx_gs(vmx)->sysenter_eip = data;
+		vmx->gs.sysenter_eip = data;
 		break;
 	case MSR_IA32_CR_PAT:
-		vmx_gs(vmx)->pat = data;
+		vmx->gs.pat = data;
 		break;
 	case MSR_IA32_DEBUGCTLMSR:
-		vmx_gs(vmx)->debugctl = data;
+		vmx->gs.debugctl = data;
 		return KVM_MSR_OK;
 	case MSR_IA32_SPEC_CTRL:
 		/* Every guest access exits, so this is always the guest's value. */
@@ -842,7 +330,8 @@ void vmx_inject_exception(struct kvm_vcpu *vcpu)
 	info = ex->vector | (INTR_TYPE_HW_EXCEPTION << INTR_TYPE_SHIFT) |
 	       INTR_VALID;
 	/* Entry demands the error code exactly where the CPU would push one. */
-	if ((vmx_gs(vmx)->cr0 & X86_CR0_PE) && vmx_vector_has_error_code(ex->vector))
+	if ((kvm_read_cr0(vcpu) & X86_CR0_PE) &&
+	    vmx_vector_has_error_code(ex->vector))
 		info |= INTR_ERROR_VALID;
 	vmx->entry_intr_info = info;
 	vmx->entry_error = ex->has_error_code ? ex->error_code : 0;
@@ -912,7 +401,7 @@ void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow)
 	to_vmx(vcpu)->shadow_rip = vcpu->arch.rip;
 	gs->interruptibility &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 	if (shadow)
-		gs->interruptibility |= (gs->rflags & X86_EFLAGS_IF) ?
+		gs->interruptibility |= (kvm_get_rflags(vcpu) & X86_EFLAGS_IF) ?
 					INTERRUPTIBILITY_STI :
 					INTERRUPTIBILITY_MOV_SS;
 }

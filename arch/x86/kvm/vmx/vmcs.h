@@ -3,10 +3,11 @@
  * The Virtual Machine Control Structure (Intel SDM vol. 3C, chapters 24-27
  * and appendix B) and the private state of the VMX backend.
  *
- * Guest state lives in struct vmx_vcpu, not in the VMCS: the getters and
- * setters of the backend table work on that copy from any context, run()
- * writes what changed into the VMCS before entry and reads back what the
- * guest can change without an exit.
+ * Guest state lives in the register cache of x86 common code
+ * (<kvm/x86_regs.h>) and, for the MSRs the VMCS holds, in struct
+ * vmx_vcpu: those copies work from any context, the backend writes
+ * what changed into the VMCS before entry and reads back what the guest
+ * can change without an exit.
  */
 #ifndef _KVM_VMX_VMCS_H
 #define _KVM_VMX_VMCS_H
@@ -14,7 +15,10 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
+#include <asm/trapnr.h>
 #include <kvm/x86_backend.h>
+#include <kvm/x86_regs.h>
 #include <kvm/host_quirks.h>
 
 /* Field encodings (SDM appendix B). 16-bit fields. */
@@ -283,27 +287,14 @@ enum vmx_exit_reason {
 #define EPT_QUAL_FETCH			BIT(2)
 #define EPT_QUAL_NMI_UNBLOCK_IRET	BIT(12)
 
-/* Guest state cached in struct vmx_vcpu, written into the VMCS when dirty. */
-struct vmx_seg {
-	u16 selector;
-	u32 limit;
-	u32 ar;
-	u64 base;
-};
-
+/*
+ * Guest MSRs the VMCS holds, kept in struct vmx_vcpu and written into the
+ * VMCS when they changed, and the interruptibility state.
+ */
 struct vmx_guest_state {
-	struct vmx_seg seg[8];		/* VMCS order */
-	u64 gdtr_base, idtr_base;
-	u32 gdtr_limit, idtr_limit;
-	u64 cr0;			/* the guest's view (read shadow) */
-	u64 cr2, cr3, cr4;		/* cr4: the guest's view */
-	u64 efer;
-	u64 rflags;
-	u64 dr7;
 	u64 pat, debugctl;
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	u32 interruptibility;
-	u64 pdpte[4];
 };
 
 struct vmx_vm {
@@ -315,39 +306,47 @@ struct vmx_syscall_msrs {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 };
 
-struct vmx_vcpu {
-	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
-	void *vmcs;
-	u64 vmcs_pa;
+/*
+ * A VMCS and what is known of it: where it is loaded, its launch state and
+ * the fields it holds. A vCPU runs on one at a time (vmx_vcpu.vmcs), the
+ * one that is current on its CPU; everything goes through that pointer.
+ */
+struct vmx_vmcs_obj {
+	void *page;
+	u64 pa;
 	/* The CPU whose VMCS list holds this one, or -1 when cleared. */
 	int loaded_cpu;
 	struct list_head loaded_node;
 	bool launched;		/* VMRESUME, not VMLAUNCH, on this CPU */
-	bool controls_written;	/* the VMCS holds our controls */
+	bool controls_written;	/* holds our controls and constant host state */
+	/* What these fields hold: a VMWRITE only for a change. */
+	struct vmx_vmcs_fields {
+		u32 cpu_controls, cpu2_controls, entry_controls;
+		u32 exception_bitmap, tpr_threshold;
+		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
+	} fields;
+};
+
+struct vmx_vcpu {
+	struct kvm_vcpu vcpu;	/* first: kvm.ko allocates vcpu_size bytes */
+	struct vmx_vmcs_obj *vmcs;	/* the current one */
+	struct vmx_vmcs_obj l1_vmcs;	/* the guest's own */
 	u16 vpid;
 
 	struct vmx_guest_state gs;
 	/* gs differs from the VMCS: write it all before the next entry. */
 	bool state_dirty;
 	/*
-	 * The VMCS has newer segments, descriptor tables, CR0/3/4, DR7 and
-	 * PDPTEs than gs: reach those through vmx_gs().
+	 * RFLAGS.VM as of the VMCS's segments: VM86 segments are written
+	 * and read differently.
 	 */
-	bool gs_unread;
-	/* The PDPTEs must be read from guest memory before entry. */
-	bool pdptes_stale;
+	bool vmcs_vm86;
 
 	/* Controls as last computed, written before each entry. */
 	u32 cpu_controls, cpu2_controls, entry_controls;
 	u32 exception_bitmap;
 	u64 eptp;
 	bool flush_tlb;
-	/* What those fields of the VMCS hold: a VMWRITE only for a change. */
-	struct vmx_vmcs_fields {
-		u32 cpu_controls, cpu2_controls, entry_controls;
-		u32 exception_bitmap, tpr_threshold;
-		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
-	} in_vmcs;
 
 	/* The RIP the interruptibility state was recorded at. */
 	unsigned long shadow_rip;
@@ -374,12 +373,11 @@ struct vmx_vcpu {
 	u32 entry_intr_info, entry_error, entry_insn_len;
 
 	/*
-	 * DR0-3 and DR6 are not in the VMCS. MOV DR exits until the guest
-	 * first touches a debug register; from then on they are switched.
+	 * DR0-3 and DR6 are not in the VMCS (vcpu->arch.regs). MOV DR exits
+	 * until the guest first touches a debug register; from then on they
+	 * are switched.
 	 */
 	bool dr_active;
-	unsigned long dr[4];
-	unsigned long dr6;
 
 	/* MSRs the CPU does not switch, switched around entry. */
 	struct vmx_syscall_msrs syscall;
@@ -413,50 +411,67 @@ static inline u64 vmcs_read(unsigned long field)
 
 void vmcs_write(unsigned long field, u64 val);
 
-/* vmx.c */
+/* caps.c */
+int vmx_check_hardware(int tick_us, bool want_vpid);
+extern u32 vmx_revision;
+extern bool vmx_has_vpid;
 extern u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
 extern u32 vmx_exit_controls, vmx_entry_controls;
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern bool vmx_has_insn_info;
 extern bool vmx_has_tpr_shadow;
 extern u32 vmx_preemption_ticks;
+
+/* vmcs_obj.c */
+struct vmx_cpu {
+	void *vmxon_region;
+	bool vmx_on;
+	/* VMCSs launched or made current on this CPU, not yet VMCLEARed. */
+	struct list_head loaded;
+	struct vmx_vmcs_obj *current_vmcs;
+};
+DECLARE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
+int vmx_cpu_enable(void);
+void vmx_cpu_disable(void);
+void vmx_cpu_emergency_disable(void);
+int vmx_alloc_cpu_data(void);
+void vmx_free_cpu_data(void);
+int vmx_vmptrld(u64 pa);
+int vmx_vmcs_obj_init(struct vmx_vmcs_obj *vmcs);
+void vmx_vmcs_obj_free(struct vmx_vmcs_obj *vmcs);
+void vmx_clear_vmcs(struct vmx_vmcs_obj *vmcs);
+
+/* vmx.c */
 extern u64 vmx_msr_bitmap_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
-/* vmcs.c */
+/*
+ * A machine check in guest mode belongs to the host. VMMCALL, the other
+ * vendor's hypercall, raises #UD here. A #DB or #AC whose delivery raises
+ * it again would loop in microcode without an exit (CVE-2015-8104,
+ * CVE-2015-5307).
+ */
+#define VMX_ALWAYS_INTERCEPTED	(BIT(MC_VECTOR) | BIT(UD_VECTOR) | \
+				 BIT(DB_VECTOR) | BIT(AC_VECTOR))
+
+/* vmcs.c: controls and host state */
 void vmcs_write_controls(struct vmx_vcpu *vmx);
 void vmcs_update_controls(struct vmx_vcpu *vmx);
-void vmcs_read_guest_regs(struct vmx_vcpu *vmx);
-
-/* The guest state, with what only the VMCS had read in first. */
-static inline struct vmx_guest_state *vmx_gs(struct vmx_vcpu *vmx)
-{
-	if (unlikely(vmx->gs_unread))
-		vmcs_read_guest_regs(vmx);
-	return &vmx->gs;
-}
 void vmcs_write_host_state(struct vmx_vcpu *vmx);
+u64 vmx_cr0_mask(void);
+u64 vmx_cr4_mask(void);
+u64 vmx_hw_cr0(u64 cr0);
+u64 vmx_hw_cr4(u64 cr4);
+
+/* regs.c */
 void vmcs_write_guest_state(struct vmx_vcpu *vmx);
 void vmcs_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_reset_guest_state(struct vmx_vcpu *vmx);
-u64 vmx_hw_cr0(u64 cr0);
-u64 vmx_hw_cr4(u64 cr4);
-void vmx_get_segment(struct kvm_vcpu *vcpu, struct kvm_segment *s, int seg);
-void vmx_set_segment(struct kvm_vcpu *vcpu, const struct kvm_segment *s,
-		     int seg);
-void vmx_get_idt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmx_set_idt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-void vmx_get_gdt(struct kvm_vcpu *vcpu, struct kvm_dtable *dt);
-void vmx_set_gdt(struct kvm_vcpu *vcpu, const struct kvm_dtable *dt);
-u64 vmx_get_cr(struct kvm_vcpu *vcpu, int cr);
-void vmx_set_cr(struct kvm_vcpu *vcpu, int cr, u64 val);
-u64 vmx_get_efer(struct kvm_vcpu *vcpu);
-void vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer);
-u64 vmx_get_rflags(struct kvm_vcpu *vcpu);
-void vmx_set_rflags(struct kvm_vcpu *vcpu, u64 rflags);
-u64 vmx_get_dr(struct kvm_vcpu *vcpu, int dr);
-void vmx_set_dr(struct kvm_vcpu *vcpu, int dr, u64 val);
+void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
+void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);
+
+/* vmcs.c: MSRs and events */
 enum kvm_msr_result vmx_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 enum kvm_msr_result vmx_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
 void vmx_inject_exception(struct kvm_vcpu *vcpu);
@@ -469,9 +484,6 @@ bool vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct kvm_vcpu *vcpu, bool shadow);
 void vmx_set_exception_intercept(struct kvm_vcpu *vcpu, u8 vector, bool on);
 void vmx_save_exit_event(struct vmx_vcpu *vmx);
-bool vmx_long_mode_code(struct vmx_vcpu *vmx);
-bool vmx_code64(struct kvm_vcpu *vcpu);
-int vmx_get_cpl(struct kvm_vcpu *vcpu);
 
 /* ept.c */
 extern struct kvm_tdp_format vmx_ept_format;

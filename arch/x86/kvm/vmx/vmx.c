@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvm-intel: the Intel VMX backend of kvm.ko. Hardware detection, control
- * computation from the capability MSRs, per-CPU VMXON, VMCS ownership as a
- * vCPU moves between CPUs, and the guest run loop body.
+ * kvm-intel: the Intel VMX backend of kvm.ko. Module set-up, a vCPU's
+ * life (create, load onto a CPU, put) and the guest run loop body. What
+ * the CPU offers: caps.c; VMX operation per CPU and VMCS objects:
+ * vmcs_obj.c; guest registers: regs.c.
  */
 /* compat.h, force-included, brought <linux/printk.h>'s default. */
 #undef pr_fmt
@@ -39,7 +40,7 @@ MODULE_VERSION(KVM_NG_VERSION);
  * Upstream kvm-intel's parameters (Documentation/parameters.rst): vpid acts
  * as upstream's and reads whether VPIDs are used; the others name features
  * that do not exist here (or cannot be turned off) and read what is true.
- * tick_us, tpr_shadow and ack_intr below are ours.
+ * tick_us below, tpr_shadow and ack_intr (caps.c) are ours.
  */
 static bool enable_vpid = true;
 module_param_named(vpid, enable_vpid, bool, 0444);
@@ -157,405 +158,7 @@ static int tick_us = -1;
 module_param(tick_us, int, 0444);
 MODULE_PARM_DESC(tick_us, "Leave the guest at least every N microseconds (VMX-preemption timer); 0: never; -1 (default): 2000 on an emulated host whose interrupts make no VM exit while the guest has IF=0 (Bochs), else never");
 
-static bool tpr_shadow = true;
-module_param(tpr_shadow, bool, 0444);
-MODULE_PARM_DESC(tpr_shadow, "Let the guest read and write CR8 without VM exits through a virtual-APIC page, when the CPU can (default: on)");
-
-static bool ack_intr;
-module_param(ack_intr, bool, 0444);
-MODULE_PARM_DESC(ack_intr, "Acknowledge host interrupts on VM exit and run their IDT handler directly, instead of leaving them pending at the APIC (default: off)");
-
-/* CPUID.1:ECX */
-#define CPUID_1_ECX_VMX			BIT(5)
-
-/* IA32_VMX_BASIC */
-#define BASIC_REVISION_MASK		0x7fffffffULL
-#define BASIC_SIZE_SHIFT		32
-#define BASIC_SIZE_MASK		0x1fffULL
-#define BASIC_32BIT_ADDR		BIT_ULL(48)
-#define BASIC_INSN_INFO		BIT_ULL(54)
-#define BASIC_TRUE_CTLS		BIT_ULL(55)
-
-u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
-u32 vmx_exit_controls, vmx_entry_controls;
-u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
-/* VM exits of INS/OUTS report the address size. */
-bool vmx_has_insn_info;
-/* CR8 is the VTPR of a per-vCPU virtual-APIC page. */
-bool vmx_has_tpr_shadow;
-/* VMX-preemption timer value for tick_us, 0 when off. */
-u32 vmx_preemption_ticks;
-static u32 vmx_revision;
-static bool vmx_has_vpid;
 static DEFINE_IDA(vmx_vpids);
-
-struct vmx_cpu {
-	void *vmxon_region;
-	bool vmx_on;
-	/* VMCSs launched or made current on this CPU, not yet VMCLEARed. */
-	struct list_head loaded;
-	struct vmx_vcpu *current_vmx;
-};
-
-static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
-
-/*
- * Controls: @required must all be allowed to be 1, @optional are set where
- * allowed; whatever the CPU forces to 1 is added. The low half of the
- * capability MSR is the allowed-0 settings (1: must be 1), the high half the
- * allowed-1 settings.
- */
-static int vmx_adjust_controls(const char *what, u32 msr, u32 required,
-			       u32 optional, u32 *out)
-{
-	u64 cap;
-	u32 must, may;
-
-	if (rdmsrl_safe(msr, &cap))
-		return -EIO;
-	must = (u32)cap;
-	may = cap >> 32;
-	if ((required & may) != required) {
-		pr_err("%s controls %#x not supported (allowed %#x)\n", what,
-		       required & ~may, may);
-		return -EOPNOTSUPP;
-	}
-	*out = must | required | (optional & may);
-	return 0;
-}
-
-static int vmx_compute_controls(u64 basic)
-{
-	bool true_ctls = basic & BASIC_TRUE_CTLS;
-	u32 cpu2_cap;
-	u64 cap;
-	int r;
-
-	/*
-	 * The TRUE MSRs let default-1 controls be cleared (CR3 exiting...):
-	 * with EPT the guest owns CR3.
-	 */
-	r = vmx_adjust_controls("pin-based",
-				true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-					    MSR_IA32_VMX_PINBASED_CTLS,
-				PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
-				PIN_VIRTUAL_NMIS,
-				tick_us ? PIN_PREEMPTION_TIMER : 0,
-				&vmx_pin_controls);
-	if (r)
-		return r;
-	/*
-	 * With a TPR shadow the guest moves CR8 in the virtual-APIC page
-	 * without exits; without one, every MOV to or from CR8 exits.
-	 */
-	if (rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &cap))
-		return -EIO;
-	vmx_has_tpr_shadow = tpr_shadow && ((cap >> 32) & CPU_TPR_SHADOW);
-	r = vmx_adjust_controls("processor-based",
-				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-					    MSR_IA32_VMX_PROCBASED_CTLS,
-				CPU_HLT_EXITING | CPU_TSC_OFFSETTING |
-				(vmx_has_tpr_shadow ? CPU_TPR_SHADOW :
-				 CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING) |
-				CPU_UNCOND_IO_EXITING | CPU_MWAIT_EXITING |
-				CPU_MONITOR_EXITING | CPU_RDPMC_EXITING |
-				CPU_MOV_DR_EXITING | CPU_SECONDARY,
-				CPU_MSR_BITMAPS, &vmx_cpu_controls);
-	if (r)
-		return r;
-	/*
-	 * I/O bitmaps off: every port access exits. Every MSR access too, but
-	 * those vmx_msr_bitmap lets through when the CPU has MSR bitmaps.
-	 */
-	if (vmx_cpu_controls & (CPU_IO_BITMAPS |
-				CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
-				(vmx_has_tpr_shadow ? CPU_CR8_LOAD_EXITING |
-				 CPU_CR8_STORE_EXITING : CPU_TPR_SHADOW))) {
-		pr_err("processor-based controls %#x cannot be cleared\n",
-		       vmx_cpu_controls);
-		return -EOPNOTSUPP;
-	}
-
-	if (rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &cap))
-		return -EIO;
-	cpu2_cap = cap >> 32;
-	if (!(cpu2_cap & CPU2_EPT)) {
-		pr_err("VMX without EPT is not supported\n");
-		return -EOPNOTSUPP;
-	}
-	if (!(cpu2_cap & CPU2_UNRESTRICTED_GUEST)) {
-		pr_err("VMX without unrestricted guest is not supported\n");
-		return -EOPNOTSUPP;
-	}
-	r = vmx_adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
-				CPU2_EPT | CPU2_UNRESTRICTED_GUEST |
-				CPU2_WBINVD_EXITING,
-				CPU2_RDTSCP | CPU2_INVPCID |
-				(enable_vpid ? CPU2_VPID : 0),
-				&vmx_cpu2_controls);
-	if (r)
-		return r;
-
-	r = vmx_adjust_controls("VM-exit",
-				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
-					    MSR_IA32_VMX_EXIT_CTLS,
-				EXIT_HOST_64BIT | EXIT_SAVE_DEBUG |
-				EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-				EXIT_SAVE_EFER | EXIT_LOAD_EFER, 0,
-				&vmx_exit_controls);
-	if (r)
-		return r;
-	/*
-	 * Host interrupts: left pending at the APIC for the host to take with
-	 * IF=1 after the exit, or (ack_intr) acknowledged by the exit and
-	 * handed to the host's IDT handler from handle_exit.
-	 */
-	if (ack_intr && !(vmx_exit_controls & EXIT_ACK_INTR)) {
-		u64 cap;
-
-		rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
-				   MSR_IA32_VMX_EXIT_CTLS, cap);
-		if ((cap >> 32) & EXIT_ACK_INTR)
-			vmx_exit_controls |= EXIT_ACK_INTR;
-	}
-	if (!ack_intr && (vmx_exit_controls & EXIT_ACK_INTR)) {
-		pr_err("acknowledge-interrupt-on-exit cannot be cleared\n");
-		return -EOPNOTSUPP;
-	}
-	return vmx_adjust_controls("VM-entry",
-				   true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
-					       MSR_IA32_VMX_ENTRY_CTLS,
-				   ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT |
-				   ENTRY_LOAD_EFER, 0, &vmx_entry_controls);
-}
-
-static int vmx_check_hardware(void)
-{
-	u64 feat, basic, ept_cap = 0;
-	int r;
-
-	if (!(cpuid_ecx(1) & CPUID_1_ECX_VMX)) {
-		pr_err("VMX is not supported by this CPU\n");
-		return -EOPNOTSUPP;
-	}
-	/* Linux locks IA32_FEATURE_CONTROL at boot, enabling VMX if it may. */
-	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) ||
-	    !(feat & FEAT_CTL_LOCKED) ||
-	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
-		pr_err("VMX is disabled by the BIOS (IA32_FEATURE_CONTROL %#llx): enable VT-x in the firmware setup\n",
-		       feat);
-		return -EOPNOTSUPP;
-	}
-	rdmsrl(MSR_IA32_VMX_BASIC, basic);
-	if (((basic >> BASIC_SIZE_SHIFT) & BASIC_SIZE_MASK) > PAGE_SIZE ||
-	    (basic & BASIC_32BIT_ADDR)) {
-		pr_err("unsupported VMCS layout (IA32_VMX_BASIC %#llx)\n",
-		       basic);
-		return -EOPNOTSUPP;
-	}
-	vmx_revision = basic & BASIC_REVISION_MASK;
-	vmx_has_insn_info = basic & BASIC_INSN_INFO;
-
-	r = vmx_compute_controls(basic);
-	if (r)
-		return r;
-
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
-	/* Unrestricted guest: PE and PG are the guest's to clear. */
-	vmx_cr0_fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
-
-	if (vmx_pin_controls & PIN_PREEMPTION_TIMER) {
-		u64 misc, ticks;
-
-		/* The timer counts down once every 2^MISC[4:0] TSC cycles. */
-		rdmsrl(MSR_IA32_VMX_MISC, misc);
-		ticks = ((u64)tick_us * tsc_khz / 1000) >> (misc & 0x1f);
-		vmx_preemption_ticks = clamp_val(ticks, 1, U32_MAX);
-	}
-
-	rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap);
-	r = vmx_ept_check(ept_cap);
-	if (r)
-		return r;
-	/* VPIDs need INVVPID (bit 32), single-context (41) and all-context (42). */
-	vmx_has_vpid = (vmx_cpu2_controls & CPU2_VPID) &&
-		       (ept_cap & BIT_ULL(32)) && (ept_cap & BIT_ULL(41)) &&
-		       (ept_cap & BIT_ULL(42));
-	if (!vmx_has_vpid)
-		vmx_cpu2_controls &= ~CPU2_VPID;
-	enable_vpid = vmx_has_vpid;
-	return 0;
-}
-
-static int vmx_vmclear(u64 pa)
-{
-	asm goto("1: vmclear %0\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : "m"(pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
-}
-
-static int vmx_vmptrld(u64 pa)
-{
-	asm goto("1: vmptrld %0\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : "m"(pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
-}
-
-/* VMXOFF faults (#UD) outside VMX operation: nothing to do then. */
-static void vmx_vmxoff(void)
-{
-	asm goto("1: vmxoff\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory" : fault);
-fault:
-	cr4_clear_bits(X86_CR4_VMXE);
-}
-
-static void vmx_clear_loaded(struct vmx_cpu *vc, struct vmx_vcpu *vmx)
-{
-	vmx_vmclear(vmx->vmcs_pa);
-	list_del(&vmx->loaded_node);
-	if (vc->current_vmx == vmx)
-		vc->current_vmx = NULL;
-	vmx->launched = false;
-	/* Ordered after the VMCLEAR: another CPU may load it once it sees -1. */
-	smp_store_release(&vmx->loaded_cpu, -1);
-}
-
-static void vmx_clear_all_loaded(struct vmx_cpu *vc)
-{
-	struct vmx_vcpu *vmx, *tmp;
-
-	/* vmx_clear_remote() IPIs unlink from this list. */
-	lockdep_assert_irqs_disabled();
-	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node)
-		vmx_clear_loaded(vc, vmx);
-}
-
-static int vmx_cpu_enable(void)
-{
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
-	u64 pa, feat;
-
-	lockdep_assert_preemption_disabled();
-	if (!vc->vmxon_region)
-		return -EINVAL;
-	if (__read_cr4() & X86_CR4_VMXE) {
-		pr_err("CPU %d: VMX is already in use\n", smp_processor_id());
-		return -EBUSY;
-	}
-	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) ||
-	    !(feat & FEAT_CTL_LOCKED) ||
-	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
-		pr_err("CPU %d: VMX is disabled by IA32_FEATURE_CONTROL\n",
-		       smp_processor_id());
-		return -EOPNOTSUPP;
-	}
-	/* The CR0/CR4 VMXON requires; Linux runs with these anyway. */
-	if ((read_cr0() & vmx_cr0_fixed0) != vmx_cr0_fixed0 ||
-	    ((__read_cr4() | X86_CR4_VMXE) & vmx_cr4_fixed0) != vmx_cr4_fixed0) {
-		pr_err("CPU %d: CR0/CR4 do not allow VMXON\n",
-		       smp_processor_id());
-		return -EOPNOTSUPP;
-	}
-
-	*(u32 *)vc->vmxon_region = vmx_revision;
-	pa = __pa(vc->vmxon_region);
-	cr4_set_bits(X86_CR4_VMXE);
-	asm goto("1: vmxon %0\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : "m"(pa) : "cc", "memory" : fail);
-	vc->vmx_on = true;
-	vc->current_vmx = NULL;
-	/* Translations tagged by EPTP or VPID may be left from an earlier user. */
-	vmx_invept(0);
-	if (vmx_has_vpid)
-		vmx_invvpid(0);
-	return 0;
-
-fail:
-	cr4_clear_bits(X86_CR4_VMXE);
-	pr_err("CPU %d: VMXON failed\n", smp_processor_id());
-	return -EIO;
-}
-
-static void vmx_cpu_disable(void)
-{
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
-
-	if (!vc->vmx_on)
-		return;
-	vmx_clear_all_loaded(vc);
-	vmx_vmxoff();
-	vc->vmx_on = false;
-}
-
-/*
- * Crash or reboot: VMCLEAR writes the VMCSs back to memory (a kdump
- * kernel may look at them) and VMXOFF lets INIT through again.
- */
-static void vmx_cpu_emergency_disable(void)
-{
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
-
-	if (!(__read_cr4() & X86_CR4_VMXE))
-		return;
-	if (vc->vmx_on) {
-		struct vmx_vcpu *vmx;
-
-		list_for_each_entry(vmx, &vc->loaded, loaded_node)
-			vmx_vmclear(vmx->vmcs_pa);
-	}
-	vmx_vmxoff();
-}
-
-static void vmx_free_cpu_data(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu_data, cpu);
-
-		if (vc->vmxon_region)
-			free_page((unsigned long)vc->vmxon_region);
-		vc->vmxon_region = NULL;
-	}
-}
-
-/* Allocated up front: cpu_enable runs with preemption off. */
-static int vmx_alloc_cpu_data(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu_data, cpu);
-		struct page *page;
-
-		page = alloc_pages_node(cpu_to_node(cpu),
-					GFP_KERNEL | __GFP_ZERO, 0);
-		if (!page) {
-			vmx_free_cpu_data();
-			return -ENOMEM;
-		}
-		vc->vmxon_region = page_address(page);
-		INIT_LIST_HEAD(&vc->loaded);
-		vc->vmx_on = false;
-		vc->current_vmx = NULL;
-	}
-	return 0;
-}
 
 /*
  * The MSR bitmap (SDM "MSR-Bitmap Address"), one for every vCPU: a set bit
@@ -618,26 +221,20 @@ static void vmx_free_msr_bitmap(void)
 static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct page *page;
 	int r;
 
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page)
-		return -ENOMEM;
-	vmx->vmcs = page_address(page);
-	vmx->vmcs_pa = page_to_phys(page);
 	if (vmx_has_tpr_shadow) {
 		vmx->vapic = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-		if (!vmx->vapic) {
-			r = -ENOMEM;
-			goto free_vmcs;
-		}
+		if (!vmx->vapic)
+			return -ENOMEM;
 	}
-	*(u32 *)vmx->vmcs = vmx_revision;
-	vmx->loaded_cpu = -1;
-	INIT_LIST_HEAD(&vmx->loaded_node);
-	vmx->launched = false;
-	vmx->controls_written = false;
+	r = vmx_vmcs_obj_init(&vmx->l1_vmcs);
+	if (r) {
+		free_page((unsigned long)vmx->vapic);
+		vmx->vapic = NULL;
+		return r;
+	}
+	vmx->vmcs = &vmx->l1_vmcs;
 
 	vmx->vpid = 0;
 	if (vmx_has_vpid) {
@@ -647,65 +244,29 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 			vmx->vpid = r;
 	}
 
-	/* VMCLEAR puts the new VMCS in the clear launch state. */
-	preempt_disable();
-	r = vmx_vmclear(vmx->vmcs_pa);
-	preempt_enable();
-	if (r) {
-		if (vmx->vpid)
-			ida_free(&vmx_vpids, vmx->vpid);
-		goto free_vmcs;
-	}
-
 	vmx_reset_guest_state(vmx);
 	return 0;
-
-free_vmcs:
-	free_page((unsigned long)vmx->vapic);
-	vmx->vapic = NULL;
-	free_page((unsigned long)vmx->vmcs);
-	vmx->vmcs = NULL;
-	return r;
-}
-
-static void vmx_clear_remote(void *arg)
-{
-	struct vmx_vcpu *vmx = arg;
-
-	if (vmx->loaded_cpu == smp_processor_id())
-		vmx_clear_loaded(this_cpu_ptr(&vmx_cpu_data), vmx);
-}
-
-/* VMCLEAR on the CPU the VMCS was last current on, wherever that is. */
-static void vmx_clear_vmcs(struct vmx_vcpu *vmx)
-{
-	int cpu = smp_load_acquire(&vmx->loaded_cpu);
-
-	if (cpu < 0)
-		return;
-	/* An offline CPU cleared its VMCSs in cpu_disable. */
-	smp_call_function_single(cpu, vmx_clear_remote, vmx, 1);
 }
 
 static void vmx_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (!vmx->vmcs)
+	if (!vmx->l1_vmcs.page)
 		return;
-	vmx_clear_vmcs(vmx);
+	vmx_vmcs_obj_free(&vmx->l1_vmcs);
+	vmx->vmcs = NULL;
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
 	free_page((unsigned long)vmx->vapic);
 	vmx->vapic = NULL;
-	free_page((unsigned long)vmx->vmcs);
-	vmx->vmcs = NULL;
 }
 
 /* Called with preemption off, on @cpu. */
 static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_vmcs_obj *vmcs = vmx->vmcs;
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
 	unsigned long flags;
 	bool moved = false;
@@ -713,9 +274,9 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	lockdep_assert_preemption_disabled();
 	/* Another task, or this one's userspace, ran since the last entry. */
 	vmx->l1d_flush_pending = true;
-	if (vmx->loaded_cpu != cpu) {
+	if (vmcs->loaded_cpu != cpu) {
 		/* A VMCS may be current on one CPU only: clear it there first. */
-		vmx_clear_vmcs(vmx);
+		vmx_clear_vmcs(vmcs);
 		moved = true;
 	}
 	if (!vc->vmx_on)
@@ -723,19 +284,20 @@ static void vmx_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 
 	local_irq_save(flags);
 	if (moved) {
-		list_add(&vmx->loaded_node, &vc->loaded);
-		vmx->loaded_cpu = cpu;
-		vmx->launched = false;
+		list_add(&vmcs->loaded_node, &vc->loaded);
+		vmcs->loaded_cpu = cpu;
+		vmcs->launched = false;
 	}
-	if (vc->current_vmx != vmx) {
-		if (vmx_vmptrld(vmx->vmcs_pa))
+	if (vc->current_vmcs != vmcs) {
+		if (vmx_vmptrld(vmcs->pa))
 			pr_err_once("VMPTRLD failed\n");
-		vc->current_vmx = vmx;
+		vc->current_vmcs = vmcs;
 	}
-	if (!vmx->controls_written) {
+	if (!vmcs->controls_written) {
 		vmcs_write_controls(vmx);
-		vmx->controls_written = true;
+		vmcs->controls_written = true;
 		vmx->state_dirty = true;
+		vcpu->arch.regs.dirty |= vcpu->arch.regs.available;
 	}
 	if (moved)
 		vmcs_write_host_state(vmx);
@@ -767,25 +329,29 @@ void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu)
 
 static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
 {
+	const struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
+
 	/* No host breakpoint may match a guest address in guest mode. */
 	if (kvm_compat_host_breakpoints_active())
 		set_debugreg(0UL, 7);
-	set_debugreg(vmx->dr[0], 0);
-	set_debugreg(vmx->dr[1], 1);
-	set_debugreg(vmx->dr[2], 2);
-	set_debugreg(vmx->dr[3], 3);
-	set_debugreg(vmx->dr6, 6);
+	set_debugreg(r->db[0], 0);
+	set_debugreg(r->db[1], 1);
+	set_debugreg(r->db[2], 2);
+	set_debugreg(r->db[3], 3);
+	set_debugreg(r->dr6, 6);
 }
 
 /* The VM exit loads DR7 = 0x400 and leaves DR0-3 and DR6 as the guest's. */
 static void vmx_restore_host_dr(struct vmx_vcpu *vmx)
 {
+	struct kvm_reg_cache *r = &vmx->vcpu.arch.regs;
+
 	if (vmx->dr_active) {
-		get_debugreg(vmx->dr[0], 0);
-		get_debugreg(vmx->dr[1], 1);
-		get_debugreg(vmx->dr[2], 2);
-		get_debugreg(vmx->dr[3], 3);
-		get_debugreg(vmx->dr6, 6);
+		get_debugreg(r->db[0], 0);
+		get_debugreg(r->db[1], 1);
+		get_debugreg(r->db[2], 2);
+		get_debugreg(r->db[3], 3);
+		get_debugreg(r->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
 	}
 	if (kvm_compat_host_breakpoints_active())
@@ -837,7 +403,7 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	/* Getters may run anywhere once the vCPU is off this CPU. */
-	vmx_gs(vmx);
+	kvm_reg_cache_fill_all(vcpu);
 	vmx_put_syscall_msrs(vmx);
 }
 
@@ -920,8 +486,8 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	int fail;
 
 	lockdep_assert_irqs_disabled();
-	if (WARN_ON_ONCE(vc->current_vmx != vmx ||
-			 vmx->loaded_cpu != smp_processor_id())) {
+	if (WARN_ON_ONCE(vc->current_vmcs != vmx->vmcs ||
+			 vmx->vmcs->loaded_cpu != smp_processor_id())) {
 		vmx->exit_reason = EXIT_REASON_VMFAIL;
 		vmx->insn_error = 0;
 		return;
@@ -965,7 +531,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	if (vmx_l1d_flush_before_entry(&vmx->l1d_flush_pending))
 		kvm_stat_inc(&vcpu->stat.arch, l1d_flush);
 
-	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->launched, spec_ctrl);
+	fail = __vmx_vcpu_run(vcpu->arch.gpr, vmx->vmcs->launched, spec_ctrl);
 
 	/*
 	 * The guest changes KERNEL_GS_BASE with SWAPGS or WRMSR, without an
@@ -993,7 +559,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx->l1d_flush_pending = true;
 	/* A failed entry leaves the launch state as it was. */
 	if (!(vmx->exit_reason & EXIT_REASON_ENTRY_FAILED))
-		vmx->launched = true;
+		vmx->vmcs->launched = true;
 
 	/* A host NMI made the exit: run the host's handler now. */
 	if ((u16)vmx->exit_reason == EXIT_EXCEPTION_NMI &&
@@ -1036,22 +602,8 @@ static struct kvm_x86_backend vmx_backend = {
 	.vcpu_load		= vmx_vcpu_load,
 	.vcpu_put		= vmx_vcpu_put,
 
-	.get_segment		= vmx_get_segment,
-	.get_cpl		= vmx_get_cpl,
-	.code64			= vmx_code64,
-	.set_segment		= vmx_set_segment,
-	.get_idt		= vmx_get_idt,
-	.set_idt		= vmx_set_idt,
-	.get_gdt		= vmx_get_gdt,
-	.set_gdt		= vmx_set_gdt,
-	.get_cr			= vmx_get_cr,
-	.set_cr			= vmx_set_cr,
-	.get_efer		= vmx_get_efer,
-	.set_efer		= vmx_set_efer,
-	.get_rflags		= vmx_get_rflags,
-	.set_rflags		= vmx_set_rflags,
-	.get_dr			= vmx_get_dr,
-	.set_dr			= vmx_set_dr,
+	.cache_reg_class	= vmx_cache_reg_class,
+	.flush_dirty_classes	= vmx_flush_dirty_classes,
 
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
@@ -1080,9 +632,10 @@ static int __init vmx_init(void)
 	if (tick_us < 0)
 		tick_us = kvm_host_quirk_detected(KVM_HQ_IRQ_NO_EXIT_IF0) ?
 			  VMX_TICK_US_EMULATED : 0;
-	r = vmx_check_hardware();
+	r = vmx_check_hardware(tick_us, enable_vpid);
 	if (r)
 		return r;
+	enable_vpid = vmx_has_vpid;
 	kvm_host_quirk_override(KVM_HQ_IRQ_NO_EXIT_IF0, vmx_preemption_ticks != 0);
 	r = vmx_alloc_cpu_data();
 	if (r)
