@@ -14,6 +14,8 @@
 #define GOOD_VEC	0x08	/* trampoline at 0x8000 */
 #define BAD_VEC		0x09	/* trampoline at 0x9000 */
 #define REPORT_PORT	0x80
+/* The trampoline also stores its value here (DS base 0 after INIT). */
+#define STARTED_GPA	0x8100
 
 volatile u64 lapic_gp_count;
 volatile u64 tsc_per_ms;
@@ -34,6 +36,8 @@ static void send(u32 dest, u32 icr)
 
 static void guest_bsp(u64 ap)
 {
+	int t;
+
 	xapic_write(R_SVR, SVR_ENABLE | 0xff);
 	/* Not waiting for SIPI yet: ignored. */
 	send(ap, ICR_SIPI | BAD_VEC);
@@ -44,15 +48,22 @@ static void guest_bsp(u64 ap)
 	send(ap, ICR_INIT | ICR_LEVEL);
 	spin_ms(10);
 	send(ap, ICR_SIPI | GOOD_VEC);
+	/*
+	 * The second SIPI must find the AP running: wait for its store, not
+	 * just some time, as the AP's thread may not have been scheduled.
+	 */
+	for (t = 0; t < 2000 && !*(volatile u8 *)STARTED_GPA; t++)
+		spin_ms(1);
 	spin_ms(10);
 	send(ap, ICR_SIPI | BAD_VEC);
 	GUEST_DONE();
 }
 
-/* mov $v, %al; out %al, $REPORT_PORT; 1: hlt; jmp 1b */
+/* mov $v, %al; mov %al, (STARTED_GPA); out %al, $REPORT_PORT; 1: hlt; jmp 1b */
 static void put_trampoline(struct vmk_vm *vm, u64 gpa, u8 v)
 {
-	const u8 code[] = { 0xb0, v, 0xe6, REPORT_PORT, 0xf4, 0xeb, 0xfd };
+	const u8 code[] = { 0xb0, v, 0xa2, STARTED_GPA & 0xff, STARTED_GPA >> 8,
+			    0xe6, REPORT_PORT, 0xf4, 0xeb, 0xfd };
 
 	vmk_write_gpa(vm, gpa, code, sizeof(code));
 }
