@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86 vCPUs: creation, architectural RESET state, and the ioctls that read
- * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS). Control
- * register and EFER values from userspace or the guest are checked here
- * once, for both vendors.
+ * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS, and
+ * their KVM_CAP_SYNC_REGS copies in kvm_run). Control register
+ * and EFER values from userspace or the guest are checked here once, for
+ * both vendors.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -295,7 +296,7 @@ int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0)
 	return 0;
 }
 
-static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
+void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 {
 	unsigned long *g = vcpu->arch.gpr;
 
@@ -311,7 +312,7 @@ static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 	r->rflags = kvm_get_rflags(vcpu);
 }
 
-static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
+void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
 {
 	unsigned long *g = vcpu->arch.gpr;
 
@@ -346,7 +347,7 @@ static struct kvm_segment *kvm_sregs_seg(struct kvm_sregs *s, int i)
 	return segs[i];
 }
 
-static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	int i;
 
@@ -366,7 +367,7 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	s->apic_base = vcpu->arch.apic_base;
 }
 
-static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	int i;
 
@@ -398,6 +399,62 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	/* Translations cached under the old paging state are void. */
 	kvm_vcpu_request(vcpu, KVM_REQ_TLB_FLUSH);
 	return 0;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS, before entry: the sets userspace marked dirty in
+ * kvm_run go in through the checks of their own ioctls. kvm_run is shared
+ * with userspace: each set is copied before it is checked, so that what is
+ * checked is what is used. An applied set is no longer dirty.
+ */
+int kvm_x86_sync_regs_in(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_vcpu_events events;
+	} u;
+	int r;
+
+	if ((valid | dirty) & ~KVM_SYNC_X86_VALID_FIELDS)
+		return -EINVAL;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&u.regs, &run->s.regs.regs, sizeof(u.regs));
+		kvm_set_regs(vcpu, &u.regs);
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		memcpy(&u.sregs, &run->s.regs.sregs, sizeof(u.sregs));
+		r = kvm_set_sregs(vcpu, &u.sregs);
+		if (r)
+			return r;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		memcpy(&u.events, &run->s.regs.events, sizeof(u.events));
+		r = kvm_set_vcpu_events(vcpu, &u.events);
+		if (r)
+			return r;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
+	return 0;
+}
+
+/* KVM_CAP_SYNC_REGS, on every return of KVM_RUN: the sets asked for. */
+void kvm_x86_sync_regs_out(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+
+	if (valid & KVM_SYNC_X86_REGS)
+		kvm_get_regs(vcpu, &run->s.regs.regs);
+	if (valid & KVM_SYNC_X86_SREGS)
+		kvm_get_sregs(vcpu, &run->s.regs.sregs);
+	if (valid & KVM_SYNC_X86_EVENTS)
+		kvm_get_vcpu_events(vcpu, &run->s.regs.events);
 }
 
 long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,

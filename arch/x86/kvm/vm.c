@@ -119,6 +119,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return kvm_host_xcr0 ? 1 : 0;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	default:
 		return 0;
 	}
