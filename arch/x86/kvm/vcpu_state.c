@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86 vCPUs: creation, architectural RESET state, and the ioctls that read
- * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS, and
- * their KVM_CAP_SYNC_REGS copies in kvm_run). Control register
+ * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS and
+ * SREGS2, and their KVM_CAP_SYNC_REGS copies in kvm_run). Control register
  * and EFER values from userspace or the guest are checked here once, for
  * both vendors.
  */
@@ -402,6 +402,51 @@ int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 }
 
 /*
+ * struct kvm_sregs2 is struct kvm_sregs up to apic_base; flags and the
+ * PDPTEs take the place of the interrupt bitmap.
+ */
+#define KVM_SREGS_COMMON_SIZE	offsetof(struct kvm_sregs, interrupt_bitmap)
+
+static void kvm_get_sregs2(struct kvm_vcpu *vcpu, struct kvm_sregs *tmp,
+			   struct kvm_sregs2 *s2)
+{
+	BUILD_BUG_ON(offsetof(struct kvm_sregs2, flags) != KVM_SREGS_COMMON_SIZE);
+
+	kvm_get_sregs(vcpu, tmp);
+	memset(s2, 0, sizeof(*s2));
+	memcpy(s2, tmp, KVM_SREGS_COMMON_SIZE);
+	if (kvm_pae_paging(vcpu)) {
+		kvm_reg_need(vcpu, KVM_REG_PDPTRS);
+		memcpy(s2->pdptrs, vcpu->arch.regs.pdpte, sizeof(s2->pdptrs));
+		s2->flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	}
+}
+
+static int kvm_set_sregs2(struct kvm_vcpu *vcpu, struct kvm_sregs *tmp,
+			  const struct kvm_sregs2 *s2)
+{
+	bool pdptrs = s2->flags & KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	bool pae = (s2->cr0 & X86_CR0_PG) && (s2->cr4 & X86_CR4_PAE) &&
+		   !(s2->efer & EFER_LMA);
+	int r;
+
+	if (s2->flags & ~KVM_SREGS2_FLAGS_PDPTRS_VALID)
+		return -EINVAL;
+	/* PDPTEs exist only with PAE paging. */
+	if (pdptrs && !pae)
+		return -EINVAL;
+	memset(tmp, 0, sizeof(*tmp));
+	memcpy(tmp, s2, KVM_SREGS_COMMON_SIZE);
+	r = kvm_set_sregs(vcpu, tmp);
+	if (r || !pdptrs)
+		return r;
+	/* In place of those kvm_set_sregs() loaded from guest memory. */
+	memcpy(vcpu->arch.regs.pdpte, s2->pdptrs, sizeof(s2->pdptrs));
+	kvm_reg_mark_dirty(vcpu, KVM_REG_PDPTRS);
+	return 0;
+}
+
+/*
  * KVM_CAP_SYNC_REGS, before entry: the sets userspace marked dirty in
  * kvm_run go in through the checks of their own ioctls. kvm_run is shared
  * with userspace: each set is copied before it is checked, so that what is
@@ -464,6 +509,10 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	union {
 		struct kvm_regs regs;
 		struct kvm_sregs sregs;
+		struct {
+			struct kvm_sregs tmp;
+			struct kvm_sregs2 s2;
+		} sregs2;
 	} *u;
 	long r;
 
@@ -530,6 +579,17 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->sregs, argp, sizeof(u->sregs)))
 			break;
 		r = kvm_set_sregs(vcpu, &u->sregs);
+		break;
+	case KVM_GET_SREGS2:
+		kvm_get_sregs2(vcpu, &u->sregs2.tmp, &u->sregs2.s2);
+		r = copy_to_user(argp, &u->sregs2.s2, sizeof(u->sregs2.s2)) ?
+		    -EFAULT : 0;
+		break;
+	case KVM_SET_SREGS2:
+		r = -EFAULT;
+		if (copy_from_user(&u->sregs2.s2, argp, sizeof(u->sregs2.s2)))
+			break;
+		r = kvm_set_sregs2(vcpu, &u->sregs2.tmp, &u->sregs2.s2);
 		break;
 	default:
 		r = -EINVAL;

@@ -121,6 +121,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return kvm_host_xcr0 ? 1 : 0;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
+	case KVM_CAP_SREGS2:
+		return 1;
 	default:
 		return 0;
 	}
