@@ -228,8 +228,7 @@ static int kvm_vcpu_interrupt(struct kvm_vcpu *vcpu,
 	return 0;
 }
 
-static void kvm_get_vcpu_events(struct kvm_vcpu *vcpu,
-				struct kvm_vcpu_events *e)
+void kvm_get_vcpu_events(struct kvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
@@ -253,8 +252,7 @@ static void kvm_get_vcpu_events(struct kvm_vcpu *vcpu,
 	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
 }
 
-static int kvm_set_vcpu_events(struct kvm_vcpu *vcpu,
-			       const struct kvm_vcpu_events *e)
+int kvm_set_vcpu_events(struct kvm_vcpu *vcpu, const struct kvm_vcpu_events *e)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;

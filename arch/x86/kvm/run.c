@@ -222,10 +222,14 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 
 	lockdep_assert_held(&vcpu->mutex);
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_USER);
-	r = kvm_x86_run_loop(vcpu);
+	/* Before a pending IN or MMIO read completes into the registers. */
+	r = kvm_x86_sync_regs_in(vcpu);
+	if (!r)
+		r = kvm_x86_run_loop(vcpu);
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);
+	kvm_x86_sync_regs_out(vcpu);
 	trace_kvm_userspace_exit(vcpu->run->exit_reason, r);
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_RETURN);
 	return r;

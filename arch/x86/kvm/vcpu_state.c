@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86 vCPUs: creation, architectural RESET state, and the ioctls that read
- * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS). Control
- * register and EFER values from userspace or the guest are checked here
- * once, for both vendors.
+ * and write register state (KVM_GET/SET_REGS, KVM_GET/SET_SREGS and
+ * SREGS2, and their KVM_CAP_SYNC_REGS copies in kvm_run). Control register
+ * and EFER values from userspace or the guest are checked here once, for
+ * both vendors.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -295,7 +296,7 @@ int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0)
 	return 0;
 }
 
-static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
+void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 {
 	unsigned long *g = vcpu->arch.gpr;
 
@@ -311,7 +312,7 @@ static void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r)
 	r->rflags = kvm_get_rflags(vcpu);
 }
 
-static void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
+void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r)
 {
 	unsigned long *g = vcpu->arch.gpr;
 
@@ -346,7 +347,7 @@ static struct kvm_segment *kvm_sregs_seg(struct kvm_sregs *s, int i)
 	return segs[i];
 }
 
-static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	int i;
 
@@ -366,7 +367,7 @@ static void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	s->apic_base = vcpu->arch.apic_base;
 }
 
-static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
+int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	int i;
 
@@ -400,6 +401,107 @@ static int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s)
 	return 0;
 }
 
+/*
+ * struct kvm_sregs2 is struct kvm_sregs up to apic_base; flags and the
+ * PDPTEs take the place of the interrupt bitmap.
+ */
+#define KVM_SREGS_COMMON_SIZE	offsetof(struct kvm_sregs, interrupt_bitmap)
+
+static void kvm_get_sregs2(struct kvm_vcpu *vcpu, struct kvm_sregs *tmp,
+			   struct kvm_sregs2 *s2)
+{
+	BUILD_BUG_ON(offsetof(struct kvm_sregs2, flags) != KVM_SREGS_COMMON_SIZE);
+
+	kvm_get_sregs(vcpu, tmp);
+	memset(s2, 0, sizeof(*s2));
+	memcpy(s2, tmp, KVM_SREGS_COMMON_SIZE);
+	if (kvm_pae_paging(vcpu)) {
+		kvm_reg_need(vcpu, KVM_REG_PDPTRS);
+		memcpy(s2->pdptrs, vcpu->arch.regs.pdpte, sizeof(s2->pdptrs));
+		s2->flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	}
+}
+
+static int kvm_set_sregs2(struct kvm_vcpu *vcpu, struct kvm_sregs *tmp,
+			  const struct kvm_sregs2 *s2)
+{
+	bool pdptrs = s2->flags & KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	bool pae = (s2->cr0 & X86_CR0_PG) && (s2->cr4 & X86_CR4_PAE) &&
+		   !(s2->efer & EFER_LMA);
+	int r;
+
+	if (s2->flags & ~KVM_SREGS2_FLAGS_PDPTRS_VALID)
+		return -EINVAL;
+	/* PDPTEs exist only with PAE paging. */
+	if (pdptrs && !pae)
+		return -EINVAL;
+	memset(tmp, 0, sizeof(*tmp));
+	memcpy(tmp, s2, KVM_SREGS_COMMON_SIZE);
+	r = kvm_set_sregs(vcpu, tmp);
+	if (r || !pdptrs)
+		return r;
+	/* In place of those kvm_set_sregs() loaded from guest memory. */
+	memcpy(vcpu->arch.regs.pdpte, s2->pdptrs, sizeof(s2->pdptrs));
+	kvm_reg_mark_dirty(vcpu, KVM_REG_PDPTRS);
+	return 0;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS, before entry: the sets userspace marked dirty in
+ * kvm_run go in through the checks of their own ioctls. kvm_run is shared
+ * with userspace: each set is copied before it is checked, so that what is
+ * checked is what is used. An applied set is no longer dirty.
+ */
+int kvm_x86_sync_regs_in(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_vcpu_events events;
+	} u;
+	int r;
+
+	if ((valid | dirty) & ~KVM_SYNC_X86_VALID_FIELDS)
+		return -EINVAL;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&u.regs, &run->s.regs.regs, sizeof(u.regs));
+		kvm_set_regs(vcpu, &u.regs);
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		memcpy(&u.sregs, &run->s.regs.sregs, sizeof(u.sregs));
+		r = kvm_set_sregs(vcpu, &u.sregs);
+		if (r)
+			return r;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		memcpy(&u.events, &run->s.regs.events, sizeof(u.events));
+		r = kvm_set_vcpu_events(vcpu, &u.events);
+		if (r)
+			return r;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
+	return 0;
+}
+
+/* KVM_CAP_SYNC_REGS, on every return of KVM_RUN: the sets asked for. */
+void kvm_x86_sync_regs_out(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+
+	if (valid & KVM_SYNC_X86_REGS)
+		kvm_get_regs(vcpu, &run->s.regs.regs);
+	if (valid & KVM_SYNC_X86_SREGS)
+		kvm_get_sregs(vcpu, &run->s.regs.sregs);
+	if (valid & KVM_SYNC_X86_EVENTS)
+		kvm_get_vcpu_events(vcpu, &run->s.regs.events);
+}
+
 long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -407,6 +509,10 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	union {
 		struct kvm_regs regs;
 		struct kvm_sregs sregs;
+		struct {
+			struct kvm_sregs tmp;
+			struct kvm_sregs2 s2;
+		} sregs2;
 	} *u;
 	long r;
 
@@ -473,6 +579,17 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->sregs, argp, sizeof(u->sregs)))
 			break;
 		r = kvm_set_sregs(vcpu, &u->sregs);
+		break;
+	case KVM_GET_SREGS2:
+		kvm_get_sregs2(vcpu, &u->sregs2.tmp, &u->sregs2.s2);
+		r = copy_to_user(argp, &u->sregs2.s2, sizeof(u->sregs2.s2)) ?
+		    -EFAULT : 0;
+		break;
+	case KVM_SET_SREGS2:
+		r = -EFAULT;
+		if (copy_from_user(&u->sregs2.s2, argp, sizeof(u->sregs2.s2)))
+			break;
+		r = kvm_set_sregs2(vcpu, &u->sregs2.tmp, &u->sregs2.s2);
 		break;
 	default:
 		r = -EINVAL;

@@ -131,6 +131,13 @@ static inline bool kvm_cr4_valid(struct kvm_vcpu *vcpu, u64 cr4)
 	return !(cr4 & ~vcpu->arch.cr4_allowed);
 }
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0);
+void kvm_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *r);
+void kvm_set_regs(struct kvm_vcpu *vcpu, const struct kvm_regs *r);
+void kvm_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s);
+int kvm_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *s);
+/* KVM_CAP_SYNC_REGS: -EINVAL for unknown bits or a set its ioctl refuses. */
+int kvm_x86_sync_regs_in(struct kvm_vcpu *vcpu);
+void kvm_x86_sync_regs_out(struct kvm_vcpu *vcpu);
 
 /* exits.c: the RIP after the exiting instruction, without moving there. */
 bool kvm_x86_next_rip(struct kvm_vcpu *vcpu, unsigned long next_rip,
@@ -172,6 +179,8 @@ long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		      void __user *argp);
 void kvm_x86_events_reset(struct kvm_vcpu *vcpu);
 void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu);
+void kvm_get_vcpu_events(struct kvm_vcpu *vcpu, struct kvm_vcpu_events *e);
+int kvm_set_vcpu_events(struct kvm_vcpu *vcpu, const struct kvm_vcpu_events *e);
 bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu);
 int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu);
 bool kvm_x86_vcpu_ready(struct kvm_vcpu *vcpu);
