@@ -303,6 +303,12 @@ int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			     const void *data, unsigned int len);
 
+/* An MSR filter is set (msr_filter.c): pass no MSR through, let all exit. */
+static inline bool kvm_x86_msr_filter_on(struct kvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->arch.msr_filter_on);
+}
+
 /*
  * CR4 bits a guest MOV to CR4 must exit for, to take #GP: the CPU would
  * accept them, this vCPU may not have them. VMX owns them in the CR4

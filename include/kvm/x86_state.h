@@ -46,6 +46,15 @@ struct kvm_pio_state {
 	unsigned long rip;
 };
 
+/* A guest RDMSR/WRMSR handed to userspace (KVM_CAP_X86_USER_SPACE_MSR). */
+struct kvm_msr_exit_state {
+	bool pending;	/* KVM_EXIT_X86_RDMSR/WRMSR out, finish on next KVM_RUN */
+	bool read;
+	/* The RDMSR/WRMSR; userspace moving RIP abandons the completion. */
+	unsigned long rip;
+	unsigned long next_rip;	/* as the vendor gave it (0: decode) */
+};
+
 /* An instruction that reads MMIO, waiting for userspace to supply the data. */
 struct kvm_mmio_state {
 	bool pending;	/* KVM_EXIT_MMIO read returned, finish on next KVM_RUN */
@@ -245,6 +254,7 @@ struct kvm_vcpu_x86 {
 
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
+	struct kvm_msr_exit_state msr_exit;
 	struct kvm_pending_exception exception;
 	struct kvm_x86_events events;
 	struct kvm_x86_debug debug;
@@ -303,6 +313,15 @@ struct kvm_vm_x86 {
 	u64 disabled_quirks;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
 	bool platform_info_hidden;
+	/* KVM_MSR_EXIT_REASON_* (KVM_CAP_X86_USER_SPACE_MSR) that exit to userspace. */
+	u32 user_space_msr_mask;
+	/*
+	 * KVM_X86_SET_MSR_FILTER (msr_filter.c): read under RCU, replaced
+	 * under the VM's lock. While one is set the vendors intercept every
+	 * MSR, none passed through.
+	 */
+	struct kvm_msr_filter_set __rcu *msr_filter;
+	bool msr_filter_on;
 
 	/*
 	 * KVM_SET/GET_NR_MMU_PAGES (under slots_lock): the figure userspace

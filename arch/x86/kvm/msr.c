@@ -236,6 +236,25 @@ static enum kvm_msr_result kvm_msr_unknown(u32 index, u64 *data, u64 val)
 	return KVM_MSR_OK;
 }
 
+/* The table's answer, UNHANDLED included (the unknown-MSR rules follow). */
+static enum kvm_msr_result kvm_table_get_msr(struct kvm_vcpu *vcpu, u32 index,
+					     u64 *data, bool host)
+{
+	const struct kvm_msr_range *r = kvm_find_msr(index);
+
+	return r && r->get ? r->get(vcpu, index, data, host) :
+			     KVM_MSR_UNHANDLED;
+}
+
+static enum kvm_msr_result kvm_table_set_msr(struct kvm_vcpu *vcpu, u32 index,
+					     u64 data, bool host)
+{
+	const struct kvm_msr_range *r = kvm_find_msr(index);
+
+	return r && r->set ? r->set(vcpu, index, data, host) :
+			     KVM_MSR_UNHANDLED;
+}
+
 /*
  * RDMSR (@host false) or KVM_GET_MSRS (@host true). FAULT: #GP for the
  * guest, a short count for userspace.
@@ -243,11 +262,8 @@ static enum kvm_msr_result kvm_msr_unknown(u32 index, u64 *data, u64 val)
 enum kvm_msr_result kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data,
 				bool host)
 {
-	const struct kvm_msr_range *r = kvm_find_msr(index);
-	enum kvm_msr_result res = KVM_MSR_UNHANDLED;
+	enum kvm_msr_result res = kvm_table_get_msr(vcpu, index, data, host);
 
-	if (r && r->get)
-		res = r->get(vcpu, index, data, host);
 	if (res == KVM_MSR_UNHANDLED)
 		res = kvm_msr_unknown(index, data, 0);
 	return res;
@@ -256,11 +272,8 @@ enum kvm_msr_result kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data,
 enum kvm_msr_result kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data,
 				bool host)
 {
-	const struct kvm_msr_range *r = kvm_find_msr(index);
-	enum kvm_msr_result res = KVM_MSR_UNHANDLED;
+	enum kvm_msr_result res = kvm_table_set_msr(vcpu, index, data, host);
 
-	if (r && r->set)
-		res = r->set(vcpu, index, data, host);
 	if (res == KVM_MSR_UNHANDLED)
 		res = kvm_msr_unknown(index, NULL, data);
 	return res;
@@ -288,14 +301,66 @@ static void kvm_inject_gp0(struct kvm_vcpu *vcpu)
 	kvm_x86_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 }
 
+/*
+ * A guest access: the filter first, then the table. Returns 0 when done,
+ * else the KVM_MSR_EXIT_REASON_* that makes it fault.
+ */
+static u32 kvm_guest_msr_access(struct kvm_vcpu *vcpu, u32 index, u64 *data,
+				bool write)
+{
+	enum kvm_msr_result res;
+
+	if (!kvm_msr_allowed(vcpu, index, write))
+		return KVM_MSR_EXIT_REASON_FILTER;
+	res = write ? kvm_table_set_msr(vcpu, index, *data, false) :
+		      kvm_table_get_msr(vcpu, index, data, false);
+	if (res == KVM_MSR_UNHANDLED &&
+	    kvm_msr_unknown(index, write ? NULL : data, *data) == KVM_MSR_OK)
+		return 0;
+	if (res == KVM_MSR_OK)
+		return 0;
+	return res == KVM_MSR_UNHANDLED ? KVM_MSR_EXIT_REASON_UNKNOWN :
+					  KVM_MSR_EXIT_REASON_INVAL;
+}
+
+/*
+ * KVM_CAP_X86_USER_SPACE_MSR: a faulting access whose @reason userspace
+ * asked for becomes KVM_EXIT_X86_RDMSR/WRMSR, finished on the next KVM_RUN
+ * (kvm_x86_complete_msr()).
+ */
+static bool kvm_msr_exit_to_user(struct kvm_vcpu *vcpu, u32 index, u64 data,
+				 bool read, u32 reason, unsigned long next_rip)
+{
+	struct kvm_msr_exit_state *st = &vcpu->arch.msr_exit;
+	struct kvm_run *run = vcpu->run;
+
+	if (!(READ_ONCE(vcpu->vm->arch.user_space_msr_mask) & reason))
+		return false;
+	run->exit_reason = read ? KVM_EXIT_X86_RDMSR : KVM_EXIT_X86_WRMSR;
+	run->msr.error = 0;
+	memset(run->msr.pad, 0, sizeof(run->msr.pad));
+	run->msr.reason = reason;
+	run->msr.index = index;
+	run->msr.data = read ? 0 : data;
+	st->pending = true;
+	st->read = read;
+	st->rip = vcpu->arch.rip;
+	st->next_rip = next_rip;
+	return true;
+}
+
 int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	u32 index = g[GPR_RCX];
-	u64 data;
+	u64 data = 0;
+	u32 reason;
 
-	if (kvm_get_msr(vcpu, index, &data, false) != KVM_MSR_OK) {
+	reason = kvm_guest_msr_access(vcpu, index, &data, false);
+	if (reason) {
 		trace_kvm_msr(0, index, 0, true);
+		if (kvm_msr_exit_to_user(vcpu, index, 0, true, reason, next_rip))
+			return KVM_X86_EXIT_TO_USER;
 		kvm_inject_gp0(vcpu);
 		return KVM_X86_EXIT_RESUME;
 	}
@@ -313,9 +378,14 @@ int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	unsigned long *g = vcpu->arch.gpr;
 	u64 data = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
 	u32 index = g[GPR_RCX];
+	u32 reason;
 
-	if (kvm_set_msr(vcpu, index, data, false) != KVM_MSR_OK) {
+	reason = kvm_guest_msr_access(vcpu, index, &data, true);
+	if (reason) {
 		trace_kvm_msr(1, index, data, true);
+		if (kvm_msr_exit_to_user(vcpu, index, data, false, reason,
+					 next_rip))
+			return KVM_X86_EXIT_TO_USER;
 		kvm_inject_gp0(vcpu);
 		return KVM_X86_EXIT_RESUME;
 	}
@@ -324,3 +394,32 @@ int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip)
 						   KVM_X86_EXIT_TO_USER;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_exit_wrmsr);
+
+/*
+ * On the KVM_RUN after a KVM_EXIT_X86_RDMSR/WRMSR: userspace's error
+ * makes it #GP; else RDMSR takes its data and the instruction completes.
+ * Returns false if kvm_run holds a new exit.
+ */
+bool kvm_x86_complete_msr(struct kvm_vcpu *vcpu)
+{
+	struct kvm_msr_exit_state *st = &vcpu->arch.msr_exit;
+	unsigned long *g = vcpu->arch.gpr;
+	u64 data = vcpu->run->msr.data;
+
+	if (!st->pending)
+		return true;
+	st->pending = false;
+	if (vcpu->arch.rip != st->rip)
+		return true;
+	if (vcpu->run->msr.error) {
+		kvm_inject_gp0(vcpu);
+		return true;
+	}
+	if (!kvm_x86_skip_insn(vcpu, st->next_rip))
+		return false;
+	if (st->read) {
+		g[GPR_RAX] = (u32)data;
+		g[GPR_RDX] = data >> 32;
+	}
+	return true;
+}

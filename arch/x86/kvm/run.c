@@ -133,8 +133,12 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	unsigned long exit_rip;
 	int r = KVM_X86_EXIT_RESUME;
 
-	/* Complete a pending IN or MMIO read first: immediate_exit must not lose its data. */
-	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu))
+	/*
+	 * Complete a pending IN, MMIO read or userspace MSR access first:
+	 * immediate_exit must not lose its data.
+	 */
+	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu) ||
+	    !kvm_x86_complete_msr(vcpu))
 		return 0;
 	/* Single-stepping: the instruction just completed is one step. */
 	if (kvm_x86_debug_step_after_user(vcpu))

@@ -28,6 +28,10 @@ EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 #define KVM_X86_4G		0x100000000ULL
 #define KVM_IDENTITY_MAP_DEFAULT	0xfffbc000ULL
 
+#define KVM_MSR_EXIT_REASONS	(KVM_MSR_EXIT_REASON_INVAL | \
+				 KVM_MSR_EXIT_REASON_UNKNOWN | \
+				 KVM_MSR_EXIT_REASON_FILTER)
+
 /*
  * KVM_SET_NR_MMU_PAGES takes no fewer than this; without it the figure is
  * 20 per mille of guest memory pages, at least this many, as the
@@ -115,6 +119,9 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		       KVM_GUESTDBG_BLOCKIRQ;
 	case KVM_CAP_GET_MSR_FEATURES:
 	case KVM_CAP_MSR_PLATFORM_INFO:
+	/* Guest RDMSR/WRMSR to userspace, and filters on them (msr_filter.c). */
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
@@ -204,6 +211,7 @@ void kvm_arch_vm_destroy(struct kvm_vm *vm)
 	kvm_irqchip_destroy(vm);
 	kvm_x86_call_cond(vm_destroy)(vm);
 	kvm_mmu_destroy(vm);
+	kvm_msr_filter_destroy(vm);
 }
 
 bool kvm_arch_zap_gfn_range(struct kvm_vm *vm, int as_id, gfn_t start,
@@ -402,6 +410,11 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		WRITE_ONCE(vm->arch.platform_info_hidden, !cap.args[0]);
 		return 0;
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		if (cap.args[0] & ~(u64)KVM_MSR_EXIT_REASONS)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.user_space_msr_mask, cap.args[0]);
+		return 0;
 	case KVM_CAP_MAX_VCPU_ID:
 		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
 	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
@@ -481,6 +494,8 @@ long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,
 		return kvm_vm_set_nr_mmu_pages(vm, arg);
 	case KVM_GET_NR_MMU_PAGES:
 		return READ_ONCE(vm->arch.nr_mmu_pages);
+	case KVM_X86_SET_MSR_FILTER:
+		return kvm_vm_set_msr_filter(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

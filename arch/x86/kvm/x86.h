@@ -90,6 +90,11 @@ enum kvm_msr_result kvm_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data,
 enum kvm_msr_result kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data,
 				bool host);
 int kvm_msr_table_check(void);
+bool kvm_x86_complete_msr(struct kvm_vcpu *vcpu);
+/* msr_filter.c */
+int kvm_vm_set_msr_filter(struct kvm_vm *vm, struct kvm_msr_filter __user *argp);
+bool kvm_msr_allowed(struct kvm_vcpu *vcpu, u32 index, bool write);
+void kvm_msr_filter_destroy(struct kvm_vm *vm);
 /* msr_table.c */
 void kvm_msr_reset(struct kvm_vcpu *vcpu);
 

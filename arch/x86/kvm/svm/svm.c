@@ -104,8 +104,8 @@ bool svm_has_v_spec_ctrl;
 static u32 svm_max_asid;
 
 /* One I/O and one MSR permission map, all ones, shared by every vCPU. */
-static struct page *svm_iopm_pages, *svm_msrpm_pages;
-u64 svm_iopm_pa, svm_msrpm_pa;
+static struct page *svm_iopm_pages, *svm_msrpm_pages, *svm_msrpm_all_pages;
+u64 svm_iopm_pa, svm_msrpm_pa, svm_msrpm_all_pa;
 
 struct svm_cpu {
 	struct page *hsave;	/* VM_HSAVE_PA: where VMRUN keeps host state */
@@ -245,8 +245,11 @@ static void svm_free_permission_maps(void)
 		__free_pages(svm_iopm_pages, SVM_IOPM_ORDER);
 	if (svm_msrpm_pages)
 		__free_pages(svm_msrpm_pages, SVM_MSRPM_ORDER);
+	if (svm_msrpm_all_pages)
+		__free_pages(svm_msrpm_all_pages, SVM_MSRPM_ORDER);
 	svm_iopm_pages = NULL;
 	svm_msrpm_pages = NULL;
+	svm_msrpm_all_pages = NULL;
 }
 
 /*
@@ -278,7 +281,9 @@ static int svm_alloc_permission_maps(void)
 
 	svm_iopm_pages = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
 	svm_msrpm_pages = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
-	if (!svm_iopm_pages || !svm_msrpm_pages) {
+	/* For VMs with an MSR filter (msr_filter.c): nothing passed through. */
+	svm_msrpm_all_pages = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm_pages || !svm_msrpm_pages || !svm_msrpm_all_pages) {
 		svm_free_permission_maps();
 		return -ENOMEM;
 	}
@@ -286,11 +291,14 @@ static int svm_alloc_permission_maps(void)
 	       PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm_pages), 0xff,
 	       PAGE_SIZE << SVM_MSRPM_ORDER);
+	memset(page_address(svm_msrpm_all_pages), 0xff,
+	       PAGE_SIZE << SVM_MSRPM_ORDER);
 	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
 		svm_msrpm_pass(page_address(svm_msrpm_pages),
 			       svm_passthrough_msrs[i]);
 	svm_iopm_pa = page_to_phys(svm_iopm_pages);
 	svm_msrpm_pa = page_to_phys(svm_msrpm_pages);
+	svm_msrpm_all_pa = page_to_phys(svm_msrpm_all_pages);
 	return 0;
 }
 
@@ -485,6 +493,9 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->arch.gpr[GPR_RSP];
 	vmcb->save.rip = vcpu->arch.rip;
 	vmcb->control.tsc_offset = vcpu->arch.tsc_offset;
+	/* Under an MSR filter every access exits, to be checked against it. */
+	vmcb->control.msrpm_base_pa = kvm_x86_msr_filter_on(vcpu) ?
+				      svm_msrpm_all_pa : svm_msrpm_pa;
 	/*
 	 * The CPU writes EXITINTINFO on every #VMEXIT; an emulator that only
 	 * writes it for an interrupted event would make us deliver one twice.

@@ -310,7 +310,7 @@ static inline void svm_clr_intercept(struct vmcb *vmcb, u32 code)
 extern bool svm_has_nrips;
 extern bool dump_invalid_vmcb;
 extern bool svm_has_v_spec_ctrl;
-extern u64 svm_iopm_pa, svm_msrpm_pa;
+extern u64 svm_iopm_pa, svm_msrpm_pa, svm_msrpm_all_pa;
 
 /* vmcb.c */
 void vmcb_check_layout(void);

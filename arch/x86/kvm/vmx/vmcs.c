@@ -88,6 +88,12 @@ void vmcs_update_controls(struct vmx_vcpu *vmx)
 		vmcs_update32(VMCS_TPR_THRESHOLD, vmx->tpr_threshold,
 			      &f->tpr_threshold);
 	vmcs_update64(VMCS_EPT_POINTER, vmx->eptp, &f->eptp);
+	/* Under an MSR filter every access exits, to be checked against it. */
+	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
+		vmcs_update64(VMCS_MSR_BITMAP,
+			      kvm_x86_msr_filter_on(&vmx->vcpu) ?
+			      vmx_msr_bitmap_all_pa : vmx_msr_bitmap_pa,
+			      &f->msr_bitmap);
 	vmcs_update64(VMCS_TSC_OFFSET, vmx->vcpu.arch.tsc_offset,
 		      &f->tsc_offset);
 	/*
@@ -123,7 +129,7 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx_preemption_ticks)
 		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_preemption_ticks);
 	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
-		vmcs_write(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
+		vmcs_write(VMCS_MSR_BITMAP, f->msr_bitmap = vmx_msr_bitmap_pa);
 	if (vmx_has_tpr_shadow)
 		vmcs_write(VMCS_VIRTUAL_APIC_ADDR, __pa(vmx->vapic));
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);

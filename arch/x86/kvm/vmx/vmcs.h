@@ -324,6 +324,7 @@ struct vmx_vmcs_obj {
 		u32 cpu_controls, cpu2_controls, entry_controls;
 		u32 exception_bitmap, tpr_threshold;
 		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
+		u64 msr_bitmap;
 	} fields;
 };
 
@@ -442,7 +443,7 @@ void vmx_vmcs_obj_free(struct vmx_vmcs_obj *vmcs);
 void vmx_clear_vmcs(struct vmx_vmcs_obj *vmcs);
 
 /* vmx.c */
-extern u64 vmx_msr_bitmap_pa;
+extern u64 vmx_msr_bitmap_pa, vmx_msr_bitmap_all_pa;
 void vmx_flush_guest_tlb(struct kvm_vcpu *vcpu);
 
 /*

@@ -169,8 +169,8 @@ static DEFINE_IDA(vmx_vpids);
  * guest-state area too, but only reads pass: a write exits, so that our
  * copy, which entry writes back when the state changed, stays current.
  */
-static void *vmx_msr_bitmap;
-u64 vmx_msr_bitmap_pa;
+static void *vmx_msr_bitmap, *vmx_msr_bitmap_all;
+u64 vmx_msr_bitmap_pa, vmx_msr_bitmap_all_pa;
 
 #define MSR_BITMAP_HIGH		0xc0000000
 #define MSR_BITMAP_READ		0
@@ -183,6 +183,14 @@ static void vmx_msr_pass(u32 msr, bool write)
 
 	__clear_bit(msr & 0x1fff, (unsigned long *)(map + half +
 		    (write ? MSR_BITMAP_WRITE : MSR_BITMAP_READ)));
+}
+
+static void vmx_free_msr_bitmap(void)
+{
+	free_page((unsigned long)vmx_msr_bitmap);
+	free_page((unsigned long)vmx_msr_bitmap_all);
+	vmx_msr_bitmap = NULL;
+	vmx_msr_bitmap_all = NULL;
 }
 
 static int vmx_alloc_msr_bitmap(void)
@@ -199,9 +207,15 @@ static int vmx_alloc_msr_bitmap(void)
 	if (!(vmx_cpu_controls & CPU_MSR_BITMAPS))
 		return 0;
 	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
-	if (!vmx_msr_bitmap)
+	/* For VMs with an MSR filter (msr_filter.c): nothing passed through. */
+	vmx_msr_bitmap_all = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap || !vmx_msr_bitmap_all) {
+		vmx_free_msr_bitmap();
 		return -ENOMEM;
+	}
 	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	memset(vmx_msr_bitmap_all, 0xff, PAGE_SIZE);
+	vmx_msr_bitmap_all_pa = __pa(vmx_msr_bitmap_all);
 	for (i = 0; i < ARRAY_SIZE(read_write); i++) {
 		vmx_msr_pass(read_write[i], false);
 		vmx_msr_pass(read_write[i], true);
@@ -210,12 +224,6 @@ static int vmx_alloc_msr_bitmap(void)
 		vmx_msr_pass(read_only[i], false);
 	vmx_msr_bitmap_pa = __pa(vmx_msr_bitmap);
 	return 0;
-}
-
-static void vmx_free_msr_bitmap(void)
-{
-	free_page((unsigned long)vmx_msr_bitmap);
-	vmx_msr_bitmap = NULL;
 }
 
 static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
