@@ -11,6 +11,7 @@
 #include <asm/msr.h>
 
 #include "x86.h"
+#include "irqchip/irqchip.h"
 
 void kvm_tsc_vm_init(struct kvm_vm *vm)
 {
@@ -20,8 +21,10 @@ void kvm_tsc_vm_init(struct kvm_vm *vm)
 void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
 {
 	vcpu->arch.tsc_offset = offset;
-	/* kvmclock's tsc_timestamp follows the guest TSC. */
+	/* kvmclock's tsc_timestamp and a TSC deadline follow the guest TSC. */
 	kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_tsc_offset_changed(vcpu);
 }
 
 /* Under tsc_sync_lock: @offset is the VM's TSC from now on. */
