@@ -187,7 +187,8 @@ static bool host_tsc_stable(void)
 
 	if (!f)
 		return false;
-	stable = fgets(buf, sizeof(buf), f) && !strcmp(buf, "tsc\n");
+	/* "tsc-early" too: the TSC before its rate is refined at boot. */
+	stable = fgets(buf, sizeof(buf), f) && !strncmp(buf, "tsc", 3);
 	fclose(f);
 	return stable;
 }
