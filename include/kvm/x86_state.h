@@ -309,6 +309,15 @@ struct kvm_vm_x86 {
 	u64 kvmclock_ref_ns;
 	u64 kvmclock_wall_msr;	/* MSR_KVM_WALL_CLOCK(_NEW), VM-wide */
 
+	/*
+	 * The VM's TSC (tsc.c): the offset of the last unmatched userspace
+	 * TSC write, and when the last write was, for matching later ones.
+	 */
+	spinlock_t tsc_sync_lock;
+	u64 tsc_sync_offset;
+	u64 tsc_sync_ns;
+	bool tsc_sync_valid;
+
 	/* KVM_X86_QUIRK_* bits turned off with KVM_CAP_DISABLE_QUIRKS2. */
 	u64 disabled_quirks;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */

@@ -192,7 +192,7 @@ static enum kvm_msr_result kvm_set_x2apic_msr(struct kvm_vcpu *vcpu, u32 index,
 }
 
 /* ------------------------------------------------------------------ */
-/* EFER and the TSC                                                    */
+/* EFER                                                               */
 
 static enum kvm_msr_result kvm_get_efer_msr(struct kvm_vcpu *vcpu, u32 index,
 					    u64 *data, bool host)
@@ -208,47 +208,7 @@ static enum kvm_msr_result kvm_set_efer_msr(struct kvm_vcpu *vcpu, u32 index,
 	return kvm_set_efer(vcpu, data, host) ? KVM_MSR_FAULT : KVM_MSR_OK;
 }
 
-static enum kvm_msr_result kvm_get_tsc(struct kvm_vcpu *vcpu, u32 index,
-				       u64 *data, bool host)
-{
-	*data = rdtsc() + vcpu->arch.tsc_offset;
-	return KVM_MSR_OK;
-}
-
-static enum kvm_msr_result kvm_set_tsc(struct kvm_vcpu *vcpu, u32 index,
-				       u64 data, bool host)
-{
-	struct kvm_vcpu_x86 *x = &vcpu->arch;
-	u64 now = rdtsc() + x->tsc_offset;
-
-	/* A guest write moves TSC_ADJUST by the same amount (SDM 17.17.3). */
-	if (!host)
-		x->tsc_adjust += data - now;
-	x->tsc_offset = data - rdtsc();
-	/* kvmclock's tsc_timestamp follows the guest TSC. */
-	kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
-	return KVM_MSR_OK;
-}
-
-static enum kvm_msr_result kvm_get_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
-					      u64 *data, bool host)
-{
-	*data = vcpu->arch.tsc_adjust;
-	return KVM_MSR_OK;
-}
-
-static enum kvm_msr_result kvm_set_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
-					      u64 data, bool host)
-{
-	struct kvm_vcpu_x86 *x = &vcpu->arch;
-
-	if (!host) {
-		x->tsc_offset += data - x->tsc_adjust;
-		kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
-	}
-	x->tsc_adjust = data;
-	return KVM_MSR_OK;
-}
+/* The TSC and TSC_ADJUST: tsc.c. */
 
 /* ------------------------------------------------------------------ */
 /* Model-specific state kept per vCPU                                  */
@@ -686,7 +646,7 @@ void kvm_msr_reset(struct kvm_vcpu *vcpu)
 	x->arch_capabilities = kvm_default_arch_capabilities();
 	x->tsc_aux = 0;
 	x->tsc_adjust = 0;
-	x->tsc_offset = -rdtsc();
+	kvm_tsc_vcpu_create(vcpu);
 	kvm_x86_call(set_msr)(vcpu, MSR_IA32_CR_PAT, 0x0007040600070406ULL);
 	kvm_x86_call(set_msr)(vcpu, MSR_IA32_SPEC_CTRL, 0);
 }

@@ -530,6 +530,10 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
 	case KVM_KVMCLOCK_CTRL:
 		return kvm_clock_vcpu_paused(vcpu);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return kvm_vcpu_attr_ioctl(vcpu, ioctl, argp);
 	case KVM_GET_TSC_KHZ:
 		/*
 		 * The guest TSC runs at the host's rate: without TSC ratio

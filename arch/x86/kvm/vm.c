@@ -97,6 +97,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	/* Single-step also stops after instructions the kernel emulates (debug.c). */
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:
 	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
+	/* KVM_VCPU_TSC_CTRL / KVM_VCPU_TSC_OFFSET (tsc.c). */
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
 	case KVM_CAP_MCE:
 		return KVM_MAX_MCE_BANKS;
@@ -190,6 +192,7 @@ int kvm_arch_vm_init(struct kvm_vm *vm, unsigned long type)
 	vm->arch.identity_map_addr = KVM_IDENTITY_MAP_DEFAULT;
 	mutex_init(&vm->arch.irq_lock);
 	kvm_clock_vm_init(vm);
+	kvm_tsc_vm_init(vm);
 	kvm_mmu_init(vm);
 	r = kvm_x86_call(vm_init)(vm);
 	if (r)

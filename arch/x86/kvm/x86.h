@@ -120,6 +120,21 @@ enum kvm_msr_result kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
 enum kvm_msr_result kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
 				     u64 data, bool host);
 
+/* tsc.c */
+void kvm_tsc_vm_init(struct kvm_vm *vm);
+void kvm_tsc_vcpu_create(struct kvm_vcpu *vcpu);
+void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset);
+enum kvm_msr_result kvm_get_tsc(struct kvm_vcpu *vcpu, u32 index, u64 *data,
+				bool host);
+enum kvm_msr_result kvm_set_tsc(struct kvm_vcpu *vcpu, u32 index, u64 data,
+				bool host);
+enum kvm_msr_result kvm_get_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
+				       u64 *data, bool host);
+enum kvm_msr_result kvm_set_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
+				       u64 data, bool host);
+int kvm_vcpu_attr_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+			struct kvm_device_attr __user *uattr);
+
 /* vcpu_state.c */
 void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu);
 void kvm_vcpu_init_signal(struct kvm_vcpu *vcpu);

@@ -136,6 +136,8 @@ bool kvm_lapic_accepts_pic(struct kvm_vcpu *vcpu);
 #define KVM_APIC_INIT	BIT(0)
 #define KVM_APIC_SIPI	BIT(1)
 unsigned int kvm_lapic_take_init_sipi(struct kvm_vcpu *vcpu, u8 *sipi_vector);
+/* The guest TSC moved: an armed TSC-deadline timer is re-armed against it. */
+void kvm_lapic_tsc_offset_changed(struct kvm_vcpu *vcpu);
 /* CR8 and the TPR are one register: sync after each exit / before entry. */
 void kvm_lapic_set_cr8(struct kvm_vcpu *vcpu, u64 cr8);
 u64 kvm_lapic_get_cr8(struct kvm_vcpu *vcpu);

@@ -174,3 +174,13 @@ void lapic_set_tsc_deadline(struct kvm_lapic *apic, u64 deadline)
 	apic->timer_period_ns = 0;
 	lapic_timer_arm(apic, lapic_tsc_delay_ns(apic, deadline));
 }
+
+void kvm_lapic_tsc_offset_changed(struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic *apic = vcpu->arch.lapic;
+
+	/* A deadline that already fired reads 0 and stays delivered. */
+	if (apic->timer_mode == LAPIC_LVT_TSCDEADLINE &&
+	    lapic_get_tsc_deadline(apic) && apic->timer_running)
+		lapic_set_tsc_deadline(apic, apic->tsc_deadline);
+}

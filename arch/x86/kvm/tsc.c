@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest TSC is the host TSC plus vcpu->arch.tsc_offset (no TSC
+ * scaling: the guest runs at the host's rate); the vendors load the
+ * offset on every entry. Userspace moves it through MSR_IA32_TSC
+ * (KVM_SET_MSRS), where writes close together are matched across vCPUs,
+ * or sets it outright with the KVM_VCPU_TSC_OFFSET vCPU attribute.
+ */
+#include <linux/ktime.h>
+#include <linux/uaccess.h>
+#include <asm/msr.h>
+
+#include "x86.h"
+#include "irqchip/irqchip.h"
+
+void kvm_tsc_vm_init(struct kvm_vm *vm)
+{
+	spin_lock_init(&vm->arch.tsc_sync_lock);
+}
+
+void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
+{
+	vcpu->arch.tsc_offset = offset;
+	/* kvmclock's tsc_timestamp and a TSC deadline follow the guest TSC. */
+	kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
+	if (kvm_vcpu_has_lapic(vcpu))
+		kvm_lapic_tsc_offset_changed(vcpu);
+}
+
+/* Under tsc_sync_lock: @offset is the VM's TSC from now on. */
+static void kvm_tsc_sync_record(struct kvm_vm_x86 *a, u64 offset, u64 now_ns)
+{
+	a->tsc_sync_offset = offset;
+	a->tsc_sync_ns = now_ns;
+	a->tsc_sync_valid = true;
+}
+
+/*
+ * A userspace write of @value to MSR_IA32_TSC. VMMs write every vCPU's
+ * TSC one after the other (at creation, at reset, on restore), each with
+ * its own value: taken literally the vCPUs would drift apart by the time
+ * between the writes. So a write counts as a synchronisation, and takes
+ * the offset the VM's TSC already has, when
+ *  - the previous write (or vCPU creation) on this VM was less than one
+ *    second of host time ago, and
+ *  - @value is within one second of TSC ticks of what the VM's TSC reads
+ *    now, i.e. of the previous value plus the ticks elapsed since;
+ * or when @value is 0 (a VMM's vCPU reset or hot-plug): the vCPU then
+ * joins the VM's TSC whenever that was set. Any other write gives the
+ * vCPU the TSC written and makes that the VM's TSC for later matches.
+ */
+static void kvm_tsc_write_user(struct kvm_vcpu *vcpu, u64 value)
+{
+	struct kvm_vm_x86 *a = &vcpu->vm->arch;
+	u64 window = (u64)tsc_khz * 1000;
+	u64 now_ns, offset;
+	s64 drift;
+
+	spin_lock(&a->tsc_sync_lock);
+	now_ns = ktime_get_boottime_ns();
+	offset = value - rdtsc();
+	/* value - (the VM's TSC now) */
+	drift = (s64)(offset - a->tsc_sync_offset);
+	if (a->tsc_sync_valid &&
+	    (!value || (window && now_ns - a->tsc_sync_ns < NSEC_PER_SEC &&
+			drift < (s64)window && drift > -(s64)window))) {
+		offset = a->tsc_sync_offset;
+		/* A chain of matched writes may take longer than a second. */
+		a->tsc_sync_ns = now_ns;
+	} else {
+		kvm_tsc_sync_record(a, offset, now_ns);
+	}
+	spin_unlock(&a->tsc_sync_lock);
+	kvm_vcpu_set_tsc_offset(vcpu, offset);
+}
+
+/* A new vCPU's TSC: 0, or the VM's when it has one (a write of 0). */
+void kvm_tsc_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	kvm_tsc_write_user(vcpu, 0);
+}
+
+enum kvm_msr_result kvm_get_tsc(struct kvm_vcpu *vcpu, u32 index, u64 *data,
+				bool host)
+{
+	*data = rdtsc() + vcpu->arch.tsc_offset;
+	return KVM_MSR_OK;
+}
+
+enum kvm_msr_result kvm_set_tsc(struct kvm_vcpu *vcpu, u32 index, u64 data,
+				bool host)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+	u64 host_tsc;
+
+	if (host) {
+		kvm_tsc_write_user(vcpu, data);
+		return KVM_MSR_OK;
+	}
+	host_tsc = rdtsc();
+	/* A guest write moves TSC_ADJUST by the same amount (SDM 17.17.3). */
+	x->tsc_adjust += data - (host_tsc + x->tsc_offset);
+	kvm_vcpu_set_tsc_offset(vcpu, data - host_tsc);
+	return KVM_MSR_OK;
+}
+
+enum kvm_msr_result kvm_get_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
+				       u64 *data, bool host)
+{
+	*data = vcpu->arch.tsc_adjust;
+	return KVM_MSR_OK;
+}
+
+/*
+ * A guest write moves the TSC by the change (SDM 17.17.3); userspace
+ * restores the value alongside the TSC it goes with, which stays.
+ */
+enum kvm_msr_result kvm_set_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
+				       u64 data, bool host)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+
+	if (!host)
+		kvm_vcpu_set_tsc_offset(vcpu, x->tsc_offset + data - x->tsc_adjust);
+	x->tsc_adjust = data;
+	return KVM_MSR_OK;
+}
+
+/*
+ * KVM_HAS/GET/SET_DEVICE_ATTR on the vCPU (devices/vcpu.rst): group
+ * KVM_VCPU_TSC_CTRL, attribute KVM_VCPU_TSC_OFFSET, a u64 at attr.addr
+ * with guest TSC = host TSC + offset. A set offset is the VM's TSC for
+ * later matched MSR_IA32_TSC writes.
+ */
+int kvm_vcpu_attr_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
+			struct kvm_device_attr __user *uattr)
+{
+	struct kvm_vm_x86 *a = &vcpu->vm->arch;
+	struct kvm_device_attr attr;
+	u64 __user *uval;
+	u64 offset;
+
+	if (copy_from_user(&attr, uattr, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != KVM_VCPU_TSC_CTRL ||
+	    attr.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	uval = u64_to_user_ptr(attr.addr);
+	switch (ioctl) {
+	case KVM_HAS_DEVICE_ATTR:
+		return 0;
+	case KVM_GET_DEVICE_ATTR:
+		return put_user(vcpu->arch.tsc_offset, uval) ? -EFAULT : 0;
+	case KVM_SET_DEVICE_ATTR:
+		if (get_user(offset, uval))
+			return -EFAULT;
+		spin_lock(&a->tsc_sync_lock);
+		kvm_tsc_sync_record(a, offset, ktime_get_boottime_ns());
+		spin_unlock(&a->tsc_sync_lock);
+		kvm_vcpu_set_tsc_offset(vcpu, offset);
+		return 0;
+	}
+	return -ENOIOCTLCMD;
+}
