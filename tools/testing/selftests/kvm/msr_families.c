@@ -12,7 +12,7 @@
 #include "vmkit.h"
 
 /* What one access gave: a value, or a fault (#GP; ioctl count 0). */
-#define FAULT		(~0ULL)
+#define FAULT		VMK_MSR_FAULT
 /* Expectations that are not a single value. */
 #define ANY		(~1ULL)		/* no fault, any value */
 #define NOCHECK		(~2ULL)		/* not checked */
@@ -63,34 +63,6 @@ struct host_result {
 static struct guest_result g_results[MAX_PROBES];
 static struct msr_probe g_probes[MAX_PROBES];
 static u64 g_nprobes;
-
-static volatile u64 gp_count;
-
-/* #GP handler: skip the 2-byte RDMSR/WRMSR. */
-static void gp_skip(struct vmk_exc_frame *f)
-{
-	f->rip += 2;
-	gp_count++;
-}
-
-static u64 guest_rdmsr_or_fault(u32 idx)
-{
-	u64 before = gp_count;
-	u32 lo = 0, hi = 0;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx), "a"(0), "d"(0)
-		     : "memory");
-	return gp_count != before ? FAULT : (lo | ((u64)hi << 32));
-}
-
-static u64 guest_wrmsr_or_fault(u32 idx, u64 v)
-{
-	u64 before = gp_count;
-
-	asm volatile("wrmsr" : : "c"(idx), "a"((u32)v), "d"((u32)(v >> 32))
-		     : "memory");
-	return gp_count != before ? FAULT : 0;
-}
 
 static void guest_probe(u64 arg)
 {
@@ -187,7 +159,7 @@ static void measure(const struct msr_probe *p, int n, struct guest_result *gr,
 	vmk_write_gpa(vm, (u64)(uintptr_t)g_probes, g_probes, sizeof(g_probes));
 	vmk_write_gpa(vm, (u64)(uintptr_t)&g_nprobes, &g_nprobes,
 		      sizeof(g_nprobes));
-	vmk_set_guest_handler(vm, 13, gp_skip);
+	vmk_set_guest_handler(vm, 13, vmk_gp_skip);
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_probe, 0);
 	vmk_run_to_done(vcpu);
 	src = vmk_gpa2hva(vm, (u64)(uintptr_t)g_results);
@@ -689,7 +661,7 @@ static void platform_info_cap(struct __test_metadata *_metadata, int enable)
 	ASSERT_EQ(1, vmk_vm_cap(vm, KVM_CAP_MSR_PLATFORM_INFO));
 	if (enable >= 0)
 		ASSERT_EQ(0, ioctl(vm->fd, KVM_ENABLE_CAP, &cap));
-	vmk_set_guest_handler(vm, 13, gp_skip);
+	vmk_set_guest_handler(vm, 13, vmk_gp_skip);
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_read_platform_info, 0);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(enable ? 0x80000000ULL : FAULT, v);

@@ -29,39 +29,12 @@
 #define MSR_NOBODY		0xdeadbeef	/* no CPU's, unknown to KVM */
 #define EFER_RESERVED_BIT1	(1ULL << 1)
 
-#define FAULT			(~0ULL)
+#define FAULT			VMK_MSR_FAULT
 #define KGS_VALUE		0xffff888812345000ULL
 #define USER_DATA		0x1122334455667788ULL
 
 /* ---------------------------------------------------------------- */
 /* Guest side.                                                       */
-
-static volatile u64 gp_count;
-
-static void gp_skip(struct vmk_exc_frame *f)
-{
-	f->rip += 2;	/* RDMSR and WRMSR are 0F 32 / 0F 30 */
-	gp_count++;
-}
-
-static u64 rd(u32 idx)
-{
-	u64 before = gp_count;
-	u32 lo = 0, hi = 0;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx), "a"(0), "d"(0)
-		     : "memory");
-	return gp_count != before ? FAULT : (lo | ((u64)hi << 32));
-}
-
-static u64 wr(u32 idx, u64 v)
-{
-	u64 before = gp_count;
-
-	asm volatile("wrmsr" : : "c"(idx), "a"((u32)v), "d"((u32)(v >> 32))
-		     : "memory");
-	return gp_count != before ? FAULT : 0;
-}
 
 /* Each step: an access, its result sent to the host, which checks it. */
 #define OP_RD	1
@@ -76,7 +49,7 @@ static void guest_steps(u64 arg)
 
 		if (!op)
 			break;
-		GUEST_SYNC(op == OP_RD ? rd(idx) : wr(idx, val));
+		GUEST_SYNC(op == OP_RD ? guest_rdmsr_or_fault(idx) : guest_wrmsr_or_fault(idx, val));
 	}
 }
 
@@ -169,7 +142,7 @@ static void ctx_init(struct ctx *c)
 	c->vm = vmk_vm_new_std();
 	gva = vmk_alloc(c->vm, 4096, 4096);
 	c->steps = vmk_gpa2hva(c->vm, gva);
-	vmk_set_guest_handler(c->vm, 13, gp_skip);
+	vmk_set_guest_handler(c->vm, 13, vmk_gp_skip);
 	c->vcpu = vmk_vcpu_new_lm(c->vm, 0, guest_steps, gva);
 }
 
@@ -453,7 +426,7 @@ TEST(x2apic_never_filtered)
 		u64 gva = vmk_alloc(c.vm, 4096, 4096);
 
 		c.steps = vmk_gpa2hva(c.vm, gva);
-		vmk_set_guest_handler(c.vm, 13, gp_skip);
+		vmk_set_guest_handler(c.vm, 13, vmk_gp_skip);
 		c.vcpu = vmk_vcpu_new_lm(c.vm, 0, guest_steps, gva);
 	}
 	if (!lapic_cpuid_has(c.vcpu, CPUID_X2APIC)) {

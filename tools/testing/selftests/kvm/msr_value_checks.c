@@ -18,7 +18,7 @@
 #include "kselftest_harness.h"
 #include "vmkit.h"
 
-#define FAULT		(~0ULL)
+#define FAULT		VMK_MSR_FAULT
 #define NONCANON	0x8000000000001000ULL	/* beyond 57 bits, not sign-extended */
 
 struct bad_value {
@@ -43,33 +43,6 @@ static const struct bad_value checks[] = {
 
 /* The guest's: write good (0 or FAULT), write bad (0 or FAULT), read back. */
 static u64 g_result[NCHECKS][3];
-static volatile u64 gp_count;
-
-/* #GP handler: skip the 2-byte RDMSR/WRMSR. */
-static void gp_skip(struct vmk_exc_frame *f)
-{
-	f->rip += 2;
-	gp_count++;
-}
-
-static u64 guest_wrmsr_or_fault(u32 idx, u64 v)
-{
-	u64 before = gp_count;
-
-	asm volatile("wrmsr" : : "c"(idx), "a"((u32)v), "d"((u32)(v >> 32))
-		     : "memory");
-	return gp_count != before ? FAULT : 0;
-}
-
-static u64 guest_rdmsr_or_fault(u32 idx)
-{
-	u64 before = gp_count;
-	u32 lo = 0, hi = 0;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx), "a"(0), "d"(0)
-		     : "memory");
-	return gp_count != before ? FAULT : (lo | ((u64)hi << 32));
-}
 
 static void guest_code(u64 arg)
 {
@@ -111,7 +84,7 @@ TEST(guest_writes)
 		vmk_vm_free(vm);
 		SKIP(return, "PVM /dev/kvm takes any PAT value (a deviation)");
 	}
-	vmk_set_guest_handler(vm, 13, gp_skip);
+	vmk_set_guest_handler(vm, 13, vmk_gp_skip);
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_code, 0);
 	vmk_run_to_done(vcpu);
 	res = vmk_gpa2hva(vm, (u64)(uintptr_t)g_result);

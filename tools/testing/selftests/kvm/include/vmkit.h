@@ -376,6 +376,33 @@ static inline void guest_wrmsr(u32 idx, u64 v)
 {
 	asm volatile("wrmsr" : : "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)));
 }
+
+/*
+ * RDMSR and WRMSR that survive a #GP: with vmk_gp_skip() installed for
+ * vector 13 (vmk_set_guest_handler(vm, 13, vmk_gp_skip)), they return
+ * VMK_MSR_FAULT when the access faulted, else the value read (or 0).
+ */
+#define VMK_MSR_FAULT	(~0ULL)
+extern volatile u64 vmk_gp_count;
+void vmk_gp_skip(struct vmk_exc_frame *f);
+
+static inline u64 guest_rdmsr_or_fault(u32 idx)
+{
+	u64 before = vmk_gp_count;
+	u32 lo = 0, hi = 0;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx), "a"(0), "d"(0)
+		     : "memory");
+	return vmk_gp_count != before ? VMK_MSR_FAULT : (lo | ((u64)hi << 32));
+}
+static inline u64 guest_wrmsr_or_fault(u32 idx, u64 v)
+{
+	u64 before = vmk_gp_count;
+
+	asm volatile("wrmsr" : : "c"(idx), "a"((u32)v), "d"((u32)(v >> 32))
+		     : "memory");
+	return vmk_gp_count != before ? VMK_MSR_FAULT : 0;
+}
 static inline u64 guest_read_cr3(void)
 {
 	u64 v;

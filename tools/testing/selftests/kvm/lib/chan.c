@@ -37,6 +37,15 @@ void vmk_guest_finish(void)
 	vmk_guest_msg(VMK_MSG_DONE, __FILE__, __LINE__, 0, 0, 0, 0);
 }
 
+volatile u64 vmk_gp_count;
+
+/* #GP from a 2-byte RDMSR or WRMSR (0F 32, 0F 30): count it, skip it. */
+void vmk_gp_skip(struct vmk_exc_frame *f)
+{
+	f->rip += 2;
+	vmk_gp_count++;
+}
+
 void vmk_guest_exception(struct vmk_exc_frame *f);
 void vmk_guest_exception(struct vmk_exc_frame *f)
 {
