@@ -278,6 +278,7 @@ void kvm_vm_request_all(struct kvm_vm *vm, int req);
  * its CPU), awake if it is blocked. Any context, including hardirq.
  */
 void kvm_vcpu_kick(struct kvm_vcpu *vcpu);
+void kvm_vm_kick_all(struct kvm_vm *vm);
 /* The caller's time slice to @target's thread, unless it is in the guest. */
 void kvm_vcpu_yield_to(struct kvm_vcpu *target);
 /* Sleep in KVM_RUN until @runnable(vcpu) or a signal (halt.c). */

@@ -53,6 +53,18 @@ void kvm_vcpu_kick(struct kvm_vcpu *vcpu)
 }
 EXPORT_SYMBOL_GPL(kvm_vcpu_kick);
 
+/* Every vCPU of @vm that exists now: after a request, or a change they read at entry. */
+void kvm_vm_kick_all(struct kvm_vm *vm)
+{
+	int i, n = atomic_read(&vm->nr_vcpus);
+
+	/* Paired with the vCPU publication in kvm_vm_create_vcpu(). */
+	smp_rmb();
+	for (i = 0; i < n; i++)
+		kvm_vcpu_kick(vm->vcpus[i]);
+}
+EXPORT_SYMBOL_GPL(kvm_vm_kick_all);
+
 static u32 kvm_vm_halt_poll_limit(struct kvm_vm *vm)
 {
 	return vm->halt_poll_override ? READ_ONCE(vm->max_halt_poll_ns) :

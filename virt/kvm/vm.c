@@ -89,6 +89,8 @@ void kvm_vm_request_all(struct kvm_vm *vm, int req)
 {
 	int i, n = atomic_read(&vm->nr_vcpus);
 
+	/* Paired with the vCPU publication in kvm_vm_create_vcpu(). */
+	smp_rmb();
 	for (i = 0; i < n; i++)
 		kvm_vcpu_request(vm->vcpus[i], req);
 }

@@ -280,11 +280,8 @@ int kvm_clock_vm_get(struct kvm_vm *vm, struct kvm_clock_data *data)
 /* Every vCPU rewrites its page before it runs guest code again. */
 static void kvm_clock_request_all(struct kvm_vm *vm)
 {
-	int i, n = atomic_read(&vm->nr_vcpus);
-
 	kvm_vm_request_all(vm, KVM_REQ_CLOCK_UPDATE);
-	for (i = 0; i < n; i++)
-		kvm_vcpu_kick(vm->vcpus[i]);
+	kvm_vm_kick_all(vm);
 }
 
 int kvm_clock_vm_set(struct kvm_vm *vm, const struct kvm_clock_data *data)

@@ -118,8 +118,7 @@ int kvm_vm_set_msr_filter(struct kvm_vm *vm,
 	/* Read by the vendors before each entry: the kicks below make it seen. */
 	WRITE_ONCE(vm->arch.msr_filter_on, f != NULL);
 	mutex_unlock(&vm->lock);
-	for (i = 0; i < atomic_read(&vm->nr_vcpus); i++)
-		kvm_vcpu_kick(vm->vcpus[i]);
+	kvm_vm_kick_all(vm);
 	synchronize_rcu();
 	kvm_msr_filter_free(old);
 	return 0;
