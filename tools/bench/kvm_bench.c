@@ -518,7 +518,8 @@ static const char *detect_label(void)
 #define EXIT_PROFILE	"/sys/kernel/debug/kvm/exit_profile"
 
 static const char *const profile_phase[] = {
-	"user", "enter", "vendor_run", "after_exit", "handle_exit", "return",
+	"user", "enter", "vendor_run", "after_exit", "handle_exit", "insn_fetch",
+	"return",
 };
 #define NR_PROFILE_PHASES	(sizeof(profile_phase) / sizeof(profile_phase[0]))
 

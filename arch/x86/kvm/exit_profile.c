@@ -41,6 +41,7 @@ static const char *const kvm_exit_phase_names[KVM_EXIT_NR_PHASES] = {
 	[KVM_EXIT_PHASE_VENDOR] = "vendor_run",
 	[KVM_EXIT_PHASE_AFTER] = "after_exit",
 	[KVM_EXIT_PHASE_HANDLE] = "handle_exit",
+	[KVM_EXIT_PHASE_INSN_FETCH] = "insn_fetch",
 	[KVM_EXIT_PHASE_RETURN] = "return",
 };
 

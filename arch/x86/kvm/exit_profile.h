@@ -18,7 +18,8 @@ enum kvm_exit_phase {
 	KVM_EXIT_PHASE_ENTER,	/* run loop to the vendor's run */
 	KVM_EXIT_PHASE_VENDOR,	/* the vendor's run: VM entry, guest, VM exit */
 	KVM_EXIT_PHASE_AFTER,	/* vendor's run returned, to handle_exit */
-	KVM_EXIT_PHASE_HANDLE,	/* handle_exit */
+	KVM_EXIT_PHASE_HANDLE,	/* handle_exit, but for its instruction fetches */
+	KVM_EXIT_PHASE_INSN_FETCH, /* reading the instruction at CS:RIP */
 	KVM_EXIT_PHASE_RETURN,	/* loop left, to KVM_RUN's return */
 	KVM_EXIT_NR_PHASES,
 };

@@ -7,8 +7,9 @@
 #include <linux/mm.h>
 
 #include "../x86.h"
+#include "../exit_profile.h"
 
-int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
+static int kvm_x86_insn_read(struct kvm_vcpu *vcpu, u8 *buf)
 {
 	unsigned long ip = kvm_x86_rip_linear(vcpu, 0);
 	unsigned int first;
@@ -24,4 +25,19 @@ int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
 				    X86_MAX_INSN_LEN - first))
 		return first;
 	return X86_MAX_INSN_LEN;
+}
+
+/*
+ * Only exit handlers fetch; the exit profile charges the fetch (a walk of
+ * the guest's page tables) to a phase of its own, since on a CPU without
+ * next-RIP saving it is most of an intercepted instruction's handling.
+ */
+int kvm_x86_insn_fetch(struct kvm_vcpu *vcpu, u8 *buf)
+{
+	int r;
+
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_HANDLE);
+	r = kvm_x86_insn_read(vcpu, buf);
+	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_INSN_FETCH);
+	return r;
 }

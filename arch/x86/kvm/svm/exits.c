@@ -195,8 +195,11 @@ static int svm_exit_ioio(struct svm_vcpu *svm)
 		.in = info & SVM_IOIO_IN,
 		.string = info & SVM_IOIO_STR,
 		.rep = info & SVM_IOIO_REP,
-		/* EXITINFO2 holds the next RIP; trusted only with NRIP_SAVE. */
-		.next_rip = svm_has_nrips ? c->exit_info2 : 0,
+		/*
+		 * EXITINFO2 holds the next RIP for every IOIO intercept (APM
+		 * vol. 2, 15.10.2), next-RIP saving or not: no fetch needed.
+		 */
+		.next_rip = c->exit_info2,
 	};
 
 	if (info & SVM_IOIO_SZ8)

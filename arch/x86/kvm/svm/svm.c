@@ -434,13 +434,62 @@ static atomic_t svm_vmrun_lost = ATOMIC_INIT(0);
 
 static void svm_keep_entry_state(struct svm_vcpu *svm)
 {
-	struct vmcb *vmcb = svm->cur->vmcb;
+	const struct vmcb *vmcb = svm->cur->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
+	struct svm_entry_state *e = &svm->entry;
 
-	svm->entry_save = vmcb->save;
-	svm->entry_int_ctl = vmcb->control.int_ctl;
-	svm->entry_int_state = vmcb->control.int_state;
-	svm->entry_event_inj = vmcb->control.event_inj;
-	svm->entry_tlb_control = vmcb->control.tlb_control;
+	e->es = s->es;
+	e->cs = s->cs;
+	e->ss = s->ss;
+	e->ds = s->ds;
+	e->gdtr = s->gdtr;
+	e->idtr = s->idtr;
+	e->cpl = s->cpl;
+	e->efer = s->efer;
+	e->cr0 = s->cr0;
+	e->cr2 = s->cr2;
+	e->cr3 = s->cr3;
+	e->cr4 = s->cr4;
+	e->dr6 = s->dr6;
+	e->dr7 = s->dr7;
+	e->rflags = s->rflags;
+	e->rip = s->rip;
+	e->rsp = s->rsp;
+	e->rax = s->rax;
+	e->int_ctl = vmcb->control.int_ctl;
+	e->int_state = vmcb->control.int_state;
+	e->event_inj = vmcb->control.event_inj;
+	e->tlb_control = vmcb->control.tlb_control;
+}
+
+static void svm_restore_entry_state(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->cur->vmcb;
+	struct vmcb_save *s = &vmcb->save;
+	const struct svm_entry_state *e = &svm->entry;
+
+	s->es = e->es;
+	s->cs = e->cs;
+	s->ss = e->ss;
+	s->ds = e->ds;
+	s->gdtr = e->gdtr;
+	s->idtr = e->idtr;
+	s->cpl = e->cpl;
+	s->efer = e->efer;
+	s->cr0 = e->cr0;
+	s->cr2 = e->cr2;
+	s->cr3 = e->cr3;
+	s->cr4 = e->cr4;
+	s->dr6 = e->dr6;
+	s->dr7 = e->dr7;
+	s->rflags = e->rflags;
+	s->rip = e->rip;
+	s->rsp = e->rsp;
+	s->rax = e->rax;
+	vmcb->control.int_ctl = e->int_ctl;
+	vmcb->control.int_state = e->int_state;
+	vmcb->control.event_inj = e->event_inj;
+	vmcb->control.tlb_control = e->tlb_control;
 }
 
 /*
@@ -459,11 +508,7 @@ static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): %s\n",
 			    atomic_inc_return(&svm_vmrun_lost),
 			    last ? "failed entry" : "entering again");
-	vmcb->save = svm->entry_save;
-	vmcb->control.int_ctl = svm->entry_int_ctl;
-	vmcb->control.int_state = svm->entry_int_state;
-	vmcb->control.event_inj = svm->entry_event_inj;
-	vmcb->control.tlb_control = svm->entry_tlb_control;
+	svm_restore_entry_state(svm);
 	vmcb->control.exit_int_info = 0;
 	vmcb->control.exit_code = SVM_EXIT_INVALID;
 	return true;
