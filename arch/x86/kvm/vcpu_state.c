@@ -205,7 +205,11 @@ u64 kvm_cr4_host(void)
 
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		ok |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_LA57))
+	/*
+	 * The CPU's, not the host kernel's: a guest's paging depth does not
+	 * depend on the host's under NPT/EPT (and guest_walk.c walks five).
+	 */
+	if (cpuid_eax(0) >= 7 && (cpuid_ecx(7) & BIT(16)))
 		ok |= X86_CR4_LA57;
 	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
 		ok |= X86_CR4_FSGSBASE;
@@ -282,8 +286,11 @@ int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host)
 
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0)
 {
-	/* x87 is always on; AVX needs SSE; nothing the host lacks. */
-	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~kvm_guest_xcr0_mask))
+	/*
+	 * x87 is always on; AVX needs SSE; nothing the vCPU's CPUID (leaf
+	 * 0xD.0) or KVM lacks.
+	 */
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~vcpu->arch.guest_xcr0))
 		return -EINVAL;
 	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
 		return -EINVAL;
