@@ -44,19 +44,9 @@ static struct kvm_cpuid2 *get_cpuid(unsigned long ioctl_nr)
 	return c;
 }
 
-static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, u32 fn, u32 idx)
-{
-	u32 i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == idx)
-			return &c->entries[i];
-	return NULL;
-}
-
 static u32 reg_of(struct kvm_cpuid2 *c, u32 fn, u32 idx, int reg)
 {
-	struct kvm_cpuid_entry2 *e = find(c, fn, idx);
+	struct kvm_cpuid_entry2 *e = vmk_cpuid_find(c, fn, idx);
 
 	if (!e)
 		return 0;
@@ -119,7 +109,7 @@ TEST(dump_lists)
 TEST(xsave_leaf)
 {
 	struct kvm_cpuid2 *c = get_cpuid(KVM_GET_SUPPORTED_CPUID);
-	struct kvm_cpuid_entry2 *d0 = find(c, 0xd, 0), *di;
+	struct kvm_cpuid_entry2 *d0 = vmk_cpuid_find(c, 0xd, 0), *di;
 	u32 a, b, cx, d;
 	u64 xcr0;
 	int i, cap;
@@ -134,7 +124,7 @@ TEST(xsave_leaf)
 	ASSERT_EQ(xsave_size(xcr0), d0->ebx);
 	ASSERT_EQ(xsave_size(xcr0), d0->ecx);
 	for (i = 2; i < 64; i++) {
-		di = find(c, 0xd, i);
+		di = vmk_cpuid_find(c, 0xd, i);
 		if (!(xcr0 & (1ULL << i))) {
 			EXPECT_TRUE(!di || !di->eax) TH_LOG("sub-leaf %d not offered", i);
 			continue;
@@ -147,7 +137,7 @@ TEST(xsave_leaf)
 		EXPECT_EQ(0, di->ecx & 1);
 	}
 	/* Sub-leaf 1: XSAVES needs IA32_XSS, not offered by ours. */
-	di = find(c, 0xd, 1);
+	di = vmk_cpuid_find(c, 0xd, 1);
 	ASSERT_TRUE(di != NULL);
 	TH_LOG("0xD.1: EAX 0x%x EBX %u", di->eax, di->ebx);
 	cap = vmk_sys_cap(KVM_CAP_XSAVE2);
@@ -226,7 +216,7 @@ TEST(set_vaddr_bits)
 	struct vmk_vm *vm = vmk_vm_new();
 	struct vmk_vcpu *vcpu = vmk_vcpu_new(vm, 0);
 	struct kvm_cpuid2 *c = get_cpuid(KVM_GET_SUPPORTED_CPUID);
-	struct kvm_cpuid_entry2 *e = find(c, 0x80000008, 0);
+	struct kvm_cpuid_entry2 *e = vmk_cpuid_find(c, 0x80000008, 0);
 	u32 eax;
 
 	ASSERT_TRUE(e != NULL);
@@ -351,7 +341,7 @@ static void xsetbv_case(struct __test_metadata *_metadata,
 TEST(xcr0_follows_cpuid)
 {
 	struct kvm_cpuid2 *c = get_cpuid(KVM_GET_SUPPORTED_CPUID);
-	struct kvm_cpuid_entry2 *d0 = find(c, 0xd, 0);
+	struct kvm_cpuid_entry2 *d0 = vmk_cpuid_find(c, 0xd, 0);
 
 	if (!d0 || !(d0->eax & XFEATURE_YMM))
 		SKIP(goto out, "AVX state not offered");
@@ -415,7 +405,7 @@ static void tsc_adjust_case(struct __test_metadata *_metadata,
 TEST(tsc_adjust_follows_cpuid)
 {
 	struct kvm_cpuid2 *c = get_cpuid(KVM_GET_SUPPORTED_CPUID);
-	struct kvm_cpuid_entry2 *e = find(c, 7, 0);
+	struct kvm_cpuid_entry2 *e = vmk_cpuid_find(c, 7, 0);
 
 	ASSERT_TRUE(e && (e->ebx & CPUID7_EBX_TSC_ADJUST));
 	tsc_adjust_case(_metadata, c, true);
@@ -529,7 +519,7 @@ static void invpcid_case(struct __test_metadata *_metadata,
 TEST(invpcid_follows_cpuid)
 {
 	struct kvm_cpuid2 *c = get_cpuid(KVM_GET_SUPPORTED_CPUID);
-	struct kvm_cpuid_entry2 *e = find(c, 7, 0);
+	struct kvm_cpuid_entry2 *e = vmk_cpuid_find(c, 7, 0);
 
 	if (!e || !(e->ebx & CPUID7_EBX_INVPCID))
 		SKIP(goto out, "INVPCID not offered (the host CPU lacks it)");
