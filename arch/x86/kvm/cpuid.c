@@ -182,6 +182,12 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	if (!boot_cpu_has(X86_FEATURE_AVX))
 		ecx &= ~BIT(28);
 	/*
+	 * XSAVE the host kernel turned off (as it does on Bochs, whose leaf
+	 * 0xD it finds inconsistent): CR4.OSXSAVE is refused, nothing to offer.
+	 */
+	if (!kvm_host_xcr0)
+		ecx &= ~(BIT(26) | BIT(28));
+	/*
 	 * TSC-deadline needs the in-kernel LAPIC: the API reports it through
 	 * KVM_CAP_TSC_DEADLINE_TIMER, never here (a userspace APIC would be
 	 * handed a timer nobody emulates).
@@ -431,6 +437,8 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 			x->edx = kvm_cpuid_leaf7_edx();
 			break;
 		case 0xd:
+			if (!kvm_host_xcr0)
+				break;
 			i = kvm_cpuid_add_xsave(e, &n, max);
 			if (i)
 				return i;
