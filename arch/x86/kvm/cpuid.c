@@ -662,6 +662,53 @@ void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid)
 	a->cr4_trap = kvm_cr4_hw & ~a->cr4_allowed;
 }
 
+static bool kvm_cpuid_entry_is(const struct kvm_cpuid_entry2 *x, u32 function,
+			       u32 index)
+{
+	return x->function == function &&
+	       (!(x->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || x->index == index);
+}
+
+/*
+ * The fields that track the vCPU's state, as on the CPU: OSXSAVE is
+ * CR4.OSXSAVE, OSPKE CR4.PKE, leaf 0xD.0 EBX (and 0xD.1 EBX with XSAVEC)
+ * the XSAVE area size for the current XCR0. They are brought up to date
+ * in the table itself whenever it is read (guest CPUID, KVM_GET_CPUID2)
+ * or replaced, so that what the guest sees and what userspace reads back
+ * agree, as with the distribution's KVM.
+ */
+static void kvm_cpuid_entry_runtime(struct kvm_vcpu *vcpu,
+				    struct kvm_cpuid_entry2 *x)
+{
+	u64 cr4 = kvm_read_cr4(vcpu);
+
+	if (kvm_cpuid_entry_is(x, 1, 0)) {
+		x->ecx &= ~LEAF1_ECX_OSXSAVE;
+		if (cr4 & X86_CR4_OSXSAVE)
+			x->ecx |= LEAF1_ECX_OSXSAVE;
+	} else if (kvm_cpuid_entry_is(x, 7, 0)) {
+		x->ecx &= ~LEAF7_ECX_OSPKE;
+		if (cr4 & X86_CR4_PKE)
+			x->ecx |= LEAF7_ECX_OSPKE;
+	} else if (!kvm_host_xcr0) {
+		return;
+	} else if (kvm_cpuid_entry_is(x, 0xd, 0)) {
+		x->ebx = kvm_xsave_size(vcpu->arch.xcr0, false);
+	} else if (kvm_cpuid_entry_is(x, 0xd, 1) &&
+		   (x->eax & XSAVE1_EAX_XSAVEC)) {
+		x->ebx = kvm_xsave_size(vcpu->arch.xcr0, true);
+	}
+}
+
+static void kvm_cpuid_runtime(struct kvm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
+			      int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kvm_cpuid_entry_runtime(vcpu, &e[i]);
+}
+
 static bool kvm_cpuid_entry_equal(const struct kvm_cpuid_entry2 *a,
 				  const struct kvm_cpuid_entry2 *b)
 {
@@ -720,9 +767,11 @@ static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 		return i;
 	}
 
+	kvm_cpuid_runtime(vcpu, e, n);
 	if (vcpu->arch.has_run) {
 		bool same = n == vcpu->arch.cpuid_nent;
 
+		kvm_cpuid_runtime(vcpu, vcpu->arch.cpuid, vcpu->arch.cpuid_nent);
 		for (i = 0; same && i < n; i++)
 			same = kvm_cpuid_entry_equal(&e[i], &vcpu->arch.cpuid[i]);
 		kfree(e);
@@ -809,6 +858,7 @@ int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc)
 		return -E2BIG;
 	}
 	c.nent = n;
+	kvm_cpuid_runtime(vcpu, vcpu->arch.cpuid, n);
 	if (copy_to_user(uc, &c, sizeof(c)) ||
 	    copy_to_user(uc->entries, vcpu->arch.cpuid, n * sizeof(c.entries[0])))
 		return -EFAULT;
@@ -868,7 +918,8 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	u32 function = g[GPR_RAX], index = g[GPR_RCX];
-	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, function, index);
+	struct kvm_cpuid_entry2 *e =
+		(struct kvm_cpuid_entry2 *)kvm_find_cpuid(vcpu, function, index);
 	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
 	/* CPUID faulting (MISC_FEATURES_ENABLES bit 0): #GP outside ring 0. */
@@ -880,27 +931,12 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_X86_EXIT_TO_USER;
 	if (e) {
+		kvm_cpuid_entry_runtime(vcpu, e);
 		eax = e->eax;
 		ebx = e->ebx;
 		ecx = e->ecx;
 		edx = e->edx;
 	}
-	if (function == 1) {
-		ecx &= ~LEAF1_ECX_OSXSAVE;
-		if (kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)
-			ecx |= LEAF1_ECX_OSXSAVE;
-	}
-	/* As on the CPU: OSPKE is CR4.PKE, the XSAVE sizes follow XCR0. */
-	if (function == 7 && index == 0 && e) {
-		ecx &= ~LEAF7_ECX_OSPKE;
-		if (kvm_read_cr4(vcpu) & X86_CR4_PKE)
-			ecx |= LEAF7_ECX_OSPKE;
-	}
-	if (function == 0xd && index == 0 && e && kvm_host_xcr0)
-		ebx = kvm_xsave_size(vcpu->arch.xcr0, false);
-	if (function == 0xd && index == 1 && e && (eax & XSAVE1_EAX_XSAVEC) &&
-	    kvm_host_xcr0)
-		ebx = kvm_xsave_size(vcpu->arch.xcr0, true);
 	g[GPR_RAX] = eax;
 	g[GPR_RBX] = ebx;
 	g[GPR_RCX] = ecx;

@@ -306,6 +306,7 @@ static void xsetbv_case(struct __test_metadata *_metadata,
 	struct vmk_vm *vm = vmk_vm_new_std();
 	struct vmk_vcpu *vcpu;
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
+	struct kvm_cpuid2 *got;
 	u64 ebx0, gp, ebx;
 
 	vmk_set_guest_handler(vm, 13, guest_skip3);
@@ -323,6 +324,13 @@ static void xsetbv_case(struct __test_metadata *_metadata,
 	/* 0xD.0 EBX follows the guest's XCR0, as on the CPU. */
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &ebx0));
 	EXPECT_EQ(xsave_size(xcrs.xcrs[0].value), ebx0);
+	/* KVM_GET_CPUID2 shows what the guest sees. */
+	got = alloc_cpuid(256);
+	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_CPUID2, got));
+	ASSERT_TRUE(vmk_cpuid_find(got, 0xd, 0) != NULL);
+	EXPECT_EQ(ebx0, vmk_cpuid_find(got, 0xd, 0)->ebx);
+	EXPECT_TRUE(vmk_cpuid_find(got, 1, 0)->ecx & (1U << 27));	/* OSXSAVE */
+	free(got);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &gp));
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &ebx));
 	TH_LOG("XCR0 0x%llx: EBX %llu; XSETBV 0x%llx: #GP %llu, EBX %llu",
