@@ -261,9 +261,11 @@ static bool kvm_valid_control_regs(struct kvm_vcpu *vcpu, u64 cr0, u64 cr4,
 		return false;
 	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return false;
-	/* PCIDs exist only in long mode. */
-	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
-		return false;
+	/*
+	 * CR4.PCIDE outside long mode is a #GP for MOV CR4 (exits.c), not
+	 * for KVM_SET_SREGS: the distribution's KVM takes it (set_sregs_test
+	 * sets every offered CR4 bit at once in a vCPU without long mode).
+	 */
 	return true;
 }
 
