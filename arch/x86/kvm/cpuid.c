@@ -182,8 +182,8 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	if (!boot_cpu_has(X86_FEATURE_AVX))
 		ecx &= ~BIT(28);
 	/*
-	 * XSAVE the host kernel turned off (as it does on Bochs, whose leaf
-	 * 0xD it finds inconsistent): CR4.OSXSAVE is refused, nothing to offer.
+	 * XSAVE the host kernel turned off (as it does when it finds leaf 0xD
+	 * inconsistent): CR4.OSXSAVE is refused, nothing to offer.
 	 */
 	if (!kvm_host_xcr0)
 		ecx &= ~(BIT(26) | BIT(28));
