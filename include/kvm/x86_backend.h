@@ -80,6 +80,11 @@ struct kvm_x86_backend {
 	 * they can.
 	 */
 	bool (*tsc_aux_insns)(void);
+	/*
+	 * Optional: false if the backend cannot give guests INVPCID. Absent:
+	 * it can, and runs it natively only while kvm_x86_guest_invpcid().
+	 */
+	bool (*invpcid_insn)(void);
 
 	/* Host CPUs: called on the CPU concerned, preemption off. */
 	int (*cpu_enable)(void);
@@ -328,6 +333,12 @@ static inline bool kvm_x86_guest_rdtscp(struct kvm_vcpu *vcpu)
 static inline bool kvm_x86_guest_tsc_aux_insns(struct kvm_vcpu *vcpu)
 {
 	return vcpu->arch.guest_rdtscp || vcpu->arch.guest_rdpid;
+}
+
+/* INVPCID in the vCPU's CPUID (and offered): else it must #UD. */
+static inline bool kvm_x86_guest_invpcid(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.guest_invpcid;
 }
 
 /* The XCR0 the host runs with; the vendor switches to vcpu->arch.xcr0 around entry. */

@@ -24,6 +24,7 @@
 #endif
 
 KVM_X86_OP_OPTIONAL(tsc_aux_insns)
+KVM_X86_OP_OPTIONAL(invpcid_insn)
 KVM_X86_OP(cpu_enable)
 KVM_X86_OP(cpu_disable)
 KVM_X86_OP(cpu_emergency_disable)

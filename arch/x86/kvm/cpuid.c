@@ -20,9 +20,17 @@
 #define KVM_CPUID_BASIC_MAX	0xd
 #define KVM_CPUID_EXT_MAX	0x80000008
 
-/* XSAVE components a guest may enable: those the guest FPU state holds. */
+/*
+ * XSAVE components a guest may enable: those the guest FPU state holds,
+ * and PKRU, which run.c switches (only with the host's OSPKE). Left out:
+ * MPX (BNDREGS/BNDCSR: Linux 6.1 never enables them in the host's XCR0),
+ * the supervisor components (no IA32_XSS, see
+ * leaf 0xD.1) and the dynamic AMX ones (no emulated host has AMX; the
+ * KVM_GET_XSAVE2 buffer would be the only place for their state).
+ */
 #define KVM_GUEST_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
-				 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
+				 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512 | \
+				 XFEATURE_MASK_PKRU)
 
 u64 kvm_guest_xcr0_mask;
 
@@ -66,9 +74,16 @@ static const u32 leaf1_edx_mask =
 	BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) |		/* PAE MCE CX8 APIC SEP */
 	BIT(12) | BIT(13) | BIT(14) | BIT(15) | BIT(16) |	/* MTRR PGE MCA CMOV PAT */
 	BIT(17) | BIT(19) |					/* PSE36 CLFSH */
-	BIT(23) | BIT(24) | BIT(25) | BIT(26);			/* MMX FXSR SSE SSE2 */
+	BIT(23) | BIT(24) | BIT(25) | BIT(26) |			/* MMX FXSR SSE SSE2 */
+	BIT(27);						/* SS: self-snoop, a cache property */
+/*
+ * PCID: guests' CR4.PCIDE and CR3 bits 11:0 and 63 are the hardware's own
+ * under NPT/EPT (CR3 loads do not exit); the MOV CR4/CR0 #GP rules are in
+ * exits.c, KVM_SET_SREGS's in vcpu_state.c.
+ */
 static const u32 leaf1_ecx_mask =
 	BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) |		/* SSE3 PCLMUL SSSE3 FMA CX16 */
+	BIT(17) |						/* PCID */
 	BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) |	/* SSE4.1 SSE4.2 MOVBE POPCNT AES */
 	BIT(26) | BIT(28) | BIT(29) | BIT(30);			/* XSAVE AVX F16C RDRAND */
 #define LEAF1_ECX_OSXSAVE	BIT(27)
@@ -76,21 +91,68 @@ static const u32 leaf1_ecx_mask =
 /* The in-kernel local APIC emulates these whatever the host has. */
 #define LEAF1_ECX_X2APIC	BIT(21)
 #define LEAF1_ECX_MONITOR	BIT(3)
+/*
+ * Leaf 7.0 EBX. TSC_ADJUST: the MSR is tsc.c's; while the vCPU's CPUID
+ * hides it, guest writes are dropped (reads work), as the distribution's
+ * KVM does. INVPCID (bit 10): see kvm_cpuid_leaf7_ebx(). CLWB: an
+ * unprivileged write-back, nothing to virtualize. Left out: SGX (2), HLE
+ * and RTM (4, 11: TSX is off in Debian's kernels or unsafe, TAA), MPX (14),
+ * RDT-M/RDT-A (12, 15: no CQM/CAT MSRs), PQE, Intel PT (25: leaf 0x14
+ * below), the deprecated FDP_EXCPTN_ONLY/ZERO_FCS_FDS (6, 13: not the
+ * guest's to rely on).
+ */
 static const u32 leaf7_ebx_mask =
-	BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) |	/* FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS */
+	BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(7) | BIT(8) |	/* FSGSBASE TSC_ADJ BMI1 AVX2 SMEP BMI2 */
+	BIT(9) |						/* ERMS */
 	BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) |	/* AVX512F/DQ RDSEED ADX SMAP */
-	BIT(21) | BIT(23) | BIT(26) | BIT(27) | BIT(28) |	/* IFMA CLFLUSHOPT PF ER CD */
+	BIT(21) | BIT(23) | BIT(24) |				/* IFMA CLFLUSHOPT CLWB */
+	BIT(26) | BIT(27) | BIT(28) |				/* AVX512PF/ER/CD */
 	BIT(29) | BIT(30) | BIT(31);				/* SHA AVX512BW/VL */
+#define LEAF7_EBX_TSC_ADJUST	BIT(1)
+#define LEAF7_EBX_INVPCID	BIT(10)
+/*
+ * Leaf 7.0 ECX. UMIP and LA57 are CR4 bits the hardware implements for the
+ * guest (the CR4 rules follow the vCPU's CPUID, kvm_cr4_features); PKU
+ * needs PKRU, which run.c switches and KVM_GET/SET_XSAVE carry, and OSPKE
+ * follows the guest's CR4.PKE. Left out: PKS (31: IA32_PKRS not
+ * switched), CET (7: no shadow stack state), WAITPKG (5: UMWAIT could park
+ * a host CPU), Key Locker (23), MOVDIRI/MOVDIR64B/ENQCMD (27-29: not
+ * reviewed for MMIO emulation), SGX_LC (30).
+ */
 static const u32 leaf7_ecx_mask =
-	BIT(1) | BIT(6) | BIT(8) | BIT(9) | BIT(10) |		/* VBMI VBMI2 GFNI VAES VPCLMUL */
-	BIT(11) | BIT(12) | BIT(14) | BIT(22);			/* VNNI BITALG VPOPCNTDQ RDPID */
+	BIT(1) | BIT(2) | BIT(3) | BIT(6) | BIT(8) | BIT(9) |	/* VBMI UMIP PKU VBMI2 GFNI VAES */
+	BIT(10) | BIT(11) | BIT(12) | BIT(14) | BIT(16) |	/* VPCLMUL VNNI BITALG VPOPCNTDQ LA57 */
+	BIT(22);						/* RDPID */
+#define LEAF7_ECX_PKU		BIT(3)
+#define LEAF7_ECX_OSPKE		BIT(4)
+/*
+ * Leaf 0x80000001 EDX: AMD repeats leaf 1's EDX bits 0-17, 23 and 24 here;
+ * they describe the same features as there. FFXSR: EFER.FFXSR is allowed
+ * when the host has it (vcpu_state.c).
+ */
 static const u32 ext1_edx_mask =
-	BIT(11) | BIT(20) | BIT(26) | BIT(29);			/* SYSCALL NX 1GB LM */
+	GENMASK(9, 0) | GENMASK(17, 12) |			/* FPU..APIC, MTRR..PSE36 */
+	BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(24) |	/* SYSCALL NX MMXEXT MMX FXSR */
+	BIT(25) | BIT(26) | BIT(29) | BIT(30) | BIT(31);	/* FFXSR 1GB LM 3DNOWEXT 3DNOW */
 /* They read TSC_AUX, which tsc_aux.c switches. */
 #define LEAF7_ECX_RDPID		BIT(22)
 #define EXT1_EDX_RDTSCP		BIT(27)
+/*
+ * Leaf 0x80000001 ECX. XOP, FMA4 and TBM are instructions on AVX state.
+ * Left out: SVM (2: no nested virtualization), CR8_LEGACY (4: LOCK MOV CR0
+ * as CR8 not reviewed in the CR8 exits), IBS, LWP, the performance counter
+ * extensions (no PMU), TOPOEXT (topology is the VMM's), OSVW, SKINIT, WDT.
+ */
 static const u32 ext1_ecx_mask =
-	BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8);		/* LAHF ABM SSE4A MISALIGN PREFETCH */
+	BIT(0) | BIT(1) | BIT(5) | BIT(6) | BIT(7) |		/* LAHF CMP_LEGACY ABM SSE4A MISALIGN */
+	BIT(8) | BIT(11) | BIT(16) | BIT(21);			/* PREFETCH XOP FMA4 TBM */
+/* 0x80000007 EDX: invariant TSC. */
+#define EXT7_EDX_INVTSC		BIT(8)
+/* Leaf 6 EAX: the APIC timer runs in every C-state (it is an hrtimer). */
+#define LEAF6_EAX_ARAT		BIT(2)
+/* Leaf 0xD.1 EAX: XSAVEOPT, XSAVEC, XGETBV with ECX=1; not XSAVES (3). */
+#define XSAVE1_EAX_OFFERED	(BIT(0) | BIT(1) | BIT(2))
+#define XSAVE1_EAX_XSAVEC	BIT(1)
 
 /* Whether the backend can let guests run RDTSCP and RDPID. */
 static bool kvm_backend_tsc_aux_insns(void)
@@ -98,7 +160,15 @@ static bool kvm_backend_tsc_aux_insns(void)
 	return !kvm_x86_has(tsc_aux_insns) || kvm_x86_call(tsc_aux_insns)();
 }
 
+/* Whether the backend can give guests INVPCID. */
+static bool kvm_backend_invpcid(void)
+{
+	return !kvm_x86_has(invpcid_insn) || kvm_x86_call(invpcid_insn)();
+}
+
 static bool kvm_rdtscp_offered, kvm_rdpid_offered;
+/* Leaf 7.0 EBX as KVM_GET_SUPPORTED_CPUID has it. */
+static u32 kvm_leaf7_ebx_offered;
 
 /* KVM_GET_SUPPORTED_CPUID has RDTSCP or RDPID (TSC_AUX is then listed). */
 bool kvm_cpuid_offers_tsc_aux(void)
@@ -111,6 +181,12 @@ static u32 kvm_cpuid_leaf1_ecx_host_filter(u32 ecx)
 	ecx &= leaf1_ecx_mask;
 	if (!boot_cpu_has(X86_FEATURE_AVX))
 		ecx &= ~BIT(28);
+	/*
+	 * XSAVE the host kernel turned off (as it does when it finds leaf 0xD
+	 * inconsistent): CR4.OSXSAVE is refused, nothing to offer.
+	 */
+	if (!kvm_host_xcr0)
+		ecx &= ~(BIT(26) | BIT(28));
 	/*
 	 * TSC-deadline needs the in-kernel LAPIC: the API reports it through
 	 * KVM_CAP_TSC_DEADLINE_TIMER, never here (a userspace APIC would be
@@ -179,6 +255,34 @@ static u64 kvm_cr4_from_host_cpuid(void)
 	return cr4;
 }
 
+#define XSAVE_LEGACY_AND_HEADER	576
+
+/*
+ * Size of an XSAVE area holding the components of @xcr0: in the standard
+ * format (XSAVE, KVM_GET_XSAVE), from each component's offset (CPUID 0xD.i
+ * EBX), or compacted (XSAVEC), the components packed in order, those with
+ * 0xD.i ECX bit 1 on a 64-byte boundary (SDM vol. 1, 13.4.3).
+ */
+u32 kvm_xsave_size(u64 xcr0, bool compacted)
+{
+	u32 size = XSAVE_LEGACY_AND_HEADER, eax, ebx, ecx, edx;
+	int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+		if (!compacted) {
+			size = max(size, ebx + eax);
+			continue;
+		}
+		if (ecx & BIT(1))
+			size = ALIGN(size, 64);
+		size += eax;
+	}
+	return size;
+}
+
 static bool kvm_cpuid_add(struct kvm_cpuid_entry2 *e, int *n, int max,
 			  u32 function, u32 index, bool indexed)
 {
@@ -218,6 +322,68 @@ static u32 kvm_cpuid_leaf7_edx(void)
 	return edx;
 }
 
+/*
+ * INVPCID executes in the guest without an exit under NPT (SVM intercepts
+ * it only while the vCPU's CPUID hides it, for the #UD) and under EPT
+ * with "enable INVPCID" (VMX sets it only while CPUID has it; else the
+ * CPU raises #UD). Without PCID the instruction is still defined.
+ */
+static u32 kvm_cpuid_leaf7_ebx(u32 ebx)
+{
+	/* TSC_ADJUST is emulated whatever the host has (tsc.c). */
+	ebx = (ebx & leaf7_ebx_mask) | LEAF7_EBX_TSC_ADJUST;
+	if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512))
+		ebx &= ~(BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) |
+			 BIT(28) | BIT(30) | BIT(31));
+	if (boot_cpu_has(X86_FEATURE_INVPCID) && kvm_backend_invpcid())
+		ebx |= LEAF7_EBX_INVPCID;
+	return ebx;
+}
+
+/*
+ * Invariant TSC: only if the host's TSC neither changes rate nor stops in
+ * deep C-states, as the host kernel found; the guest's TSC is the host's
+ * plus an offset.
+ */
+static u32 kvm_cpuid_ext7_edx(void)
+{
+	return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
+	       boot_cpu_has(X86_FEATURE_NONSTOP_TSC) ? EXT7_EDX_INVTSC : 0;
+}
+
+/* Leaf 0xD: sub-leaves 0 and 1, then one per offered component. */
+static int kvm_cpuid_add_xsave(struct kvm_cpuid_entry2 *e, int *n, int max)
+{
+	struct kvm_cpuid_entry2 *x;
+	int i;
+
+	if (!kvm_cpuid_add(e, n, max, 0xd, 0, true))
+		return -E2BIG;
+	x = &e[*n - 1];
+	x->eax = (u32)kvm_guest_xcr0_mask;
+	x->edx = (u32)(kvm_guest_xcr0_mask >> 32);
+	/* The sizes of the offered set, not the host's: there is no more. */
+	x->ebx = x->ecx = kvm_xsave_size(kvm_guest_xcr0_mask, false);
+	if (!kvm_cpuid_add(e, n, max, 0xd, 1, true))
+		return -E2BIG;
+	x = &e[*n - 1];
+	x->eax &= XSAVE1_EAX_OFFERED;
+	/* XCR0 | IA32_XSS compacted; no XSS component is offered. */
+	x->ebx = (x->eax & XSAVE1_EAX_XSAVEC) ?
+		 kvm_xsave_size(kvm_guest_xcr0_mask, true) : 0;
+	x->ecx = x->edx = 0;
+	for (i = 2; i < 64; i++) {
+		if (!(kvm_guest_xcr0_mask & BIT_ULL(i)))
+			continue;
+		if (!kvm_cpuid_add(e, n, max, 0xd, i, true))
+			return -E2BIG;
+		/* User components only: ECX bit 0 (IA32_XSS) is clear. */
+		e[*n - 1].ecx &= BIT(1);
+		e[*n - 1].edx = 0;
+	}
+	return 0;
+}
+
 /* Fill @e with what we support; returns the count, or -E2BIG if @max is short. */
 static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
@@ -243,43 +409,49 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 			x->ecx = kvm_cpuid_leaf1_ecx_host_filter(x->ecx);
 			x->edx &= leaf1_edx_mask;
 			break;
+		case 6:
+			/*
+			 * Power management: ARAT only. No HWP, turbo or
+			 * thermal MSRs are emulated.
+			 */
+			if (!kvm_cpuid_add(e, &n, max, f, 0, false))
+				return -E2BIG;
+			x = &e[n - 1];
+			x->eax = LEAF6_EAX_ARAT;
+			x->ebx = x->ecx = x->edx = 0;
+			break;
 		case 7:
+			/* Sub-leaf 0 only: no feature of 7.1 is offered. */
 			if (!kvm_cpuid_add(e, &n, max, f, 0, true))
 				return -E2BIG;
 			x = &e[n - 1];
 			x->eax = 0;
-			x->ebx &= leaf7_ebx_mask;
-			if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512))
-				x->ebx &= ~(BIT(16) | BIT(17) | BIT(21) | BIT(26) |
-					    BIT(27) | BIT(28) | BIT(30) | BIT(31));
+			x->ebx = kvm_cpuid_leaf7_ebx(x->ebx);
 			x->ecx &= leaf7_ecx_mask;
 			if (!boot_cpu_has(X86_FEATURE_RDPID) ||
 			    !kvm_backend_tsc_aux_insns())
 				x->ecx &= ~LEAF7_ECX_RDPID;
+			if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_PKRU))
+				x->ecx &= ~LEAF7_ECX_PKU;
+			/* LA57 stays as the CPU has it (kvm_cr4_host()). */
 			x->edx = kvm_cpuid_leaf7_edx();
 			break;
 		case 0xd:
-			/* Sub-leaf 0 and 1, then one per enabled component. */
-			if (!kvm_cpuid_add(e, &n, max, f, 0, true))
-				return -E2BIG;
-			x = &e[n - 1];
-			x->eax = (u32)kvm_guest_xcr0_mask;
-			x->edx = (u32)(kvm_guest_xcr0_mask >> 32);
-			if (!kvm_cpuid_add(e, &n, max, f, 1, true))
-				return -E2BIG;
-			x = &e[n - 1];
-			x->eax &= BIT(0) | BIT(2);	/* XSAVEOPT, XGETBV1 */
-			x->ebx = x->ecx = x->edx = 0;
-			for (i = 2; i < 64; i++) {
-				if (!(kvm_guest_xcr0_mask & BIT_ULL(i)))
-					continue;
-				if (!kvm_cpuid_add(e, &n, max, f, i, true))
-					return -E2BIG;
-			}
+			if (!kvm_host_xcr0)
+				break;
+			i = kvm_cpuid_add_xsave(e, &n, max);
+			if (i)
+				return i;
 			break;
-		case 2: case 4: case 5: case 6: case 0xb:
+		case 2: case 4: case 5: case 0xb:
 			/* Cache and topology leaves are the VMM's to define. */
 			break;
+		/*
+		 * Not offered: 3 (serial number), 8-0xa (no PMU, DCA), 0xc.
+		 * Past 0xd (KVM_CPUID_BASIC_MAX): 0x12 (SGX), 0x14 (Intel
+		 * PT: not virtualized, its MSRs #GP and its packets would
+		 * trace the host), 0x1d/0x1e (AMX: no host has it).
+		 */
 		default:
 			break;
 		}
@@ -303,6 +475,10 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 		case 0x80000002: case 0x80000003: case 0x80000004:
 		case 0x80000005: case 0x80000006:
 			break;
+		case 0x80000007:
+			x->eax = x->ebx = x->ecx = 0;
+			x->edx = kvm_cpuid_ext7_edx();
+			break;
 		case 0x80000008:
 			/*
 			 * Address sizes, and the speculation controls whose
@@ -320,9 +496,17 @@ static int kvm_build_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 				x->ebx |= BIT(15);
 			if (boot_cpu_has(X86_FEATURE_AMD_SSBD))
 				x->ebx |= BIT(24);
+			/* SSB_NO: the host CPU is not affected, nor then a guest. */
+			if (!boot_cpu_has_bug(X86_BUG_SPEC_STORE_BYPASS))
+				x->ebx |= BIT(26);
 			x->ecx = x->edx = 0;
 			break;
 		default:
+			/*
+			 * Reserved or not offered; past 0x80000008 (the
+			 * limit): 0x8000000a (SVM: no nested
+			 * virtualization), 0x8000001f (SEV: not supported).
+			 */
 			x->eax = x->ebx = x->ecx = x->edx = 0;
 			break;
 		}
@@ -365,6 +549,7 @@ static bool kvm_cpuid_has_rdpid(const struct kvm_cpuid_entry2 *e, int n)
  */
 int kvm_cpuid_init(void)
 {
+	const struct kvm_cpuid_entry2 *x;
 	struct kvm_cpuid_entry2 *e;
 	int n;
 
@@ -372,6 +557,9 @@ int kvm_cpuid_init(void)
 	/* AVX-512 state is all or nothing. */
 	if ((kvm_guest_xcr0_mask & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
 		kvm_guest_xcr0_mask &= ~XFEATURE_MASK_AVX512;
+	/* run.c switches PKRU with RDPKRU/WRPKRU: they need the host's CR4.PKE. */
+	if (!boot_cpu_has(X86_FEATURE_OSPKE))
+		kvm_guest_xcr0_mask &= ~XFEATURE_MASK_PKRU;
 
 	e = kvcalloc(KVM_CPUID_MAX_ENTRIES, sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -381,6 +569,8 @@ int kvm_cpuid_init(void)
 		kvm_cr4_supported = kvm_cr4_from_cpuid(e, n) & kvm_cr4_host();
 		kvm_rdtscp_offered = kvm_cpuid_has_rdtscp(e, n);
 		kvm_rdpid_offered = kvm_cpuid_has_rdpid(e, n);
+		x = kvm_cpuid_lookup(e, n, 7, 0);
+		kvm_leaf7_ebx_offered = x ? x->ebx : 0;
 	}
 	kvfree(e);
 	if (WARN_ON_ONCE(n < 0))
@@ -389,7 +579,23 @@ int kvm_cpuid_init(void)
 	return 0;
 }
 
-int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
+/*
+ * KVM_GET_EMULATED_CPUID: features the instruction emulator provides where
+ * the CPU lacks them. There are none: it does not decode MOVBE, RDPID or
+ * RDTSCP (a #UD is the guest's), and x2APIC, which the in-kernel LAPIC
+ * emulates efficiently, is in KVM_GET_SUPPORTED_CPUID as api.rst says.
+ */
+static int kvm_build_emulated_cpuid(struct kvm_cpuid_entry2 *e, int max)
+{
+	return 0;
+}
+
+/*
+ * The system ioctls' common rules (api.rst 4.46, 4.88): fewer than one
+ * entry is E2BIG, more than the list holds is cut to its size.
+ */
+static int kvm_dev_get_cpuid(struct kvm_cpuid2 __user *uc,
+			     int (*build)(struct kvm_cpuid_entry2 *e, int max))
 {
 	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 c;
@@ -404,7 +610,7 @@ int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
 	e = kvcalloc(c.nent, sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	n = kvm_build_supported_cpuid(e, c.nent);
+	n = build(e, c.nent);
 	r = n;
 	if (n < 0)
 		goto out;
@@ -417,6 +623,22 @@ int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
 out:
 	kvfree(e);
 	return r;
+}
+
+int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc)
+{
+	return kvm_dev_get_cpuid(uc, kvm_build_supported_cpuid);
+}
+
+int kvm_dev_get_emulated_cpuid(struct kvm_cpuid2 __user *uc)
+{
+	return kvm_dev_get_cpuid(uc, kvm_build_emulated_cpuid);
+}
+
+/* MSR_IA32_TSC_ADJUST exists for the guest only with CPUID.7.0:EBX[1]. */
+bool kvm_guest_has_tsc_adjust(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.guest_tsc_adjust;
 }
 
 /*
@@ -434,8 +656,57 @@ void kvm_vcpu_update_cr4_allowed(struct kvm_vcpu *vcpu, bool have_cpuid)
 
 	if (have_cpuid)
 		gated &= kvm_cr4_from_cpuid(a->cpuid, a->cpuid_nent);
+	else
+		a->guest_xcr0 = kvm_guest_xcr0_mask;
 	a->cr4_allowed = KVM_CR4_BASE | gated;
 	a->cr4_trap = kvm_cr4_hw & ~a->cr4_allowed;
+}
+
+static bool kvm_cpuid_entry_is(const struct kvm_cpuid_entry2 *x, u32 function,
+			       u32 index)
+{
+	return x->function == function &&
+	       (!(x->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || x->index == index);
+}
+
+/*
+ * The fields that track the vCPU's state, as on the CPU: OSXSAVE is
+ * CR4.OSXSAVE, OSPKE CR4.PKE, leaf 0xD.0 EBX (and 0xD.1 EBX with XSAVEC)
+ * the XSAVE area size for the current XCR0. They are brought up to date
+ * in the table itself whenever it is read (guest CPUID, KVM_GET_CPUID2)
+ * or replaced, so that what the guest sees and what userspace reads back
+ * agree, as with the distribution's KVM.
+ */
+static void kvm_cpuid_entry_runtime(struct kvm_vcpu *vcpu,
+				    struct kvm_cpuid_entry2 *x)
+{
+	u64 cr4 = kvm_read_cr4(vcpu);
+
+	if (kvm_cpuid_entry_is(x, 1, 0)) {
+		x->ecx &= ~LEAF1_ECX_OSXSAVE;
+		if (cr4 & X86_CR4_OSXSAVE)
+			x->ecx |= LEAF1_ECX_OSXSAVE;
+	} else if (kvm_cpuid_entry_is(x, 7, 0)) {
+		x->ecx &= ~LEAF7_ECX_OSPKE;
+		if (cr4 & X86_CR4_PKE)
+			x->ecx |= LEAF7_ECX_OSPKE;
+	} else if (!kvm_host_xcr0) {
+		return;
+	} else if (kvm_cpuid_entry_is(x, 0xd, 0)) {
+		x->ebx = kvm_xsave_size(vcpu->arch.xcr0, false);
+	} else if (kvm_cpuid_entry_is(x, 0xd, 1) &&
+		   (x->eax & XSAVE1_EAX_XSAVEC)) {
+		x->ebx = kvm_xsave_size(vcpu->arch.xcr0, true);
+	}
+}
+
+static void kvm_cpuid_runtime(struct kvm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
+			      int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kvm_cpuid_entry_runtime(vcpu, &e[i]);
 }
 
 static bool kvm_cpuid_entry_equal(const struct kvm_cpuid_entry2 *a,
@@ -449,6 +720,35 @@ static bool kvm_cpuid_entry_equal(const struct kvm_cpuid_entry2 *a,
 	       !((a->ecx ^ b->ecx) & ~ecx_ignored) && a->edx == b->edx;
 }
 
+/* The XCR0 bits a CPUID table lets the guest set: leaf 0xD.0, as offered. */
+static u64 kvm_cpuid_xcr0(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cpuid_entry2 *x = kvm_cpuid_lookup(e, n, 0xd, 0);
+
+	if (!x)
+		return XFEATURE_MASK_FP;
+	return ((x->eax | (u64)x->edx << 32) & kvm_guest_xcr0_mask) |
+	       XFEATURE_MASK_FP;
+}
+
+/*
+ * What KVM_SET_CPUID2 refuses (-EINVAL), as the distribution's KVM does: a
+ * linear address width (0x80000008 EAX[15:8]) paging cannot have, i.e.
+ * other than 48 or 57 (0: not stated). Any other value is the VMM's to
+ * choose: MAXPHYADDR is taken as given (reserved-bit #PFs are the
+ * hardware's under NPT/EPT), XCR0 bits not offered are masked
+ * (kvm_cpuid_xcr0) and there are no dynamic XSAVE features to ask for.
+ */
+static int kvm_cpuid_check(const struct kvm_cpuid_entry2 *e, int n)
+{
+	const struct kvm_cpuid_entry2 *x = kvm_cpuid_lookup(e, n, 0x80000008, 0);
+	u32 vaddr_bits = x ? (x->eax >> 8) & 0xff : 0;
+
+	if (vaddr_bits && vaddr_bits != 48 && vaddr_bits != 57)
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * Once the guest has run, its vCPU model is frozen: what it has already
  * observed (and what KVM derived from it) would not follow a new table.
@@ -458,11 +758,20 @@ static bool kvm_cpuid_entry_equal(const struct kvm_cpuid_entry2 *a,
 static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 				  struct kvm_cpuid_entry2 *e, int n)
 {
+	const struct kvm_cpuid_entry2 *x;
 	int i;
 
+	i = kvm_cpuid_check(e, n);
+	if (i) {
+		kfree(e);
+		return i;
+	}
+
+	kvm_cpuid_runtime(vcpu, e, n);
 	if (vcpu->arch.has_run) {
 		bool same = n == vcpu->arch.cpuid_nent;
 
+		kvm_cpuid_runtime(vcpu, vcpu->arch.cpuid, vcpu->arch.cpuid_nent);
 		for (i = 0; same && i < n; i++)
 			same = kvm_cpuid_entry_equal(&e[i], &vcpu->arch.cpuid[i]);
 		kfree(e);
@@ -476,6 +785,12 @@ static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 	vcpu->arch.guest_rdtscp = kvm_rdtscp_offered && kvm_cpuid_has_rdtscp(e, n);
 	vcpu->arch.guest_rdpid = kvm_rdpid_offered && kvm_cpuid_has_rdpid(e, n);
 	vcpu->arch.guest_intel = kvm_cpuid_is_intel(e, n);
+	x = kvm_cpuid_lookup(e, n, 7, 0);
+	vcpu->arch.guest_invpcid = x && (x->ebx & kvm_leaf7_ebx_offered &
+					 LEAF7_EBX_INVPCID);
+	vcpu->arch.guest_tsc_adjust = x && (x->ebx & kvm_leaf7_ebx_offered &
+					    LEAF7_EBX_TSC_ADJUST);
+	vcpu->arch.guest_xcr0 = kvm_cpuid_xcr0(e, n);
 	return 0;
 }
 
@@ -543,6 +858,7 @@ int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc)
 		return -E2BIG;
 	}
 	c.nent = n;
+	kvm_cpuid_runtime(vcpu, vcpu->arch.cpuid, n);
 	if (copy_to_user(uc, &c, sizeof(c)) ||
 	    copy_to_user(uc->entries, vcpu->arch.cpuid, n * sizeof(c.entries[0])))
 		return -EFAULT;
@@ -602,7 +918,8 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	u32 function = g[GPR_RAX], index = g[GPR_RCX];
-	const struct kvm_cpuid_entry2 *e = kvm_find_cpuid(vcpu, function, index);
+	struct kvm_cpuid_entry2 *e =
+		(struct kvm_cpuid_entry2 *)kvm_find_cpuid(vcpu, function, index);
 	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
 	/* CPUID faulting (MISC_FEATURES_ENABLES bit 0): #GP outside ring 0. */
@@ -614,15 +931,11 @@ int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	if (!kvm_x86_skip_insn(vcpu, next_rip))
 		return KVM_X86_EXIT_TO_USER;
 	if (e) {
+		kvm_cpuid_entry_runtime(vcpu, e);
 		eax = e->eax;
 		ebx = e->ebx;
 		ecx = e->ecx;
 		edx = e->edx;
-	}
-	if (function == 1) {
-		ecx &= ~LEAF1_ECX_OSXSAVE;
-		if (kvm_read_cr4(vcpu) & X86_CR4_OSXSAVE)
-			ecx |= LEAF1_ECX_OSXSAVE;
 	}
 	g[GPR_RAX] = eax;
 	g[GPR_RBX] = ebx;

@@ -33,28 +33,43 @@ struct fxsave_image {
 
 static_assert(sizeof(struct fxsave_image) == XSAVE_HDR_OFFSET);
 
-static void *kvm_fpu_image_get(struct kvm_vcpu *vcpu)
+/*
+ * KVM_CAP_XSAVE2: the KVM_GET_XSAVE2 buffer, the standard-format image of
+ * every offered component, never less than struct kvm_xsave. With no
+ * dynamic (AMX) component offered it is the same for every process, and
+ * arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) changes nothing. 0 without XSAVE.
+ */
+u32 kvm_xsave2_size(void)
+{
+	if (!kvm_host_xcr0)
+		return 0;
+	return max_t(u32, kvm_xsave_size(kvm_guest_xcr0_mask, false),
+		     KVM_XSAVE_SIZE);
+}
+
+/* The image, in a buffer of at least @len bytes. PKRU is the vCPU's own. */
+static void *kvm_fpu_image_get(struct kvm_vcpu *vcpu, unsigned int len)
 {
 	struct fpu_guest *g = &vcpu->arch.guest_fpu;
 	unsigned int size = kvm_compat_guest_fpu_uabi_size(g);
-	void *buf = kzalloc(max_t(unsigned int, size, KVM_XSAVE_SIZE), GFP_KERNEL);
+	void *buf = kzalloc(max(size, len), GFP_KERNEL);
 
 	if (buf)
-		kvm_compat_guest_fpu_to_uabi(g, buf, size, kvm_guest_xcr0_mask, 0);
+		kvm_compat_guest_fpu_to_uabi(g, buf, size, kvm_guest_xcr0_mask,
+					     vcpu->arch.pkru);
 	return buf;
 }
 
 static int kvm_fpu_image_set(struct kvm_vcpu *vcpu, const void *buf)
 {
-	u32 pkru = 0;
-
 	return kvm_compat_guest_fpu_from_uabi(&vcpu->arch.guest_fpu, buf,
-					      kvm_guest_xcr0_mask, &pkru);
+					      kvm_guest_xcr0_mask,
+					      &vcpu->arch.pkru);
 }
 
 static int kvm_get_fpu(struct kvm_vcpu *vcpu, struct kvm_fpu __user *uf)
 {
-	struct fxsave_image *fx = kvm_fpu_image_get(vcpu);
+	struct fxsave_image *fx = kvm_fpu_image_get(vcpu, KVM_XSAVE_SIZE);
 	struct kvm_fpu f = {};
 	int r = 0;
 
@@ -84,7 +99,7 @@ static int kvm_set_fpu(struct kvm_vcpu *vcpu, struct kvm_fpu __user *uf)
 
 	if (copy_from_user(&f, uf, sizeof(f)))
 		return -EFAULT;
-	fx = kvm_fpu_image_get(vcpu);
+	fx = kvm_fpu_image_get(vcpu, KVM_XSAVE_SIZE);
 	if (!fx)
 		return -ENOMEM;
 	memcpy(fx->st, f.fpr, sizeof(f.fpr));
@@ -106,16 +121,18 @@ static int kvm_set_fpu(struct kvm_vcpu *vcpu, struct kvm_fpu __user *uf)
 
 /*
  * The image of the components a guest can have (kvm_guest_xcr0_mask: no
- * dynamically enabled ones) fits struct kvm_xsave.
+ * dynamically enabled ones) fits struct kvm_xsave; KVM_GET_XSAVE2 copies
+ * @len, the KVM_CAP_XSAVE2 size.
  */
-static int kvm_get_xsave(struct kvm_vcpu *vcpu, struct kvm_xsave __user *ux)
+static int kvm_get_xsave(struct kvm_vcpu *vcpu, struct kvm_xsave __user *ux,
+			 unsigned int len)
 {
-	void *img = kvm_fpu_image_get(vcpu);
+	void *img = kvm_fpu_image_get(vcpu, len);
 	int r = 0;
 
 	if (!img)
 		return -ENOMEM;
-	if (copy_to_user(ux, img, KVM_XSAVE_SIZE))
+	if (copy_to_user(ux, img, len))
 		r = -EFAULT;
 	kfree(img);
 	return r;
@@ -167,6 +184,26 @@ static int kvm_set_xcrs(struct kvm_vcpu *vcpu, struct kvm_xcrs __user *ux)
 	return 0;
 }
 
+/*
+ * /dev/kvm's attribute KVM_X86_XCOMP_GUEST_SUPP (group 0): the XCR0 bits
+ * a guest can be given, KVM_GET_SUPPORTED_CPUID's leaf 0xD.0 EDX:EAX.
+ * Read-only; api.rst 4.80/4.81: ENXIO for any other group or attribute.
+ */
+int kvm_dev_xcomp_attr(unsigned int ioctl, struct kvm_device_attr __user *ua)
+{
+	struct kvm_device_attr a;
+	u64 __user *uaddr;
+
+	if (copy_from_user(&a, ua, sizeof(a)))
+		return -EFAULT;
+	if (a.group || a.attr != KVM_X86_XCOMP_GUEST_SUPP)
+		return -ENXIO;
+	if (ioctl == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	uaddr = u64_to_user_ptr(a.addr);
+	return put_user(kvm_guest_xcr0_mask, uaddr) ? -EFAULT : 0;
+}
+
 long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 {
 	switch (ioctl) {
@@ -175,7 +212,11 @@ long kvm_fpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 	case KVM_SET_FPU:
 		return kvm_set_fpu(vcpu, argp);
 	case KVM_GET_XSAVE:
-		return kvm_host_xcr0 ? kvm_get_xsave(vcpu, argp) : -EINVAL;
+		return kvm_host_xcr0 ? kvm_get_xsave(vcpu, argp, KVM_XSAVE_SIZE) :
+				       -EINVAL;
+	case KVM_GET_XSAVE2:
+		return kvm_host_xcr0 ? kvm_get_xsave(vcpu, argp, kvm_xsave2_size()) :
+				       -EINVAL;
 	case KVM_SET_XSAVE:
 		return kvm_host_xcr0 ? kvm_set_xsave(vcpu, argp) : -EINVAL;
 	case KVM_GET_XCRS:

@@ -8,6 +8,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 
 #include "x86.h"
 #include "irqchip/irqchip.h"
@@ -54,11 +55,39 @@ static void kvm_restore_host_xcr0(struct kvm_vcpu *vcpu, bool switched)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvm_host_xcr0);
 }
 
+/*
+ * PKRU is not part of the FPU state the kernel swaps for the guest: the
+ * host's stays live until replaced here, whenever the guest can read it
+ * (RDPKRU with CR4.PKE, XSAVE with XCR0.PKRU), i.e. whenever PKU is
+ * offered. Returns the host's value.
+ */
+static u32 kvm_switch_pkru(struct kvm_vcpu *vcpu)
+{
+	u32 host;
+
+	if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_PKRU))
+		return 0;
+	host = rdpkru();
+	if (vcpu->arch.pkru != host)
+		wrpkru(vcpu->arch.pkru);
+	return host;
+}
+
+static void kvm_restore_host_pkru(struct kvm_vcpu *vcpu, u32 host)
+{
+	if (!(kvm_guest_xcr0_mask & XFEATURE_MASK_PKRU))
+		return;
+	vcpu->arch.pkru = rdpkru();
+	if (vcpu->arch.pkru != host)
+		wrpkru(host);
+}
+
 /* One VM entry and exit. Returns false if entry was abandoned to handle work first. */
 static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 {
 	bool lapic = kvm_vcpu_has_lapic(vcpu);
 	bool xcr0_switched;
+	u32 host_pkru;
 
 	preempt_disable();
 	local_irq_disable();
@@ -90,6 +119,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	 */
 	kvm_compat_guest_fpu_reload();
 	xcr0_switched = kvm_switch_xcr0(vcpu);
+	host_pkru = kvm_switch_pkru(vcpu);
 	/*
 	 * Whatever the guest's CPUID says: SVM cannot intercept RDPID, so a
 	 * guest must never find the host's value there.
@@ -106,6 +136,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	if (lapic)
 		kvm_lapic_set_cr8(vcpu, vcpu->arch.cr8);
 	kvm_x86_debug_after_exit(vcpu);
+	kvm_restore_host_pkru(vcpu, host_pkru);
 	kvm_restore_host_xcr0(vcpu, xcr0_switched);
 
 	vcpu->last_cpu = smp_processor_id();

@@ -120,6 +120,9 @@ enum kvm_msr_result kvm_set_tsc_adjust(struct kvm_vcpu *vcpu, u32 index,
 {
 	struct kvm_vcpu_x86 *x = &vcpu->arch;
 
+	/* Hidden by the guest's CPUID: its writes are dropped, as upstream. */
+	if (!host && !kvm_guest_has_tsc_adjust(vcpu))
+		return KVM_MSR_OK;
 	if (!host)
 		kvm_vcpu_set_tsc_offset(vcpu, x->tsc_offset + data - x->tsc_adjust);
 	x->tsc_adjust = data;

@@ -205,7 +205,11 @@ u64 kvm_cr4_host(void)
 
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		ok |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_LA57))
+	/*
+	 * The CPU's, not the host kernel's: a guest's paging depth does not
+	 * depend on the host's under NPT/EPT (and guest_walk.c walks five).
+	 */
+	if (cpuid_eax(0) >= 7 && (cpuid_ecx(7) & BIT(16)))
 		ok |= X86_CR4_LA57;
 	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
 		ok |= X86_CR4_FSGSBASE;
@@ -257,9 +261,11 @@ static bool kvm_valid_control_regs(struct kvm_vcpu *vcpu, u64 cr0, u64 cr4,
 		return false;
 	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return false;
-	/* PCIDs exist only in long mode. */
-	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
-		return false;
+	/*
+	 * CR4.PCIDE outside long mode is a #GP for MOV CR4 (exits.c), not
+	 * for KVM_SET_SREGS: the distribution's KVM takes it (set_sregs_test
+	 * sets every offered CR4 bit at once in a vCPU without long mode).
+	 */
 	return true;
 }
 
@@ -282,8 +288,11 @@ int kvm_set_efer(struct kvm_vcpu *vcpu, u64 efer, bool host)
 
 int kvm_set_xcr0(struct kvm_vcpu *vcpu, u64 xcr0)
 {
-	/* x87 is always on; AVX needs SSE; nothing the host lacks. */
-	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~kvm_guest_xcr0_mask))
+	/*
+	 * x87 is always on; AVX needs SSE; nothing the vCPU's CPUID (leaf
+	 * 0xD.0) or KVM lacks.
+	 */
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~vcpu->arch.guest_xcr0))
 		return -EINVAL;
 	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
 		return -EINVAL;

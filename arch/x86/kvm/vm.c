@@ -128,6 +128,13 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return kvm_host_xcr0 ? 1 : 0;
+	/* cpuid.c, fpu.c: no instruction is emulated for CPUID's sake. */
+	case KVM_CAP_EXT_EMUL_CPUID:
+		return 1;
+	case KVM_CAP_XSAVE2:
+		return kvm_xsave2_size();
+	case KVM_CAP_SYS_ATTRIBUTES:
+		return kvm_host_xcr0 ? 1 : 0;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_SREGS2:
@@ -148,6 +155,11 @@ long kvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return kvm_dev_get_supported_cpuid(argp);
+	case KVM_GET_EMULATED_CPUID:
+		return kvm_dev_get_emulated_cpuid(argp);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+		return kvm_host_xcr0 ? kvm_dev_xcomp_attr(ioctl, argp) : -EINVAL;
 	case KVM_GET_MSR_INDEX_LIST:
 		return kvm_dev_get_msr_index_list(argp);
 	case KVM_GET_MSR_FEATURE_INDEX_LIST:

@@ -59,6 +59,11 @@ static inline bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
 
 /* cpuid.c */
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc);
+int kvm_dev_get_emulated_cpuid(struct kvm_cpuid2 __user *uc);
+u32 kvm_xsave_size(u64 xcr0, bool compacted);
+u32 kvm_xsave2_size(void);
+bool kvm_guest_has_tsc_adjust(struct kvm_vcpu *vcpu);
+int kvm_dev_xcomp_attr(unsigned int ioctl, struct kvm_device_attr __user *ua);
 int kvm_vcpu_set_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);
 int kvm_vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid __user *uc);
 int kvm_vcpu_get_cpuid2(struct kvm_vcpu *vcpu, struct kvm_cpuid2 __user *uc);

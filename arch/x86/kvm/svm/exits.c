@@ -277,6 +277,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_SKINIT]			= svm_exit_ud,
 	/* Intercepted only while the guest's CPUID lacks it. */
 	[SVM_EXIT_RDTSCP]			= svm_exit_ud,
+	[SVM_EXIT_INVPCID]			= svm_exit_ud,
 	[SVM_EXIT_MONITOR]			= svm_exit_monitor_mwait,
 	[SVM_EXIT_MWAIT]			= svm_exit_monitor_mwait,
 	[SVM_EXIT_MWAIT_COND]			= svm_exit_monitor_mwait,

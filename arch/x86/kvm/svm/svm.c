@@ -560,6 +560,14 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 		svm_clr_intercept(vmcb, SVM_EXIT_RDTSCP);
 	else
 		svm_set_intercept(vmcb, SVM_EXIT_RDTSCP);
+	/*
+	 * Likewise INVPCID, which with NPT needs nothing more from us (a CPU
+	 * without it raises #UD itself).
+	 */
+	if (kvm_x86_guest_invpcid(vcpu) || !boot_cpu_has(X86_FEATURE_INVPCID))
+		svm_clr_intercept(vmcb, SVM_EXIT_INVPCID);
+	else
+		svm_set_intercept(vmcb, SVM_EXIT_INVPCID);
 	/* Guest CR8 accesses go to V_TPR, unintercepted. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->arch.cr8 & SVM_V_TPR_MASK);

@@ -512,6 +512,11 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		vmx->cpu2_controls |= vmx_cpu2_controls & CPU2_RDTSCP;
 	else
 		vmx->cpu2_controls &= ~CPU2_RDTSCP;
+	/* Without "enable INVPCID" the CPU raises #UD itself. */
+	if (kvm_x86_guest_invpcid(vcpu))
+		vmx->cpu2_controls |= vmx_cpu2_controls & CPU2_INVPCID;
+	else
+		vmx->cpu2_controls &= ~CPU2_INVPCID;
 	vmcs_update_controls(vmx);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->entry_intr_info);
 	if (vmx->entry_intr_info & INTR_VALID) {
@@ -592,6 +597,11 @@ static bool vmx_tsc_aux_insns(void)
 	return vmx_cpu2_controls & CPU2_RDTSCP;
 }
 
+static bool vmx_invpcid_insn(void)
+{
+	return vmx_cpu2_controls & CPU2_INVPCID;
+}
+
 static struct kvm_x86_backend vmx_backend = {
 	.name			= "vmx",
 	.owner			= THIS_MODULE,
@@ -600,6 +610,7 @@ static struct kvm_x86_backend vmx_backend = {
 	.tdp			= &vmx_ept_format,
 	.hypercall_modrm	= 0xc1,
 	.tsc_aux_insns		= vmx_tsc_aux_insns,
+	.invpcid_insn		= vmx_invpcid_insn,
 
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,

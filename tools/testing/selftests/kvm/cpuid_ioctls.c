@@ -15,16 +15,6 @@ static struct kvm_cpuid2 *alloc_cpuid(u32 n)
 	return c;
 }
 
-static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, u32 fn, u32 idx)
-{
-	u32 i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == idx)
-			return &c->entries[i];
-	return NULL;
-}
-
 TEST(supported_e2big)
 {
 	int kvm = vmk_open_kvm();
@@ -46,10 +36,10 @@ TEST(supported_leaves)
 	ASSERT_EQ(0, ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c));
 	ASSERT_GT(c->nent, 2);
 	ASSERT_LE(c->nent, 256);
-	e0 = find(c, 0, 0);
-	e1 = find(c, 1, 0);
-	x0 = find(c, 0x80000000, 0);
-	x1 = find(c, 0x80000001, 0);
+	e0 = vmk_cpuid_find(c, 0, 0);
+	e1 = vmk_cpuid_find(c, 1, 0);
+	x0 = vmk_cpuid_find(c, 0x80000000, 0);
+	x1 = vmk_cpuid_find(c, 0x80000001, 0);
 	ASSERT_TRUE(e0 && e1 && x0 && x1);
 	ASSERT_GE(e0->eax, 1);
 	ASSERT_GE(x0->eax, 0x80000001);
@@ -98,7 +88,7 @@ TEST(set_get_and_guest)
 		ASSERT_EQ(sup->nent, got->nent);
 	small = alloc_cpuid(1);
 	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_GET_CPUID2, small), E2BIG);
-	e0 = find(got, 0, 0);
+	e0 = vmk_cpuid_find(got, 0, 0);
 	ASSERT_TRUE(e0 != NULL);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(e0->ebx, v);
@@ -142,7 +132,7 @@ TEST(set_after_run)
 	size = sizeof(*orig) + orig->nent * sizeof(orig->entries[0]);
 	changed = malloc(size);
 	memcpy(changed, orig, size);
-	e0 = find(changed, 0, 0);
+	e0 = vmk_cpuid_find(changed, 0, 0);
 	ASSERT_TRUE(e0 != NULL);
 	e0->ebx ^= 0x20202020;
 
@@ -164,7 +154,7 @@ TEST(set_after_run)
 
 	/* The refused tables changed nothing. */
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_CPUID2, got));
-	ASSERT_EQ(0, find(got, 0, 0)->ebx != e0->ebx);
+	ASSERT_EQ(0, vmk_cpuid_find(got, 0, 0)->ebx != e0->ebx);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	ASSERT_EQ(e0->ebx, v);
 
@@ -196,9 +186,9 @@ TEST(set_small_table)
 	c->entries[1].eax = 0x00000f00;
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, c));
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_GET_CPUID2, got));
-	ASSERT_TRUE(find(got, 0, 0) != NULL);
-	ASSERT_EQ(0x64636261, find(got, 0, 0)->ebx);
-	ASSERT_EQ(0x00000f00, find(got, 1, 0)->eax);
+	ASSERT_TRUE(vmk_cpuid_find(got, 0, 0) != NULL);
+	ASSERT_EQ(0x64636261, vmk_cpuid_find(got, 0, 0)->ebx);
+	ASSERT_EQ(0x00000f00, vmk_cpuid_find(got, 1, 0)->eax);
 	/* Linux 6.1 leaves nent as passed (8) on success, see above. */
 	if (got->nent == 8)
 		goto out;

@@ -196,6 +196,8 @@ void *vmk_stats_descs(int fd, struct kvm_stats_header *h, size_t *dsize);
 
 /* Give the vCPU KVM_GET_SUPPORTED_CPUID as its CPUID. */
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu);
+/* The entry of @c for leaf @fn, sub-leaf @idx, or NULL. */
+struct kvm_cpuid_entry2 *vmk_cpuid_find(struct kvm_cpuid2 *c, u32 fn, u32 idx);
 
 /* The host CPU's vendor string (CPUID 0) is @vendor, e.g. "GenuineIntel". */
 bool vmk_host_vendor_is(const char *vendor);

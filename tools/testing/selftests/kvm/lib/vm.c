@@ -435,6 +435,16 @@ int vmk_param_write(const char *mod, const char *name, const char *val)
 	return r;
 }
 
+struct kvm_cpuid_entry2 *vmk_cpuid_find(struct kvm_cpuid2 *c, u32 fn, u32 idx)
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return NULL;
+}
+
 void vmk_vcpu_set_cpuid(struct vmk_vcpu *vcpu)
 {
 	struct kvm_cpuid2 *c;
