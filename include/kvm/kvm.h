@@ -35,7 +35,7 @@ struct kvm_vm_stat {
 #define KVM_NG_MAX_VCPUS	1024
 #define KVM_NG_MAX_VCPU_ID	4096
 #define KVM_NG_SOFT_MAX_VCPUS	KVM_NG_MAX_VCPUS
-#define KVM_NG_USER_MEMSLOTS	509
+#define KVM_NG_USER_MEMSLOTS	32764
 #define KVM_NG_ADDRESS_SPACES	1
 
 /* Page frame number in guest-physical space. */

@@ -8,7 +8,6 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include <kvm/kvm.h>
@@ -125,15 +124,6 @@ int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
 }
 EXPORT_SYMBOL_GPL(kvm_vcpu_write_guest);
 
-static int kvm_memslot_cmp(const void *a, const void *b)
-{
-	const struct kvm_memslot *x = a, *y = b;
-
-	if (x->base_gfn == y->base_gfn)
-		return 0;
-	return x->base_gfn < y->base_gfn ? -1 : 1;
-}
-
 static int kvm_memslot_check(const struct kvm_userspace_memory_region *mem)
 {
 	u16 as_id = mem->slot >> 16, id = mem->slot & 0xffff;
@@ -167,20 +157,37 @@ static int kvm_find_slot_id(struct kvm_memslots *slots, u16 id)
 	return -1;
 }
 
+/*
+ * Index of the first slot of @slots (sorted by base_gfn, disjoint) that ends
+ * above @gfn: where a slot starting at @gfn belongs. O(log n), as the lookup:
+ * a VM may have 32764 slots.
+ */
+static int kvm_memslot_lower_bound(struct kvm_memslots *slots, gfn_t gfn)
+{
+	int lo = 0, hi = slots->nr;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const struct kvm_memslot *s = &slots->slot[mid];
+
+		if (s->base_gfn + s->npages <= gfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Does [base, base + npages) overlap any slot other than the one at @skip? */
 static bool kvm_memslot_overlaps(struct kvm_memslots *slots, int skip,
 				 gfn_t base, u64 npages)
 {
 	int i;
 
-	for (i = 0; i < slots->nr; i++) {
-		struct kvm_memslot *s = &slots->slot[i];
-
-		if (i == skip)
-			continue;
-		if (base < s->base_gfn + s->npages && s->base_gfn < base + npages)
+	for (i = kvm_memslot_lower_bound(slots, base);
+	     i < slots->nr && slots->slot[i].base_gfn < base + npages; i++)
+		if (i != skip)
 			return true;
-	}
 	return false;
 }
 
@@ -269,12 +276,18 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		      (!logging && old_bitmap) ||
 		      (logging && !old_bitmap && !initially_set);
 	}
-	if (!npages) {
-		new->slot[at] = new->slot[new->nr - 1];
+	/* Out of its place, and back in at its (new) one: the set stays sorted. */
+	if (at >= 0) {
+		memmove(&new->slot[at], &new->slot[at + 1],
+			(new->nr - at - 1) * sizeof(new->slot[0]));
 		new->nr--;
-	} else {
-		struct kvm_memslot *s = &new->slot[at >= 0 ? at : new->nr++];
+	}
+	if (npages) {
+		int pos = kvm_memslot_lower_bound(new, base);
+		struct kvm_memslot *s = &new->slot[pos];
 
+		memmove(s + 1, s, (new->nr - pos) * sizeof(*s));
+		new->nr++;
 		s->as_id = as_id;
 		s->id = id;
 		s->base_gfn = base;
@@ -284,7 +297,6 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		s->dirty_bitmap = new_bitmap;
 	}
 	WARN_ON_ONCE(new->nr != nr);
-	sort(new->slot, new->nr, sizeof(new->slot[0]), kvm_memslot_cmp, NULL);
 
 	rcu_assign_pointer(vm->memslots[as_id], new);
 	/* After this no vCPU can still be mapping from the old set... */
