@@ -48,21 +48,6 @@ static void guest_code(u64 arg)
 	GUEST_SYNC(db_dr6);
 }
 
-static int enable_payload(struct vmk_vm *vm, u64 on)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_EXCEPTION_PAYLOAD, .args = { on },
-	};
-
-	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
-}
-
-static void get_events(struct vmk_vcpu *vcpu, struct kvm_vcpu_events *ev)
-{
-	VMK_CHECK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev) == 0,
-		  "KVM_GET_VCPU_EVENTS: %s", strerror(errno));
-}
-
 static void queue(struct kvm_vcpu_events *ev, u8 nr, bool err, u32 code,
 		  u64 payload)
 {
@@ -83,13 +68,13 @@ TEST(refused_without_cap)
 	struct kvm_vcpu_events ev;
 
 	ASSERT_EQ(1, vmk_vm_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD));
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_FALSE(ev.flags & KVM_VCPUEVENT_VALID_PAYLOAD);
 	queue(&ev, 14, true, 2, PF_ADDR);
 	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev), EINVAL);
 	/* Turned on, then off again: refused again. */
-	ASSERT_EQ(0, enable_payload(vm, 1));
-	ASSERT_EQ(0, enable_payload(vm, 0));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD, 1));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD, 0));
 	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev), EINVAL);
 	vmk_vm_free(vm);
 }
@@ -100,7 +85,7 @@ TEST(bad_vectors)
 	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_code, 0);
 	struct kvm_vcpu_events ev;
 
-	ASSERT_EQ(0, enable_payload(vm, 1));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD, 1));
 	queue(&ev, 2, false, 0, 0);
 	VMK_CHECK_ERRNO(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev), EINVAL);
 	queue(&ev, 32, false, 0, 0);
@@ -117,8 +102,8 @@ TEST(pending_and_injected)
 	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_code, 0);
 	struct kvm_vcpu_events ev, out;
 
-	ASSERT_EQ(0, enable_payload(vm, 1));
-	get_events(vcpu, &out);
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD, 1));
+	vmk_get_vcpu_events(vcpu, &out);
 	EXPECT_TRUE(out.flags & KVM_VCPUEVENT_VALID_PAYLOAD);
 	EXPECT_EQ(0, out.exception.pending);
 	EXPECT_EQ(0, out.exception.injected);
@@ -128,7 +113,7 @@ TEST(pending_and_injected)
 	ev.exception.pending = 0;
 	ev.exception.injected = 1;
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
-	get_events(vcpu, &out);
+	vmk_get_vcpu_events(vcpu, &out);
 	EXPECT_EQ(1, out.exception.injected);
 	EXPECT_EQ(0, out.exception.pending);
 	EXPECT_EQ(0, out.exception_has_payload);
@@ -137,7 +122,7 @@ TEST(pending_and_injected)
 	/* Queued, with its payload. */
 	queue(&ev, 14, true, 6, PF_ADDR);
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
-	get_events(vcpu, &out);
+	vmk_get_vcpu_events(vcpu, &out);
 	EXPECT_EQ(0, out.exception.injected);
 	EXPECT_EQ(1, out.exception.pending);
 	EXPECT_EQ(1, out.exception_has_payload);
@@ -147,7 +132,7 @@ TEST(pending_and_injected)
 	/* Without VALID_PAYLOAD the pending and payload fields are ignored. */
 	ev.flags = 0;
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
-	get_events(vcpu, &out);
+	vmk_get_vcpu_events(vcpu, &out);
 	EXPECT_EQ(0, out.exception.pending);
 	EXPECT_EQ(0, out.exception.injected);
 	vmk_vm_free(vm);
@@ -164,7 +149,7 @@ TEST(payload_on_delivery)
 
 	vmk_set_guest_handler(vm, 14, pf_handler);
 	vmk_set_guest_handler(vm, 1, db_handler);
-	ASSERT_EQ(0, enable_payload(vm, 1));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXCEPTION_PAYLOAD, 1));
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 
 	queue(&ev, 14, true, 6, PF_ADDR);

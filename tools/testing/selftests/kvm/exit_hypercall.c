@@ -16,6 +16,7 @@
 
 #define GPA		0x40000000ULL
 #define ENC		KVM_MAP_GPA_RANGE_ENCRYPTED
+#define MAP_GPA		(1 << KVM_HC_MAP_GPA_RANGE)
 
 volatile u8 use_vmmcall;
 
@@ -45,15 +46,6 @@ static void guest_code(u64 arg)
 			     KVM_MAP_GPA_RANGE_PAGE_SZ_2M));
 }
 
-static int enable(struct vmk_vm *vm, u64 mask)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_EXIT_HYPERCALL, .args = { mask },
-	};
-
-	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
-}
-
 #define PVM_SKIP_REASON "PVM /dev/kvm: a guest hypercall never returns from KVM_RUN"
 
 static struct vmk_vcpu *new_vcpu(struct vmk_vm *vm)
@@ -69,12 +61,13 @@ TEST(capability)
 {
 	struct vmk_vm *vm = vmk_vm_new_std();
 
-	ASSERT_EQ(1 << KVM_HC_MAP_GPA_RANGE,
-		  vmk_vm_cap(vm, KVM_CAP_EXIT_HYPERCALL));
-	VMK_CHECK_ERRNO(enable(vm, 1 << KVM_HC_KICK_CPU), EINVAL);
-	VMK_CHECK_ERRNO(enable(vm, 1ULL << 63), EINVAL);
-	ASSERT_EQ(0, enable(vm, 0));
-	ASSERT_EQ(0, enable(vm, 1 << KVM_HC_MAP_GPA_RANGE));
+	ASSERT_EQ(MAP_GPA, vmk_vm_cap(vm, KVM_CAP_EXIT_HYPERCALL));
+	VMK_CHECK_ERRNO(vmk_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL,
+				       1 << KVM_HC_KICK_CPU), EINVAL);
+	VMK_CHECK_ERRNO(vmk_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 1ULL << 63),
+			EINVAL);
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 0));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, MAP_GPA));
 	vmk_vm_free(vm);
 }
 
@@ -118,7 +111,7 @@ TEST(exits_and_result)
 
 	if (vmk_host_is_pvm())
 		SKIP(goto out, PVM_SKIP_REASON);
-	ASSERT_EQ(0, enable(vm, 1 << KVM_HC_MAP_GPA_RANGE));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, MAP_GPA));
 	expect_exit(_metadata, vcpu, GPA, 16, ENC, 0x5a5a5a5a12345678ULL);
 	/* The hypercall is done: RIP is past it while the exit is out. */
 	vmk_get_regs(vcpu, &regs);

@@ -55,16 +55,6 @@ struct seen {
 	u64 host_after;	/* KVM_GET_MSRS after the guest's WRMSR */
 };
 
-static int set_msr(struct vmk_vcpu *vcpu, u32 index, u64 v)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e.index = index, .e.data = v };
-
-	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
-}
-
 static struct seen try_value(struct vmk_vm *vm, struct vmk_vcpu *vcpu,
 			     u32 index, u64 val)
 {
@@ -72,7 +62,7 @@ static struct seen try_value(struct vmk_vm *vm, struct vmk_vcpu *vcpu,
 	u64 v;
 
 	vmk_set_msr(vcpu, index, 0);
-	s.host_set = set_msr(vcpu, index, val);
+	s.host_set = vmk_try_set_msr(vcpu, index, val);
 	s.host_read = vmk_get_msr(vcpu, index);
 	vmk_set_msr(vcpu, index, 0);
 	*vmk_guest_copy_of(vm, g_index) = index;

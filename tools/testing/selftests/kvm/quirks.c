@@ -21,11 +21,7 @@
 
 static int disable_quirks(struct vmk_vm *vm, u64 quirks)
 {
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_DISABLE_QUIRKS2, .args = { quirks },
-	};
-
-	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+	return vmk_enable_cap(vm, KVM_CAP_DISABLE_QUIRKS2, quirks);
 }
 
 static bool has_quirk(struct vmk_vm *vm, u64 quirk)

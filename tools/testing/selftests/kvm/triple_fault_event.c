@@ -18,26 +18,11 @@ static void guest_code(u64 arg)
 	GUEST_SYNC(arg + 1);
 }
 
-static int enable_tf(struct vmk_vm *vm, u64 on)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_X86_TRIPLE_FAULT_EVENT, .args = { on },
-	};
-
-	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
-}
-
-static void get_events(struct vmk_vcpu *vcpu, struct kvm_vcpu_events *ev)
-{
-	VMK_CHECK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev) == 0,
-		  "KVM_GET_VCPU_EVENTS: %s", strerror(errno));
-}
-
 static void set_tf(struct vmk_vcpu *vcpu, u8 pending)
 {
 	struct kvm_vcpu_events ev;
 
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	ev.flags = KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
 	ev.triple_fault.pending = pending;
 	VMK_CHECK(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev) == 0,
@@ -51,7 +36,7 @@ TEST(refused_without_cap)
 	struct kvm_vcpu_events ev;
 
 	ASSERT_EQ(1, vmk_vm_cap(vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT));
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_FALSE(ev.flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT);
 	ev.flags = KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
 	ev.triple_fault.pending = 1;
@@ -67,20 +52,20 @@ TEST(pending_gives_shutdown)
 	struct kvm_regs regs;
 	u64 v;
 
-	ASSERT_EQ(0, enable_tf(vm, 1));
-	get_events(vcpu, &ev);
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT, 1));
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_TRUE(ev.flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT);
 	EXPECT_EQ(0, ev.triple_fault.pending);
 
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	EXPECT_EQ(0x10, v);
 	set_tf(vcpu, 1);
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_EQ(1, ev.triple_fault.pending);
 	vmk_get_regs(vcpu, &regs);
 	vmk_run(vcpu);
 	vmk_expect_exit(vcpu, KVM_EXIT_SHUTDOWN);
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_EQ(0, ev.triple_fault.pending);
 	vmk_vm_free(vm);
 }
@@ -92,11 +77,11 @@ TEST(cleared_again)
 	struct kvm_vcpu_events ev;
 	u64 v;
 
-	ASSERT_EQ(0, enable_tf(vm, 1));
+	ASSERT_EQ(0, vmk_enable_cap(vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT, 1));
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	set_tf(vcpu, 1);
 	set_tf(vcpu, 0);
-	get_events(vcpu, &ev);
+	vmk_get_vcpu_events(vcpu, &ev);
 	EXPECT_EQ(0, ev.triple_fault.pending);
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &v));
 	EXPECT_EQ(0x21, v);
