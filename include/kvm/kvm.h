@@ -35,7 +35,7 @@ struct kvm_vm_stat {
 #define KVM_NG_MAX_VCPUS	1024
 #define KVM_NG_MAX_VCPU_ID	4096
 #define KVM_NG_SOFT_MAX_VCPUS	KVM_NG_MAX_VCPUS
-#define KVM_NG_USER_MEMSLOTS	509
+#define KVM_NG_USER_MEMSLOTS	32764
 #define KVM_NG_ADDRESS_SPACES	1
 
 /* Page frame number in guest-physical space. */
@@ -54,11 +54,14 @@ struct kvm_memslot {
 };
 
 /*
- * An immutable, gfn-sorted set of slots. Updates build a new set and publish
- * it with RCU; readers hold vm->srcu.
+ * A gfn-sorted set of slots, immutable while published: readers hold
+ * vm->srcu. An update changes the VM's spare set (a copy of the published
+ * one), publishes it, and once the readers of the old one are gone makes
+ * the same change there, which becomes the spare (virt/kvm/memslot.c).
  */
 struct kvm_memslots {
 	int nr;
+	int capacity;
 	struct kvm_memslot slot[];
 };
 
@@ -124,6 +127,10 @@ struct kvm_vm {
 	struct srcu_struct srcu;
 	/* One slot set per address space, indexed by as_id. */
 	struct kvm_memslots __rcu *memslots[KVM_NG_ADDRESS_SPACES];
+	/* Equal to memslots[] between updates, or NULL; under slots_lock. */
+	struct kvm_memslots *memslots_spare[KVM_NG_ADDRESS_SPACES];
+	/* The slot ids in use, so that a new one is known new without a scan. */
+	unsigned long memslot_ids[KVM_NG_ADDRESS_SPACES][BITS_TO_LONGS(KVM_NG_USER_MEMSLOTS)];
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags, changed under slots_lock. */
 	u64 dirty_log_protect;
 	/* KVM_CAP_DIRTY_LOG_RING: bytes per vCPU ring, 0 for bitmaps. */

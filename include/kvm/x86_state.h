@@ -81,8 +81,15 @@ struct kvm_pending_exception {
 	bool has_error_code;
 	u8 vector;
 	u32 error_code;
-	/* An exit interrupted its delivery (for the kvm_inj_exception event). */
+	/*
+	 * Its delivery began: an exit interrupted it, or userspace set it as
+	 * injected. Otherwise it is only queued (KVM_CAP_EXCEPTION_PAYLOAD's
+	 * "pending").
+	 */
 	bool reinjected;
+	/* A queued #PF's CR2, a queued #DB's DR6 bits: written on delivery. */
+	bool has_payload;
+	u64 payload;
 };
 
 /*
@@ -259,6 +266,8 @@ struct kvm_vcpu_x86 {
 	struct kvm_pio_state pio;
 	struct kvm_mmio_state mmio;
 	struct kvm_msr_exit_state msr_exit;
+	/* KVM_EXIT_HYPERCALL out: RAX takes run->hypercall.ret on next KVM_RUN. */
+	bool hypercall_exit;
 	struct kvm_pending_exception exception;
 	struct kvm_x86_events events;
 	struct kvm_x86_debug debug;
@@ -324,6 +333,11 @@ struct kvm_vm_x86 {
 
 	/* KVM_X86_QUIRK_* bits turned off with KVM_CAP_DISABLE_QUIRKS2. */
 	u64 disabled_quirks;
+	/* KVM_CAP_EXCEPTION_PAYLOAD, KVM_CAP_X86_TRIPLE_FAULT_EVENT enabled. */
+	bool exception_payload;
+	bool triple_fault_event;
+	/* BIT(KVM_HC_*) handed to userspace (KVM_CAP_EXIT_HYPERCALL). */
+	u64 exit_hypercall_mask;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR faults. */
 	bool platform_info_hidden;
 	/* KVM_MSR_EXIT_REASON_* (KVM_CAP_X86_USER_SPACE_MSR) that exit to userspace. */

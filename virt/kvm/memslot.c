@@ -8,7 +8,6 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include <kvm/kvm.h>
@@ -125,15 +124,6 @@ int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
 }
 EXPORT_SYMBOL_GPL(kvm_vcpu_write_guest);
 
-static int kvm_memslot_cmp(const void *a, const void *b)
-{
-	const struct kvm_memslot *x = a, *y = b;
-
-	if (x->base_gfn == y->base_gfn)
-		return 0;
-	return x->base_gfn < y->base_gfn ? -1 : 1;
-}
-
 static int kvm_memslot_check(const struct kvm_userspace_memory_region *mem)
 {
 	u16 as_id = mem->slot >> 16, id = mem->slot & 0xffff;
@@ -167,21 +157,87 @@ static int kvm_find_slot_id(struct kvm_memslots *slots, u16 id)
 	return -1;
 }
 
+/*
+ * Index of the first slot of @slots (sorted by base_gfn, disjoint) that ends
+ * above @gfn: where a slot starting at @gfn belongs. O(log n), as the lookup:
+ * a VM may have 32764 slots.
+ */
+static int kvm_memslot_lower_bound(struct kvm_memslots *slots, gfn_t gfn)
+{
+	int lo = 0, hi = slots->nr;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const struct kvm_memslot *s = &slots->slot[mid];
+
+		if (s->base_gfn + s->npages <= gfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Does [base, base + npages) overlap any slot other than the one at @skip? */
 static bool kvm_memslot_overlaps(struct kvm_memslots *slots, int skip,
 				 gfn_t base, u64 npages)
 {
 	int i;
 
-	for (i = 0; i < slots->nr; i++) {
-		struct kvm_memslot *s = &slots->slot[i];
-
-		if (i == skip)
-			continue;
-		if (base < s->base_gfn + s->npages && s->base_gfn < base + npages)
+	for (i = kvm_memslot_lower_bound(slots, base);
+	     i < slots->nr && slots->slot[i].base_gfn < base + npages; i++)
+		if (i != skip)
 			return true;
-	}
 	return false;
+}
+
+/*
+ * @set, or a new set in its place, as a copy of @like with room for @need
+ * slots. A set that has room already equals @like. The room doubles, so
+ * that creating n slots copies O(n) slots in all, not O(n^2).
+ */
+static struct kvm_memslots *kvm_memslots_reserve(struct kvm_memslots *set,
+						 const struct kvm_memslots *like,
+						 int need)
+{
+	struct kvm_memslots *new;
+	int cap;
+
+	if (set && set->capacity >= need)
+		return set;
+	cap = max3(need, 2 * like->nr, 16);
+	new = kvzalloc(struct_size(new, slot, cap), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+	memcpy(new->slot, like->slot, like->nr * sizeof(like->slot[0]));
+	new->nr = like->nr;
+	new->capacity = cap;
+	kvfree(set);
+	return new;
+}
+
+/*
+ * The slot at @at (if any) leaves, @slot (if any) enters at its place:
+ * O(log n) and a memmove of the slots after it.
+ */
+static void kvm_memslots_apply(struct kvm_memslots *set, int at,
+			       const struct kvm_memslot *slot)
+{
+	struct kvm_memslot *s;
+	int pos;
+
+	if (at >= 0) {
+		memmove(&set->slot[at], &set->slot[at + 1],
+			(set->nr - at - 1) * sizeof(set->slot[0]));
+		set->nr--;
+	}
+	if (!slot)
+		return;
+	pos = kvm_memslot_lower_bound(set, slot->base_gfn);
+	s = &set->slot[pos];
+	memmove(s + 1, s, (set->nr - pos) * sizeof(*s));
+	*s = *slot;
+	set->nr++;
 }
 
 static unsigned long kvm_dirty_bitmap_bytes(const struct kvm_memslot *slot)
@@ -205,15 +261,15 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	struct kvm_memslots *old = kvm_memslots(vm, as_id), *new;
 	gfn_t base = mem->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = mem->memory_size >> PAGE_SHIFT;
-	struct kvm_memslot gone = {};
+	struct kvm_memslot gone = {}, slot = {};
 	unsigned long *old_bitmap = NULL, *new_bitmap = NULL;
 	bool logging = mem->flags & KVM_MEM_LOG_DIRTY_PAGES;
 	bool initially_set = vm->dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET;
 	bool zap = false;
-	int at, nr;
+	int at;
 
 	lockdep_assert_held(&vm->slots_lock);
-	at = kvm_find_slot_id(old, id);
+	at = test_bit(id, vm->memslot_ids[as_id]) ? kvm_find_slot_id(old, id) : -1;
 	if (!npages) {
 		/* Deleting a slot that does not exist is an error. */
 		if (at < 0)
@@ -245,15 +301,13 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		}
 	}
 
-	nr = old->nr + (at < 0 ? 1 : 0) - (npages ? 0 : 1);
-	new = kvzalloc(struct_size(new, slot, old->nr + 1), GFP_KERNEL_ACCOUNT);
+	new = kvm_memslots_reserve(vm->memslots_spare[as_id], old, old->nr + 1);
 	if (!new) {
 		if (new_bitmap != old_bitmap)
 			kvfree(new_bitmap);
 		return -ENOMEM;
 	}
-	memcpy(new->slot, old->slot, old->nr * sizeof(old->slot[0]));
-	new->nr = old->nr;
+	vm->memslots_spare[as_id] = NULL;
 
 	if (at >= 0) {
 		gone = old->slot[at];
@@ -269,22 +323,22 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 		      (!logging && old_bitmap) ||
 		      (logging && !old_bitmap && !initially_set);
 	}
-	if (!npages) {
-		new->slot[at] = new->slot[new->nr - 1];
-		new->nr--;
-	} else {
-		struct kvm_memslot *s = &new->slot[at >= 0 ? at : new->nr++];
-
-		s->as_id = as_id;
-		s->id = id;
-		s->base_gfn = base;
-		s->npages = npages;
-		s->userspace_addr = mem->userspace_addr;
-		s->flags = mem->flags;
-		s->dirty_bitmap = new_bitmap;
+	if (npages) {
+		slot = (struct kvm_memslot) {
+			.as_id = as_id,
+			.id = id,
+			.base_gfn = base,
+			.npages = npages,
+			.userspace_addr = mem->userspace_addr,
+			.flags = mem->flags,
+			.dirty_bitmap = new_bitmap,
+		};
 	}
-	WARN_ON_ONCE(new->nr != nr);
-	sort(new->slot, new->nr, sizeof(new->slot[0]), kvm_memslot_cmp, NULL);
+	kvm_memslots_apply(new, at, npages ? &slot : NULL);
+	if (npages)
+		__set_bit(id, vm->memslot_ids[as_id]);
+	else
+		__clear_bit(id, vm->memslot_ids[as_id]);
 
 	rcu_assign_pointer(vm->memslots[as_id], new);
 	/* After this no vCPU can still be mapping from the old set... */
@@ -295,7 +349,13 @@ static int kvm_update_memslots(struct kvm_vm *vm,
 	kvm_arch_memslots_changed(vm);
 	if (old_bitmap != new_bitmap)
 		kvfree(old_bitmap);
-	kvfree(old);
+	/* No reader is left on the old set: it follows, and is the spare. */
+	if (old->capacity >= new->nr) {
+		kvm_memslots_apply(old, at, npages ? &slot : NULL);
+		vm->memslots_spare[as_id] = old;
+	} else {
+		kvfree(old);
+	}
 	return 0;
 }
 
@@ -582,5 +642,7 @@ void kvm_free_memslots(struct kvm_vm *vm)
 			kvfree(slots->slot[i].dirty_bitmap);
 		kvfree(slots);
 		RCU_INIT_POINTER(vm->memslots[as_id], NULL);
+		kvfree(vm->memslots_spare[as_id]);
+		vm->memslots_spare[as_id] = NULL;
 	}
 }

@@ -68,6 +68,7 @@ void kvm_x86_event_interrupted(struct kvm_vcpu *vcpu,
 		ex->has_error_code = has_error_code;
 		ex->error_code = error_code;
 		ex->reinjected = true;
+		ex->has_payload = false;
 		break;
 	}
 }
@@ -136,6 +137,7 @@ static bool kvm_exception_inject(struct kvm_vcpu *vcpu)
 	trace_kvm_inj_exception(ex->vector, ex->has_error_code,
 				ex->error_code, ex->reinjected);
 	ex->reinjected = false;
+	kvm_x86_deliver_exception_payload(vcpu);
 	kvm_x86_call(inject_exception)(vcpu);
 	return true;
 }

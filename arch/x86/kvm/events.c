@@ -19,12 +19,15 @@
 /* The flags of kvm_vcpu_events this implementation transfers. */
 #define KVM_EVENTS_SET_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
 				 KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
-				 KVM_VCPUEVENT_VALID_SHADOW)
+				 KVM_VCPUEVENT_VALID_SHADOW | \
+				 KVM_VCPUEVENT_VALID_PAYLOAD | \
+				 KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 
 void kvm_x86_events_reset(struct kvm_vcpu *vcpu)
 {
 	memset(&vcpu->arch.events, 0, sizeof(vcpu->arch.events));
 	vcpu->arch.exception.pending = false;
+	vcpu->arch.exception.has_payload = false;
 	/* With an in-kernel LAPIC, application processors wait for INIT. */
 	vcpu->arch.events.mp_state =
 		kvm_vcpu_has_lapic(vcpu) && !kvm_vcpu_is_bsp(vcpu) ?
@@ -228,14 +231,61 @@ static int kvm_vcpu_interrupt(struct kvm_vcpu *vcpu,
 	return 0;
 }
 
+/*
+ * KVM_CAP_EXCEPTION_PAYLOAD: a queued #PF or #DB changes CR2 or DR6 only
+ * when it is delivered (APM and SDM: the CPU writes them as it raises the
+ * exception), so userspace may still see and change both. Delivered now
+ * when the payload cannot be reported, or right before injection.
+ */
+#define DR6_B0_B3		0xfULL
+#define DR6_RTM			BIT_ULL(16)
+
+void kvm_x86_deliver_exception_payload(struct kvm_vcpu *vcpu)
+{
+	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+	u64 dr6;
+
+	if (!ex->has_payload)
+		return;
+	ex->has_payload = false;
+	switch (ex->vector) {
+	case X86_TRAP_PF:
+		kvm_write_cr(vcpu, 2, ex->payload);
+		break;
+	case X86_TRAP_DB:
+		/*
+		 * The payload has DR6's status bits set as they are to be set,
+		 * with RTM (active low in DR6) set when DR6.RTM is to clear.
+		 * B0-B3 name this exception's breakpoints only.
+		 */
+		dr6 = kvm_get_dr(vcpu, 6) & ~DR6_B0_B3;
+		dr6 |= ex->payload & ~DR6_RTM;
+		if (ex->payload & DR6_RTM)
+			dr6 &= ~DR6_RTM;
+		kvm_set_dr(vcpu, 6, dr6);
+		break;
+	}
+}
+
 void kvm_get_vcpu_events(struct kvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+	struct kvm_vm_x86 *vm = &vcpu->vm->arch;
 
 	memset(e, 0, sizeof(*e));
-	/* Without KVM_CAP_EXCEPTION_PAYLOAD, queued reads as injected. */
-	e->exception.injected = ex->pending;
+	if (vm->exception_payload) {
+		e->exception.injected = ex->pending && ex->reinjected;
+		e->exception.pending = ex->pending && !ex->reinjected;
+		e->exception_has_payload = ex->pending && ex->has_payload;
+		e->exception_payload = e->exception_has_payload ? ex->payload : 0;
+		e->flags |= KVM_VCPUEVENT_VALID_PAYLOAD;
+	} else {
+		/* Queued reads as injected: its CR2/DR6 must be in place. */
+		if (ex->pending)
+			kvm_x86_deliver_exception_payload(vcpu);
+		e->exception.injected = ex->pending;
+	}
 	e->exception.nr = ex->vector;
 	e->exception.has_error_code = ex->has_error_code;
 	e->exception.error_code = ex->error_code;
@@ -249,27 +299,47 @@ void kvm_get_vcpu_events(struct kvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 	e->nmi.pending = ev->nmi_pending;
 	e->nmi.masked = ev->nmi_masked;
 	e->sipi_vector = ev->sipi_vector;
-	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	e->flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	if (vm->triple_fault_event) {
+		e->triple_fault.pending =
+			test_bit(KVM_REQ_TRIPLE_FAULT, &vcpu->requests);
+		e->flags |= KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	}
 }
 
 int kvm_set_vcpu_events(struct kvm_vcpu *vcpu, const struct kvm_vcpu_events *e)
 {
 	struct kvm_x86_events *ev = &vcpu->arch.events;
 	struct kvm_pending_exception *ex = &vcpu->arch.exception;
+	struct kvm_vm_x86 *vm = &vcpu->vm->arch;
+	bool queued = false, has_payload = false;
 
 	if (e->flags & ~KVM_EVENTS_SET_FLAGS)
 		return -EINVAL;
+	if (e->flags & KVM_VCPUEVENT_VALID_PAYLOAD) {
+		if (!vm->exception_payload)
+			return -EINVAL;
+		/* Queued or in delivery, not both; only queued has a payload. */
+		if (e->exception.pending && e->exception.injected)
+			return -EINVAL;
+		queued = e->exception.pending;
+		has_payload = queued && e->exception_has_payload;
+	}
+	if ((e->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) &&
+	    !vm->triple_fault_event)
+		return -EINVAL;
 	/* Vectors 0-31 are exceptions, and NMI is not one of them. */
-	if (e->exception.injected &&
+	if ((e->exception.injected || queued) &&
 	    (e->exception.nr > 31 || e->exception.nr == X86_TRAP_NMI))
 		return -EINVAL;
 
-	ex->pending = e->exception.injected;
+	ex->pending = e->exception.injected || queued;
 	ex->vector = e->exception.nr;
 	ex->has_error_code = e->exception.has_error_code;
 	ex->error_code = e->exception.error_code;
-	/* KVM_GET_VCPU_EVENTS reports only exceptions in delivery. */
-	ex->reinjected = e->exception.injected;
+	ex->reinjected = e->exception.injected && !queued;
+	ex->has_payload = has_payload;
+	ex->payload = has_payload ? e->exception_payload : 0;
 
 	/*
 	 * A software interrupt in delivery: RIP is still at the INTn, which
@@ -287,6 +357,13 @@ int kvm_set_vcpu_events(struct kvm_vcpu *vcpu, const struct kvm_vcpu_events *e)
 	ev->nmi_masked = !!e->nmi.masked;
 	if (e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
 		ev->sipi_vector = e->sipi_vector;
+	/* The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before any entry. */
+	if (e->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) {
+		if (e->triple_fault.pending)
+			kvm_vcpu_request(vcpu, KVM_REQ_TRIPLE_FAULT);
+		else
+			kvm_vcpu_test_clear_request(vcpu, KVM_REQ_TRIPLE_FAULT);
+	}
 	return 0;
 }
 

@@ -331,5 +331,6 @@ void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
 	e->has_error_code = has_error_code;
 	e->error_code = error_code;
 	e->reinjected = false;
+	e->has_payload = false;
 }
 EXPORT_SYMBOL_GPL(kvm_x86_queue_exception);

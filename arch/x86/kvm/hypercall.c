@@ -7,6 +7,7 @@
  * rewrites it into the host's unless KVM_X86_QUIRK_FIX_HYPERCALL_INSN is
  * disabled, in which case the guest gets the #UD.
  */
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <uapi/linux/kvm_para.h>
 #include <asm/trapnr.h>
@@ -31,12 +32,58 @@ static void kvm_hc_sched_yield(struct kvm_vcpu *vcpu, unsigned long apic_id)
 		kvm_vcpu_yield_to(target);
 }
 
+/*
+ * KVM_HC_MAP_GPA_RANGE (hypercalls.rst): userspace's business, through
+ * KVM_EXIT_HYPERCALL when KVM_CAP_EXIT_HYPERCALL asks for it. Arguments
+ * that describe no range never leave: a0 is a page address, a1 a number
+ * of pages that neither is 0 nor runs past the end of the address space.
+ * Returns true if kvm_run now holds the exit, else *ret is the result.
+ */
+static bool kvm_hc_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
+				 u64 attrs, bool op64, unsigned long *ret)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (!(READ_ONCE(vcpu->vm->arch.exit_hypercall_mask) &
+	      BIT_ULL(KVM_HC_MAP_GPA_RANGE))) {
+		*ret = -KVM_ENOSYS;
+		return false;
+	}
+	if (!PAGE_ALIGNED(gpa) || !npages ||
+	    (gpa >> PAGE_SHIFT) + npages <= (gpa >> PAGE_SHIFT)) {
+		*ret = -KVM_EINVAL;
+		return false;
+	}
+	run->exit_reason = KVM_EXIT_HYPERCALL;
+	run->hypercall.nr = KVM_HC_MAP_GPA_RANGE;
+	memset(run->hypercall.args, 0, sizeof(run->hypercall.args));
+	run->hypercall.args[0] = gpa;
+	run->hypercall.args[1] = npages;
+	run->hypercall.args[2] = attrs;
+	run->hypercall.ret = 0;
+	run->hypercall.longmode = op64;
+	vcpu->arch.hypercall_exit = true;
+	return true;
+}
+
+/* The KVM_RUN after KVM_EXIT_HYPERCALL: the result is userspace's. */
+void kvm_x86_complete_hypercall(struct kvm_vcpu *vcpu)
+{
+	u64 ret = vcpu->run->hypercall.ret;
+
+	if (!vcpu->arch.hypercall_exit)
+		return;
+	vcpu->arch.hypercall_exit = false;
+	vcpu->arch.gpr[GPR_RAX] = vcpu->run->hypercall.longmode ? ret : (u32)ret;
+}
+
 int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	unsigned long *g = vcpu->arch.gpr;
 	bool op64 = kvm_code64(vcpu);
 	unsigned long nr = op64 ? g[GPR_RAX] : (u32)g[GPR_RAX];
-	unsigned long ret;
+	unsigned long ret = 0;
+	bool to_user = false;
 
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
 	trace_kvm_hypercall(nr, g[GPR_RBX], g[GPR_RCX], g[GPR_RDX], g[GPR_RSI]);
@@ -48,11 +95,20 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	else if (nr == KVM_HC_SCHED_YIELD) {
 		kvm_hc_sched_yield(vcpu, op64 ? g[GPR_RBX] : (u32)g[GPR_RBX]);
 		ret = 0;
-	}
-	else
+	} else if (nr == KVM_HC_MAP_GPA_RANGE) {
+		to_user = kvm_hc_map_gpa_range(vcpu,
+				op64 ? g[GPR_RBX] : (u32)g[GPR_RBX],
+				op64 ? g[GPR_RCX] : (u32)g[GPR_RCX],
+				op64 ? g[GPR_RDX] : (u32)g[GPR_RDX], op64, &ret);
+	} else {
 		ret = -KVM_ENOSYS;
+	}
 
-	if (!kvm_x86_skip_insn(vcpu, next_rip))
+	if (!kvm_x86_skip_insn(vcpu, next_rip)) {
+		vcpu->arch.hypercall_exit = false;
+		return KVM_X86_EXIT_TO_USER;
+	}
+	if (to_user)
 		return KVM_X86_EXIT_TO_USER;
 	g[GPR_RAX] = op64 ? ret : (u32)ret;
 	return KVM_X86_EXIT_RESUME;

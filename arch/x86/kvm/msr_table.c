@@ -35,12 +35,8 @@
 					 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
 #define MISC_ENABLE_RO_IGNORED		MSR_IA32_MISC_ENABLE_EMON
 #define MISC_ENABLE_RESET		MISC_ENABLE_RO_FIXED
-/*
- * DEBUGCTL bits kept for the guest: LBR and BTF, plus on AMD the PB0-PB3
- * pin controls the APM defines next to them.
- */
+/* DEBUGCTL bits kept for an Intel guest: LBR and BTF (SDM: others #GP). */
 #define DEBUGCTL_VALID_INTEL		0x3ULL
-#define DEBUGCTL_VALID_AMD		0x3fULL
 
 /* ------------------------------------------------------------------ */
 /* MSRs the vendor's control structure holds                           */
@@ -64,7 +60,8 @@ static bool kvm_is_canonical(u64 addr)
 }
 
 /*
- * LSTAR, CSTAR, FS/GS/KERNEL_GS base, SYSENTER_ESP/EIP: WRMSR #GPs on a
+ * LSTAR, CSTAR, FS/GS/KERNEL_GS base, SYSENTER_ESP/EIP (but see
+ * kvm_set_sysenter()): WRMSR #GPs on a
  * non-canonical address, and userspace may not store one either (VMX
  * entry would fail on it, VMLOAD would take it unchecked).
  */
@@ -107,14 +104,57 @@ static enum kvm_msr_result kvm_set_pat(struct kvm_vcpu *vcpu, u32 index,
 	return kvm_x86_call(set_msr)(vcpu, index, data);
 }
 
+/*
+ * On AMD, without LBR virtualization (kvm-amd's lbrv, which we do not
+ * implement), the distribution's kvm-amd takes every DEBUGCTL write, the
+ * guest's and userspace's, drops it with a log line and reads 0: matched,
+ * as measured on the emulated AMD host (msr_sysenter_debugctl).
+ */
 static enum kvm_msr_result kvm_set_debugctl(struct kvm_vcpu *vcpu, u32 index,
 					    u64 data, bool host)
 {
-	u64 valid = kvm_vendor_amd() ? DEBUGCTL_VALID_AMD : DEBUGCTL_VALID_INTEL;
-
-	if (data & ~valid)
+	if (kvm_vendor_amd()) {
+		pr_info_ratelimited("kvm [%d]: vcpu%u, guest rIP: %#lx unhandled wrmsr: 0x%x data 0x%llx\n",
+				    task_tgid_nr(current), vcpu->vcpu_id,
+				    vcpu->arch.rip, index, data);
+		return KVM_MSR_OK;
+	}
+	if (data & ~DEBUGCTL_VALID_INTEL)
 		return KVM_MSR_FAULT;
 	return kvm_x86_call(set_msr)(vcpu, index, data);
+}
+
+/*
+ * SYSENTER_ESP/EIP on an AMD host for a guest that is not an Intel CPU
+ * (SYSENTER is a legacy-mode instruction there), as the distribution's
+ * kvm-amd has them, measured on the emulated AMD host: KVM_SET_MSRS takes
+ * any value and keeps its low 32 bits; the guest's WRMSR takes any value
+ * whole, as the CPU does when kvm-amd passes the MSRs through;
+ * KVM_GET_MSRS gives ESP whole and EIP's low 32 bits. Elsewhere (SDM:
+ * WRMSR): a non-canonical address is refused.
+ */
+static bool kvm_sysenter_legacy(struct kvm_vcpu *vcpu)
+{
+	return kvm_vendor_amd() && !vcpu->arch.guest_intel;
+}
+
+static enum kvm_msr_result kvm_get_sysenter(struct kvm_vcpu *vcpu, u32 index,
+					    u64 *data, bool host)
+{
+	enum kvm_msr_result r = kvm_x86_call(get_msr)(vcpu, index, data);
+
+	if (r == KVM_MSR_OK && host && index == MSR_IA32_SYSENTER_EIP &&
+	    kvm_sysenter_legacy(vcpu))
+		*data = (u32)*data;
+	return r;
+}
+
+static enum kvm_msr_result kvm_set_sysenter(struct kvm_vcpu *vcpu, u32 index,
+					    u64 data, bool host)
+{
+	if (!kvm_sysenter_legacy(vcpu))
+		return kvm_set_canonical_msr(vcpu, index, data, host);
+	return kvm_x86_call(set_msr)(vcpu, index, host ? (u32)data : data);
 }
 
 /*
@@ -571,7 +611,7 @@ const struct kvm_msr_range kvm_msr_table[] = {
 		kvm_set_misc_features),
 	MSR_ONE(MSR_IA32_SYSENTER_CS, kvm_get_vendor_msr, kvm_set_vendor_msr),
 	MSR_RUN(MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-		kvm_get_vendor_msr, kvm_set_canonical_msr),
+		kvm_get_sysenter, kvm_set_sysenter),
 	MSR_RUN(MSR_IA32_MCG_CAP, MSR_IA32_MCG_CTL,
 		kvm_mce_get_msr, kvm_mce_set_msr),
 	MSR_STUB(MSR_P6_EVNTSEL0, MSR_P6_EVNTSEL1),

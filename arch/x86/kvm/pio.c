@@ -208,9 +208,28 @@ done:
 	return true;
 }
 
+/*
+ * KVM_X86_QUIRK_OUT_7E_INC_RIP disabled: an OUT to port 0x7e exits with
+ * RIP still on the instruction, which completes on the next KVM_RUN.
+ */
+#define KVM_PIO_PORT_7E		0x7e
+
+static void pio_defer_out_rip(struct kvm_vcpu *vcpu, unsigned long insn_rip)
+{
+	struct kvm_pio_state *st = &vcpu->arch.pio;
+
+	st->pending = true;
+	st->in = false;
+	st->string = false;
+	st->next_rip = vcpu->arch.rip;
+	st->rip = insn_rip;
+	vcpu->arch.rip = insn_rip;
+}
+
 int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 {
 	unsigned long rax = vcpu->arch.gpr[GPR_RAX];
+	unsigned long insn_rip = vcpu->arch.rip;
 	struct kvm_pio_state *st = &vcpu->arch.pio;
 
 	kvm_stat_inc(&vcpu->stat.arch, io_exits);
@@ -240,6 +259,9 @@ int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio)
 					     pio->size, &rax))
 			return KVM_X86_EXIT_RESUME;
 		memcpy(pio_data(vcpu), &rax, pio->size);
+		if (pio->port == KVM_PIO_PORT_7E &&
+		    !kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_OUT_7E_INC_RIP))
+			pio_defer_out_rip(vcpu, insn_rip);
 	}
 	pio_exit_to_user(vcpu, pio->port, pio->size, pio->in, 1);
 	return KVM_X86_EXIT_TO_USER;
@@ -262,6 +284,10 @@ bool kvm_x86_complete_io(struct kvm_vcpu *vcpu)
 	/* Userspace moved the vCPU elsewhere: the IN is not its to finish. */
 	if (vcpu->arch.rip != st->rip)
 		return true;
+	if (!st->in && !st->string) {
+		vcpu->arch.rip = st->next_rip;
+		return true;
+	}
 
 	if (st->string) {
 		unsigned long *g = vcpu->arch.gpr;

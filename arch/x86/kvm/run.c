@@ -171,6 +171,7 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 	if (!kvm_x86_complete_io(vcpu) || !kvm_x86_complete_mmio(vcpu) ||
 	    !kvm_x86_complete_msr(vcpu))
 		return 0;
+	kvm_x86_complete_hypercall(vcpu);
 	/* Single-stepping: the instruction just completed is one step. */
 	if (kvm_x86_debug_step_after_user(vcpu))
 		return 0;

@@ -522,6 +522,7 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			struct kvm_sregs tmp;
 			struct kvm_sregs2 s2;
 		} sregs2;
+		struct kvm_translation tr;
 	} *u;
 	long r;
 
@@ -603,6 +604,14 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->sregs2.s2, argp, sizeof(u->sregs2.s2)))
 			break;
 		r = kvm_set_sregs2(vcpu, &u->sregs2.tmp, &u->sregs2.s2);
+		break;
+	case KVM_TRANSLATE:
+		r = -EFAULT;
+		if (copy_from_user(&u->tr, argp, sizeof(u->tr)))
+			break;
+		r = kvm_x86_translate(vcpu, &u->tr);
+		if (!r && copy_to_user(argp, &u->tr, sizeof(u->tr)))
+			r = -EFAULT;
 		break;
 	default:
 		r = -EINVAL;

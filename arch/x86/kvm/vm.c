@@ -13,6 +13,7 @@
 #include <asm/cpufeature.h>
 #include <asm/tsc.h>
 
+#include <uapi/linux/kvm_para.h>
 #include "x86.h"
 #include "irqchip/irqchip.h"
 
@@ -20,7 +21,9 @@ u64 kvm_host_xcr0;
 EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 
 /* The quirks userspace may disable: only those whose other behaviour exists. */
-#define KVM_X86_DISABLEABLE_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+#define KVM_X86_DISABLEABLE_QUIRKS	(KVM_X86_QUIRK_LINT0_REENABLED | \
+					 KVM_X86_QUIRK_OUT_7E_INC_RIP | \
+					 KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
 					 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | \
 					 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
 
@@ -138,7 +141,12 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_SREGS2:
+	/* Pending vs injected exceptions, CR2/DR6 on delivery (events.c). */
+	case KVM_CAP_EXCEPTION_PAYLOAD:
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		return 1;
+	case KVM_CAP_EXIT_HYPERCALL:
+		return KVM_EXIT_HYPERCALL_VALID_MASK;
 	default:
 		return 0;
 	}
@@ -429,6 +437,17 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		if (cap.args[0] & ~(u64)KVM_MSR_EXIT_REASONS)
 			return -EINVAL;
 		WRITE_ONCE(vm->arch.user_space_msr_mask, cap.args[0]);
+		return 0;
+	case KVM_CAP_EXCEPTION_PAYLOAD:
+		WRITE_ONCE(vm->arch.exception_payload, !!cap.args[0]);
+		return 0;
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+		WRITE_ONCE(vm->arch.triple_fault_event, !!cap.args[0]);
+		return 0;
+	case KVM_CAP_EXIT_HYPERCALL:
+		if (cap.args[0] & ~KVM_EXIT_HYPERCALL_VALID_MASK)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.exit_hypercall_mask, cap.args[0]);
 		return 0;
 	case KVM_CAP_MAX_VCPU_ID:
 		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);

@@ -96,6 +96,10 @@ enum kvm_msr_result kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data,
 				bool host);
 int kvm_msr_table_check(void);
 bool kvm_x86_complete_msr(struct kvm_vcpu *vcpu);
+/* The hypercalls KVM_CAP_EXIT_HYPERCALL may hand to userspace (hypercall.c). */
+#define KVM_EXIT_HYPERCALL_VALID_MASK	BIT_ULL(KVM_HC_MAP_GPA_RANGE)
+void kvm_x86_complete_hypercall(struct kvm_vcpu *vcpu);
+int kvm_x86_translate(struct kvm_vcpu *vcpu, struct kvm_translation *tr);
 /* msr_filter.c */
 int kvm_vm_set_msr_filter(struct kvm_vm *vm, struct kvm_msr_filter __user *argp);
 bool kvm_msr_allowed(struct kvm_vcpu *vcpu, u32 index, bool write);
@@ -205,6 +209,7 @@ long kvm_events_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 void kvm_x86_events_reset(struct kvm_vcpu *vcpu);
 void kvm_x86_fill_run_state(struct kvm_vcpu *vcpu);
 void kvm_get_vcpu_events(struct kvm_vcpu *vcpu, struct kvm_vcpu_events *e);
+void kvm_x86_deliver_exception_payload(struct kvm_vcpu *vcpu);
 int kvm_set_vcpu_events(struct kvm_vcpu *vcpu, const struct kvm_vcpu_events *e);
 bool kvm_x86_irq_window_exit(struct kvm_vcpu *vcpu);
 int kvm_x86_mp_state_run(struct kvm_vcpu *vcpu);

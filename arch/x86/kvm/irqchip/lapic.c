@@ -163,9 +163,11 @@ static void lapic_reset_regs(struct kvm_lapic *apic, bool init)
 		lapic_set_reg(apic, lapic_lvts[i], APIC_LVT_MASKED);
 	/*
 	 * The BSP comes up in virtual-wire mode, LINT0 taking ExtINT from the
-	 * PIC, as firmware would leave it and as KVM_GET_LAPIC reports.
+	 * PIC, as firmware would leave it and as KVM_GET_LAPIC reports;
+	 * masked like the others once KVM_X86_QUIRK_LINT0_REENABLED is off.
 	 */
-	if (!init && kvm_vcpu_is_bsp(vcpu))
+	if (!init && kvm_vcpu_is_bsp(vcpu) &&
+	    kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_LINT0_REENABLED))
 		lapic_set_reg(apic, APIC_LVT0, APIC_MODE_EXTINT << 8);
 	apic->tsc_deadline = 0;
 	apic->timer_mode = 0;

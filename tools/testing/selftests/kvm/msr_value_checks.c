@@ -7,9 +7,8 @@
  * the MSR keeping its value; a good one is taken.
  *
  * Measured with the distribution's KVM on the emulated AMD host: it agrees
- * on these. Not here, where it differs from kvm-ng: it takes any
- * SYSENTER_ESP/EIP from userspace, keeping 32 bits, and drops reserved
- * DEBUGCTL bits without a fault. The guest's WRMSR of the base and
+ * on these. SYSENTER_ESP/EIP and DEBUGCTL, which kvm-amd treats its own
+ * way, are in msr_sysenter_debugctl. The guest's WRMSR of the base and
  * SYSCALL MSRs may not exit at all (SVM passes them through), so the CPU
  * judges them, not KVM.
  */

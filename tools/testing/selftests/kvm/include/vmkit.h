@@ -216,6 +216,11 @@ void vmk_get_sregs(struct vmk_vcpu *vcpu, struct kvm_sregs *sregs);
 void vmk_set_sregs(struct vmk_vcpu *vcpu, struct kvm_sregs *sregs);
 u64 vmk_get_msr(struct vmk_vcpu *vcpu, u32 index);
 void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value);
+/* KVM_SET_MSRS of one MSR: the ioctl's result (1 if it was taken). */
+int vmk_try_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value);
+/* KVM_ENABLE_CAP on the VM with args[0]: the ioctl's result. */
+int vmk_enable_cap(struct vmk_vm *vm, u32 cap, u64 arg0);
+void vmk_get_vcpu_events(struct vmk_vcpu *vcpu, struct kvm_vcpu_events *ev);
 
 /* KVM_RUN: returns the ioctl result (errno set on -1). */
 int vmk_run_raw(struct vmk_vcpu *vcpu);

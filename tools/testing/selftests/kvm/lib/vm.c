@@ -513,16 +513,35 @@ u64 vmk_get_msr(struct vmk_vcpu *vcpu, u32 index)
 	return m.e.data;
 }
 
-void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
+int vmk_try_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
 {
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
 	} m = { .hdr.nmsrs = 1, .e.index = index, .e.data = value };
-	int r = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+
+	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+}
+
+void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
+{
+	int r = vmk_try_set_msr(vcpu, index, value);
 
 	VMK_CHECK(r == 1, "KVM_SET_MSRS 0x%x: %d (%s)", index, r,
 		  strerror(errno));
+}
+
+int vmk_enable_cap(struct vmk_vm *vm, u32 cap, u64 arg0)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg0 } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &c);
+}
+
+void vmk_get_vcpu_events(struct vmk_vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	VMK_CHECK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev) == 0,
+		  "KVM_GET_VCPU_EVENTS: %s", strerror(errno));
 }
 
 int vmk_run_raw(struct vmk_vcpu *vcpu)
