@@ -346,6 +346,9 @@ int vmx_handle_exit(struct kvm_vcpu *vcpu)
 	vmx_exit_handler_t handler;
 
 	lockdep_assert_irqs_enabled();
+	if ((reason == EXIT_REASON_VMFAIL ||
+	     (reason & EXIT_REASON_ENTRY_FAILED)) && READ_ONCE(dump_invalid_vmcs))
+		vmx_dump_vmcs(vmx);
 	/* VMLAUNCH/VMRESUME failed: the VM-instruction error says why. */
 	if (reason == EXIT_REASON_VMFAIL)
 		return kvm_x86_exit_fail_entry(vcpu, vmx->insn_error);

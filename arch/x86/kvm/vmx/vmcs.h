@@ -476,7 +476,8 @@ void vmx_reset_guest_state(struct vmx_vcpu *vmx);
 u32 vmx_ple_gap(void);
 void vmx_ple_window_grow(struct vmx_vcpu *vmx);
 void vmx_ple_window_shrink(struct vmx_vcpu *vmx);
-
+void vmx_dump_vmcs(struct vmx_vcpu *vmx);
+extern bool dump_invalid_vmcs;
 void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);

@@ -100,9 +100,9 @@ kvm_fixed_bool(sgx, false, 0444,
 kvm_fixed_bool(allow_smaller_maxphyaddr, false, 0444,
 	       "a guest MAXPHYADDR below the host's is not emulated",
 	       "Allow a smaller guest MAXPHYADDR (not implemented: N)");
-kvm_fixed_bool(dump_invalid_vmcs, false, 0644,
-	       "dumping the VMCS on a failed VM entry is not implemented",
-	       "Dump the VMCS on a failed VM entry (not implemented: N)");
+bool dump_invalid_vmcs;
+module_param(dump_invalid_vmcs, bool, 0644);
+MODULE_PARM_DESC(dump_invalid_vmcs, "Dump the VMCS fields to the kernel log when a VM entry fails");
 
 /*
  * PAUSE-loop exiting (SDM "VM-Execution Controls"): the guest exits when a

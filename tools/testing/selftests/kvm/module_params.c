@@ -79,7 +79,7 @@ static const char *const tunables[] = {
 	"kvm_amd/pause_filter_count_shrink", "kvm_amd/pause_filter_count_max",
 	"kvm_intel/ple_window", "kvm_intel/ple_window_grow",
 	"kvm_intel/ple_window_shrink", "kvm_intel/ple_window_max",
-	"kvm/mitigate_smt_rsb",
+	"kvm_intel/dump_invalid_vmcs", "kvm/mitigate_smt_rsb",
 };
 
 static bool listed(const char *const *list, size_t n, const char *mod,
@@ -289,6 +289,10 @@ TEST(runtime_writes)
 	write_readback(_metadata, "kvm", "nx_huge_pages", "off", "N");
 	write_readback(_metadata, "kvm", "nx_huge_pages", "force", "Y");
 	write_readback(_metadata, "kvm", "nx_huge_pages", "Y", "Y");
+	if (!strcmp(vendor_module(), "kvm_intel"))
+		write_readback(_metadata, "kvm_intel", "dump_invalid_vmcs", "Y", "Y");
+	else
+		write_readback(_metadata, "kvm_amd", "dump_invalid_vmcb", "Y", "Y");
 
 	/* Malformed values: EINVAL, nothing changes. */
 	ASSERT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", old, sizeof(old)));
@@ -308,7 +312,6 @@ static const struct { const char *mod, *name, *bad, *good; } refusals[] = {
 	{ "kvm", "lapic_timer_advance_ns", "-1", "0" },
 	{ "kvm", "lapic_timer_advance_ns", "1000", "0" },
 	{ "kvm", "pi_inject_timer", "1", "0" },
-	{ "kvm_intel", "dump_invalid_vmcs", "Y", "N" },
 };
 
 TEST(runtime_refusals)
