@@ -113,6 +113,8 @@ struct kvm_vcpu {
 	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
 	/* The thread of the last KVM_RUN, for directed yields to this vCPU. */
 	struct pid __rcu *run_pid;
+	/* Scheduled out while runnable: a candidate for a directed yield. */
+	bool preempted;
 	struct kvm_vcpu_stat stat;
 	struct kvm_dirty_ring dirty_ring;
 	struct kvm_vcpu_x86 arch;
@@ -163,6 +165,8 @@ struct kvm_vm {
 
 	/* KVM_CAP_HALT_POLL: a per-VM limit instead of the module's. */
 	bool halt_poll_override;
+	/* Where the last directed yield on a PAUSE exit went (virt/kvm/spin.c). */
+	int last_boosted_vcpu;
 	u32 max_halt_poll_ns;
 
 	/* KVM_IRQFD registrations (virt/kvm/irqfd.c). */
@@ -287,7 +291,8 @@ void kvm_vm_request_all(struct kvm_vm *vm, int req);
 void kvm_vcpu_kick(struct kvm_vcpu *vcpu);
 void kvm_vm_kick_all(struct kvm_vm *vm);
 /* The caller's time slice to @target's thread, unless it is in the guest. */
-void kvm_vcpu_yield_to(struct kvm_vcpu *target);
+bool kvm_vcpu_yield_to(struct kvm_vcpu *target);
+void kvm_vcpu_on_spin(struct kvm_vcpu *me);
 /* Sleep in KVM_RUN until @runnable(vcpu) or a signal (halt.c). */
 void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		    bool (*runnable)(struct kvm_vcpu *vcpu));

@@ -214,6 +214,12 @@ struct kvm_pio_exit {
 };
 int kvm_x86_exit_pio(struct kvm_vcpu *vcpu, const struct kvm_pio_exit *pio);
 int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip);
+/*
+ * A PAUSE exit (PAUSE filter, PAUSE-loop exiting): counted, the PAUSE
+ * skipped, and the rest of the time slice given to a preempted vCPU of the
+ * VM (pause.c).
+ */
+int kvm_x86_exit_pause(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_cpuid(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_rdmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
 int kvm_x86_exit_wrmsr(struct kvm_vcpu *vcpu, unsigned long next_rip);
@@ -307,6 +313,33 @@ int kvm_x86_read_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			    void *data, unsigned int len);
 int kvm_x86_write_guest_virt(struct kvm_vcpu *vcpu, unsigned long gva,
 			     const void *data, unsigned int len);
+
+/*
+ * KVM_CAP_X86_DISABLE_EXITS (disable_exits.c), read when a vCPU is
+ * created: the guest's HLT, PAUSE, or MONITOR and MWAIT run without exits.
+ */
+static inline bool kvm_x86_hlt_in_guest(struct kvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->arch.disabled_exits) & KVM_X86_DISABLE_EXITS_HLT;
+}
+
+static inline bool kvm_x86_pause_in_guest(struct kvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->arch.disabled_exits) & KVM_X86_DISABLE_EXITS_PAUSE;
+}
+
+static inline bool kvm_x86_mwait_in_guest(struct kvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->arch.disabled_exits) & KVM_X86_DISABLE_EXITS_MWAIT;
+}
+
+/*
+ * A PAUSE filter's (SVM) or PAUSE-loop window's (VMX) next value: grown
+ * after a PAUSE exit (by @grow, at most @max), shrunk (divided by
+ * @shrink, 0: back to @base) when the vCPU is scheduled out or halts.
+ */
+u32 kvm_pause_window_grow(u32 cur, u32 base, u32 grow, u32 max);
+u32 kvm_pause_window_shrink(u32 cur, u32 base, u32 shrink);
 
 /* An MSR filter is set (msr_filter.c): pass no MSR through, let all exit. */
 static inline bool kvm_x86_msr_filter_on(struct kvm_vcpu *vcpu)

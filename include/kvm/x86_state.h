@@ -146,6 +146,7 @@ struct kvm_vcpu_stat_x86 {
 	u64 nmi_window_exits;	/* the guest's NMI handler returned */
 	u64 request_irq_exits;	/* KVM_EXIT_IRQ_WINDOW_OPEN to userspace */
 	u64 halt_exits;		/* HLT */
+	u64 pause_exits;	/* PAUSE filter / PAUSE-loop exits (ours) */
 	u64 irq_exits;		/* a host interrupt ended guest mode */
 	u64 tdp_faults;		/* nested page faults */
 	u64 insn_emulation;	/* instructions emulated (MMIO) */
@@ -358,6 +359,9 @@ struct kvm_vm_x86 {
 	 */
 	u32 requested_mmu_pages;
 	u32 nr_mmu_pages;
+
+	/* KVM_X86_DISABLE_EXITS_* (KVM_CAP_X86_DISABLE_EXITS), under lock. */
+	u32 disabled_exits;
 
 	/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: no NX huge pages defence here. */
 	bool nx_huge_pages_disabled;

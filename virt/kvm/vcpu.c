@@ -21,13 +21,21 @@ static inline struct kvm_vcpu *preempt_notifier_to_vcpu(struct preempt_notifier 
 
 static void kvm_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	kvm_arch_vcpu_load(preempt_notifier_to_vcpu(pn), cpu);
+	struct kvm_vcpu *vcpu = preempt_notifier_to_vcpu(pn);
+
+	WRITE_ONCE(vcpu->preempted, false);
+	kvm_arch_vcpu_load(vcpu, cpu);
 }
 
 static void kvm_vcpu_sched_out(struct preempt_notifier *pn,
 			       struct task_struct *next)
 {
-	kvm_arch_vcpu_put(preempt_notifier_to_vcpu(pn));
+	struct kvm_vcpu *vcpu = preempt_notifier_to_vcpu(pn);
+
+	/* Still runnable: preempted, not gone to sleep (HLT, a lock). */
+	if (task_is_running(current))
+		WRITE_ONCE(vcpu->preempted, true);
+	kvm_arch_vcpu_put(vcpu);
 }
 
 static struct preempt_ops kvm_vcpu_preempt_ops = {
@@ -149,22 +157,25 @@ static void kvm_vcpu_note_run_pid(struct kvm_vcpu *vcpu)
 /*
  * Give the rest of this time slice to the thread that last ran @target,
  * if it is not running a guest right now (it may hold what the caller
- * waits for). Called from a vCPU's exit handling, preemptible.
+ * waits for). Called from a vCPU's exit handling, preemptible. True when
+ * the scheduler switched to it.
  */
-void kvm_vcpu_yield_to(struct kvm_vcpu *target)
+bool kvm_vcpu_yield_to(struct kvm_vcpu *target)
 {
 	struct task_struct *task;
+	bool yielded = false;
 
 	if (READ_ONCE(target->mode) == VCPU_IN_GUEST)
-		return;
+		return false;
 	rcu_read_lock();
 	task = get_pid_task(rcu_dereference(target->run_pid), PIDTYPE_PID);
 	rcu_read_unlock();
 	if (!task)
-		return;
+		return false;
 	if (task != current)
-		yield_to(task, true);
+		yielded = yield_to(task, true) > 0;
 	put_task_struct(task);
+	return yielded;
 }
 
 /*

@@ -6,7 +6,8 @@
  * something live next to their code: halt polling in virt/kvm/halt.c,
  * ignore_msrs in msr.c, force_emulation_prefix in hypercall.c, the LAPIC
  * timer's minimum period in irqchip/lapic_timer.c, tsc_tolerance_ppm in vm.c,
- * nx_huge_pages and its recovery in mmu/nx_huge_pages.c.
+ * nx_huge_pages and its recovery in mmu/nx_huge_pages.c, mitigate_smt_rsb in
+ * disable_exits.c.
  * Documentation/parameters.rst has the whole table.
  */
 #include <linux/module.h>
@@ -43,9 +44,6 @@ kvm_fixed_int(pi_inject_timer, "bint", 0, 0644,
 kvm_fixed_bool(enable_pmu, false, 0444,
 	       "there is no virtual PMU",
 	       "Virtual PMU (not implemented: N)");
-kvm_fixed_bool(mitigate_smt_rsb, false, 0444,
-	       "the SMT RSB mitigation is not implemented",
-	       "Mitigate SMT RSB attacks by not letting HLT/MWAIT/PAUSE run without exits (not implemented: N)");
 
 /*
  * Shadow-MMU only upstream too: with TDP, which is all there is here, it

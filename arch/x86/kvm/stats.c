@@ -14,6 +14,7 @@ static const struct kvm_stat_def kvm_x86_vcpu_defs[] = {
 	VCPU_STAT(nmi_window_exits, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(request_irq_exits, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(halt_exits, KVM_STAT_COUNTER, 0),
+	VCPU_STAT(pause_exits, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(irq_exits, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(tdp_faults, KVM_STAT_COUNTER, 0),
 	VCPU_STAT(insn_emulation, KVM_STAT_COUNTER, 0),

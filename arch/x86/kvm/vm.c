@@ -53,6 +53,7 @@ int kvm_arch_init(void)
 		kvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	kvm_tsc_aux_present = kvm_host_has_tsc_aux();
 	kvm_params_check_host();
+	kvm_disable_exits_init();
 	kvm_host_quirks_detect();
 	return 0;
 }
@@ -147,6 +148,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return 1;
 	case KVM_CAP_EXIT_HYPERCALL:
 		return KVM_EXIT_HYPERCALL_VALID_MASK;
+	case KVM_CAP_X86_DISABLE_EXITS:
+		return kvm_x86_disable_exits_supported();
 	default:
 		return 0;
 	}
@@ -453,6 +456,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
 	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
 		return kvm_vm_disable_nx_huge_pages(vm, cap.args[0]);
+	case KVM_CAP_X86_DISABLE_EXITS:
+		return kvm_vm_disable_exits(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}

@@ -272,6 +272,10 @@ bool kvm_x86_complete_mmio(struct kvm_vcpu *vcpu);
 
 /* mmu/nx_huge_pages.c: at load, warn about host errata a defence turned off leaves open. */
 void kvm_params_check_host(void);
+/* KVM_CAP_X86_DISABLE_EXITS (disable_exits.c). */
+void kvm_disable_exits_init(void);
+u32 kvm_x86_disable_exits_supported(void);
+int kvm_vm_disable_exits(struct kvm_vm *vm, u64 flags);
 /* mmu/nx_huge_pages.c: the iTLB multihit defence (large leaves not executable). */
 bool kvm_nx_huge_pages_enabled(void);
 void kvm_nx_recovery_start(struct kvm_vm *vm);

@@ -170,7 +170,14 @@ static int svm_exit_cpuid(struct svm_vcpu *svm)
 
 static int svm_exit_hlt(struct svm_vcpu *svm)
 {
+	svm_pause_filter_shrink(svm);
 	return kvm_x86_exit_hlt(&svm->vcpu, svm_next_rip(svm));
+}
+
+static int svm_exit_pause(struct svm_vcpu *svm)
+{
+	svm_pause_filter_grow(svm);
+	return kvm_x86_exit_pause(&svm->vcpu, svm_next_rip(svm));
 }
 
 static int svm_exit_xsetbv(struct svm_vcpu *svm)
@@ -263,6 +270,7 @@ static const svm_exit_handler_t svm_exit_handlers[SVM_EXIT_NR_TABLE] = {
 	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
 	[SVM_EXIT_INVD]				= svm_exit_invd,
 	[SVM_EXIT_HLT]				= svm_exit_hlt,
+	[SVM_EXIT_PAUSE]			= svm_exit_pause,
 	[SVM_EXIT_INVLPGA]			= svm_exit_ud,
 	[SVM_EXIT_IOIO]				= svm_exit_ioio,
 	[SVM_EXIT_MSR]				= svm_exit_msr,

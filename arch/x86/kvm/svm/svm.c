@@ -30,6 +30,8 @@ MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
 /* CPUID 0x8000000A EDX */
 #define SVM_CPUID_NPT		BIT(0)
 #define SVM_CPUID_NRIPS		BIT(3)
+#define SVM_CPUID_PAUSE_FILTER	BIT(10)
+#define SVM_CPUID_PF_THRESHOLD	BIT(12)
 #define SVM_CPUID_V_SPEC_CTRL	BIT(20)
 /* CPUID 0x80000001 ECX */
 #define SVM_CPUID_SVM		BIT(2)
@@ -37,9 +39,9 @@ MODULE_DESCRIPTION("AMD SVM backend for kvm.ko");
 bool svm_has_nrips;
 
 /*
- * Upstream kvm-amd's parameters (Documentation/parameters.rst). nrips and
- * dump_invalid_vmcb act as upstream's; the others name features that do
- * not exist here and read what is true.
+ * Upstream kvm-amd's parameters (Documentation/parameters.rst). nrips,
+ * dump_invalid_vmcb and the PAUSE filter's act as upstream's; the others
+ * name features that do not exist here and read what is true.
  */
 static int nrips = true;
 module_param(nrips, int, 0444);
@@ -82,23 +84,84 @@ kvm_fixed_bool(sev_es, false, 0444,
 kvm_fixed_bool(intercept_smi, true, 0444,
 	       "SMIs are always intercepted (there is no guest SMM)",
 	       "Intercept SMIs (always Y)");
-kvm_fixed_int(pause_filter_thresh, "ushort", 0, 0444,
-	      "PAUSE filtering is not implemented",
-	      "PAUSE filter threshold (not implemented: 0)");
-kvm_fixed_int(pause_filter_count, "ushort", 0, 0444,
-	      "PAUSE filtering is not implemented",
-	      "PAUSE filter count (not implemented: 0, PAUSE never exits)");
 
-/* Tuning of the PAUSE filter count: no effect while it is 0. */
+/*
+ * PAUSE filter (APM vol. 2 "Pause Intercept Filtering"): with the PAUSE
+ * intercept on, the guest exits once it has run pause_filter_count PAUSEs
+ * (with PFThreshold: without a gap of more than pause_filter_thresh cycles
+ * between two of them), which is a vCPU spinning on a lock. Each vCPU's
+ * count grows after such an exit and shrinks when it is scheduled out or
+ * halts. On a CPU without PauseFilter (QEMU TCG) both read 0 and PAUSE
+ * never exits; without PFThreshold the threshold reads 0.
+ */
+static unsigned short pause_filter_thresh = 128;
+module_param(pause_filter_thresh, ushort, 0444);
+MODULE_PARM_DESC(pause_filter_thresh, "PAUSE filter threshold, cycles between two PAUSEs of one loop (0: count every PAUSE; reads 0 without the CPU's PFThreshold)");
+static unsigned short pause_filter_count = 3000;
+module_param(pause_filter_count, ushort, 0444);
+MODULE_PARM_DESC(pause_filter_count, "PAUSEs before a PAUSE exit (0: PAUSE never exits; reads 0 without the CPU's PauseFilter)");
 static unsigned short pause_filter_count_grow = 2;
 module_param(pause_filter_count_grow, ushort, 0444);
-MODULE_PARM_DESC(pause_filter_count_grow, "PAUSE filter count growth factor (no effect: PAUSE filtering is not implemented)");
+MODULE_PARM_DESC(pause_filter_count_grow, "Factor a vCPU's PAUSE filter count grows by after a PAUSE exit (0, 1: fixed)");
 static unsigned short pause_filter_count_shrink;
 module_param(pause_filter_count_shrink, ushort, 0444);
-MODULE_PARM_DESC(pause_filter_count_shrink, "PAUSE filter count shrink divisor (no effect: PAUSE filtering is not implemented)");
+MODULE_PARM_DESC(pause_filter_count_shrink, "Divisor of a vCPU's PAUSE filter count when it is scheduled out or halts (0: back to pause_filter_count)");
 static unsigned short pause_filter_count_max = USHRT_MAX;
 module_param(pause_filter_count_max, ushort, 0444);
-MODULE_PARM_DESC(pause_filter_count_max, "Largest PAUSE filter count (no effect: PAUSE filtering is not implemented)");
+MODULE_PARM_DESC(pause_filter_count_max, "Largest PAUSE filter count a vCPU grows to");
+
+static void svm_check_pause_filter(u32 edx)
+{
+	if (!(edx & SVM_CPUID_PAUSE_FILTER)) {
+		pause_filter_count = 0;
+		pause_filter_thresh = 0;
+	} else if (!(edx & SVM_CPUID_PF_THRESHOLD)) {
+		pause_filter_thresh = 0;
+	}
+}
+
+static void svm_pause_filter_set(struct svm_vcpu *svm, u16 count)
+{
+	svm->pause_count = count;
+	svm->cur->vmcb->control.pause_filter_count = count;
+}
+
+/* At creation, after vmcb_init(): the exits KVM_CAP_X86_DISABLE_EXITS keeps. */
+static void svm_init_exit_controls(struct svm_vcpu *svm)
+{
+	struct vmcb *vmcb = svm->cur->vmcb;
+
+	if (kvm_x86_hlt_in_guest(&svm->vcpu))
+		svm_clr_intercept(vmcb, SVM_EXIT_HLT);
+	if (kvm_x86_mwait_in_guest(&svm->vcpu)) {
+		svm_clr_intercept(vmcb, SVM_EXIT_MONITOR);
+		svm_clr_intercept(vmcb, SVM_EXIT_MWAIT);
+		svm_clr_intercept(vmcb, SVM_EXIT_MWAIT_COND);
+	}
+	if (!pause_filter_count || kvm_x86_pause_in_guest(&svm->vcpu))
+		return;
+	svm_set_intercept(vmcb, SVM_EXIT_PAUSE);
+	vmcb->control.pause_filter_thresh = pause_filter_thresh;
+	svm_pause_filter_set(svm, pause_filter_count);
+}
+
+/* After a PAUSE exit: the CPU left the count at 0. */
+void svm_pause_filter_grow(struct svm_vcpu *svm)
+{
+	svm_pause_filter_set(svm, kvm_pause_window_grow(svm->pause_count,
+		pause_filter_count, pause_filter_count_grow,
+		pause_filter_count_max));
+}
+
+/* Scheduled out or halted: it was not spinning on a lock held elsewhere. */
+void svm_pause_filter_shrink(struct svm_vcpu *svm)
+{
+	if (!svm->pause_count || svm->pause_count == pause_filter_count)
+		return;
+	svm_pause_filter_set(svm, kvm_pause_window_shrink(svm->pause_count,
+		pause_filter_count, pause_filter_count_shrink));
+}
+
 /* VMRUN/#VMEXIT switch SPEC_CTRL, from and to the VMCB's save area. */
 bool svm_has_v_spec_ctrl;
 static u32 svm_max_asid;
@@ -146,6 +209,7 @@ static int svm_check_hardware(void)
 	svm_has_nrips = nrips && (edx & SVM_CPUID_NRIPS);
 	nrips = svm_has_nrips;
 	svm_has_v_spec_ctrl = edx & SVM_CPUID_V_SPEC_CTRL;
+	svm_check_pause_filter(edx);
 	return 0;
 }
 
@@ -317,6 +381,7 @@ static int svm_vcpu_create(struct kvm_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm->asid_generation = 0;
 	vmcb_init(svm);
+	svm_init_exit_controls(svm);
 	return 0;
 }
 
@@ -337,6 +402,7 @@ static void svm_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 
 static void svm_vcpu_put(struct kvm_vcpu *vcpu)
 {
+	svm_pause_filter_shrink(to_svm(vcpu));
 }
 
 static void svm_set_tdp_root(struct kvm_vcpu *vcpu, u64 root_hpa)
@@ -681,8 +747,9 @@ static int __init svm_init(void)
 		goto free_maps;
 
 	svm_npt_init_format();
-	pr_info("%d-level nested paging, %u ASIDs%s\n", svm_npt_format.levels,
-		svm_max_asid, svm_has_nrips ? ", next-RIP saving" : "");
+	pr_info("%d-level nested paging, %u ASIDs%s%s\n", svm_npt_format.levels,
+		svm_max_asid, svm_has_nrips ? ", next-RIP saving" : "",
+		pause_filter_count ? ", PAUSE filter" : "");
 
 	r = kvm_x86_register_backend(&svm_backend);
 	if (r)

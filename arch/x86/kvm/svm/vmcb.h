@@ -305,6 +305,9 @@ struct svm_vcpu {
 
 	/* What VMRUN was given, for svm_vmrun_lost_guest_state(). */
 	struct svm_entry_state entry;
+
+	/* This vCPU's PAUSE filter count, adapted (svm.c); 0: no PAUSE exits. */
+	u16 pause_count;
 };
 
 static inline struct svm_vcpu *to_svm(struct kvm_vcpu *vcpu)
@@ -332,6 +335,8 @@ extern u64 svm_iopm_pa, svm_msrpm_pa, svm_msrpm_all_pa;
 /* vmcb.c */
 void vmcb_check_layout(void);
 void vmcb_init(struct svm_vcpu *svm);
+void svm_pause_filter_grow(struct svm_vcpu *svm);
+void svm_pause_filter_shrink(struct svm_vcpu *svm);
 void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on);
 void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void svm_flush_dirty_classes(struct kvm_vcpu *vcpu);

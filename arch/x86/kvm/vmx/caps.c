@@ -73,7 +73,8 @@ static int vmx_adjust_controls(const char *what, u32 msr, u32 required,
 	return 0;
 }
 
-static int vmx_compute_controls(u64 basic, int tick_us, bool want_vpid)
+static int vmx_compute_controls(u64 basic, int tick_us, bool want_vpid,
+				bool want_ple)
 {
 	bool true_ctls = basic & BASIC_TRUE_CTLS;
 	u32 cpu2_cap;
@@ -140,7 +141,8 @@ static int vmx_compute_controls(u64 basic, int tick_us, bool want_vpid)
 				CPU2_EPT | CPU2_UNRESTRICTED_GUEST |
 				CPU2_WBINVD_EXITING,
 				CPU2_RDTSCP | CPU2_INVPCID |
-				(want_vpid ? CPU2_VPID : 0),
+				(want_vpid ? CPU2_VPID : 0) |
+				(want_ple ? CPU2_PLE : 0),
 				&vmx_cpu2_controls);
 	if (r)
 		return r;
@@ -179,7 +181,7 @@ static int vmx_compute_controls(u64 basic, int tick_us, bool want_vpid)
 }
 
 /* tick_us: the VMX-preemption timer is wanted (>0: every tick_us). */
-int vmx_check_hardware(int tick_us, bool want_vpid)
+int vmx_check_hardware(int tick_us, bool want_vpid, bool want_ple)
 {
 	u64 feat, basic, ept_cap = 0;
 	int r;
@@ -206,7 +208,7 @@ int vmx_check_hardware(int tick_us, bool want_vpid)
 	vmx_revision = basic & BASIC_REVISION_MASK;
 	vmx_has_insn_info = basic & BASIC_INSN_INFO;
 
-	r = vmx_compute_controls(basic, tick_us, want_vpid);
+	r = vmx_compute_controls(basic, tick_us, want_vpid, want_ple);
 	if (r)
 		return r;
 

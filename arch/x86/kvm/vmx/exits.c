@@ -157,6 +157,7 @@ static int vmx_exit_cpuid(struct vmx_vcpu *vmx)
 
 static int vmx_exit_hlt(struct vmx_vcpu *vmx)
 {
+	vmx_ple_window_shrink(vmx);
 	return kvm_x86_exit_hlt(&vmx->vcpu, vmx_next_rip(vmx));
 }
 
@@ -274,6 +275,12 @@ static int vmx_exit_ept_misconfig(struct vmx_vcpu *vmx)
 					   data, ARRAY_SIZE(data));
 }
 
+static int vmx_exit_pause(struct vmx_vcpu *vmx)
+{
+	vmx_ple_window_grow(vmx);
+	return kvm_x86_exit_pause(&vmx->vcpu, vmx_next_rip(vmx));
+}
+
 static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_EXCEPTION_NMI]	= vmx_exit_exception,
 	[EXIT_EXTERNAL_INTR]	= vmx_exit_external_intr,
@@ -287,6 +294,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[EXIT_NR_TABLE] = {
 	[EXIT_CPUID]		= vmx_exit_cpuid,
 	[EXIT_GETSEC]		= vmx_exit_ud,
 	[EXIT_HLT]		= vmx_exit_hlt,
+	[EXIT_PAUSE]		= vmx_exit_pause,
 	[EXIT_INVD]		= vmx_exit_invd,
 	[EXIT_RDPMC]		= vmx_exit_gp,
 	[EXIT_VMCALL]		= vmx_exit_vmcall,
@@ -338,6 +346,9 @@ int vmx_handle_exit(struct kvm_vcpu *vcpu)
 	vmx_exit_handler_t handler;
 
 	lockdep_assert_irqs_enabled();
+	if ((reason == EXIT_REASON_VMFAIL ||
+	     (reason & EXIT_REASON_ENTRY_FAILED)) && READ_ONCE(dump_invalid_vmcs))
+		vmx_dump_vmcs(vmx);
 	/* VMLAUNCH/VMRESUME failed: the VM-instruction error says why. */
 	if (reason == EXIT_REASON_VMFAIL)
 		return kvm_x86_exit_fail_entry(vcpu, vmx->insn_error);

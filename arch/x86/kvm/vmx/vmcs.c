@@ -87,6 +87,8 @@ void vmcs_update_controls(struct vmx_vcpu *vmx)
 	if (vmx_has_tpr_shadow)
 		vmcs_update32(VMCS_TPR_THRESHOLD, vmx->tpr_threshold,
 			      &f->tpr_threshold);
+	if (vmx->cpu2_controls & CPU2_PLE)
+		vmcs_update32(VMCS_PLE_WINDOW, vmx->ple_window, &f->ple_window);
 	vmcs_update64(VMCS_EPT_POINTER, vmx->eptp, &f->eptp);
 	/* Under an MSR filter every access exits, to be checked against it. */
 	if (vmx_cpu_controls & CPU_MSR_BITMAPS)
@@ -155,6 +157,10 @@ void vmcs_write_controls(struct vmx_vcpu *vmx)
 	if (vmx_has_tpr_shadow)
 		vmcs_write(VMCS_TPR_THRESHOLD,
 			   f->tpr_threshold = vmx->tpr_threshold);
+	if (vmx->cpu2_controls & CPU2_PLE) {
+		vmcs_write(VMCS_PLE_GAP, vmx_ple_gap());
+		vmcs_write(VMCS_PLE_WINDOW, f->ple_window = vmx->ple_window);
+	}
 	vmcs_write(VMCS_EPT_POINTER, f->eptp = vmx->eptp);
 	vmcs_write(VMCS_TSC_OFFSET, f->tsc_offset = vmx->vcpu.arch.tsc_offset);
 	vmcs_write(VMCS_HOST_CR3, f->host_cr3 = __read_cr3());

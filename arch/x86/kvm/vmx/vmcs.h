@@ -62,6 +62,8 @@
 #define VMCS_ENTRY_INSN_LEN		0x401a
 #define VMCS_TPR_THRESHOLD		0x401c
 #define VMCS_SECONDARY_CONTROLS		0x401e
+#define VMCS_PLE_GAP			0x4020
+#define VMCS_PLE_WINDOW			0x4022
 #define VMCS_INSN_ERROR			0x4400
 #define VMCS_EXIT_REASON		0x4402
 #define VMCS_EXIT_INTR_INFO		0x4404
@@ -148,6 +150,7 @@
 #define CPU2_VPID			BIT(5)
 #define CPU2_WBINVD_EXITING		BIT(6)
 #define CPU2_UNRESTRICTED_GUEST		BIT(7)
+#define CPU2_PLE			BIT(10)
 #define CPU2_INVPCID			BIT(12)
 /* VM-exit controls */
 #define EXIT_SAVE_DEBUG			BIT(2)
@@ -322,7 +325,7 @@ struct vmx_vmcs_obj {
 	/* What these fields hold: a VMWRITE only for a change. */
 	struct vmx_vmcs_fields {
 		u32 cpu_controls, cpu2_controls, entry_controls;
-		u32 exception_bitmap, tpr_threshold;
+		u32 exception_bitmap, tpr_threshold, ple_window;
 		u64 eptp, tsc_offset, host_cr3, host_cr4, cr4_mask;
 		u64 msr_bitmap;
 	} fields;
@@ -369,6 +372,8 @@ struct vmx_vcpu {
 	 */
 	u8 *vapic;
 	u32 tpr_threshold;
+	/* PAUSE-loop exiting window, adapted (vmx.c); with CPU2_PLE only. */
+	u32 ple_window;
 
 	/* The event to inject on the next entry (entry interruption info). */
 	u32 entry_intr_info, entry_error, entry_insn_len;
@@ -413,7 +418,7 @@ static inline u64 vmcs_read(unsigned long field)
 void vmcs_write(unsigned long field, u64 val);
 
 /* caps.c */
-int vmx_check_hardware(int tick_us, bool want_vpid);
+int vmx_check_hardware(int tick_us, bool want_vpid, bool want_ple);
 extern u32 vmx_revision;
 extern bool vmx_has_vpid;
 extern u32 vmx_pin_controls, vmx_cpu_controls, vmx_cpu2_controls;
@@ -468,6 +473,11 @@ u64 vmx_hw_cr4(u64 cr4);
 void vmcs_write_guest_state(struct vmx_vcpu *vmx);
 void vmcs_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_reset_guest_state(struct vmx_vcpu *vmx);
+u32 vmx_ple_gap(void);
+void vmx_ple_window_grow(struct vmx_vcpu *vmx);
+void vmx_ple_window_shrink(struct vmx_vcpu *vmx);
+void vmx_dump_vmcs(struct vmx_vcpu *vmx);
+extern bool dump_invalid_vmcs;
 void vmx_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
 void vmx_flush_dirty_classes(struct kvm_vcpu *vcpu);
 void vmx_activate_dr(struct vmx_vcpu *vmx);

@@ -100,26 +100,66 @@ kvm_fixed_bool(sgx, false, 0444,
 kvm_fixed_bool(allow_smaller_maxphyaddr, false, 0444,
 	       "a guest MAXPHYADDR below the host's is not emulated",
 	       "Allow a smaller guest MAXPHYADDR (not implemented: N)");
-kvm_fixed_bool(dump_invalid_vmcs, false, 0644,
-	       "dumping the VMCS on a failed VM entry is not implemented",
-	       "Dump the VMCS on a failed VM entry (not implemented: N)");
-kvm_fixed_int(ple_gap, "uint", 0, 0444,
-	      "PAUSE-loop exiting is not implemented",
-	      "PAUSE-loop exiting gap (not implemented: 0, PAUSE never exits)");
+bool dump_invalid_vmcs;
+module_param(dump_invalid_vmcs, bool, 0644);
+MODULE_PARM_DESC(dump_invalid_vmcs, "Dump the VMCS fields to the kernel log when a VM entry fails");
 
-/* Tuning of the PAUSE-loop window: no effect while ple_gap is 0. */
+/*
+ * PAUSE-loop exiting (SDM "VM-Execution Controls"): the guest exits when a
+ * run of PAUSEs, each within ple_gap TSC cycles of the one before, has
+ * lasted ple_window cycles: a vCPU spinning on a lock. Each vCPU's window
+ * grows after such an exit and shrinks when it is scheduled out or halts.
+ * On a CPU without the control ple_gap reads 0 and PAUSE never exits.
+ */
+static unsigned int ple_gap = 128;
+module_param(ple_gap, uint, 0444);
+MODULE_PARM_DESC(ple_gap, "PAUSE-loop exiting gap, in TSC cycles (0: PAUSE never exits; reads 0 without the CPU's PAUSE-loop exiting)");
 static unsigned int ple_window = 4096;
 module_param(ple_window, uint, 0444);
-MODULE_PARM_DESC(ple_window, "PAUSE-loop exiting window (no effect: ple_gap is 0)");
+MODULE_PARM_DESC(ple_window, "PAUSE-loop exiting window, in TSC cycles: a vCPU's first and smallest");
 static unsigned int ple_window_grow = 2;
 module_param(ple_window_grow, uint, 0444);
-MODULE_PARM_DESC(ple_window_grow, "PLE window growth factor (no effect: ple_gap is 0)");
+MODULE_PARM_DESC(ple_window_grow, "Factor a vCPU's PLE window grows by after a PAUSE exit (0, 1: fixed)");
 static unsigned int ple_window_shrink;
 module_param(ple_window_shrink, uint, 0444);
-MODULE_PARM_DESC(ple_window_shrink, "PLE window shrink divisor (no effect: ple_gap is 0)");
+MODULE_PARM_DESC(ple_window_shrink, "Divisor of a vCPU's PLE window when it is scheduled out or halts (0: back to ple_window)");
 static unsigned int ple_window_max = UINT_MAX;
 module_param(ple_window_max, uint, 0444);
-MODULE_PARM_DESC(ple_window_max, "Largest PLE window (no effect: ple_gap is 0)");
+MODULE_PARM_DESC(ple_window_max, "Largest PLE window a vCPU grows to");
+
+u32 vmx_ple_gap(void)
+{
+	return ple_gap;
+}
+
+/* After a PAUSE exit. */
+void vmx_ple_window_grow(struct vmx_vcpu *vmx)
+{
+	vmx->ple_window = kvm_pause_window_grow(vmx->ple_window, ple_window,
+						ple_window_grow,
+						ple_window_max);
+}
+
+/* Scheduled out or halted: it was not spinning on a lock held elsewhere. */
+void vmx_ple_window_shrink(struct vmx_vcpu *vmx)
+{
+	if (vmx->ple_window != ple_window)
+		vmx->ple_window = kvm_pause_window_shrink(vmx->ple_window,
+							  ple_window,
+							  ple_window_shrink);
+}
+
+/* At creation: the exits KVM_CAP_X86_DISABLE_EXITS keeps. */
+static void vmx_init_exit_controls(struct vmx_vcpu *vmx)
+{
+	if (kvm_x86_hlt_in_guest(&vmx->vcpu))
+		vmx->cpu_controls &= ~CPU_HLT_EXITING;
+	if (kvm_x86_mwait_in_guest(&vmx->vcpu))
+		vmx->cpu_controls &= ~(CPU_MWAIT_EXITING | CPU_MONITOR_EXITING);
+	if (kvm_x86_pause_in_guest(&vmx->vcpu))
+		vmx->cpu2_controls &= ~CPU2_PLE;
+	vmx->ple_window = ple_window;
+}
 
 /*
  * Exits handled by a few lines that read nothing but the vCPU's own state:
@@ -253,6 +293,7 @@ static int vmx_vcpu_create(struct kvm_vcpu *vcpu)
 	}
 
 	vmx_reset_guest_state(vmx);
+	vmx_init_exit_controls(vmx);
 	return 0;
 }
 
@@ -413,6 +454,7 @@ static void vmx_vcpu_put(struct kvm_vcpu *vcpu)
 	/* Getters may run anywhere once the vCPU is off this CPU. */
 	kvm_reg_cache_fill_all(vcpu);
 	vmx_put_syscall_msrs(vmx);
+	vmx_ple_window_shrink(vmx);
 }
 
 /*
@@ -651,10 +693,13 @@ static int __init vmx_init(void)
 	if (tick_us < 0)
 		tick_us = kvm_host_quirk_detected(KVM_HQ_IRQ_NO_EXIT_IF0) ?
 			  VMX_TICK_US_EMULATED : 0;
-	r = vmx_check_hardware(tick_us, enable_vpid);
+	r = vmx_check_hardware(tick_us, enable_vpid, ple_gap);
 	if (r)
 		return r;
 	enable_vpid = vmx_has_vpid;
+	/* Reads what is in effect, as upstream's on such a CPU. */
+	if (!(vmx_cpu2_controls & CPU2_PLE))
+		ple_gap = 0;
 	kvm_host_quirk_override(KVM_HQ_IRQ_NO_EXIT_IF0, vmx_preemption_ticks != 0);
 	r = vmx_alloc_cpu_data();
 	if (r)
@@ -665,11 +710,12 @@ static int __init vmx_init(void)
 		return r;
 	}
 
-	pr_info("%d-level EPT, unrestricted guest%s%s%s%s%s\n",
+	pr_info("%d-level EPT, unrestricted guest%s%s%s%s%s%s\n",
 		vmx_ept_format.levels, vmx_has_vpid ? ", VPID" : "",
 		vmx_msr_bitmap ? ", MSR bitmap" : "",
 		vmx_has_tpr_shadow ? ", TPR shadow" : "",
 		vmx_has_insn_info ? ", INS/OUTS information" : "",
+		ple_gap ? ", PAUSE-loop exiting" : "",
 		(vmx_exit_controls & EXIT_ACK_INTR) ? ", interrupts acknowledged on exit" : "");
 	if (tick_us && !vmx_preemption_ticks)
 		pr_warn("no VMX-preemption timer: tick_us ignored\n");

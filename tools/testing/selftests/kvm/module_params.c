@@ -50,7 +50,6 @@ static const struct { const char *mod, *name, *value; } ours_values[] = {
 	{ "kvm_intel", "fasteoi", "N" },
 	{ "kvm_intel", "flexpriority", "N" },
 	{ "kvm_intel", "nested", "N" },
-	{ "kvm_intel", "ple_gap", "0" },
 	{ "kvm_intel", "pml", "N" },
 };
 
@@ -78,8 +77,9 @@ static const char *const tunables[] = {
 	"kvm/nx_huge_pages_recovery_period_ms",
 	"kvm_amd/dump_invalid_vmcb", "kvm_amd/pause_filter_count_grow",
 	"kvm_amd/pause_filter_count_shrink", "kvm_amd/pause_filter_count_max",
-	"kvm_intel/ple_window_grow", "kvm_intel/ple_window_shrink",
-	"kvm_intel/ple_window_max",
+	"kvm_intel/ple_window", "kvm_intel/ple_window_grow",
+	"kvm_intel/ple_window_shrink", "kvm_intel/ple_window_max",
+	"kvm_intel/dump_invalid_vmcs", "kvm/mitigate_smt_rsb",
 };
 
 static bool listed(const char *const *list, size_t n, const char *mod,
@@ -228,6 +228,26 @@ TEST(values)
 	}
 }
 
+/*
+ * The PAUSE filter's parameters read 0 on a CPU without it (CPUID
+ * 0x8000000A EDX bit 10), the threshold without PFThreshold (bit 12).
+ */
+TEST(pause_filter_follows_cpu)
+{
+	unsigned int a, b, c, d;
+	char val[32];
+
+	if (skip_reason())
+		SKIP(return, "%s", skip_reason());
+	if (strcmp(vendor_module(), "kvm_amd"))
+		SKIP(return, "kvm_amd only (VMX capabilities are not readable here)");
+	__cpuid(0x8000000a, a, b, c, d);
+	ASSERT_EQ(0, vmk_param_read("kvm_amd", "pause_filter_count", val, sizeof(val)));
+	EXPECT_STREQ((d & (1u << 10)) ? "3000" : "0", val);
+	ASSERT_EQ(0, vmk_param_read("kvm_amd", "pause_filter_thresh", val, sizeof(val)));
+	EXPECT_STREQ((d & (1u << 10)) && (d & (1u << 12)) ? "128" : "0", val);
+}
+
 static bool writable(void)
 {
 	return !access("/sys/module/kvm/parameters/halt_poll_ns", W_OK);
@@ -269,6 +289,10 @@ TEST(runtime_writes)
 	write_readback(_metadata, "kvm", "nx_huge_pages", "off", "N");
 	write_readback(_metadata, "kvm", "nx_huge_pages", "force", "Y");
 	write_readback(_metadata, "kvm", "nx_huge_pages", "Y", "Y");
+	if (!strcmp(vendor_module(), "kvm_intel"))
+		write_readback(_metadata, "kvm_intel", "dump_invalid_vmcs", "Y", "Y");
+	else
+		write_readback(_metadata, "kvm_amd", "dump_invalid_vmcb", "Y", "Y");
 
 	/* Malformed values: EINVAL, nothing changes. */
 	ASSERT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", old, sizeof(old)));
@@ -288,7 +312,6 @@ static const struct { const char *mod, *name, *bad, *good; } refusals[] = {
 	{ "kvm", "lapic_timer_advance_ns", "-1", "0" },
 	{ "kvm", "lapic_timer_advance_ns", "1000", "0" },
 	{ "kvm", "pi_inject_timer", "1", "0" },
-	{ "kvm_intel", "dump_invalid_vmcs", "Y", "N" },
 };
 
 TEST(runtime_refusals)
