@@ -132,6 +132,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_SREGS2:
 		return 1;
+	case KVM_CAP_X2APIC_API:
+		return KVM_X2APIC_API_VALID_FLAGS;
 	default:
 		return 0;
 	}
@@ -422,6 +424,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return kvm_vm_set_max_vcpu_id(vm, cap.args[0]);
 	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
 		return kvm_vm_disable_nx_huge_pages(vm, cap.args[0]);
+	case KVM_CAP_X2APIC_API:
+		return kvm_x2apic_api_enable(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
