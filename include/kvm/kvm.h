@@ -194,6 +194,12 @@ int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len);
 /* KVM's own write to guest memory on behalf of @vcpu, dirty-logged. */
 int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
 			 unsigned long len);
+/*
+ * The same with interrupts off (right before entry): never sleeps, and
+ * fails (-EFAULT) where the page is not present in the host.
+ */
+int kvm_vcpu_write_guest_nofault(struct kvm_vcpu *vcpu, gpa_t gpa,
+				 const void *data, unsigned long len);
 
 long kvm_create_vm(unsigned long type);
 int kvm_check_extension(struct kvm_vm *vm, long ext);

@@ -312,6 +312,8 @@ struct kvm_vm_x86 {
 	struct kvm_irq_routing_table __rcu *irq_routing;
 	struct mutex irq_lock;		/* routing updates, device creation */
 	u32 bsp_vcpu_id;		/* KVM_SET_BOOT_CPU_ID */
+	/* KVM_X2APIC_API_* enabled with KVM_CAP_X2APIC_API (under lock). */
+	u64 x2apic_api;
 
 	/*
 	 * kvmclock (kvmclock.c): guest time = host CLOCK_MONOTONIC ns +

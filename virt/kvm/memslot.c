@@ -76,8 +76,10 @@ void kvm_mark_page_dirty(struct kvm_vcpu *vcpu, struct kvm_memslot *slot,
 EXPORT_SYMBOL_GPL(kvm_mark_page_dirty);
 
 /* @vcpu: the vCPU on whose behalf KVM writes (its dirty ring logs it). */
+/* @nofault: the caller cannot sleep; a page not present fails the copy. */
 static int kvm_copy_guest(struct kvm_vm *vm, struct kvm_vcpu *vcpu, gpa_t gpa,
-			  void *data, unsigned long len, bool write)
+			  void *data, unsigned long len, bool write,
+			  bool nofault)
 {
 	while (len) {
 		unsigned int off = offset_in_page(gpa);
@@ -95,7 +97,12 @@ static int kvm_copy_guest(struct kvm_vm *vm, struct kvm_vcpu *vcpu, gpa_t gpa,
 			return -EFAULT;
 		}
 		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-		if (write)
+		if (write && nofault) {
+			pagefault_disable();
+			left = __copy_to_user_inatomic((void __user *)(hva + off),
+						       data, chunk);
+			pagefault_enable();
+		} else if (write)
 			left = copy_to_user((void __user *)(hva + off), data, chunk);
 		else
 			left = copy_from_user(data, (void __user *)(hva + off), chunk);
@@ -113,16 +120,22 @@ static int kvm_copy_guest(struct kvm_vm *vm, struct kvm_vcpu *vcpu, gpa_t gpa,
 
 int kvm_read_guest(struct kvm_vm *vm, gpa_t gpa, void *data, unsigned long len)
 {
-	return kvm_copy_guest(vm, NULL, gpa, data, len, false);
+	return kvm_copy_guest(vm, NULL, gpa, data, len, false, false);
 }
 EXPORT_SYMBOL_GPL(kvm_read_guest);
 
 int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
 			 unsigned long len)
 {
-	return kvm_copy_guest(vcpu->vm, vcpu, gpa, (void *)data, len, true);
+	return kvm_copy_guest(vcpu->vm, vcpu, gpa, (void *)data, len, true, false);
 }
 EXPORT_SYMBOL_GPL(kvm_vcpu_write_guest);
+
+int kvm_vcpu_write_guest_nofault(struct kvm_vcpu *vcpu, gpa_t gpa,
+				 const void *data, unsigned long len)
+{
+	return kvm_copy_guest(vcpu->vm, vcpu, gpa, (void *)data, len, true, true);
+}
 
 static int kvm_memslot_check(const struct kvm_userspace_memory_region *mem)
 {

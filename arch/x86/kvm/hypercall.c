@@ -88,11 +88,11 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	kvm_stat_inc(&vcpu->stat.arch, hypercalls);
 	trace_kvm_hypercall(nr, g[GPR_RBX], g[GPR_RCX], g[GPR_RDX], g[GPR_RSI]);
 	/* Hypercalls are for the guest kernel only. */
-	if (kvm_get_cpl(vcpu))
+	if (kvm_get_cpl(vcpu)) {
 		ret = -KVM_EPERM;
-	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
+	} else if (nr == KVM_HC_VAPIC_POLL_IRQ) {
 		ret = 0;	/* the exit itself was the point */
-	else if (nr == KVM_HC_SCHED_YIELD) {
+	} else if (nr == KVM_HC_SCHED_YIELD) {
 		kvm_hc_sched_yield(vcpu, op64 ? g[GPR_RBX] : (u32)g[GPR_RBX]);
 		ret = 0;
 	} else if (nr == KVM_HC_MAP_GPA_RANGE) {
@@ -100,6 +100,13 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 				op64 ? g[GPR_RBX] : (u32)g[GPR_RBX],
 				op64 ? g[GPR_RCX] : (u32)g[GPR_RCX],
 				op64 ? g[GPR_RDX] : (u32)g[GPR_RDX], op64, &ret);
+	} else if (nr == KVM_HC_SEND_IPI) {
+		/* Bitmaps and ICR are 32 bits outside 64-bit mode. */
+		ret = op64 ? kvm_hc_send_ipi(vcpu, g[GPR_RBX], g[GPR_RCX],
+					     g[GPR_RDX], g[GPR_RSI], true) :
+			     kvm_hc_send_ipi(vcpu, (u32)g[GPR_RBX],
+					     (u32)g[GPR_RCX], g[GPR_RDX],
+					     (u32)g[GPR_RSI], false);
 	} else {
 		ret = -KVM_ENOSYS;
 	}

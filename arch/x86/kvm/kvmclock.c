@@ -19,6 +19,7 @@
 #include <asm/tsc.h>
 
 #include "x86.h"
+#include "irqchip/irqchip.h"
 
 /* Valid in kvm_clock_data.flags (KVM_CAP_ADJUST_CLOCK reports them). */
 #define KVM_CLOCK_VALID_FLAGS \
@@ -316,6 +317,6 @@ int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max)
 	memcpy(&e[0].ecx, signature + 4, 4);
 	memcpy(&e[0].edx, signature + 8, 4);
 	e[1].function = KVM_CPUID_FEATURES;
-	e[1].eax = KVM_CLOCK_FEATURES;
+	e[1].eax = KVM_CLOCK_FEATURES | KVM_LAPIC_PV_FEATURES;
 	return 2;
 }

@@ -111,6 +111,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 
 	/* Only now is entry certain: an injected event must not be left behind. */
 	kvm_x86_inject_events(vcpu);
+	kvm_lapic_pv_eoi_enter(vcpu);
 	kvm_x86_debug_before_entry(vcpu);
 	/*
 	 * After a context switch the registers may hold another task's FPU
@@ -230,6 +231,8 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			continue;
 		}
 		vcpu->srcu_idx = srcu_read_lock(&vm->srcu);
+		/* The exit may read ISR or PPR: the guest's PV EOI counts. */
+		kvm_lapic_pv_eoi_exit(vcpu);
 		kvm_stat_inc(&vcpu->stat.arch, exits);
 		trace_kvm_exit(vcpu);
 

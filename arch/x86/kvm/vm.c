@@ -150,6 +150,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 		return KVM_EXIT_HYPERCALL_VALID_MASK;
 	case KVM_CAP_X86_DISABLE_EXITS:
 		return kvm_x86_disable_exits_supported();
+	case KVM_CAP_X2APIC_API:
+		return KVM_X2APIC_API_VALID_FLAGS;
 	default:
 		return 0;
 	}
@@ -458,6 +460,8 @@ static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *ar
 		return kvm_vm_disable_nx_huge_pages(vm, cap.args[0]);
 	case KVM_CAP_X86_DISABLE_EXITS:
 		return kvm_vm_disable_exits(vm, cap.args[0]);
+	case KVM_CAP_X2APIC_API:
+		return kvm_x2apic_api_enable(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}

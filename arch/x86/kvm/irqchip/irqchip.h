@@ -18,6 +18,7 @@
 
 #include <linux/types.h>
 #include <linux/kvm.h>
+#include <asm/kvm_para.h>
 #include <kvm/kvm.h>
 
 /* Pins of the models we implement. */
@@ -111,6 +112,10 @@ void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init);
  */
 int kvm_apic_deliver(struct kvm_vm *vm, struct kvm_vcpu *src,
 		     const struct kvm_apic_msg *msg);
+/* KVM_CAP_X2APIC_API: the KVM_X2APIC_API_* flags of @vm (-EINVAL if unknown). */
+#define KVM_X2APIC_API_VALID_FLAGS	(KVM_X2APIC_API_USE_32BIT_IDS | \
+					 KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK)
+int kvm_x2apic_api_enable(struct kvm_vm *vm, u64 flags);
 /* The vCPU whose enabled local APIC has physical ID @id, or NULL. */
 struct kvm_vcpu *kvm_lapic_vcpu_by_id(struct kvm_vm *vm, u32 id);
 
@@ -155,6 +160,24 @@ enum kvm_msr_result kvm_lapic_get_msr(struct kvm_vcpu *vcpu, u32 index,
 				      u64 *data);
 enum kvm_msr_result kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index,
 				      u64 data, bool host);
+
+/*
+ * PV EOI and PV send IPI (lapic_pv.c): the KVM_CPUID_FEATURES bits they
+ * make, MSR_KVM_PV_EOI_EN, the guest's EOI word set right before entry
+ * (interrupts off, after injection) and looked at right after the exit
+ * (may sleep), and KVM_HC_SEND_IPI (returns the hypercall's result).
+ */
+#define KVM_LAPIC_PV_FEATURES	(BIT(KVM_FEATURE_PV_EOI) | \
+				 BIT(KVM_FEATURE_PV_SEND_IPI))
+enum kvm_msr_result kvm_lapic_get_pv_eoi(struct kvm_vcpu *vcpu, u32 index,
+					 u64 *data, bool host);
+enum kvm_msr_result kvm_lapic_set_pv_eoi(struct kvm_vcpu *vcpu, u32 index,
+					 u64 data, bool host);
+void kvm_lapic_pv_eoi_enter(struct kvm_vcpu *vcpu);
+void kvm_lapic_pv_eoi_exit(struct kvm_vcpu *vcpu);
+long kvm_hc_send_ipi(struct kvm_vcpu *vcpu, unsigned long bitmap_low,
+		     unsigned long bitmap_high, u32 min, unsigned long icr,
+		     bool op64);
 
 /* KVM_GET_LAPIC / KVM_SET_LAPIC. */
 int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s);

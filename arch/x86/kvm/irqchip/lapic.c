@@ -51,7 +51,12 @@ static unsigned long *lapic_vec_word(struct kvm_lapic *apic,
 	return (unsigned long *)(apic->regs + reg + (vec >> 5) * 16);
 }
 
-static int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg)
+bool lapic_vec_set(struct kvm_lapic *apic, unsigned int reg, u8 vec)
+{
+	return test_bit(vec & 31, lapic_vec_word(apic, reg, vec));
+}
+
+int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg)
 {
 	u32 any = 0;
 	int i;
@@ -185,6 +190,7 @@ void kvm_lapic_reset(struct kvm_vcpu *vcpu, bool init)
 		return;
 	lapic_reset_regs(apic, init);
 	if (!init) {
+		apic->pv_eoi_msr = 0;
 		unsigned long flags;
 
 		raw_spin_lock_irqsave(&apic->init_sipi_lock, flags);
@@ -290,7 +296,7 @@ int kvm_lapic_tpr_blocked_class(struct kvm_vcpu *vcpu)
 	return irrv >> 4;
 }
 
-static void lapic_eoi(struct kvm_lapic *apic)
+void lapic_eoi(struct kvm_lapic *apic)
 {
 	int vec = lapic_highest_vector(apic, APIC_ISR);
 
@@ -779,9 +785,17 @@ enum kvm_msr_result kvm_lapic_set_msr(struct kvm_vcpu *vcpu, u32 index,
 /* KVM_GET_LAPIC / KVM_SET_LAPIC                                       */
 
 /*
- * Without KVM_CAP_X2APIC_API the state always holds the xAPIC format:
- * in x2APIC mode the ID appears in bits 31:24.
+ * Without KVM_X2APIC_API_USE_32BIT_IDS the state always holds the xAPIC
+ * format: in x2APIC mode the ID appears in bits 31:24. With it, an APIC in
+ * x2APIC mode has its 32-bit ID there (api.rst, KVM_GET_LAPIC).
  */
+static bool lapic_state_32bit_id(struct kvm_lapic *apic)
+{
+	return lapic_x2apic_mode(apic) &&
+	       (READ_ONCE(apic->vcpu->vm->arch.x2apic_api) &
+		KVM_X2APIC_API_USE_32BIT_IDS);
+}
+
 int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s)
 {
 	struct kvm_lapic *apic = vcpu_lapic(vcpu);
@@ -791,7 +805,7 @@ int kvm_lapic_get_state(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s)
 	memcpy(s->regs, apic->regs, sizeof(s->regs));
 	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_compute_ppr(apic);
 	*(u32 *)(s->regs + APIC_TMCCT) = lapic_timer_current_count(apic);
-	if (lapic_x2apic_mode(apic))
+	if (lapic_x2apic_mode(apic) && !lapic_state_32bit_id(apic))
 		*(u32 *)(s->regs + APIC_ID) = lapic_reg(apic, APIC_ID) << 24;
 	return 0;
 }
@@ -809,6 +823,7 @@ int kvm_lapic_set_state(struct kvm_vcpu *vcpu, const struct kvm_lapic_state *s)
 
 	lapic_set_reg(apic, APIC_LVR, LAPIC_VERSION);
 	lapic_set_reg(apic, APIC_ICR, lapic_reg(apic, APIC_ICR) & ~APIC_ICR_BUSY);
+	/* x2APIC's ID is the vCPU's, whatever the state's format. */
 	if (lapic_x2apic_mode(apic))
 		lapic_enter_x2apic(apic);
 	lapic_update_ppr(apic);

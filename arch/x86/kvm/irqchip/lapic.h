@@ -59,6 +59,10 @@ struct kvm_lapic {
 	u32 timer_mode;			/* LAPIC_LVT_* the timer was armed for */
 	bool timer_running;		/* armed, and not seen expired (one-shot) */
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE, 0: disarmed */
+
+	/* PV EOI (lapic_pv.c); vCPU thread only. */
+	u64 pv_eoi_msr;			/* MSR_KVM_PV_EOI_EN */
+	bool pv_eoi_armed;		/* we set the guest word's bit 0 */
 };
 
 static inline u32 lapic_reg(struct kvm_lapic *apic, unsigned int off)
@@ -90,6 +94,12 @@ static inline bool lapic_sw_enabled(struct kvm_lapic *apic)
 /* lapic.c, for the delivery code. */
 void lapic_report_error(struct kvm_lapic *apic, u32 esr_bits);
 bool lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level);
+
+void lapic_eoi(struct kvm_lapic *apic);
+int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg);
+/* Whether @vec is set in ISR, TMR or IRR (@reg). */
+bool lapic_vec_set(struct kvm_lapic *apic, unsigned int reg, u8 vec);
+
 
 /* lapic_deliver.c: an IPI from the ICR (or SELF_IPI). */
 void lapic_send_ipi(struct kvm_lapic *apic, u32 icr, u32 dest, bool x2);

@@ -10,6 +10,7 @@
  * without a lock (see lapic.c).
  */
 #include "lapic.h"
+
 static u32 lapic_phys_id(struct kvm_lapic *apic)
 {
 	if (lapic_x2apic_mode(apic))
@@ -17,16 +18,29 @@ static u32 lapic_phys_id(struct kvm_lapic *apic)
 	return lapic_reg(apic, APIC_ID) >> 24;
 }
 
-static bool lapic_match_logical(struct kvm_lapic *apic,
+/*
+ * Destination 0xff of a device's message (IOAPIC, MSI) to an APIC in x2APIC
+ * mode: a broadcast unless KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (api.rst),
+ * for physical x2APIC guests without interrupt remapping, whose IOAPIC and
+ * MSIs carry 8 bits. An IPI (@src) has the x2APIC ICR's 32 bits.
+ */
+static bool lapic_x2apic_quirk_broadcast(struct kvm_lapic *apic,
+					 struct kvm_vcpu *src, u32 dest)
+{
+	return !src && dest == 0xff &&
+	       !(READ_ONCE(apic->vcpu->vm->arch.x2apic_api) &
+		 KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK);
+}
+
+static bool lapic_match_logical(struct kvm_lapic *apic, struct kvm_vcpu *src,
 				const struct kvm_apic_msg *msg)
 {
 	u32 ldr = lapic_reg(apic, APIC_LDR);
 	u32 mda = msg->dest;
 
 	if (lapic_x2apic_mode(apic)) {
-		if (!msg->x2apic_dest)
-			mda = mda == 0xff ? U32_MAX : mda;
-		if (mda == U32_MAX)
+		if (mda == U32_MAX ||
+		    lapic_x2apic_quirk_broadcast(apic, src, mda))
 			return true;
 		/* Cluster in bits 31:16, a bit per member in 15:0. */
 		return (mda >> 16) == (ldr >> 16) && (mda & ldr & 0xffff);
@@ -43,14 +57,18 @@ static bool lapic_match_logical(struct kvm_lapic *apic,
 	return (mda >> 4) == (ldr >> 4) && (mda & ldr & 0xf);
 }
 
-static bool lapic_match_dest(struct kvm_lapic *apic,
+static bool lapic_match_dest(struct kvm_lapic *apic, struct kvm_vcpu *src,
 			     const struct kvm_apic_msg *msg)
 {
 	if (msg->dest_logical)
-		return lapic_match_logical(apic, msg);
-	if (msg->x2apic_dest ? msg->dest == U32_MAX : msg->dest == 0xff)
+		return lapic_match_logical(apic, src, msg);
+	if (msg->x2apic_dest && msg->dest == U32_MAX)
 		return true;
-	return msg->dest == lapic_phys_id(apic);
+	if (!lapic_x2apic_mode(apic))
+		return msg->dest == 0xff ||
+		       msg->dest == lapic_phys_id(apic);
+	return lapic_x2apic_quirk_broadcast(apic, src, msg->dest) ||
+	       msg->dest == lapic_phys_id(apic);
 }
 
 static bool lapic_addressed(struct kvm_lapic *apic, struct kvm_vcpu *src,
@@ -64,7 +82,7 @@ static bool lapic_addressed(struct kvm_lapic *apic, struct kvm_vcpu *src,
 	case KVM_APIC_SH_OTHERS:
 		return apic->vcpu != src;
 	default:
-		return lapic_match_dest(apic, msg);
+		return lapic_match_dest(apic, src, msg);
 	}
 }
 
@@ -193,3 +211,11 @@ void lapic_send_ipi(struct kvm_lapic *apic, u32 icr, u32 dest, bool x2)
 	kvm_apic_deliver(apic->vcpu->vm, apic->vcpu, &msg);
 }
 
+
+int kvm_x2apic_api_enable(struct kvm_vm *vm, u64 flags)
+{
+	if (flags & ~(u64)KVM_X2APIC_API_VALID_FLAGS)
+		return -EINVAL;
+	WRITE_ONCE(vm->arch.x2apic_api, flags);
+	return 0;
+}

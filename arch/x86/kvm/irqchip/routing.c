@@ -25,6 +25,13 @@
 #define MSI_ADDR_DEST_SHIFT	12
 #define MSI_ADDR_DEST_MASK	0xff
 #define MSI_ADDR_DEST_LOGICAL	BIT(2)
+/*
+ * With KVM_X2APIC_API_USE_32BIT_IDS (api.rst), address_hi bits 31:8 carry
+ * destination bits 31:8 and bits 7:0 must be 0. Address bits 11:5, where
+ * KVM_FEATURE_MSI_EXT_DEST_ID guests put bits 14:8, are the VMM's to move
+ * there, as on the distribution's KVM.
+ */
+#define MSI_ADDR_HI_DEST_MASK	0xffffff00u
 #define MSI_DATA_VECTOR_MASK	0xff
 #define MSI_DATA_DELIVERY_SHIFT	8
 #define MSI_DATA_DELIVERY_MASK	0x7
@@ -38,6 +45,7 @@ struct kvm_irq_route {
 		u32 pin;	/* IRQCHIP: in the numbering above */
 		struct {
 			u32 address_lo;
+			u32 address_hi;
 			u32 data;
 		} msi;
 	};
@@ -118,6 +126,13 @@ static struct kvm_irq_routing_table *routing_table_alloc(u32 nr)
 }
 
 /* Translate one userspace entry; -EINVAL for anything KVM refuses. */
+static bool msi_address_hi_valid(struct kvm_vm *vm, u32 address_hi)
+{
+	return !(READ_ONCE(vm->arch.x2apic_api) &
+		 KVM_X2APIC_API_USE_32BIT_IDS) ||
+	       !(address_hi & ~MSI_ADDR_HI_DEST_MASK);
+}
+
 static int route_from_user(struct kvm_vm *vm, struct kvm_irq_route *r,
 			   const struct kvm_irq_routing_entry *ue)
 {
@@ -149,9 +164,11 @@ static int route_from_user(struct kvm_vm *vm, struct kvm_irq_route *r,
 		}
 	case KVM_IRQ_ROUTING_MSI:
 		/* A device ID means nothing to x86 APICs; other flags are unknown. */
-		if (ue->flags & ~KVM_MSI_VALID_DEVID)
+		if (ue->flags & ~KVM_MSI_VALID_DEVID ||
+		    !msi_address_hi_valid(vm, ue->u.msi.address_hi))
 			return -EINVAL;
 		r->msi.address_lo = ue->u.msi.address_lo;
+		r->msi.address_hi = ue->u.msi.address_hi;
 		r->msi.data = ue->u.msi.data;
 		return 0;
 	default:
@@ -288,12 +305,20 @@ void kvm_irq_routing_free(struct kvm_vm *vm)
 	RCU_INIT_POINTER(vm->arch.irq_routing, NULL);
 }
 
-static void msi_to_apic_msg(u32 address_lo, u32 data, struct kvm_apic_msg *msg)
+static void msi_to_apic_msg(struct kvm_vm *vm, u32 address_lo,
+			    u32 address_hi, u32 data, struct kvm_apic_msg *msg)
 {
 	bool level = data & MSI_DATA_LEVEL;
+	bool ids32 = READ_ONCE(vm->arch.x2apic_api) &
+		     KVM_X2APIC_API_USE_32BIT_IDS;
 
 	memset(msg, 0, sizeof(*msg));
 	msg->dest = (address_lo >> MSI_ADDR_DEST_SHIFT) & MSI_ADDR_DEST_MASK;
+	if (ids32) {
+		msg->dest |= address_hi & MSI_ADDR_HI_DEST_MASK;
+		/* 0xff is an APIC ID like any other: not a broadcast. */
+		msg->x2apic_dest = true;
+	}
 	msg->dest_logical = address_lo & MSI_ADDR_DEST_LOGICAL;
 	msg->vector = data & MSI_DATA_VECTOR_MASK;
 	msg->delivery = (data >> MSI_DATA_DELIVERY_SHIFT) &
@@ -304,18 +329,21 @@ static void msi_to_apic_msg(u32 address_lo, u32 data, struct kvm_apic_msg *msg)
 	msg->assert = !level || (data & MSI_DATA_ASSERT);
 }
 
-static int msi_deliver(struct kvm_vm *vm, u32 address_lo, u32 data)
+static int msi_deliver(struct kvm_vm *vm, u32 address_lo, u32 address_hi,
+		       u32 data)
 {
 	struct kvm_apic_msg msg;
 
-	msi_to_apic_msg(address_lo, data, &msg);
+	msi_to_apic_msg(vm, address_lo, address_hi, data, &msg);
 	return kvm_apic_deliver(vm, NULL, &msg);
 }
 
-/* The high address dword only carries x2APIC destinations: ignored here. */
+/* Without 32-bit IDs the high address dword is ignored. */
 int kvm_irq_send_msi(struct kvm_vm *vm, const struct kvm_msi *msi)
 {
-	return msi_deliver(vm, msi->address_lo, msi->data);
+	if (!msi_address_hi_valid(vm, msi->address_hi))
+		return -EINVAL;
+	return msi_deliver(vm, msi->address_lo, msi->address_hi, msi->data);
 }
 
 static int route_set(struct kvm_vm *vm, const struct kvm_irq_route *r,
@@ -323,7 +351,8 @@ static int route_set(struct kvm_vm *vm, const struct kvm_irq_route *r,
 {
 	if (r->type == KVM_IRQ_ROUTING_MSI)
 		/* An MSI is a message, not a line: only assertion sends it. */
-		return level ? msi_deliver(vm, r->msi.address_lo, r->msi.data) :
+		return level ? msi_deliver(vm, r->msi.address_lo,
+					     r->msi.address_hi, r->msi.data) :
 			       -1;
 	if (r->pin >= ROUTE_PIN_IOAPIC)
 		return kvm_ioapic_set_irq(vm, r->pin - ROUTE_PIN_IOAPIC, source,

@@ -261,4 +261,39 @@ static inline bool lapic_cpuid_has(struct vmk_vcpu *vcpu, u32 ecx_bit)
 #define CPUID_X2APIC		21
 #define CPUID_TSC_DEADLINE	24
 
+/* KVM_HC_SEND_IPI (hypercalls.rst), with the host's own instruction. */
+#define KVM_HC_SEND_IPI		10
+
+static inline int64_t guest_pv_send_ipi(bool vmcall, u64 low, u64 high,
+					u64 min, u64 icr)
+{
+	u64 ret;
+
+	if (vmcall)
+		asm volatile("vmcall" : "=a"(ret) : "a"(KVM_HC_SEND_IPI),
+			     "b"(low), "c"(high), "d"(min), "S"(icr) : "memory");
+	else
+		asm volatile("vmmcall" : "=a"(ret) : "a"(KVM_HC_SEND_IPI),
+			     "b"(low), "c"(high), "d"(min), "S"(icr) : "memory");
+	return ret;
+}
+
+/* EAX of KVM_GET_SUPPORTED_CPUID's leaf 0x40000001 (the KVM_FEATURE_* bits). */
+static inline u32 lapic_kvm_features(void)
+{
+	struct kvm_cpuid2 *c;
+	u32 i, eax = 0;
+
+	c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	VMK_CHECK(c, "calloc");
+	c->nent = 256;
+	VMK_CHECK(ioctl(vmk_open_kvm(), KVM_GET_SUPPORTED_CPUID, c) == 0,
+		  "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x40000001)
+			eax = c->entries[i].eax;
+	free(c);
+	return eax;
+}
+
 #endif /* LAPIC_COMMON_H */

@@ -48,7 +48,7 @@ typedef uint64_t u64;
 #define VMK_SEL_TSS		0x18
 
 #define VMK_MAX_SLOTS		64
-#define VMK_MAX_VCPUS		64
+#define VMK_MAX_VCPUS		512
 
 /* ---------------------------------------------------------------- */
 /* Failure reporting (host side).                                    */
@@ -114,6 +114,8 @@ struct vmk_vm {
 	struct vmk_vcpu *vcpus[VMK_MAX_VCPUS];
 	/* Standard (long mode capable) layout, see vmk_vm_new_std(). */
 	bool std;
+	/* Long-mode vCPUs set up so far: each has the next TSS slot of the GDT. */
+	u32 nr_lm_vcpus;
 	u64 pml4;
 	u64 sys_next;		/* page allocator for tables, stacks, TSS */
 	u64 data_next;		/* allocator for test data (vmk_alloc) */

@@ -198,12 +198,14 @@ struct vmk_vcpu *vmk_vcpu_new_lm(struct vmk_vm *vm, u32 id,
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	u64 stack, ist, tss, *gdt;
-	u16 tss_sel = VMK_SEL_TSS + 16 * id;
+	/* By setup order, not id: ids go up to 4095, the GDT is one page. */
+	u32 tss_sel = VMK_SEL_TSS + 16 * vm->nr_lm_vcpus;
 	u8 *t;
 
 	VMK_CHECK(vm->std, "vmk_vcpu_new_lm needs a standard VM");
 	VMK_CHECK(tss_sel + 16U <= (u32)VMK_PAGE_SIZE, "too many vCPUs");
 	vcpu = vmk_vcpu_new(vm, id);
+	vm->nr_lm_vcpus++;
 	vmk_vcpu_set_cpuid(vcpu);
 
 	stack = sys_alloc(vm, VMK_STACK_SIZE);
