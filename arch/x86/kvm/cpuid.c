@@ -476,6 +476,7 @@ static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 	vcpu->arch.guest_rdtscp = kvm_rdtscp_offered && kvm_cpuid_has_rdtscp(e, n);
 	vcpu->arch.guest_rdpid = kvm_rdpid_offered && kvm_cpuid_has_rdpid(e, n);
 	vcpu->arch.guest_intel = kvm_cpuid_is_intel(e, n);
+	kvm_pv_cpuid_changed(vcpu, kvm_cpuid_lookup(e, n, KVM_CPUID_FEATURES, 0));
 	return 0;
 }
 

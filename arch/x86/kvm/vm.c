@@ -131,6 +131,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_SREGS2:
+	/* vCPU KVM_ENABLE_CAP (pv.c). */
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		return 1;
 	default:
 		return 0;
