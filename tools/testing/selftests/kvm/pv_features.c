@@ -17,9 +17,9 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "pv_common.h"
 #include "lapic_common.h"
 
-#define FEATURES_LEAF		0x40000001
 #define MSR_POLL_CONTROL	0x4b564d05
 
 #define PVM_SKIP_REASON "PVM /dev/kvm: a guest hypercall never returns from KVM_RUN"
@@ -31,22 +31,6 @@ static u64 hypercall(u64 nr, u64 a0, u64 a1)
 	asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(0),
 		     "S"(0) : "memory");
 	return ret;
-}
-
-static u32 supported_pv_features(void)
-{
-	struct {
-		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[256];
-	} c = { .h.nent = 256 };
-	u32 i;
-
-	VMK_CHECK(ioctl(vmk_open_kvm(), KVM_GET_SUPPORTED_CPUID, &c) == 0,
-		  "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-	for (i = 0; i < c.h.nent; i++)
-		if (c.e[i].function == FEATURES_LEAF)
-			return c.e[i].eax;
-	return 0;
 }
 
 TEST(cpuid_bits)
@@ -209,16 +193,6 @@ static void guest_poll(u64 arg)
 	GUEST_DONE();
 }
 
-static int set_msr(struct vmk_vcpu *vcpu, u32 index, u64 data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e.index = index, .e.data = data };
-
-	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
-}
-
 TEST(poll_control)
 {
 	struct vmk_vcpu *vcpu;
@@ -241,9 +215,9 @@ TEST(poll_control)
 	EXPECT_EQ(polls, vmk_vcpu_stat(vcpu, "halt_attempted_poll"));
 
 	/* Userspace: the same values, the same reserved bits. */
-	EXPECT_EQ(1, set_msr(vcpu, MSR_POLL_CONTROL, 1));
+	EXPECT_EQ(1, vmk_try_set_msr(vcpu, MSR_POLL_CONTROL, 1));
 	EXPECT_EQ(1, vmk_get_msr(vcpu, MSR_POLL_CONTROL));
-	EXPECT_EQ(0, set_msr(vcpu, MSR_POLL_CONTROL, 3));
+	EXPECT_EQ(0, vmk_try_set_msr(vcpu, MSR_POLL_CONTROL, 3));
 	EXPECT_EQ(1, vmk_get_msr(vcpu, MSR_POLL_CONTROL));
 	vmk_vm_free(vm);
 }

@@ -18,9 +18,9 @@
 
 #include "kselftest_harness.h"
 #include "vmkit.h"
+#include "pv_common.h"
 
 #define MSR_STEAL_TIME		0x4b564d03
-#define FEATURES_LEAF		0x40000001
 #define F_STEAL_TIME		(1u << 5)
 #define F_PV_TLB_FLUSH		(1u << 9)
 #define ST_PREEMPTED		(1u << 0)
@@ -147,22 +147,6 @@ static struct vmk_vcpu *steal_vcpu(struct vmk_vm *vm, bool busy,
 	return vmk_vcpu_new_lm(vm, 0, guest_steal, gpa | busy);
 }
 
-static u32 supported_pv_features(void)
-{
-	struct {
-		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[256];
-	} c = { .h.nent = 256 };
-	u32 i;
-
-	VMK_CHECK(ioctl(vmk_open_kvm(), KVM_GET_SUPPORTED_CPUID, &c) == 0,
-		  "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-	for (i = 0; i < c.h.nent; i++)
-		if (c.e[i].function == FEATURES_LEAF)
-			return c.e[i].eax;
-	return 0;
-}
-
 static void need_steal_time(struct __test_metadata *_metadata)
 {
 	(void)_metadata;
@@ -276,16 +260,6 @@ TEST(bad_values)
 	vmk_vm_free(vm);
 }
 
-static int set_msr(struct vmk_vcpu *vcpu, u32 index, u64 data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e.index = index, .e.data = data };
-
-	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
-}
-
 static bool in_index_list(u32 index)
 {
 	struct kvm_msr_list *l = calloc(1, sizeof(*l) + 4096 * sizeof(u32));
@@ -321,13 +295,13 @@ TEST(save_restore)
 	EXPECT_EQ(1, msr & 1);
 	EXPECT_EQ(0, msr & 62);
 
-	EXPECT_EQ(0, set_msr(vcpu, MSR_STEAL_TIME, msr | 4));
+	EXPECT_EQ(0, vmk_try_set_msr(vcpu, MSR_STEAL_TIME, msr | 4));
 	EXPECT_EQ(msr, vmk_get_msr(vcpu, MSR_STEAL_TIME));
-	EXPECT_EQ(1, set_msr(vcpu, MSR_STEAL_TIME, 0));
+	EXPECT_EQ(1, vmk_try_set_msr(vcpu, MSR_STEAL_TIME, 0));
 	EXPECT_EQ(0, vmk_get_msr(vcpu, MSR_STEAL_TIME));
 	/* Restored: the next entry updates the area again. */
 	st->version = 0;
-	EXPECT_EQ(1, set_msr(vcpu, MSR_STEAL_TIME, msr));
+	EXPECT_EQ(1, vmk_try_set_msr(vcpu, MSR_STEAL_TIME, msr));
 	EXPECT_EQ(msr, vmk_get_msr(vcpu, MSR_STEAL_TIME));
 	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &s));
 	EXPECT_NE(0, st->version);

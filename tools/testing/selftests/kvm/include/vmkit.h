@@ -214,6 +214,8 @@ void vmk_get_sregs(struct vmk_vcpu *vcpu, struct kvm_sregs *sregs);
 void vmk_set_sregs(struct vmk_vcpu *vcpu, struct kvm_sregs *sregs);
 u64 vmk_get_msr(struct vmk_vcpu *vcpu, u32 index);
 void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value);
+/* KVM_SET_MSRS of one MSR: the ioctl's result (1 if set, 0 if refused). */
+int vmk_try_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value);
 
 /* KVM_RUN: returns the ioctl result (errno set on -1). */
 int vmk_run_raw(struct vmk_vcpu *vcpu);

@@ -503,13 +503,19 @@ u64 vmk_get_msr(struct vmk_vcpu *vcpu, u32 index)
 	return m.e.data;
 }
 
-void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
+int vmk_try_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
 {
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
 	} m = { .hdr.nmsrs = 1, .e.index = index, .e.data = value };
-	int r = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+
+	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+}
+
+void vmk_set_msr(struct vmk_vcpu *vcpu, u32 index, u64 value)
+{
+	int r = vmk_try_set_msr(vcpu, index, value);
 
 	VMK_CHECK(r == 1, "KVM_SET_MSRS 0x%x: %d (%s)", index, r,
 		  strerror(errno));
