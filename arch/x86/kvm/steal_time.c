@@ -88,7 +88,9 @@ void kvm_steal_time_update(struct kvm_vcpu *vcpu)
  * and leave it to our next entry, which must not come after an instruction
  * of ours that used the old translations (an exit being handled, an
  * instruction being emulated). An exit for a host interrupt is such a
- * boundary; it is also where the scheduler preempts a busy vCPU.
+ * boundary, and so is VMX's preemption timer (kvm_intel.tick_us: the host
+ * tick of hosts that do not exit on interrupts); it is also where the
+ * scheduler preempts a busy vCPU.
  */
 void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu)
 {
@@ -101,8 +103,9 @@ void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu)
 	if (info.isa == KVM_EXIT_ISA_SVM)
 		vcpu->arch.pv.at_boundary = info.reason == SVM_EXIT_INTR;
 	else
-		vcpu->arch.pv.at_boundary = (info.reason & 0xffff) ==
-					    EXIT_REASON_EXTERNAL_INTERRUPT;
+		vcpu->arch.pv.at_boundary =
+			(info.reason & 0xffff) == EXIT_REASON_EXTERNAL_INTERRUPT ||
+			(info.reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER;
 }
 
 /*
