@@ -3,7 +3,9 @@
  * Every dependency of kvm-ng on a host-kernel internal that is not a stable
  * API: the guest FPU container, the emergency-reboot virtualization
  * callback, the host's SPEC_CTRL and L1TF mitigation state, user-return
- * notifiers, host breakpoints, the TSS limit, and the mitigation macros of
+ * notifiers, host breakpoints, the TSS limit, the scheduler's run delay and
+ * run-queue state of a task, a compare-and-exchange on user memory, and
+ * the mitigation macros of
  * the VM entry and exit paths. The rest of the tree calls the kvm_compat_*
  * names below; porting to another kernel means changing this file only.
  *
@@ -49,6 +51,9 @@
 #else /* !__ASSEMBLY__ */
 
 #include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/stat.h>
+#include <linux/uaccess.h>
 #include <linux/thread_info.h>
 #include <linux/types.h>
 #include <linux/user-return-notifier.h>
@@ -182,6 +187,43 @@ static inline void kvm_compat_invalidate_tss_limit(void)
 static inline bool kvm_compat_known_hypervisor(void)
 {
 	return x86_hyper_type != X86_HYPER_NATIVE;
+}
+
+/*
+ * The scheduler's run delay is what steal time reports: the time the task
+ * was runnable but waited for a CPU. sched_info is a build option.
+ */
+static inline bool kvm_compat_have_run_delay(void)
+{
+	return sched_info_on();
+}
+
+static inline u64 kvm_compat_run_delay(struct task_struct *t)
+{
+#ifdef CONFIG_SCHED_INFO
+	return READ_ONCE(t->sched_info.run_delay);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * From a preempt notifier's sched_out: @t stays on its run queue (it was
+ * preempted), rather than leaving it to sleep.
+ */
+static inline bool kvm_compat_task_preempted(struct task_struct *t)
+{
+	return READ_ONCE(t->on_rq);
+}
+
+/*
+ * Compare-and-exchange of a byte of user memory (access_ok() checked by
+ * the caller): 0 if it held *@old and now holds @new, 1 if it held
+ * another value (now in *@old), -EFAULT if the access faulted.
+ */
+static inline int kvm_compat_cmpxchg_user_u8(u8 __user *p, u8 *old, u8 new)
+{
+	return __try_cmpxchg_user(p, old, new, kvm_cmpxchg_fault);
 }
 
 #endif /* !__ASSEMBLY__ */

@@ -78,6 +78,7 @@ enum kvm_vcpu_request {
 	KVM_REQ_EVENT,		/* an interrupt or signal arrived: re-evaluate */
 	KVM_REQ_CLOCK_UPDATE,	/* rewrite the kvmclock page */
 	KVM_REQ_TRIPLE_FAULT,	/* exit with KVM_EXIT_SHUTDOWN before entry */
+	KVM_REQ_STEAL_UPDATE,	/* account steal time, clear "preempted" */
 };
 
 struct kvm_vm;
@@ -111,6 +112,7 @@ struct kvm_vcpu {
 	/* A vCPU blocked in the kernel (HLT, wait-for-SIPI) sleeps here. */
 	struct rcuwait wait;
 	u32 halt_poll_ns;	/* current polling window (virt/kvm/halt.c) */
+	bool halt_poll_off;	/* the guest asked for none (MSR_KVM_POLL_CONTROL) */
 	/* The thread of the last KVM_RUN, for directed yields to this vCPU. */
 	struct pid __rcu *run_pid;
 	/* Scheduled out while runnable: a candidate for a directed yield. */
@@ -200,6 +202,8 @@ int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
  */
 int kvm_vcpu_write_guest_nofault(struct kvm_vcpu *vcpu, gpa_t gpa,
 				 const void *data, unsigned long len);
+/* Atomic exchange of the guest byte at @gpa, dirty-logged (see memslot.c). */
+int kvm_vcpu_xchg_guest_u8(struct kvm_vcpu *vcpu, gpa_t gpa, u8 new, u8 *old);
 
 long kvm_create_vm(unsigned long type);
 int kvm_check_extension(struct kvm_vm *vm, long ext);

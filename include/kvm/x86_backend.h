@@ -149,7 +149,8 @@ struct kvm_x86_backend {
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
 	/*
 	 * Describe the exit run() returned from, before handle_exit. Called
-	 * only while the kvm_exit trace event is enabled.
+	 * while the kvm_exit trace event is enabled, and right after run()
+	 * (interrupts off) while the vCPU has steal time on.
 	 */
 	void (*get_exit_info)(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 

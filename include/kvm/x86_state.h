@@ -212,6 +212,20 @@ struct kvm_reg_cache {
 	u64 dr6, dr7;
 };
 
+/* The paravirtual features of Documentation/virt/kvm/x86/msr.rst (pv.c). */
+struct kvm_x86_pv {
+	u64 steal_msr;		/* MSR_KVM_STEAL_TIME */
+	/* The run delay of steal_task already counted as steal. */
+	u64 steal_run_delay;
+	const void *steal_task;	/* compared only, never dereferenced */
+	u64 poll_control;	/* MSR_KVM_POLL_CONTROL */
+	u32 cpuid_features;	/* CPUID 0x40000001 EAX of the vCPU */
+	bool enforce_cpuid;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
+	bool in_run;		/* inside KVM_RUN: a sched-out is a preemption */
+	bool at_boundary;	/* the last exit left no instruction in flight */
+	bool unhalt;		/* KVM_HC_KICK_CPU: the next HLT ends at once */
+};
+
 struct kvm_vcpu_x86 {
 	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
 	unsigned long gpr[NR_GPRS];
@@ -294,6 +308,8 @@ struct kvm_vcpu_x86 {
 	 * is in the page until the guest clears it (2); 0: neither.
 	 */
 	u8 kvmclock_stopped;
+	/* Steal time, PV unhalt, poll control, feature enforcement (pv.c). */
+	struct kvm_x86_pv pv;
 };
 
 struct kvm_vm_x86 {

@@ -85,7 +85,8 @@ void kvm_vcpu_block(struct kvm_vcpu *vcpu,
 		    bool (*runnable)(struct kvm_vcpu *vcpu))
 {
 	struct kvm_vcpu_stat_generic *stat = &vcpu->stat.generic;
-	u32 limit = kvm_vm_halt_poll_limit(vcpu->vm);
+	u32 limit = READ_ONCE(vcpu->halt_poll_off) ? 0 :
+		    kvm_vm_halt_poll_limit(vcpu->vm);
 	ktime_t start = ktime_get(), poll_end, now;
 	bool woke_in_poll = false, polled = false;
 	u32 old_poll_ns;

@@ -131,6 +131,43 @@ int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa, const void *data,
 }
 EXPORT_SYMBOL_GPL(kvm_vcpu_write_guest);
 
+/*
+ * Exchange the byte at @gpa for @new, atomically against the guest, which
+ * may change it at the same time (steal time's "preempted" byte); its old
+ * value in *@old. Callable with page faults disabled (a page not present
+ * is then -EFAULT), for the scheduler's preempt notifiers.
+ */
+int kvm_vcpu_xchg_guest_u8(struct kvm_vcpu *vcpu, gpa_t gpa, u8 new, u8 *old)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	gfn_t gfn = gpa >> PAGE_SHIFT;
+	struct kvm_memslot *slot;
+	u8 __user *p;
+	int idx, r = -EFAULT;
+	u8 cur;
+
+	idx = srcu_read_lock(&vm->srcu);
+	slot = kvm_gfn_to_memslot(vm, gfn);
+	if (!slot || (slot->flags & KVM_MEM_READONLY))
+		goto out;
+	p = (u8 __user *)(slot->userspace_addr +
+			  ((gfn - slot->base_gfn) << PAGE_SHIFT) +
+			  offset_in_page(gpa));
+	if (!access_ok(p, 1) || get_user(cur, p))
+		goto out;
+	do {
+		r = kvm_compat_cmpxchg_user_u8(p, &cur, new);
+	} while (r > 0);
+	if (!r) {
+		*old = cur;
+		kvm_mark_page_dirty(vcpu, slot, gfn);
+	}
+out:
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}
+EXPORT_SYMBOL_GPL(kvm_vcpu_xchg_guest_u8);
+
 int kvm_vcpu_write_guest_nofault(struct kvm_vcpu *vcpu, gpa_t gpa,
 				 const void *data, unsigned long len)
 {

@@ -791,6 +791,7 @@ static int kvm_vcpu_install_cpuid(struct kvm_vcpu *vcpu,
 	vcpu->arch.guest_tsc_adjust = x && (x->ebx & kvm_leaf7_ebx_offered &
 					    LEAF7_EBX_TSC_ADJUST);
 	vcpu->arch.guest_xcr0 = kvm_cpuid_xcr0(e, n);
+	kvm_pv_cpuid_changed(vcpu, kvm_cpuid_lookup(e, n, KVM_CPUID_FEATURES, 0));
 	return 0;
 }
 

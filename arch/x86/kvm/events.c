@@ -95,6 +95,7 @@ static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 	bool irq_ok = kvm_get_rflags(vcpu) & X86_EFLAGS_IF;
 
 	return ev->nmi_pending || vcpu->arch.exception.pending ||
+	       kvm_pv_unhalt_pending(vcpu) ||
 	       ev->irq_reinject ||
 	       (irq_ok && (ev->irq_injected ||
 			   (kvm_vcpu_has_lapic(vcpu) &&
@@ -161,6 +162,7 @@ bool kvm_x86_vcpu_ready(struct kvm_vcpu *vcpu)
 	case KVM_MP_STATE_HALTED:
 		if (!kvm_x86_halt_ends(vcpu))
 			return false;
+		kvm_pv_unhalt_clear(vcpu);
 		ev->mp_state = KVM_MP_STATE_RUNNABLE;
 		return true;
 	case KVM_MP_STATE_SIPI_RECEIVED:

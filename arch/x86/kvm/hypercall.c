@@ -90,6 +90,8 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 	/* Hypercalls are for the guest kernel only. */
 	if (kvm_get_cpl(vcpu)) {
 		ret = -KVM_EPERM;
+	} else if (!kvm_pv_hypercall_allowed(vcpu, nr)) {
+		ret = -KVM_ENOSYS;
 	} else if (nr == KVM_HC_VAPIC_POLL_IRQ) {
 		ret = 0;	/* the exit itself was the point */
 	} else if (nr == KVM_HC_SCHED_YIELD) {
@@ -107,6 +109,10 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 			     kvm_hc_send_ipi(vcpu, (u32)g[GPR_RBX],
 					     (u32)g[GPR_RCX], g[GPR_RDX],
 					     (u32)g[GPR_RSI], false);
+	} else if (nr == KVM_HC_KICK_CPU) {
+		/* RBX: flags, none defined; RCX: the APIC ID. */
+		kvm_pv_kick_cpu(vcpu, op64 ? g[GPR_RCX] : (u32)g[GPR_RCX]);
+		ret = 0;
 	} else {
 		ret = -KVM_ENOSYS;
 	}

@@ -213,9 +213,20 @@ static void kvm_clock_write_wall(struct kvm_vcpu *vcpu, gpa_t gpa)
 	srcu_read_unlock(&vm->srcu, idx);
 }
 
+/* The legacy MSRs come with CLOCKSOURCE, the others with CLOCKSOURCE2. */
+static bool kvm_clock_msr_allowed(struct kvm_vcpu *vcpu, u32 index, bool host)
+{
+	bool legacy = index == MSR_KVM_SYSTEM_TIME || index == MSR_KVM_WALL_CLOCK;
+
+	return kvm_pv_msr_allowed(vcpu, legacy ? KVM_FEATURE_CLOCKSOURCE :
+						 KVM_FEATURE_CLOCKSOURCE2, host);
+}
+
 enum kvm_msr_result kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index,
 				      u64 *data, bool host)
 {
+	if (!kvm_clock_msr_allowed(vcpu, index, host))
+		return KVM_MSR_FAULT;
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME:
 	case MSR_KVM_SYSTEM_TIME_NEW:
@@ -233,6 +244,8 @@ enum kvm_msr_result kvm_clock_get_msr(struct kvm_vcpu *vcpu, u32 index,
 enum kvm_msr_result kvm_clock_set_msr(struct kvm_vcpu *vcpu, u32 index,
 				      u64 data, bool host)
 {
+	if (!kvm_clock_msr_allowed(vcpu, index, host))
+		return KVM_MSR_FAULT;
 	switch (index) {
 	case MSR_KVM_SYSTEM_TIME:
 	case MSR_KVM_SYSTEM_TIME_NEW:
@@ -317,6 +330,7 @@ int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max)
 	memcpy(&e[0].ecx, signature + 4, 4);
 	memcpy(&e[0].edx, signature + 8, 4);
 	e[1].function = KVM_CPUID_FEATURES;
-	e[1].eax = KVM_CLOCK_FEATURES | KVM_LAPIC_PV_FEATURES;
+	e[1].eax = KVM_CLOCK_FEATURES | KVM_LAPIC_PV_FEATURES |
+		    kvm_pv_features_offered();
 	return 2;
 }

@@ -37,6 +37,7 @@ static const u32 kvm_saved_msrs[] = {
 	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME,
 	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
 	MSR_KVM_PV_EOI_EN,
+	MSR_KVM_STEAL_TIME, MSR_KVM_POLL_CONTROL,
 	/* The bank MSRs are not listed: their number is per vCPU (SETUP_MCE). */
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };

@@ -642,6 +642,8 @@ const struct kvm_msr_range kvm_msr_table[] = {
 	MSR_RUN(MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
 		kvm_clock_get_msr, kvm_clock_set_msr),
 	MSR_ONE(MSR_KVM_PV_EOI_EN, kvm_lapic_get_pv_eoi, kvm_lapic_set_pv_eoi),
+	MSR_ONE(MSR_KVM_STEAL_TIME, kvm_steal_time_get_msr, kvm_steal_time_set_msr),
+	MSR_ONE(MSR_KVM_POLL_CONTROL, kvm_pv_poll_get_msr, kvm_pv_poll_set_msr),
 	MSR_ONE(MSR_EFER, kvm_get_efer_msr, kvm_set_efer_msr),
 	MSR_ONE(MSR_STAR, kvm_get_vendor_msr, kvm_set_vendor_msr),
 	MSR_RUN(MSR_LSTAR, MSR_CSTAR, kvm_get_vendor_msr, kvm_set_canonical_msr),

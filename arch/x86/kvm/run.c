@@ -132,6 +132,7 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_ENTER);
 	kvm_x86_call(run)(vcpu);
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_VENDOR);
+	kvm_steal_time_note_exit(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)
@@ -213,6 +214,8 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			cond_resched();
 		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_CLOCK_UPDATE))
 			kvm_clock_update_guest(vcpu);
+		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_STEAL_UPDATE))
+			kvm_steal_time_update(vcpu);
 		/* Halted or waiting for SIPI: sleep here until woken. */
 		if (kvm_vcpu_has_lapic(vcpu) && !kvm_x86_vcpu_ready(vcpu)) {
 			kvm_x86_vcpu_wait(vcpu);
@@ -263,8 +266,11 @@ int kvm_arch_vcpu_run(struct kvm_vcpu *vcpu)
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_USER);
 	/* Before a pending IN or MMIO read completes into the registers. */
 	r = kvm_x86_sync_regs_in(vcpu);
+	/* From here a sched-out of this thread is a preemption of the vCPU. */
+	WRITE_ONCE(vcpu->arch.pv.in_run, true);
 	if (!r)
 		r = kvm_x86_run_loop(vcpu);
+	WRITE_ONCE(vcpu->arch.pv.in_run, false);
 
 	/* QEMU and others read these on every exit, whatever the reason. */
 	kvm_x86_fill_run_state(vcpu);

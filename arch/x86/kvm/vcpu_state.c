@@ -102,6 +102,7 @@ void kvm_vcpu_reset_state(struct kvm_vcpu *vcpu)
 	kvm_x86_events_reset(vcpu);
 	kvm_x86_debug_reset(vcpu);
 	kvm_msr_reset(vcpu);
+	kvm_pv_vcpu_reset(vcpu);
 }
 
 /*
@@ -189,11 +190,15 @@ void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	}
 	kvm_x86_call(vcpu_load)(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);
+	/* The thread waited, maybe was preempted: steal time and flag. */
+	kvm_vcpu_request(vcpu, KVM_REQ_STEAL_UPDATE);
 }
 
 void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
 {
 	lockdep_assert_preemption_disabled();
+	if (vcpu->arch.pv.in_run && kvm_compat_task_preempted(current))
+		kvm_steal_time_preempted(vcpu);
 	kvm_x86_call(vcpu_put)(vcpu);
 	vcpu->last_cpu = vcpu->cpu;
 	WRITE_ONCE(vcpu->cpu, -1);
@@ -540,6 +545,8 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 		return kvm_vcpu_msrs_ioctl(vcpu, argp, true);
 	case KVM_KVMCLOCK_CTRL:
 		return kvm_clock_vcpu_paused(vcpu);
+	case KVM_ENABLE_CAP:
+		return kvm_pv_vcpu_enable_cap(vcpu, argp);
 	case KVM_HAS_DEVICE_ATTR:
 	case KVM_GET_DEVICE_ATTR:
 	case KVM_SET_DEVICE_ATTR:

@@ -145,6 +145,8 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	/* Pending vs injected exceptions, CR2/DR6 on delivery (events.c). */
 	case KVM_CAP_EXCEPTION_PAYLOAD:
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+	/* vCPU KVM_ENABLE_CAP (pv.c). */
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		return 1;
 	case KVM_CAP_EXIT_HYPERCALL:
 		return KVM_EXIT_HYPERCALL_VALID_MASK;

@@ -300,6 +300,35 @@ void kvm_clock_vm_init(struct kvm_vm *vm);
 int kvm_clock_cpuid_leaves(struct kvm_cpuid_entry2 *e, int max);
 
 /*
+ * pv.c: the paravirtual features of CPUID 0x40000001 beyond the clock,
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID, poll control, PV unhalt.
+ */
+u32 kvm_pv_features_offered(void);
+void kvm_pv_cpuid_changed(struct kvm_vcpu *vcpu,
+			  const struct kvm_cpuid_entry2 *features);
+bool kvm_pv_msr_allowed(struct kvm_vcpu *vcpu, unsigned int feature, bool host);
+bool kvm_pv_hypercall_allowed(struct kvm_vcpu *vcpu, unsigned long nr);
+int kvm_pv_vcpu_enable_cap(struct kvm_vcpu *vcpu,
+			   struct kvm_enable_cap __user *argp);
+void kvm_pv_vcpu_reset(struct kvm_vcpu *vcpu);
+enum kvm_msr_result kvm_pv_poll_get_msr(struct kvm_vcpu *vcpu, u32 index,
+					u64 *data, bool host);
+enum kvm_msr_result kvm_pv_poll_set_msr(struct kvm_vcpu *vcpu, u32 index,
+					u64 data, bool host);
+void kvm_pv_kick_cpu(struct kvm_vcpu *vcpu, unsigned long apic_id);
+bool kvm_pv_unhalt_pending(struct kvm_vcpu *vcpu);
+void kvm_pv_unhalt_clear(struct kvm_vcpu *vcpu);
+/* steal_time.c: MSR_KVM_STEAL_TIME, the preempted flag, PV TLB flush. */
+bool kvm_steal_time_supported(void);
+void kvm_steal_time_update(struct kvm_vcpu *vcpu);
+void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu);
+void kvm_steal_time_preempted(struct kvm_vcpu *vcpu);
+enum kvm_msr_result kvm_steal_time_get_msr(struct kvm_vcpu *vcpu, u32 index,
+					   u64 *data, bool host);
+enum kvm_msr_result kvm_steal_time_set_msr(struct kvm_vcpu *vcpu, u32 index,
+					   u64 data, bool host);
+
+/*
  * mce.c: machine-check banks and KVM_X86_SETUP_MCE/SET_MCE. MSR handlers
  * return 0, 1 if not theirs, -1 for #GP; ioctls -ENOIOCTLCMD if not theirs.
  */
