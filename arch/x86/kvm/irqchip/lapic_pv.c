@@ -78,6 +78,8 @@ enum kvm_msr_result kvm_lapic_get_pv_eoi(struct kvm_vcpu *vcpu, u32 index,
 {
 	struct kvm_lapic *apic = vcpu->arch.lapic;
 
+	if (!kvm_pv_msr_allowed(vcpu, KVM_FEATURE_PV_EOI, host))
+		return KVM_MSR_FAULT;
 	*data = apic ? apic->pv_eoi_msr : 0;
 	return KVM_MSR_OK;
 }
@@ -96,6 +98,8 @@ enum kvm_msr_result kvm_lapic_set_pv_eoi(struct kvm_vcpu *vcpu, u32 index,
 {
 	struct kvm_lapic *apic = vcpu->arch.lapic;
 
+	if (!kvm_pv_msr_allowed(vcpu, KVM_FEATURE_PV_EOI, host))
+		return KVM_MSR_FAULT;
 	if (data & PV_EOI_RESERVED)
 		return KVM_MSR_FAULT;
 	/* Without an in-kernel LAPIC there is no EOI to do: only "off". */
