@@ -187,6 +187,8 @@ while read -r op mode idx a b <&3; do
 		;;
 	test)
 		mark BEGIN test "$mode" "$idx" "$a"
+		# Which modules are loaded, for a step that swaps them itself.
+		export TB_MODE="$mode"
 		run_prog "/tests/$a"
 		mark END test "$mode" "$idx" "rc=$?"
 		;;

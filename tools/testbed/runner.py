@@ -201,7 +201,9 @@ class Run:
 							   f"{host.name} host loads "
 							   f"{' and '.join(names)} from --modules)")
 			modsets["ours"] = [(p, image.module_name(p)) for p in ours]
-		if a.mode in ("upstream", "both"):
+		# qemu-guest-cpuhost compares ours with the distribution's in
+		# the VMM boot of ours alone: it loads them itself (vmm.py).
+		if a.mode in ("upstream", "both") or (a.vmm_guest and a.mode == "ours"):
 			modsets["upstream"] = [(p, image.module_name(p))
 					       for p in host.upstream_modules(self.image)]
 		deps = image.dependencies(self.image, [p for m in modsets.values() for p, _ in m])
