@@ -14,6 +14,7 @@ runs asking for it pay for its ~35 MB (normal test boots stay as they were):
   /vmm/disk.img                   a raw disk: syslinux's MBR, a FAT partition
                                   with SYSLINUX, the same kernel and guest
   /vmm/lib.sh                     what the steps share (qemu-guest-lib.sh)
+  /vmm/cpuhost.allow              what qemu-guest-cpuhost lets ours lack
   /tests/qemu-guest-*             the steps (STEPS)
 """
 
@@ -28,6 +29,7 @@ from initramfs import Cpio, TESTS_DIR
 HERE = os.path.dirname(os.path.realpath(__file__))
 PROGRAMS = ("qemu-system-x86_64", "qemu-img")
 LIB_SCRIPT = os.path.join(HERE, "qemu-guest-lib.sh")
+CPUHOST_ALLOW = os.path.join(HERE, "qemu-guest-cpuhost.allow")
 # make run's guest: installed with the steps, run only by --vmm-demo.
 DEMO_SCRIPT = ("qemu-guest-demo", os.path.join(HERE, "qemu-guest-demo"))
 # The steps, in the order they run.  A boot step reads its machine type and
@@ -41,6 +43,9 @@ STEPS = [(name, os.path.join(HERE, script)) for name, script in (
 	("qemu-guest-migrate", "qemu-guest-migrate"),
 	("qemu-guest-migrate-ring", "qemu-guest-migrate"),
 	("qemu-guest-savevm", "qemu-guest-migrate"),
+	# Last: they reload the kvm modules (ours, the distribution's, ours).
+	("qemu-guest-cpuhost", "qemu-guest-cpuhost"),
+	("qemu-guest-cpupm", "qemu-guest-cpuhost"),
 )]
 GUEST_MARKER = "GUEST-USERSPACE-OK"
 
@@ -61,8 +66,9 @@ SYSLINUX_MBR = "/usr/lib/syslinux/mbr/mbr.bin"
 DISK_PART_START = 2048		# sectors
 DISK_CMDLINE = "console=ttyS0 panic=-1 printk.time=0 quiet rdinit=/init"
 
-# The guest's kernel modules: virtio over PCI, its block and network drivers.
-GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net"]
+# The guest's kernel modules: virtio over PCI, its block and network drivers;
+# /dev/cpu/N/cpuid and msr for what qemu-guest-cpuhost reads.
+GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "cpuid", "msr"]
 
 # The guest's /init.  Its kernel runs with printk.time=0 so that none of its
 # messages passes for one of the emulated host's in the testbed's splat scan.
@@ -70,7 +76,9 @@ GUEST_MODULES = ["virtio_pci", "virtio_blk", "virtio_net"]
 # (power off), "demo" (a few facts, for make run), "virtio" (disk and network
 # checks, qemu-guest-virtio) or
 # "counter" (print a counter forever, for qemu-guest-migrate; the " ." ends
-# the number where a pattern can see it: the console's lines end in CR LF).
+# the number where a pattern can see it: the console's lines end in CR LF) or
+# "cpuhost" (what the guest got from KVM, then a busy loop measuring steal
+# time, for qemu-guest-cpuhost).
 GUEST_INIT = f"""#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -95,6 +103,9 @@ counter)
 		i=$((i + 1))
 		usleep 200000
 	done
+	;;
+cpuhost)
+	/bin/cpuhost-report
 	;;
 demo)
 	echo "--- $(uname -sr) on $(nproc) vCPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
@@ -159,6 +170,44 @@ fi
 echo "GUEST-CHECKS-DONE"
 """
 
+# The guest's half of qemu-guest-cpuhost: one GUEST-<KIND> line per fact.
+# CPUID leaves and MSRs are read through /dev/cpu/0/{cpuid,msr}, whose file
+# offset is the leaf or MSR index; "-" is a failed read (the RDMSR took #GP).
+# Steal: /proc/stat's cpu line, 8th field (USER_HZ ticks), around a busy
+# loop of steal_s seconds of guest time during which the step keeps the
+# emulated host's CPU busy beside the vCPU thread.
+GUEST_CPUHOST_REPORT = """#!/bin/sh
+arg() {
+	sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline
+}
+for m in cpuid msr; do
+	insmod "/lib/modules/$m.ko" || echo "GUEST-FAIL insmod $m"
+done
+echo "GUEST-FLAGS $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+# 1, 7.0, 0xd.0 and 0xd.1 (subleaf in the offset's high half) to explain a
+# flag, 0x40000000-1 to compare.
+for leaf in 1 7 d 10000000d 40000000 40000001; do
+	echo "GUEST-CPUID $leaf $(dd if=/dev/cpu/0/cpuid bs=16 count=1 skip=$((0x$leaf)) iflag=skip_bytes 2>/dev/null | od -An -tx4)"
+done
+for msr in 4b564d00 4b564d01 4b564d02 4b564d03 4b564d04 4b564d05 4b564d06; do
+	v=$(dd if=/dev/cpu/0/msr bs=8 count=1 skip=$((0x$msr)) iflag=skip_bytes 2>/dev/null | od -An -tx8)
+	echo "GUEST-MSR $msr ${v:--}"
+done
+dmesg | grep -E 'kvm|KVM|[Pp]aravirt|PV |[xX]2apic|steal|Hypervisor|haltpoll|clocksource|x86/fpu|XSAVE|xstate' |
+	sed 's/^/GUEST-DMESG /'
+steal() {
+	set -- $(grep '^cpu ' /proc/stat)
+	echo "$9"
+}
+steal_s=$(arg steal_s)
+if [ -n "$steal_s" ]; then
+	echo "GUEST-STEAL-BEGIN $(steal)"
+	end=$(($(cut -d. -f1 /proc/uptime) + steal_s))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do :; done
+	echo "GUEST-STEAL-END $(steal)"
+fi
+"""
+
 # udhcpc's event script: configure the lease it got.
 GUEST_DHCP_EVENT = """#!/bin/sh
 case "$1" in
@@ -200,6 +249,7 @@ def guest_initramfs(busybox, modules):
 	a.file("init", GUEST_INIT.encode(), 0o755)
 	a.file("bin/virtio-check", GUEST_VIRTIO_CHECK.encode(), 0o755)
 	a.file("bin/dhcp-event", GUEST_DHCP_EVENT.encode(), 0o755)
+	a.file("bin/cpuhost-report", GUEST_CPUHOST_REPORT.encode(), 0o755)
 	names = []
 	for path in modules:
 		name = os.path.basename(path)
@@ -290,6 +340,7 @@ def build_payload(out, vmlinuz, busybox, guest_modules):
 		os.unlink(guest_path)
 		os.unlink(disk)
 		a.copy("vmm/lib.sh", LIB_SCRIPT, 0o644)
+		a.copy("vmm/cpuhost.allow", CPUHOST_ALLOW, 0o644)
 		for name, script in STEPS + [DEMO_SCRIPT]:
 			a.copy(f"{TESTS_DIR}/{name}", script, 0o755)
 		a.close()
