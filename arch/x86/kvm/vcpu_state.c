@@ -144,6 +144,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 			goto free_vendor;
 	}
 	kvm_mce_vcpu_init(vcpu);
+	kvm_apf_vcpu_init(vcpu);
 	kvm_vcpu_update_cr4_allowed(vcpu, false);
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
