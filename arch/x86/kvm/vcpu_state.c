@@ -158,6 +158,7 @@ free_fpu:
 
 void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
+	kvm_apf_vcpu_destroy(vcpu);
 	kvm_lapic_free(vcpu);
 	kvm_x86_call(vcpu_free)(vcpu);
 	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);
