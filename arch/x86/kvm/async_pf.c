@@ -35,8 +35,12 @@
 #define KVM_APF_EN_AREA		(~GENMASK_ULL(5, 0))
 /* Outstanding jobs per vCPU, as upstream allows; beyond, the vCPU waits. */
 #define KVM_APF_MAX_JOBS	64
-/* A token is (id << 12) | vCPU id, id never 0: a token is never 0. */
-#define KVM_APF_ID_LIMIT	BIT(20)
+/*
+ * A token is (id << 12) | vCPU id, id from 1 to 0xffffe: never 0, never
+ * the wake-all token.
+ */
+#define KVM_APF_ID_LIMIT	(BIT(20) - 1)
+#define KVM_APF_TOKEN_WAKE_ALL	(~0U)
 
 struct kvm_apf_job {
 	struct list_head link;		/* in vcpu->arch.apf.jobs */
@@ -268,6 +272,40 @@ bool kvm_apf_ready_pending(struct kvm_vcpu *vcpu)
 }
 
 /*
+ * An enabling write queues a page ready with token ~0, "wake every task
+ * waiting for a page" to Linux guests, unless a finished job waits already:
+ * the distribution's KVM sends it (measured on the emulated AMD host,
+ * pv_async_pf), so that a guest re-enabling (after a kexec, a reset of its
+ * own) drops waits whose page ready would never come.
+ */
+static void kvm_apf_wake_all(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_apf *apf = &vcpu->arch.apf;
+	struct kvm_apf_job *job;
+
+	spin_lock(&apf->lock);
+	list_for_each_entry(job, &apf->jobs, link) {
+		if (job->done) {
+			spin_unlock(&apf->lock);
+			return;
+		}
+	}
+	spin_unlock(&apf->lock);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!job)
+		return;
+	/* Done from the start, no worker and no VM reference. */
+	job->done = true;
+	job->token = KVM_APF_TOKEN_WAKE_ALL;
+	job->gfn = ~(gfn_t)0;
+	job->gen = apf->gen;
+	spin_lock(&apf->lock);
+	list_add_tail(&job->link, &apf->jobs);
+	WRITE_ONCE(apf->nr_jobs, apf->nr_jobs + 1);
+	spin_unlock(&apf->lock);
+}
+
+/*
  * Disable: what is queued is not delivered (msr.rst). Jobs not started
  * are cancelled here; running ones are dropped once done.
  */
@@ -379,6 +417,8 @@ static enum kvm_msr_result kvm_apf_set_en(struct kvm_vcpu *vcpu, u64 data,
 	if (kvm_apf_en_active(data) &&
 	    !kvm_apf_area_in_ram(vcpu->vm, data & KVM_APF_EN_AREA))
 		return KVM_MSR_FAULT;
+	if (kvm_apf_en_active(data))
+		kvm_apf_wake_all(vcpu);
 	/* Jobs done while it was off are dropped; new ones wait for this. */
 	kvm_vcpu_request(vcpu, KVM_REQ_APF_READY);
 	return KVM_MSR_OK;

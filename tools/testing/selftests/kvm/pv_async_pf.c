@@ -8,7 +8,8 @@
  *   bit 1 (send always, the guest runs at CPL 0) gets a #PF with flags = 1
  *   in its area and a nonzero token in CR2, before the page is filled; once
  *   the thread fills it, the page-ready vector comes with the same token in
- *   the area; the retried access reads the thread's data;
+ *   the area; the retried access reads the thread's data; enabling
+ *   first brings a page ready with token ~0 ("wake all"), as upstream;
  * - without bit 1 at CPL 0, or with interrupts off, the vCPU waits itself:
  *   no #PF, the right data;
  * - disabled after page not present: no page ready comes;
@@ -43,6 +44,7 @@
 #define APF_SEND_ALWAYS		(1ULL << 1)
 #define APF_AS_INT		(1ULL << 3)
 #define REASON_NOT_PRESENT	1
+#define TOKEN_WAKE_ALL		0xffffffffULL
 
 #define APF_VEC			0xec
 #define UF_SLOT			1
@@ -65,6 +67,7 @@ struct apf_area {
 static struct apf_area area;
 static volatile u64 pf_apf, pf_other, pf_token, pf_flags;
 static volatile u64 ready_count, ready_token;
+static volatile u64 wake_all_count, first_ready_token;
 static volatile bool pf_disable;	/* the #PF handler disables APF */
 static volatile bool pf_report;		/* ... or reports and waits */
 
@@ -109,9 +112,17 @@ static void pf_handler(struct vmk_exc_frame *f)
 
 static void ready_handler(struct vmk_exc_frame *f)
 {
+	u32 token = *(volatile u32 *)&area.token;
+
 	(void)f;
-	ready_count++;
-	ready_token = *(volatile u32 *)&area.token;
+	if (!first_ready_token)
+		first_ready_token = token;
+	if (token == TOKEN_WAKE_ALL) {
+		wake_all_count++;
+	} else {
+		ready_count++;
+		ready_token = token;
+	}
 	*(volatile u32 *)&area.token = 0;
 	guest_wrmsr(MSR_KVM_ASYNC_PF_ACK, 1);
 	xapic_eoi();
@@ -186,6 +197,9 @@ static void guest_main(u64 arg)
 	GUEST_CHECK(pf_token != 0, "token 0");
 	GUEST_CHECK_EQ(ready_count, 1);
 	GUEST_CHECK_EQ(ready_token, pf_token);
+	/* Enabling brought a "wake all" page ready first. */
+	GUEST_CHECK_EQ(first_ready_token, TOKEN_WAKE_ALL);
+	GUEST_CHECK_EQ(wake_all_count, 1);
 	GUEST_CHECK_EQ(area.flags, 0);
 	GUEST_CHECK_EQ(area.token, 0);
 	GUEST_SYNC(2);
