@@ -79,6 +79,7 @@ enum kvm_vcpu_request {
 	KVM_REQ_CLOCK_UPDATE,	/* rewrite the kvmclock page */
 	KVM_REQ_TRIPLE_FAULT,	/* exit with KVM_EXIT_SHUTDOWN before entry */
 	KVM_REQ_STEAL_UPDATE,	/* account steal time, clear "preempted" */
+	KVM_REQ_APF_READY,	/* deliver an async PF "page ready" */
 };
 
 struct kvm_vm;

@@ -39,9 +39,10 @@ struct kvm_tdp_format {
 
 /*
  * Map @gpa, in the vCPU's MMU context, for an access that faulted. Returns
- * 0 when mapped (enter again), -ENOENT when no memslot of the context's
- * address space backs it (MMIO), -EFAULT when the host memory behind the
- * slot is not accessible, or -errno.
+ * 0 when mapped or an async page fault went to the guest instead (enter
+ * again), -ENOENT when no memslot of the context's address space backs it
+ * (MMIO), -EFAULT when the host memory behind the slot is not accessible,
+ * or -errno.
  */
 int kvm_tdp_map(struct kvm_vcpu *vcpu, u64 gpa, bool write, bool exec);
 void kvm_tdp_cache_free(struct kvm_tdp_cache *c);

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/kvm.h>
 #include <asm/fpu/api.h>
@@ -226,6 +227,17 @@ struct kvm_x86_pv {
 	bool unhalt;		/* KVM_HC_KICK_CPU: the next HLT ends at once */
 };
 
+/* Asynchronous page faults (async_pf.c). */
+struct kvm_x86_apf {
+	u64 msr_en;		/* MSR_KVM_ASYNC_PF_EN */
+	u64 msr_int;		/* MSR_KVM_ASYNC_PF_INT */
+	spinlock_t lock;	/* jobs, nr_jobs and each job's done */
+	struct list_head jobs;	/* queued, in the worker or done; oldest first */
+	unsigned int nr_jobs;
+	u32 next_id;		/* of the next token */
+	u32 gen;		/* bumped on disable: older jobs are not delivered */
+};
+
 struct kvm_vcpu_x86 {
 	/* General purpose registers and RIP; the vendor syncs them around VM entry. */
 	unsigned long gpr[NR_GPRS];
@@ -310,6 +322,7 @@ struct kvm_vcpu_x86 {
 	u8 kvmclock_stopped;
 	/* Steal time, PV unhalt, poll control, feature enforcement (pv.c). */
 	struct kvm_x86_pv pv;
+	struct kvm_x86_apf apf;
 };
 
 struct kvm_vm_x86 {

@@ -105,7 +105,7 @@ static bool kvm_x86_halt_ends(struct kvm_vcpu *vcpu)
 /* kvm_vcpu_block()'s condition: must not sleep, may not change state. */
 static bool kvm_x86_vcpu_wakeable(struct kvm_vcpu *vcpu)
 {
-	if (kvm_x86_collect_init_sipi(vcpu))
+	if (kvm_x86_collect_init_sipi(vcpu) || kvm_apf_ready_pending(vcpu))
 		return true;
 	return vcpu->arch.events.mp_state == KVM_MP_STATE_HALTED &&
 	       kvm_x86_halt_ends(vcpu);

@@ -15,7 +15,8 @@
 u32 kvm_pv_features_offered(void)
 {
 	u32 f = BIT(KVM_FEATURE_PV_UNHALT) | BIT(KVM_FEATURE_PV_SCHED_YIELD) |
-		BIT(KVM_FEATURE_POLL_CONTROL);
+		BIT(KVM_FEATURE_POLL_CONTROL) | BIT(KVM_FEATURE_ASYNC_PF) |
+		BIT(KVM_FEATURE_ASYNC_PF_INT);
 
 	/* The TLB flush request travels in the steal-time area. */
 	if (kvm_steal_time_supported())

@@ -208,6 +208,8 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_APF_READY))
+			kvm_apf_deliver_ready(vcpu);
 		/* Memslot updates wait for readers: never hold srcu in the guest. */
 		srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 		if (need_resched())

@@ -144,6 +144,7 @@ int kvm_arch_vcpu_init(struct kvm_vcpu *vcpu)
 			goto free_vendor;
 	}
 	kvm_mce_vcpu_init(vcpu);
+	kvm_apf_vcpu_init(vcpu);
 	kvm_vcpu_update_cr4_allowed(vcpu, false);
 	kvm_vcpu_reset_state(vcpu);
 	return 0;
@@ -157,6 +158,7 @@ free_fpu:
 
 void kvm_arch_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
+	kvm_apf_vcpu_destroy(vcpu);
 	kvm_lapic_free(vcpu);
 	kvm_x86_call(vcpu_free)(vcpu);
 	kvm_tdp_cache_free(&vcpu->arch.tdp_cache);

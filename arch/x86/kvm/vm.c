@@ -55,11 +55,12 @@ int kvm_arch_init(void)
 	kvm_params_check_host();
 	kvm_disable_exits_init();
 	kvm_host_quirks_detect();
-	return 0;
+	return kvm_apf_init();
 }
 
 void kvm_arch_exit(void)
 {
+	kvm_apf_exit();
 }
 
 /*

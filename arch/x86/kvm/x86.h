@@ -328,6 +328,21 @@ enum kvm_msr_result kvm_steal_time_get_msr(struct kvm_vcpu *vcpu, u32 index,
 enum kvm_msr_result kvm_steal_time_set_msr(struct kvm_vcpu *vcpu, u32 index,
 					   u64 data, bool host);
 
+/* async_pf.c: asynchronous page faults (MSR_KVM_ASYNC_PF_EN/INT/ACK). */
+int kvm_apf_init(void);
+void kvm_apf_exit(void);
+void kvm_apf_vcpu_init(struct kvm_vcpu *vcpu);
+void kvm_apf_vcpu_destroy(struct kvm_vcpu *vcpu);
+bool kvm_apf_may_queue(struct kvm_vcpu *vcpu);
+bool kvm_apf_queue(struct kvm_vcpu *vcpu, gpa_t gpa, unsigned long hva,
+		   bool write);
+void kvm_apf_deliver_ready(struct kvm_vcpu *vcpu);
+bool kvm_apf_ready_pending(struct kvm_vcpu *vcpu);
+enum kvm_msr_result kvm_apf_get_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 *data, bool host);
+enum kvm_msr_result kvm_apf_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				    u64 data, bool host);
+
 /*
  * mce.c: machine-check banks and KVM_X86_SETUP_MCE/SET_MCE. MSR handlers
  * return 0, 1 if not theirs, -1 for #GP; ioctls -ENOIOCTLCMD if not theirs.

@@ -364,7 +364,19 @@ retry:
 	if (r)
 		return r;
 
-	page = tdp_get_host_page(hva, &writable);
+	/* Would the host sleep for it? The guest may wait instead (async_pf.c). */
+	page = NULL;
+	if (kvm_apf_may_queue(vcpu)) {
+		long got = get_user_pages_unlocked(hva, 1, &page,
+				FOLL_NOWAIT | FOLL_HWPOISON | (writable ? FOLL_WRITE : 0));
+
+		if (!got && kvm_apf_queue(vcpu, gpa, hva, writable))
+			return 0;
+		if (got != 1)
+			page = NULL;
+	}
+	if (!page)
+		page = tdp_get_host_page(hva, &writable);
 	if (!page)
 		return -EFAULT;
 	if (write && !writable) {
