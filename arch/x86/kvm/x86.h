@@ -321,7 +321,6 @@ void kvm_pv_unhalt_clear(struct kvm_vcpu *vcpu);
 /* steal_time.c: MSR_KVM_STEAL_TIME, the preempted flag, PV TLB flush. */
 bool kvm_steal_time_supported(void);
 void kvm_steal_time_update(struct kvm_vcpu *vcpu);
-void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu);
 void kvm_steal_time_preempted(struct kvm_vcpu *vcpu);
 enum kvm_msr_result kvm_steal_time_get_msr(struct kvm_vcpu *vcpu, u32 index,
 					   u64 *data, bool host);
