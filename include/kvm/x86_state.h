@@ -274,7 +274,7 @@ struct kvm_vcpu_x86 {
 	/* RDTSCP, RDPID in the CPUID (and offered by KVM): they read TSC_AUX. */
 	bool guest_rdtscp, guest_rdpid;
 	bool guest_intel;	/* CPUID leaf 0 says GenuineIntel */
-	/* Features of the CPUID whose instructions or MSRs KVM gates (cpuid.c). */
+	/* Features of the CPUID whose instructions or MSRs KVM gates (cpuid_vcpu.c). */
 	bool guest_invpcid, guest_tsc_adjust;
 	u64 guest_xcr0;		/* XCR0 bits the CPUID allows */
 	u32 pkru;		/* the guest's PKRU while it does not run */

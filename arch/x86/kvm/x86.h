@@ -61,7 +61,7 @@ static inline bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
 int kvm_enable_cap_from_user(struct kvm_enable_cap *cap,
 			     const struct kvm_enable_cap __user *argp);
 
-/* cpuid.c */
+/* cpuid.c (what KVM offers), cpuid_vcpu.c (a vCPU's table, the exit) */
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc);
 int kvm_dev_get_emulated_cpuid(struct kvm_cpuid2 __user *uc);
 u32 kvm_xsave_size(u64 xcr0, bool compacted);
