@@ -139,7 +139,11 @@ struct kvm_x86_backend {
 	 * interrupts and preemption disabled, the guest FPU and XCR0 loaded,
 	 * pending requests handled; leaves guest gpr[] and rip in kvm_vcpu_x86.
 	 * Host interrupts must stay deliverable while the guest runs (they
-	 * cause an exit) and be pending, not lost, on return.
+	 * cause an exit) and be pending, not lost, on return. Sets
+	 * vcpu->arch.exit_at_boundary: true only for an exit that interrupted
+	 * the guest between two instructions and leaves nothing to handle (a
+	 * host interrupt, a timer of the vendor's own), false for any other
+	 * exit and for an entry that failed.
 	 */
 	void (*run)(struct kvm_vcpu *vcpu);
 	/*
@@ -149,8 +153,7 @@ struct kvm_x86_backend {
 	int (*handle_exit)(struct kvm_vcpu *vcpu);
 	/*
 	 * Describe the exit run() returned from, before handle_exit. Called
-	 * while the kvm_exit trace event is enabled, and right after run()
-	 * (interrupts off) while the vCPU has steal time on.
+	 * while the kvm_exit trace event is enabled.
 	 */
 	void (*get_exit_info)(struct kvm_vcpu *vcpu, struct kvm_exit_info *info);
 

@@ -223,7 +223,6 @@ struct kvm_x86_pv {
 	u32 cpuid_features;	/* CPUID 0x40000001 EAX of the vCPU */
 	bool enforce_cpuid;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 	bool in_run;		/* inside KVM_RUN: a sched-out is a preemption */
-	bool at_boundary;	/* the last exit left no instruction in flight */
 	bool unhalt;		/* KVM_HC_KICK_CPU: the next HLT ends at once */
 };
 
@@ -279,10 +278,15 @@ struct kvm_vcpu_x86 {
 	u64 cr4_allowed;
 	u64 cr4_trap;
 	bool has_run;		/* entered the guest once: CPUID is frozen */
+	/*
+	 * Set by the vendor's run(): the last exit left the guest at an
+	 * instruction boundary, with nothing of it in flight (steal_time.c).
+	 */
+	bool exit_at_boundary;
 	/* RDTSCP, RDPID in the CPUID (and offered by KVM): they read TSC_AUX. */
 	bool guest_rdtscp, guest_rdpid;
 	bool guest_intel;	/* CPUID leaf 0 says GenuineIntel */
-	/* Features of the CPUID whose instructions or MSRs KVM gates (cpuid.c). */
+	/* Features of the CPUID whose instructions or MSRs KVM gates (cpuid_vcpu.c). */
 	bool guest_invpcid, guest_tsc_adjust;
 	u64 guest_xcr0;		/* XCR0 bits the CPUID allows */
 	u32 pkru;		/* the guest's PKRU while it does not run */

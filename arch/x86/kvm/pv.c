@@ -63,25 +63,6 @@ bool kvm_pv_hypercall_allowed(struct kvm_vcpu *vcpu, unsigned long nr)
 	}
 }
 
-/* vCPU KVM_ENABLE_CAP. */
-int kvm_pv_vcpu_enable_cap(struct kvm_vcpu *vcpu,
-			   struct kvm_enable_cap __user *argp)
-{
-	struct kvm_enable_cap cap;
-
-	if (copy_from_user(&cap, argp, sizeof(cap)))
-		return -EFAULT;
-	if (cap.flags)
-		return -EINVAL;
-	switch (cap.cap) {
-	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
-		vcpu->arch.pv.enforce_cpuid = cap.args[0];
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* Power-on: polling allowed, steal time off, nothing enforced. */
 void kvm_pv_vcpu_reset(struct kvm_vcpu *vcpu)
 {

@@ -132,7 +132,6 @@ static bool kvm_enter_guest(struct kvm_vcpu *vcpu)
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_ENTER);
 	kvm_x86_call(run)(vcpu);
 	kvm_exit_profile_mark(vcpu, KVM_EXIT_PHASE_VENDOR);
-	kvm_steal_time_note_exit(vcpu);
 	vcpu->arch.has_run = true;
 	/* The guest may have moved CR8 without an exit: that is its TPR. */
 	if (lapic)

@@ -13,8 +13,6 @@
  */
 #include <linux/sched.h>
 #include <asm/kvm_para.h>
-#include <uapi/asm/svm.h>
-#include <uapi/asm/vmx.h>
 
 #include "x86.h"
 
@@ -83,41 +81,21 @@ void kvm_steal_time_update(struct kvm_vcpu *vcpu)
 }
 
 /*
- * Right after run(), interrupts off. "preempted" may only be reported at an
- * instruction boundary: the other vCPUs then skip the IPI of a TLB flush
- * and leave it to our next entry, which must not come after an instruction
- * of ours that used the old translations (an exit being handled, an
- * instruction being emulated). An exit for a host interrupt is such a
- * boundary, and so is VMX's preemption timer (kvm_intel.tick_us: the host
- * tick of hosts that do not exit on interrupts); it is also where the
- * scheduler preempts a busy vCPU.
- */
-void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu)
-{
-	struct kvm_exit_info info;
-
-	vcpu->arch.pv.at_boundary = false;
-	if (!kvm_steal_time_on(vcpu))
-		return;
-	kvm_x86_call(get_exit_info)(vcpu, &info);
-	if (info.isa == KVM_EXIT_ISA_SVM)
-		vcpu->arch.pv.at_boundary = info.reason == SVM_EXIT_INTR;
-	else
-		vcpu->arch.pv.at_boundary =
-			(info.reason & 0xffff) == EXIT_REASON_EXTERNAL_INTERRUPT ||
-			(info.reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER;
-}
-
-/*
  * From vcpu_put on a sched-out in KVM_RUN, when the thread stays runnable:
  * tell the guest this vCPU is not running. Interrupts are off there, so
  * no page fault may be taken: a page not present is left as it is.
+ *
+ * "preempted" may only be reported at an instruction boundary, which the
+ * vendor's run() reports (exit_at_boundary): the other vCPUs then skip the
+ * IPI of a TLB flush and leave it to our next entry, which must not come
+ * after an instruction of ours that used the old translations (an exit
+ * being handled, an instruction being emulated).
  */
 void kvm_steal_time_preempted(struct kvm_vcpu *vcpu)
 {
 	u8 old;
 
-	if (!kvm_steal_time_on(vcpu) || !vcpu->arch.pv.at_boundary)
+	if (!kvm_steal_time_on(vcpu) || !vcpu->arch.exit_at_boundary)
 		return;
 	pagefault_disable();
 	kvm_vcpu_xchg_guest_u8(vcpu, ST_PREEMPTED_GPA(kvm_steal_time_gpa(vcpu)),

@@ -518,6 +518,25 @@ void kvm_x86_sync_regs_out(struct kvm_vcpu *vcpu)
 		kvm_get_vcpu_events(vcpu, &run->s.regs.events);
 }
 
+static int kvm_vcpu_enable_cap(struct kvm_vcpu *vcpu,
+			       struct kvm_enable_cap __user *argp)
+{
+	struct kvm_enable_cap cap;
+	int r;
+
+	r = kvm_enable_cap_from_user(&cap, argp);
+	if (r)
+		return r;
+	switch (cap.cap) {
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+		/* pv.c enforces it. */
+		vcpu->arch.pv.enforce_cpuid = cap.args[0];
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -548,7 +567,7 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_KVMCLOCK_CTRL:
 		return kvm_clock_vcpu_paused(vcpu);
 	case KVM_ENABLE_CAP:
-		return kvm_pv_vcpu_enable_cap(vcpu, argp);
+		return kvm_vcpu_enable_cap(vcpu, argp);
 	case KVM_HAS_DEVICE_ATTR:
 	case KVM_GET_DEVICE_ATTR:
 	case KVM_SET_DEVICE_ATTR:

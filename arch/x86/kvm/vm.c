@@ -146,7 +146,7 @@ int kvm_arch_check_extension(struct kvm_vm *vm, long ext)
 	/* Pending vs injected exceptions, CR2/DR6 on delivery (events.c). */
 	case KVM_CAP_EXCEPTION_PAYLOAD:
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
-	/* vCPU KVM_ENABLE_CAP (pv.c). */
+	/* vCPU KVM_ENABLE_CAP (vcpu_state.c). */
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		return 1;
 	case KVM_CAP_EXIT_HYPERCALL:
@@ -409,14 +409,23 @@ static int kvm_vm_disable_nx_huge_pages(struct kvm_vm *vm, u64 arg)
 	return r;
 }
 
+/* No flag is defined for either the VM's or a vCPU's KVM_ENABLE_CAP. */
+int kvm_enable_cap_from_user(struct kvm_enable_cap *cap,
+			     const struct kvm_enable_cap __user *argp)
+{
+	if (copy_from_user(cap, argp, sizeof(*cap)))
+		return -EFAULT;
+	return cap->flags ? -EINVAL : 0;
+}
+
 static int kvm_vm_enable_cap(struct kvm_vm *vm, struct kvm_enable_cap __user *argp)
 {
 	struct kvm_enable_cap cap;
+	int r;
 
-	if (copy_from_user(&cap, argp, sizeof(cap)))
-		return -EFAULT;
-	if (cap.flags)
-		return -EINVAL;
+	r = kvm_enable_cap_from_user(&cap, argp);
+	if (r)
+		return r;
 	switch (cap.cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
 		if (cap.args[0] > KVM_MAX_GSI_ROUTES)

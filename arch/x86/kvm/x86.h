@@ -57,7 +57,11 @@ static inline bool kvm_quirk_enabled(struct kvm_vm *vm, u64 quirk)
 	return !(READ_ONCE(vm->arch.disabled_quirks) & quirk);
 }
 
-/* cpuid.c */
+/* vm.c: KVM_ENABLE_CAP's argument, for the VM's and the vCPU's ioctl. */
+int kvm_enable_cap_from_user(struct kvm_enable_cap *cap,
+			     const struct kvm_enable_cap __user *argp);
+
+/* cpuid.c (what KVM offers), cpuid_vcpu.c (a vCPU's table, the exit) */
 int kvm_dev_get_supported_cpuid(struct kvm_cpuid2 __user *uc);
 int kvm_dev_get_emulated_cpuid(struct kvm_cpuid2 __user *uc);
 u32 kvm_xsave_size(u64 xcr0, bool compacted);
@@ -308,8 +312,6 @@ void kvm_pv_cpuid_changed(struct kvm_vcpu *vcpu,
 			  const struct kvm_cpuid_entry2 *features);
 bool kvm_pv_msr_allowed(struct kvm_vcpu *vcpu, unsigned int feature, bool host);
 bool kvm_pv_hypercall_allowed(struct kvm_vcpu *vcpu, unsigned long nr);
-int kvm_pv_vcpu_enable_cap(struct kvm_vcpu *vcpu,
-			   struct kvm_enable_cap __user *argp);
 void kvm_pv_vcpu_reset(struct kvm_vcpu *vcpu);
 enum kvm_msr_result kvm_pv_poll_get_msr(struct kvm_vcpu *vcpu, u32 index,
 					u64 *data, bool host);
@@ -321,7 +323,6 @@ void kvm_pv_unhalt_clear(struct kvm_vcpu *vcpu);
 /* steal_time.c: MSR_KVM_STEAL_TIME, the preempted flag, PV TLB flush. */
 bool kvm_steal_time_supported(void);
 void kvm_steal_time_update(struct kvm_vcpu *vcpu);
-void kvm_steal_time_note_exit(struct kvm_vcpu *vcpu);
 void kvm_steal_time_preempted(struct kvm_vcpu *vcpu);
 enum kvm_msr_result kvm_steal_time_get_msr(struct kvm_vcpu *vcpu, u32 index,
 					   u64 *data, bool host);

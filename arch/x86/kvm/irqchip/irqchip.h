@@ -6,7 +6,7 @@
  *        -> PIC pin (pic.c)      -> INTR: ExtINT to the BSP's LINT0
  *        -> IOAPIC pin (ioapic.c) -> APIC message
  *        -> MSI                   -> APIC message
- *   APIC message (IPIs too) -> kvm_apic_deliver() -> each target's IRR (lapic.c)
+ *   APIC message (IPIs too) -> kvm_apic_deliver() -> each target's IRR (lapic_irq.c)
  *   vCPU EOI of a level-triggered vector -> kvm_irqchip_eoi() -> IOAPIC
  *        remote IRR, resample irqfds; or KVM_EXIT_IOAPIC_EOI (split irqchip)
  *
@@ -96,7 +96,7 @@ static inline bool kvm_vcpu_has_lapic(struct kvm_vcpu *vcpu)
 }
 
 /* ------------------------------------------------------------------ */
-/* lapic.c: one local APIC per vCPU, xAPIC MMIO and x2APIC MSRs.       */
+/* lapic*.c: one local APIC per vCPU, xAPIC MMIO and x2APIC MSRs.      */
 
 int kvm_lapic_create(struct kvm_vcpu *vcpu);
 void kvm_lapic_free(struct kvm_vcpu *vcpu);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to the local APIC model (lapic.c, lapic_deliver.c,
+ * Private to the local APIC model (lapic.c, lapic_irq.c, lapic_deliver.c,
  * lapic_timer.c). Everybody else goes through irqchip.h.
  */
 #ifndef _ARCH_X86_KVM_LAPIC_H
@@ -91,7 +91,18 @@ static inline bool lapic_sw_enabled(struct kvm_lapic *apic)
 	return lapic_reg(apic, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
 }
 
-/* lapic.c, for the delivery code. */
+static inline struct kvm_lapic *vcpu_lapic(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.lapic;
+}
+
+/* Something may have become deliverable: re-evaluate before entry. */
+static inline void lapic_request_event(struct kvm_lapic *apic)
+{
+	kvm_vcpu_request(apic->vcpu, KVM_REQ_EVENT);
+}
+
+/* lapic_irq.c, for the delivery code. */
 void lapic_report_error(struct kvm_lapic *apic, u32 esr_bits);
 bool lapic_set_irr(struct kvm_lapic *apic, u8 vector, bool level);
 
@@ -99,6 +110,13 @@ void lapic_eoi(struct kvm_lapic *apic);
 int lapic_highest_vector(struct kvm_lapic *apic, unsigned int reg);
 /* Whether @vec is set in ISR, TMR or IRR (@reg). */
 bool lapic_vec_set(struct kvm_lapic *apic, unsigned int reg, u8 vec);
+
+/* lapic_irq.c, for the registers (lapic.c). */
+u32 lapic_compute_ppr(struct kvm_lapic *apic);
+void lapic_update_ppr(struct kvm_lapic *apic);
+void lapic_set_tpr(struct kvm_lapic *apic, u32 tpr);
+/* Expired timer ticks and a due error LVT into the IRR. */
+void lapic_collect_local(struct kvm_lapic *apic);
 
 
 /* lapic_deliver.c: an IPI from the ICR (or SELF_IPI). */

@@ -677,6 +677,11 @@ static void svm_vcpu_run(struct kvm_vcpu *vcpu)
 	vcpu->arch.gpr[GPR_RSP] = vmcb->save.rsp;
 	vcpu->arch.rip = vmcb->save.rip;
 	vcpu->arch.cr8 = vmcb->control.int_ctl & SVM_V_TPR_MASK;
+	/*
+	 * A host interrupt stops the guest between two instructions; it is
+	 * also where the scheduler preempts a busy vCPU.
+	 */
+	vcpu->arch.exit_at_boundary = vmcb->control.exit_code == SVM_EXIT_INTR;
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 	svm_save_exit_event(svm);
 	/* Any exit past the NMI handler's IRET ends NMI blocking. */

@@ -536,6 +536,7 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 	int fail;
 
 	lockdep_assert_irqs_disabled();
+	vcpu->arch.exit_at_boundary = false;
 	if (WARN_ON_ONCE(vc->current_vmcs != vmx->vmcs ||
 			 vmx->vmcs->loaded_cpu != smp_processor_id())) {
 		vmx->exit_reason = EXIT_REASON_VMFAIL;
@@ -609,6 +610,15 @@ static void vmx_vcpu_run(struct kvm_vcpu *vcpu)
 		return;
 	}
 	vmx_read_exit_info(vmx);
+	/*
+	 * A host interrupt stops the guest between two instructions, and so
+	 * does the preemption timer (kvm_intel.tick_us: the host tick of
+	 * hosts that do not exit on interrupts); it is also where the
+	 * scheduler preempts a busy vCPU.
+	 */
+	vcpu->arch.exit_at_boundary =
+		(u16)vmx->exit_reason == EXIT_EXTERNAL_INTR ||
+		(u16)vmx->exit_reason == EXIT_PREEMPTION_TIMER;
 	if ((vmx->exit_reason & EXIT_REASON_ENTRY_FAILED) ||
 	    !vmx_exit_light((u16)vmx->exit_reason))
 		vmx->l1d_flush_pending = true;

@@ -12,17 +12,7 @@
 #include "kselftest_harness.h"
 #include "lapic_common.h"
 
-#define TIMER_VEC	0x40
 #define HALTS		20
-
-static volatile u64 ticks;
-
-static void timer_handler(struct vmk_exc_frame *f)
-{
-	(void)f;
-	ticks++;
-	xapic_eoi();
-}
 
 /* HALTS times: a one-shot LAPIC timer ~200 us away, then STI;HLT. */
 static void guest_halts(u64 arg)
@@ -30,18 +20,10 @@ static void guest_halts(u64 arg)
 	u64 start;
 
 	(void)arg;
-	xapic_write(R_SVR, SVR_ENABLE | 0xff);
-	xapic_write(R_TDCR, 0xb);	/* divide by 1 */
-	xapic_write(R_LVTT, TIMER_VEC);
-	start = ticks;
-	while (ticks - start < HALTS) {
-		u64 t = ticks;
-
-		xapic_write(R_TMICT, 200000);
-		while (ticks == t)
-			guest_sti_hlt();
-	}
-	GUEST_SYNC(ticks - start);
+	guest_lapic_timer_setup();
+	start = lapic_timer_ticks;
+	guest_lapic_timer_halts(HALTS, 200000);
+	GUEST_SYNC(lapic_timer_ticks - start);
 	GUEST_DONE();
 }
 
@@ -199,7 +181,7 @@ static u64 wait_exits(struct __test_metadata *_metadata, void (*guest)(u64),
 	if (disable)
 		EXPECT_EQ(0, enable_disable_exits(vm, disable));
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest, 0);
-	vmk_set_guest_handler(vm, TIMER_VEC, timer_handler);
+	vmk_set_guest_handler(vm, LAPIC_TIMER_VEC, lapic_timer_handler);
 	EXPECT_EQ(VMK_MSG_SYNC, vmk_run_guest(vcpu, &woken));
 	EXPECT_EQ(HALTS, woken);
 	exits = vmk_vcpu_stat(vcpu, stat);

@@ -503,41 +503,16 @@ TEST(force_emulation_prefix)
 
 /* ---- halt_poll_ns ---- */
 
-#define TIMER_VEC	0x40
 #define HALTS		20
 
-static volatile u64 ticks;
-
-static void timer_handler(struct vmk_exc_frame *f)
-{
-	(void)f;
-	ticks++;
-	xapic_eoi();
-}
-
-/* HALTS times: a one-shot LAPIC timer ~300 us away, then STI;HLT. */
-static void halt_loop(void)
-{
-	u64 start = ticks;
-
-	while (ticks - start < HALTS) {
-		u64 t = ticks;
-
-		xapic_write(R_TMICT, 300000);
-		while (ticks == t)
-			guest_sti_hlt();
-	}
-}
-
+/* HALTS times, twice: a one-shot LAPIC timer ~300 us away, then STI;HLT. */
 static void guest_halts(u64 arg)
 {
 	(void)arg;
-	xapic_write(R_SVR, SVR_ENABLE | 0xff);
-	xapic_write(R_TDCR, 0xb);	/* divide by 1: 1 ns a tick */
-	xapic_write(R_LVTT, TIMER_VEC);
-	halt_loop();
+	guest_lapic_timer_setup();
+	guest_lapic_timer_halts(HALTS, 300000);
 	GUEST_SYNC(0);
-	halt_loop();
+	guest_lapic_timer_halts(HALTS, 300000);
 	GUEST_DONE();
 }
 
@@ -555,7 +530,7 @@ TEST(halt_poll_ns)
 	ASSERT_EQ(0, vmk_param_read("kvm", "halt_poll_ns", old, sizeof(old)));
 	vm = lapic_vm_new();
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_halts, 0);
-	vmk_set_guest_handler(vm, TIMER_VEC, timer_handler);
+	vmk_set_guest_handler(vm, LAPIC_TIMER_VEC, lapic_timer_handler);
 
 	/* 0: a halted vCPU never polls. */
 	ASSERT_EQ(0, vmk_param_write("kvm", "halt_poll_ns", "0"));

@@ -159,46 +159,22 @@ TEST(no_kick_stays_halted)
 
 /* ---- MSR_KVM_POLL_CONTROL ---- */
 
-#define TIMER_VEC	0x40
 #define NR_HALTS	10
-volatile u64 ticks;
-
-static void timer_handler(struct vmk_exc_frame *f)
-{
-	(void)f;
-	ticks++;
-	xapic_eoi();
-}
-
-/* HLTs that each end with a LAPIC timer interrupt (200 us). */
-static void guest_halts(void)
-{
-	int i;
-
-	for (i = 0; i < NR_HALTS; i++) {
-		u64 before = ticks;
-
-		xapic_write(R_TMICT, 200000);
-		while (ticks == before)
-			asm volatile("sti; hlt; cli" ::: "memory");
-	}
-}
 
 static void guest_poll(u64 arg)
 {
 	(void)arg;
-	xapic_write(R_SVR, SVR_ENABLE | 0xff);
-	xapic_write(R_TDCR, 0xb);	/* divide by 1 */
-	xapic_write(R_LVTT, TIMER_VEC);
+	guest_lapic_timer_setup();
 	GUEST_CHECK_EQ(guest_rdmsr(MSR_POLL_CONTROL), 1);
 	GUEST_CHECK_EQ(guest_wrmsr_or_fault(MSR_POLL_CONTROL, 2), VMK_MSR_FAULT);
 	GUEST_CHECK_EQ(guest_wrmsr_or_fault(MSR_POLL_CONTROL, ~0ULL), VMK_MSR_FAULT);
-	guest_halts();
+	/* HLTs that each end with a LAPIC timer interrupt (200 us). */
+	guest_lapic_timer_halts(NR_HALTS, 200000);
 	GUEST_SYNC(1);
 	GUEST_CHECK_EQ(guest_wrmsr_or_fault(MSR_POLL_CONTROL, 0), 0);
 	GUEST_CHECK_EQ(guest_rdmsr(MSR_POLL_CONTROL), 0);
 	GUEST_SYNC(0);
-	guest_halts();
+	guest_lapic_timer_halts(NR_HALTS, 200000);
 	GUEST_DONE();
 }
 
@@ -212,7 +188,7 @@ TEST(poll_control)
 	vm = lapic_vm_new();
 	vcpu = vmk_vcpu_new_lm(vm, 0, guest_poll, 0);
 	vmk_set_guest_handler(vm, 13, vmk_gp_skip);
-	vmk_set_guest_handler(vm, TIMER_VEC, timer_handler);
+	vmk_set_guest_handler(vm, LAPIC_TIMER_VEC, lapic_timer_handler);
 	EXPECT_EQ(1, vmk_get_msr(vcpu, MSR_POLL_CONTROL));
 	/* A hung HLT ends KVM_RUN with EINTR, and the test with a dump. */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));

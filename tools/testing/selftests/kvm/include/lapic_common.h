@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers shared by the local APIC tests (lapic_*.c). */
+/* Helpers shared by the local APIC tests (lapic_*.c) and lib/lapic_timer.c. */
 #ifndef LAPIC_COMMON_H
 #define LAPIC_COMMON_H
 
@@ -130,6 +130,20 @@ static inline void guest_sti_hlt(void)
 {
 	asm volatile("sti; hlt; cli" : : : "memory");
 }
+
+/*
+ * The timer as a wake-up source (lib/lapic_timer.c): install
+ * lapic_timer_handler on LAPIC_TIMER_VEC with vmk_set_guest_handler(), and
+ * in the guest call guest_lapic_timer_setup() (xAPIC on, one-shot timer,
+ * 1 ns a tick), then guest_lapic_timer_halts(n, count): n times, arm the
+ * timer @count ticks away and STI;HLT until it fires. lapic_timer_ticks
+ * counts the interrupts taken.
+ */
+#define LAPIC_TIMER_VEC		0x40
+extern volatile u64 lapic_timer_ticks;
+void lapic_timer_handler(struct vmk_exc_frame *f);
+void guest_lapic_timer_setup(void);
+void guest_lapic_timer_halts(u64 n, u32 count);
 
 /*
  * rdmsr/wrmsr that report a #GP instead of dying: the handler installed
