@@ -250,6 +250,13 @@ struct kvm_vcpu_x86 {
 	u64 tsc_offset;
 	u64 misc_enable;
 	u64 tsc_adjust;
+	/*
+	 * KVM_SET_TSC_KHZ (tsc.c): the rate set (0: the host's); above the
+	 * host's, the guest TSC and host ns it is caught up from on entries.
+	 */
+	u32 tsc_khz;
+	bool tsc_catchup;
+	u64 tsc_catchup_ref_tsc, tsc_catchup_ref_ns;
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];	/* base/mask pairs for 8 variable ranges */

@@ -109,6 +109,9 @@ int kvm_x86_exit_hypercall(struct kvm_vcpu *vcpu, unsigned long next_rip)
 			     kvm_hc_send_ipi(vcpu, (u32)g[GPR_RBX],
 					     (u32)g[GPR_RCX], g[GPR_RDX],
 					     (u32)g[GPR_RSI], false);
+	} else if (nr == KVM_HC_CLOCK_PAIRING) {
+		ret = kvm_hc_clock_pairing(vcpu, op64 ? g[GPR_RBX] : (u32)g[GPR_RBX],
+					   op64 ? g[GPR_RCX] : (u32)g[GPR_RCX]);
 	} else if (nr == KVM_HC_KICK_CPU) {
 		/* RBX: flags, none defined; RCX: the APIC ID. */
 		kvm_pv_kick_cpu(vcpu, op64 ? g[GPR_RCX] : (u32)g[GPR_RCX]);

@@ -5,7 +5,7 @@
  * that is true of this module (see <kvm/params.h>). The parameters that do
  * something live next to their code: halt polling in virt/kvm/halt.c,
  * ignore_msrs in msr.c, force_emulation_prefix in hypercall.c, the LAPIC
- * timer's minimum period in irqchip/lapic_timer.c, tsc_tolerance_ppm in vm.c,
+ * timer's minimum period in irqchip/lapic_timer.c, tsc_tolerance_ppm in tsc.c,
  * nx_huge_pages and its recovery in mmu/nx_huge_pages.c, mitigate_smt_rsb in
  * disable_exits.c.
  * Documentation/parameters.rst has the whole table.

@@ -213,6 +213,8 @@ static int kvm_x86_run_loop(struct kvm_vcpu *vcpu)
 		srcu_read_unlock(&vm->srcu, vcpu->srcu_idx);
 		if (need_resched())
 			cond_resched();
+		if (vcpu->arch.tsc_catchup)
+			kvm_tsc_catchup(vcpu);
 		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_CLOCK_UPDATE))
 			kvm_clock_update_guest(vcpu);
 		if (kvm_vcpu_test_clear_request(vcpu, KVM_REQ_STEAL_UPDATE))

@@ -5,8 +5,12 @@
  * offset on every entry. Userspace moves it through MSR_IA32_TSC
  * (KVM_SET_MSRS), where writes close together are matched across vCPUs,
  * or sets it outright with the KVM_VCPU_TSC_OFFSET vCPU attribute.
+ * KVM_SET_TSC_KHZ accepts the host's rate, and a higher one by catching
+ * the guest TSC up on entries.
  */
 #include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 #include <asm/msr.h>
 
@@ -18,13 +22,99 @@ void kvm_tsc_vm_init(struct kvm_vm *vm)
 	spin_lock_init(&vm->arch.tsc_sync_lock);
 }
 
-void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
+static void kvm_vcpu_move_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
 {
 	vcpu->arch.tsc_offset = offset;
 	/* kvmclock's tsc_timestamp and a TSC deadline follow the guest TSC. */
 	kvm_vcpu_request(vcpu, KVM_REQ_CLOCK_UPDATE);
 	if (kvm_vcpu_has_lapic(vcpu))
 		kvm_lapic_tsc_offset_changed(vcpu);
+}
+
+/* A faster TSC counts on from the value the guest TSC now has. */
+static void kvm_tsc_catchup_restart(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+
+	x->tsc_catchup_ref_ns = ktime_get_boottime_ns();
+	x->tsc_catchup_ref_tsc = rdtsc() + x->tsc_offset;
+}
+
+void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
+{
+	kvm_vcpu_move_tsc_offset(vcpu, offset);
+	if (vcpu->arch.tsc_catchup)
+		kvm_tsc_catchup_restart(vcpu);
+}
+
+/*
+ * How far (parts per million) a requested guest TSC rate may be from the
+ * host's and still count as the host's: the guest then runs at the host
+ * rate.
+ */
+static unsigned int tsc_tolerance_ppm = 250;
+module_param(tsc_tolerance_ppm, uint, 0644);
+MODULE_PARM_DESC(tsc_tolerance_ppm, "Tolerance of KVM_SET_TSC_KHZ against the host TSC rate, in ppm");
+
+/* -1, 0 or 1: @khz is below, within or above the tolerance of tsc_khz. */
+int kvm_tsc_khz_cmp_host(u64 khz)
+{
+	u64 limit = div_u64((u64)tsc_khz * READ_ONCE(tsc_tolerance_ppm),
+			    1000000);
+
+	if (khz + limit < tsc_khz)
+		return -1;
+	return khz > tsc_khz + limit;
+}
+
+/*
+ * vCPU KVM_SET_TSC_KHZ without TSC scaling (neither SVM's TSC ratio MSR
+ * nor VMX's multiplier is used): the guest TSC ticks at the host's rate.
+ * A rate within the tolerance of the host's (0 means the host's) is taken
+ * as it. A lower one cannot be had: EINVAL. A higher one is approximated
+ * by catching up: the guest TSC runs at the host's rate in the guest, and
+ * each entry moves it forward to where the requested rate would have it,
+ * so it never falls behind. KVM_GET_TSC_KHZ reports the rate accepted.
+ */
+int kvm_vcpu_set_tsc_khz(struct kvm_vcpu *vcpu, unsigned long arg)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+	u32 khz = arg;
+	int cmp;
+
+	if (!tsc_khz)
+		return -EIO;
+	if (!khz)
+		khz = tsc_khz;
+	cmp = kvm_tsc_khz_cmp_host(khz);
+	if (cmp < 0)
+		return -EINVAL;
+	x->tsc_khz = khz;
+	x->tsc_catchup = cmp > 0;
+	if (x->tsc_catchup)
+		kvm_tsc_catchup_restart(vcpu);
+	return 0;
+}
+
+long kvm_vcpu_get_tsc_khz(struct kvm_vcpu *vcpu)
+{
+	if (!tsc_khz)
+		return -EIO;
+	return vcpu->arch.tsc_khz ?: tsc_khz;
+}
+
+/* Before an entry: the guest TSC is at least where its rate puts it. */
+void kvm_tsc_catchup(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_x86 *x = &vcpu->arch;
+	u64 target, now;
+
+	target = x->tsc_catchup_ref_tsc +
+		 mul_u64_u32_div(ktime_get_boottime_ns() - x->tsc_catchup_ref_ns,
+				 x->tsc_khz, USEC_PER_SEC);
+	now = rdtsc() + x->tsc_offset;
+	if ((s64)(target - now) > 0)
+		kvm_vcpu_move_tsc_offset(vcpu, x->tsc_offset + target - now);
 }
 
 /* Under tsc_sync_lock: @offset is the VM's TSC from now on. */

@@ -573,13 +573,9 @@ long kvm_arch_vcpu_ioctl(struct kvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_DEVICE_ATTR:
 		return kvm_vcpu_attr_ioctl(vcpu, ioctl, argp);
 	case KVM_GET_TSC_KHZ:
-		/*
-		 * The guest TSC runs at the host's rate: without TSC ratio
-		 * support there is no KVM_SET_TSC_KHZ (it stays an unknown
-		 * ioctl) and nothing else to report. 0 means the kernel has
-		 * no trustworthy TSC rate.
-		 */
-		return tsc_khz ? tsc_khz : -EIO;
+		return kvm_vcpu_get_tsc_khz(vcpu);
+	case KVM_SET_TSC_KHZ:
+		return kvm_vcpu_set_tsc_khz(vcpu, arg);
 	}
 	r = kvm_fpu_ioctl(vcpu, ioctl, argp);
 	if (r != -ENOIOCTLCMD)

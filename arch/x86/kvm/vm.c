@@ -22,6 +22,7 @@ EXPORT_SYMBOL_GPL(kvm_host_xcr0);
 
 /* The quirks userspace may disable: only those whose other behaviour exists. */
 #define KVM_X86_DISABLEABLE_QUIRKS	(KVM_X86_QUIRK_LINT0_REENABLED | \
+					 KVM_X86_QUIRK_LAPIC_MMIO_HOLE | \
 					 KVM_X86_QUIRK_OUT_7E_INC_RIP | \
 					 KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
 					 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | \
@@ -55,11 +56,16 @@ int kvm_arch_init(void)
 	kvm_params_check_host();
 	kvm_disable_exits_init();
 	kvm_host_quirks_detect();
-	return kvm_apf_init();
+	r = kvm_apf_init();
+	if (r)
+		return r;
+	kvm_clock_pairing_init();
+	return 0;
 }
 
 void kvm_arch_exit(void)
 {
+	kvm_clock_pairing_exit();
 	kvm_apf_exit();
 }
 
@@ -495,28 +501,15 @@ static int kvm_vm_set_boot_cpu_id(struct kvm_vm *vm, unsigned long id)
 }
 
 /*
- * How far (parts per million) a requested guest TSC rate may be from the
- * host's and still count as the host's: the guest then runs at the host
- * rate. Without TSC scaling no other rate can be had.
- */
-static unsigned int tsc_tolerance_ppm = 250;
-module_param(tsc_tolerance_ppm, uint, 0644);
-MODULE_PARM_DESC(tsc_tolerance_ppm, "Tolerance of KVM_SET_TSC_KHZ against the host TSC rate, in ppm");
-
-/*
  * KVM_SET_TSC_KHZ on the VM: the rate of vCPUs created afterwards. They
  * all run at the host's rate, so only that rate (within the tolerance)
  * is accepted.
  */
 static long kvm_vm_set_tsc_khz(unsigned long khz)
 {
-	u64 diff, limit;
-
 	if (!tsc_khz)
 		return -EIO;
-	diff = khz > tsc_khz ? khz - tsc_khz : tsc_khz - khz;
-	limit = div_u64((u64)tsc_khz * READ_ONCE(tsc_tolerance_ppm), 1000000);
-	return khz && diff <= limit ? 0 : -EINVAL;
+	return khz && !kvm_tsc_khz_cmp_host(khz) ? 0 : -EINVAL;
 }
 
 long kvm_arch_vm_ioctl(struct kvm_vm *vm, unsigned int ioctl,

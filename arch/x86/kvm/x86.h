@@ -133,10 +133,20 @@ enum kvm_msr_result kvm_get_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
 enum kvm_msr_result kvm_set_tsc_aux(struct kvm_vcpu *vcpu, u32 index,
 				     u64 data, bool host);
 
+/* clock_pairing.c */
+void kvm_clock_pairing_init(void);
+void kvm_clock_pairing_exit(void);
+unsigned long kvm_hc_clock_pairing(struct kvm_vcpu *vcpu, u64 gpa,
+				   unsigned long clock_type);
+
 /* tsc.c */
 void kvm_tsc_vm_init(struct kvm_vm *vm);
 void kvm_tsc_vcpu_create(struct kvm_vcpu *vcpu);
 void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *vcpu, u64 offset);
+int kvm_tsc_khz_cmp_host(u64 khz);
+int kvm_vcpu_set_tsc_khz(struct kvm_vcpu *vcpu, unsigned long arg);
+long kvm_vcpu_get_tsc_khz(struct kvm_vcpu *vcpu);
+void kvm_tsc_catchup(struct kvm_vcpu *vcpu);
 enum kvm_msr_result kvm_get_tsc(struct kvm_vcpu *vcpu, u32 index, u64 *data,
 				bool host);
 enum kvm_msr_result kvm_set_tsc(struct kvm_vcpu *vcpu, u32 index, u64 data,

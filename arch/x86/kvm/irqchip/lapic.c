@@ -12,8 +12,9 @@
  * racing with a change of those registers may see either value, as on
  * hardware.
  *
- * In x2APIC mode the xAPIC page does not respond: reads return 0 and
- * writes are dropped.
+ * In x2APIC mode the xAPIC page does not respond: reads return all ones
+ * and writes are dropped; with KVM_X86_QUIRK_LAPIC_MMIO_HOLE disabled the
+ * accesses are not the APIC's at all (memory or a KVM_EXIT_MMIO).
  */
 #include <linux/slab.h>
 #include <asm/msr-index.h>
@@ -295,6 +296,10 @@ static long lapic_mmio_offset(struct kvm_vcpu *vcpu, gpa_t gpa,
 
 	if (!apic || !lapic_hw_enabled(apic))
 		return -1;
+	/* KVM_X86_QUIRK_LAPIC_MMIO_HOLE off: the page is not there in x2APIC. */
+	if (lapic_x2apic_mode(apic) &&
+	    !kvm_quirk_enabled(vcpu->vm, KVM_X86_QUIRK_LAPIC_MMIO_HOLE))
+		return -1;
 	base = lapic_base_gpa(vcpu);
 	if (gpa < base || gpa - base >= PAGE_SIZE)
 		return -1;
@@ -314,9 +319,12 @@ bool kvm_lapic_mmio_read(struct kvm_vcpu *vcpu, gpa_t gpa, void *val,
 
 	if (off < 0)
 		return false;
-	memset(val, 0, len);
-	if (lapic_x2apic_mode(vcpu_lapic(vcpu)))
+	/* The page of an x2APIC (KVM_X86_QUIRK_LAPIC_MMIO_HOLE on): all ones. */
+	if (lapic_x2apic_mode(vcpu_lapic(vcpu))) {
+		memset(val, 0xff, len);
 		return true;
+	}
+	memset(val, 0, len);
 	if ((len == 1 || len == 2 || len == 4) && (off & 0xf) + len <= 4 &&
 	    off < KVM_APIC_REG_SIZE) {
 		v = lapic_reg_read(vcpu_lapic(vcpu), off & ~0xf);

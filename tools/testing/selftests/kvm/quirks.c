@@ -8,13 +8,17 @@
  * - KVM_X86_QUIRK_OUT_7E_INC_RIP: an OUT to port 0x7e exits with RIP past
  *   the instruction, with the quirk disabled on it, past it once KVM_RUN
  *   completes it.
+ * - KVM_X86_QUIRK_LAPIC_MMIO_HOLE: in x2APIC mode the xAPIC page stays
+ *   the APIC's (reads give all ones, writes are dropped, no exit), with
+ *   the quirk disabled it is not there: the accesses exit to userspace
+ *   as KVM_EXIT_MMIO; in xAPIC mode it is the APIC's either way.
  * (MISC_ENABLE_NO_MWAIT, MWAIT_NEVER_UD_FAULTS: monitor_mwait;
  * FIX_HYPERCALL_INSN: fix_hypercall_insn.)
  */
 #include <sys/ioctl.h>
 
 #include "kselftest_harness.h"
-#include "vmkit.h"
+#include "lapic_common.h"
 
 #define QUIRKS_6_1	0x7f
 #define APIC_LVT0	0x350
@@ -126,6 +130,88 @@ TEST(out_7e_inc_rip)
 		SKIP(return, "PVM /dev/kvm: an OUT exits with RIP past it either way");
 	EXPECT_EQ(2, out_7e_rip(_metadata, true));
 	EXPECT_EQ(0, out_7e_rip(_metadata, false));
+}
+
+static void guest_mmio_hole(u64 arg)
+{
+	(void)arg;
+	GUEST_SYNC(xapic_read(R_VER));
+	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	GUEST_SYNC(xapic_read(R_VER));
+	xapic_write(R_TPR, 0x50);
+	GUEST_SYNC(guest_rdmsr(MSR_X2APIC(R_TPR)));
+}
+
+#define HOLE_READ_DATA	0x5a5a5a5a
+
+struct hole_exits {
+	int reads, writes;
+	u32 written;
+};
+
+/* The x2APIC-mode accesses to the xAPIC page when they leave the kernel. */
+static bool hole_mmio(struct vmk_vcpu *vcpu, void *ctx)
+{
+	struct hole_exits *h = ctx;
+	struct kvm_run *run = vcpu->run;
+	u32 v = HOLE_READ_DATA;
+
+	if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.len != 4)
+		return false;
+	if (!run->mmio.is_write && run->mmio.phys_addr == APIC_GPA + R_VER) {
+		memcpy(run->mmio.data, &v, 4);
+		h->reads++;
+		return true;
+	}
+	if (run->mmio.is_write && run->mmio.phys_addr == APIC_GPA + R_TPR) {
+		memcpy(&h->written, run->mmio.data, 4);
+		h->writes++;
+		return true;
+	}
+	return false;
+}
+
+static void mmio_hole(struct __test_metadata *_metadata, bool quirk)
+{
+	struct vmk_vm *vm = lapic_vm_new();
+	struct vmk_vcpu *vcpu = vmk_vcpu_new_lm(vm, 0, guest_mmio_hole, 0);
+	struct hole_exits h = {};
+	u64 ver, x2_ver, tpr;
+
+	if (!quirk)
+		ASSERT_EQ(0, disable_quirks(vm, KVM_X86_QUIRK_LAPIC_MMIO_HOLE));
+	lapic_cpuid_set(vcpu, 1, CPUID_X2APIC);
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest_hook(vcpu, &ver, hole_mmio, &h));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest_hook(vcpu, &x2_ver, hole_mmio, &h));
+	ASSERT_EQ(VMK_MSG_SYNC, vmk_run_guest_hook(vcpu, &tpr, hole_mmio, &h));
+	TH_LOG("quirk %s: version 0x%llx, in x2APIC mode 0x%llx, TPR 0x%llx, "
+	       "exits: %d reads, %d writes", quirk ? "on" : "off",
+	       (unsigned long long)ver, (unsigned long long)x2_ver,
+	       (unsigned long long)tpr, h.reads, h.writes);
+	/* xAPIC mode: the APIC's version register (version in bits 7:0). */
+	EXPECT_NE(0, ver & 0xff);
+	EXPECT_EQ(0, h.reads + h.writes - (quirk ? 0 : 2));
+	/* The write never reaches the TPR. */
+	EXPECT_EQ(0, tpr);
+	if (quirk) {
+		EXPECT_EQ(0xffffffff, x2_ver);
+	} else {
+		EXPECT_EQ(HOLE_READ_DATA, x2_ver);
+		EXPECT_EQ(0x50, h.written);
+	}
+	vmk_vm_free(vm);
+}
+
+TEST(lapic_mmio_hole)
+{
+	struct vmk_vm *vm = vmk_vm_new_std();
+	bool has = has_quirk(vm, KVM_X86_QUIRK_LAPIC_MMIO_HOLE);
+
+	vmk_vm_free(vm);
+	if (!has)
+		SKIP(return, "KVM_X86_QUIRK_LAPIC_MMIO_HOLE not offered");
+	mmio_hole(_metadata, true);
+	mmio_hole(_metadata, false);
 }
 
 TEST_HARNESS_MAIN
