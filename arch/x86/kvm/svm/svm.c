@@ -526,6 +526,19 @@ static void svm_keep_entry_state(struct svm_vcpu *svm)
 	e->int_state = vmcb->control.int_state;
 	e->event_inj = vmcb->control.event_inj;
 	e->tlb_control = vmcb->control.tlb_control;
+	e->fs = s->fs;
+	e->gs = s->gs;
+	e->ldtr = s->ldtr;
+	e->tr = s->tr;
+	e->kernel_gs_base = s->kernel_gs_base;
+	e->star = s->star;
+	e->lstar = s->lstar;
+	e->cstar = s->cstar;
+	e->sfmask = s->sfmask;
+	e->sysenter_cs = s->sysenter_cs;
+	e->sysenter_esp = s->sysenter_esp;
+	e->sysenter_eip = s->sysenter_eip;
+	memcpy(e->gpr, svm->vcpu.arch.gpr, sizeof(e->gpr));
 }
 
 static void svm_restore_entry_state(struct svm_vcpu *svm)
@@ -556,23 +569,58 @@ static void svm_restore_entry_state(struct svm_vcpu *svm)
 	vmcb->control.int_state = e->int_state;
 	vmcb->control.event_inj = e->event_inj;
 	vmcb->control.tlb_control = e->tlb_control;
+	s->fs = e->fs;
+	s->gs = e->gs;
+	s->ldtr = e->ldtr;
+	s->tr = e->tr;
+	s->kernel_gs_base = e->kernel_gs_base;
+	s->star = e->star;
+	s->lstar = e->lstar;
+	s->cstar = e->cstar;
+	s->sfmask = e->sfmask;
+	s->sysenter_cs = e->sysenter_cs;
+	s->sysenter_esp = e->sysenter_esp;
+	s->sysenter_eip = e->sysenter_eip;
+	memcpy(svm->vcpu.arch.gpr, e->gpr, sizeof(e->gpr));
+	/* The hardware's DR0-3 are the guest's until svm_restore_host_dr(). */
+	if (svm->dr_active)
+		svm_load_guest_dr(svm);
 }
 
 /*
- * The VMCB's own address in RAX with the host's CR3 and CS: no guest ran.
- * The guest gets its own state back either way (never the host's
- * registers); after the last try, as a failed entry for userspace.
+ * Did the guest run before the emulator's second exit? Its GPRs tell, if
+ * it changed any.
+ */
+static bool svm_guest_ran(const struct svm_vcpu *svm)
+{
+	return memcmp(svm->entry.gpr, svm->vcpu.arch.gpr,
+		      sizeof(svm->entry.gpr)) != 0;
+}
+
+/*
+ * The VMCB's own address in RAX with the host's CR3 and CS: the host's
+ * state as the emulator's #VMEXIT restored it, saved again by a second,
+ * spurious #VMEXIT (a nested page fault fetching the host's next
+ * instruction, or whatever else the host state ran into). The real exit
+ * and the guest state it saved are gone, but the guest may have run
+ * before it: its GPRs and the VMSAVE state are its later ones. The whole
+ * vCPU goes back to the state this VMRUN was given, never a mix of the
+ * two (the guest would resume at the entry RIP and RSP with the registers
+ * of a later point); after the last try, as a failed entry for userspace.
  */
 static bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last)
 {
 	struct vmcb *vmcb = svm->cur->vmcb;
+	bool ran;
 
-	if (vmcb->control.exit_code != SVM_EXIT_NPF ||
-	    vmcb->save.rax != svm->cur->pa || vmcb->save.cr3 != __read_cr3() ||
+	if (vmcb->save.rax != svm->cur->pa || vmcb->save.cr3 != __read_cr3() ||
 	    vmcb->save.cs.selector != __KERNEL_CS)
 		return false;
-	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times): %s\n",
+	ran = svm_guest_ran(svm);
+	pr_warn_ratelimited("VMRUN came back with the host's state in a guest VMCB (%d times, exit %#llx, guest %s): %s\n",
 			    atomic_inc_return(&svm_vmrun_lost),
+			    vmcb->control.exit_code,
+			    ran ? "had run: rolled back" : "had not run",
 			    last ? "failed entry" : "entering again");
 	svm_restore_entry_state(svm);
 	vmcb->control.exit_int_info = 0;

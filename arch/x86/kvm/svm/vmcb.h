@@ -107,11 +107,13 @@ struct vmcb {
 } __packed;
 
 /*
- * The part of a VMCB that a #VMEXIT writes (APM vol. 2, 15.6) and VMRUN
- * reads, kept before each VMRUN under KVM_HQ_VMRUN_HOST_STATE: the rest of
- * the save area (FS, GS, TR, LDTR, the syscall MSRs: VMLOAD's and VMSAVE's)
- * is the guest's own whatever the emulator did, so about 250 bytes are
- * copied per entry instead of the whole 3 KiB save area.
+ * The guest state VMRUN is given, kept before each VMRUN under
+ * KVM_HQ_VMRUN_HOST_STATE: what a #VMEXIT writes (APM vol. 2, 15.6), the
+ * state VMSAVE stores after it (FS, GS, TR, LDTR, the syscall MSRs) and
+ * the GPRs. The emulator's host state in the save area follows a real
+ * #VMEXIT after which the guest may have run for a while: all of what it
+ * changed meanwhile goes back to these values together (svm.c). About
+ * 500 bytes per entry instead of the 3 KiB save area.
  */
 struct svm_entry_state {
 	struct vmcb_seg es, cs, ss, ds;
@@ -123,6 +125,11 @@ struct svm_entry_state {
 	u64 rflags, rip, rsp, rax;
 	u64 int_ctl, int_state, event_inj;
 	u8 tlb_control;
+	/* VMSAVE's part of the save area */
+	struct vmcb_seg fs, gs, ldtr, tr;
+	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	unsigned long gpr[NR_GPRS];
 };
 
 /*
