@@ -193,9 +193,53 @@ static void bench_kick(u64 n)
 	bench_result("ioeventfd_kick", bench_median(v, reps), "us");
 }
 
-static void bench_timer(u64 n)
+#define TIMER_ROUND_SECS	30
+
+static u32 lapic_reg32(const struct kvm_lapic_state *l, u32 off)
 {
-	static const u64 mode[1] = { IRQB_TIMER };
+	return *(const u32 *)&l->regs[off];
+}
+
+static bool lapic_vec_set(const struct kvm_lapic_state *l, u32 base, u8 vec)
+{
+	return lapic_reg32(l, base + (vec >> 5) * 0x10) & (1u << (vec & 31));
+}
+
+/*
+ * A timer round that did not finish: where the vCPU is, what its timer
+ * and its interrupt state say, as the row's reason.
+ */
+static void timer_stuck(struct vmk_vcpu *vcpu, volatile struct irqb_shared *s,
+			char *why, size_t size)
+{
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_lapic_state l;
+	struct kvm_regs regs;
+
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_GET_LAPIC, &l), "KVM_GET_LAPIC");
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp), "KVM_GET_MP_STATE");
+	vmk_get_regs(vcpu, &regs);
+	snprintf(why, size, "no SYNC in %d s after %llu of %llu interrupts: mp_state %u, "
+		 "RIP 0x%llx, IF %d, LVTT 0x%x, TMICT %u, TMCCT %u, vector 0x%x %s%s",
+		 TIMER_ROUND_SECS, (unsigned long long)s->irqs, (unsigned long long)s->n,
+		 mp.mp_state, (unsigned long long)regs.rip, !!(regs.rflags & 0x200),
+		 lapic_reg32(&l, 0x320), lapic_reg32(&l, 0x380), lapic_reg32(&l, 0x390),
+		 IRQB_VEC_TIMER, lapic_vec_set(&l, 0x200, IRQB_VEC_TIMER) ? "in IRR" : "not in IRR",
+		 lapic_vec_set(&l, 0x100, IRQB_VEC_TIMER) ? ", in ISR" : "");
+}
+
+/*
+ * One-shot LAPIC timer, 100 us: TSC ticks from the deadline to the guest's
+ * handler, halted (the host wakes the vCPU) or spinning in the guest.
+ * Each round runs under a watchdog: a KVM that never delivers the
+ * interrupt to a halted vCPU gives the row a reason instead of a hang
+ * (a failure on ours; the distribution's is the arbiter, not the subject).
+ */
+static void bench_timer(u64 n, bool halt)
+{
+	const u64 mode[1] = { halt ? IRQB_TIMER : IRQB_TIMER_SPIN };
+	const char *metric = halt ? "timer_lateness" : "timer_lateness_spin";
+	char why[256];
 	double v[64];
 	long khz;
 	int r;
@@ -204,24 +248,46 @@ static void bench_timer(u64 n)
 		struct vmk_vcpu *vcpu;
 		struct vmk_vm *vm = irqb_vm(1, mode, &vcpu);
 		volatile struct irqb_shared *s = shared(vm);
+		u64 sync = ~0ULL, missed;
+		bool done;
 
 		khz = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
 		if (khz <= 0) {
 			vmk_vm_free(vm);
-			bench_result_na("timer_lateness", "us", "no TSC rate");
+			bench_result_na(metric, "us", "no TSC rate");
 			return;
 		}
 		s->n = n;
 		s->tsc_delta = (u64)khz / 10;		/* 100 us */
+		s->tsc_giveup = (u64)khz * 1000;	/* 1 s */
 		expect_sync(vcpu, 0);
-		expect_sync(vcpu, 1);
-		if (s->irqs != n)
-			bench_fail("timer: wrong number of interrupts");
+		done = bench_run_sync(vcpu, TIMER_ROUND_SECS, &sync);
+		if (!done) {
+			timer_stuck(vcpu, s, why, sizeof(why));
+			vmk_vm_free(vm);
+			printf("#   %s: %s\n", metric, why);
+			if (!strcmp(opt_label, "ours"))
+				bench_fail("%s: %s", metric, why);
+			bench_result_na(metric, "us", "%s", why);
+			return;
+		}
+		VMK_CHECK(sync == 1, "timer: SYNC %llu", (unsigned long long)sync);
+		if (s->irqs + s->missed != n)
+			bench_fail("%s: %llu interrupts and %llu missed for %llu timers",
+				   metric, (unsigned long long)s->irqs,
+				   (unsigned long long)s->missed, (unsigned long long)n);
+		missed = s->missed;
 		if (r)
 			v[r - 1] = s->late_sum * 1e3 / khz / n;
 		vmk_vm_free(vm);
+		if (missed) {
+			bench_result_na(metric, "us", "%llu of %llu timer interrupts did not "
+					"come within 1 s", (unsigned long long)missed,
+					(unsigned long long)n);
+			return;
+		}
 	}
-	bench_result("timer_lateness", bench_median(v, reps), "us");
+	bench_result(metric, bench_median(v, reps), "us");
 }
 
 void irq_bench(int nreps, u64 n)
@@ -236,5 +302,6 @@ void irq_bench(int nreps, u64 n)
 	bench_ipi(n);
 	bench_irqfd(n);
 	bench_kick(n * 10);
-	bench_timer(n);
+	bench_timer(n, false);
+	bench_timer(n, true);
 }

@@ -22,6 +22,7 @@ enum irqb_mode {
 	IRQB_IRQFD,		/* counts irqfd interrupts, host drives */
 	IRQB_KICK,		/* n OUTs to IRQB_KICK_PORT */
 	IRQB_TIMER,		/* n one-shot LAPIC timer interrupts, 100 us each */
+	IRQB_TIMER_SPIN,	/* the same, waited for spinning, not halted */
 };
 
 struct irqb_shared {
@@ -32,6 +33,8 @@ struct irqb_shared {
 	u64 stop;		/* the ponger may finish */
 	u64 late_sum;		/* TSC ticks between deadline and handler, summed */
 	u64 late_max;
+	u64 tsc_giveup;		/* spinning: ticks after the deadline (host sets) */
+	u64 missed;		/* spinning: timer waits given up */
 };
 
 extern volatile struct irqb_shared irqb;
