@@ -55,5 +55,7 @@ void bench_fail(const char *fmt, ...);
 bool bench_run_sync(struct vmk_vcpu *vcpu, unsigned int secs, u64 *val);
 /* irq_bench.c: the in-kernel irqchip rows. */
 void irq_bench(int reps, u64 n);
+/* irq_bench.c: issue 18's PV rows (send IPI, EOI). */
+void pv_bench(int reps, u64 n);
 
 #endif /* BENCH_H */

@@ -23,6 +23,7 @@ enum irqb_mode {
 	IRQB_KICK,		/* n OUTs to IRQB_KICK_PORT */
 	IRQB_TIMER,		/* n one-shot LAPIC timer interrupts, 100 us each */
 	IRQB_TIMER_SPIN,	/* the same, waited for spinning, not halted */
+	IRQB_SELF_IPI,		/* n self-IPIs (vCPU 0), each taken before the next */
 };
 
 struct irqb_shared {
@@ -35,6 +36,13 @@ struct irqb_shared {
 	u64 late_max;
 	u64 tsc_giveup;		/* spinning: ticks after the deadline (host sets) */
 	u64 missed;		/* spinning: timer waits given up */
+	/* how the guest talks to its APIC (host sets) */
+	u64 x2apic;		/* x2APIC mode: MSRs, one WRMSR an IPI */
+	u64 pv_ipi;		/* IPIs through KVM_HC_SEND_IPI */
+	u64 pv_eoi;		/* PV EOI word enabled, EOIs through it */
+	u64 vmcall;		/* Intel's hypercall instruction, not VMMCALL */
+	u64 pv_eois;		/* EOIs that the PV word ended */
+	u64 bad;		/* KVM_HC_SEND_IPI calls that did not return 1 */
 };
 
 extern volatile struct irqb_shared irqb;

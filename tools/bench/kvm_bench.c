@@ -710,6 +710,7 @@ int main(int argc, char **argv)
 	bench_fault(&b, BACK_THP);
 	bench_fault(&b, BACK_HUGETLB);
 	irq_bench(opt_reps, opt_exits / 5);
+	pv_bench(opt_reps, opt_exits / 5);
 	bench_profile(&b);
 
 	b.cmd->op = BENCH_OP_QUIT;
