@@ -7,6 +7,7 @@
 #include "irq_bench.h"
 
 volatile struct irqb_shared irqb;
+volatile u8 irqb_steal[64] __attribute__((aligned(64)));
 
 #define APIC_ICR_LO	0x300
 #define APIC_ICR_HI	0x310
@@ -20,6 +21,7 @@ volatile struct irqb_shared irqb;
 #define APIC_BASE_EXTD		(1ULL << 10)
 #define MSR_X2APIC(reg)		(0x800 + ((reg) >> 4))
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
+#define MSR_KVM_STEAL_TIME	0x4b564d03
 #define KVM_HC_SEND_IPI		10
 #define ICR_SELF		(1u << 18)
 
@@ -95,7 +97,13 @@ static void send_ipi(u32 apic_id, u8 vector)
 
 void irqb_ping_handler(struct vmk_exc_frame *f)
 {
+	u64 cr3;
+
 	(void)f;
+	if (irqb.flush_cr3) {
+		asm volatile("mov %%cr3, %0" : "=r"(cr3));
+		asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	}
 	send_ipi(0, IRQB_VEC_PONG);
 	apic_eoi();
 }
@@ -216,6 +224,12 @@ void irqb_guest(u64 mode)
 				apic_write(APIC_ICR_LO, ICR_SELF | IRQB_VEC_IRQFD);
 			wait_change(&irqb.irqs, seen);
 		}
+		break;
+	case IRQB_STEAL_EXITS:
+		guest_wrmsr(MSR_KVM_STEAL_TIME, (u64)(uintptr_t)irqb_steal | 1);
+		GUEST_SYNC(0);
+		for (i = 0; i < irqb.n; i++)
+			guest_outb(IRQB_USER_PORT, 1);
 		break;
 	case IRQB_TIMER:
 		bench_timer(true);
