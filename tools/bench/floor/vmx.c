@@ -530,7 +530,8 @@ out_cr4:
 const struct floor_vendor floor_vmx = {
 	.name = "VMX",
 	.insn = "vmresume",
-	.setup = "VMRESUME/VM exit, no EPT, a VPID if INVVPID is there",
+	.variant = { [FLOOR_BARE] = "" },
+	.setup = { [FLOOR_BARE] = "VMRESUME/VM exit, no EPT, a VPID if INVVPID is there" },
 	.init = vmx_init,
 	.exit = vmx_exit,
 	.batch = vmx_batch,
