@@ -50,6 +50,8 @@ extern bool bench_failed;
 u64 bench_now_ns(void);
 double bench_median(double *v, int n);
 void bench_result(const char *metric, double value, const char *unit);
+void bench_result_note(const char *metric, double value, const char *unit,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void bench_result_na(const char *metric, const char *unit, const char *fmt, ...);
 void bench_fail(const char *fmt, ...);
 bool bench_run_sync(struct vmk_vcpu *vcpu, unsigned int secs, u64 *val);

@@ -176,10 +176,10 @@ static void bench_eoi(u64 n, const char *metric, enum apic_way way)
 		vmk_vm_free(vm);
 	}
 	if (way == APIC_PV_EOI) {
-		printf("BENCH %s %s %.2f us # %llu of %llu EOIs through the PV word\n",
-		       opt_label, metric, bench_median(v, reps),
-		       (unsigned long long)pv_eois, (unsigned long long)n * (reps + 1));
-		fflush(stdout);
+		bench_result_note(metric, bench_median(v, reps), "us",
+				  "%llu of %llu EOIs through the PV word",
+				  (unsigned long long)pv_eois,
+				  (unsigned long long)n * (reps + 1));
 		return;
 	}
 	bench_result(metric, bench_median(v, reps), "us");
@@ -285,7 +285,8 @@ static void bench_kick(u64 n)
 	bench_result("ioeventfd_kick", bench_median(v, reps), "us");
 }
 
-#define TIMER_ROUND_SECS	30
+#define TIMER_ROUND_SECS	15
+#define TIMER_MAX_LOST		4
 
 static u32 lapic_reg32(const struct kvm_lapic_state *l, u32 off)
 {
@@ -295,6 +296,39 @@ static u32 lapic_reg32(const struct kvm_lapic_state *l, u32 off)
 static bool lapic_vec_set(const struct kvm_lapic_state *l, u32 base, u8 vec)
 {
 	return lapic_reg32(l, base + (vec >> 5) * 0x10) & (1u << (vec & 31));
+}
+
+/*
+ * A halted vCPU whose one-shot timer has expired (TMCCT 0, LVTT unmasked)
+ * and whose handler has not run, with the timer's vector not requested
+ * (IRR): the interrupt was lost on its way, either never raised (in
+ * neither IRR nor ISR: what the distribution's kvm-amd showed in the
+ * emulated AMD host) or given out and never taken (in ISR: an injection
+ * the emulated SVM dropped, Documentation/errata.rst eventinj-kept).
+ * Request it again through KVM_SET_LAPIC so that the row goes on; NULL
+ * if the state is anything else, else which loss it was.
+ */
+static const char *timer_redeliver(struct vmk_vcpu *vcpu)
+{
+	u32 word = (IRQB_VEC_TIMER >> 5) * 0x10, bit = 1u << (IRQB_VEC_TIMER & 31);
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_lapic_state l;
+	const char *why;
+
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_GET_LAPIC, &l), "KVM_GET_LAPIC");
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp), "KVM_GET_MP_STATE");
+	if (mp.mp_state != KVM_MP_STATE_HALTED || lapic_reg32(&l, 0x390) ||
+	    (lapic_reg32(&l, 0x320) & (1u << 16)) ||
+	    lapic_vec_set(&l, 0x200, IRQB_VEC_TIMER))
+		return NULL;
+	why = "expired, vector in neither IRR nor ISR: never raised";
+	if (lapic_vec_set(&l, 0x100, IRQB_VEC_TIMER)) {
+		why = "vector in ISR, not in IRR: given out, never taken";
+		*(u32 *)&l.regs[0x100 + word] &= ~bit;
+	}
+	*(u32 *)&l.regs[0x200 + word] |= bit;
+	VMK_CHECK(!ioctl(vcpu->fd, KVM_SET_LAPIC, &l), "KVM_SET_LAPIC");
+	return why;
 }
 
 /*
@@ -323,18 +357,20 @@ static void timer_stuck(struct vmk_vcpu *vcpu, volatile struct irqb_shared *s,
 /*
  * One-shot LAPIC timer, 100 us: TSC ticks from the deadline to the guest's
  * handler, halted (the host wakes the vCPU) or spinning in the guest.
- * Each round runs under a watchdog: a KVM that never delivers the
- * interrupt to a halted vCPU gives the row a reason instead of a hang
- * (a failure on ours; the distribution's is the arbiter, not the subject).
+ * Each round runs under a watchdog: a timer interrupt lost on its way is
+ * requested again (timer_redeliver) and its round left out of the median;
+ * anything else stuck gives the row a reason instead of a hang (a failure
+ * on ours; the distribution's is the arbiter, not the subject).
  */
 static void bench_timer(u64 n, bool halt)
 {
 	const u64 mode[1] = { halt ? IRQB_TIMER : IRQB_TIMER_SPIN };
 	const char *metric = halt ? "timer_lateness" : "timer_lateness_spin";
+	int r, nv = 0, lost = 0, lost_round;
+	const char *loss;
 	char why[256];
 	double v[64];
 	long khz;
-	int r;
 
 	for (r = 0; r <= reps; r++) {
 		struct vmk_vcpu *vcpu;
@@ -353,7 +389,15 @@ static void bench_timer(u64 n, bool halt)
 		s->tsc_delta = (u64)khz / 10;		/* 100 us */
 		s->tsc_giveup = (u64)khz * 1000;	/* 1 s */
 		expect_sync(vcpu, 0);
-		done = bench_run_sync(vcpu, TIMER_ROUND_SECS, &sync);
+		lost_round = 0;
+		while (!(done = bench_run_sync(vcpu, TIMER_ROUND_SECS, &sync)) &&
+		       lost < TIMER_MAX_LOST && (loss = timer_redeliver(vcpu))) {
+			printf("#   %s: round %d, after %llu interrupts: halted %d s with the "
+			       "timer %s; requested again\n", metric, r,
+			       (unsigned long long)s->irqs, TIMER_ROUND_SECS, loss);
+			lost++;
+			lost_round++;
+		}
 		if (!done) {
 			timer_stuck(vcpu, s, why, sizeof(why));
 			vmk_vm_free(vm);
@@ -369,8 +413,8 @@ static void bench_timer(u64 n, bool halt)
 				   metric, (unsigned long long)s->irqs,
 				   (unsigned long long)s->missed, (unsigned long long)n);
 		missed = s->missed;
-		if (r)
-			v[r - 1] = s->late_sum * 1e3 / khz / n;
+		if (r && !lost_round)
+			v[nv++] = s->late_sum * 1e3 / khz / n;
 		vmk_vm_free(vm);
 		if (missed) {
 			bench_result_na(metric, "us", "%llu of %llu timer interrupts did not "
@@ -379,7 +423,16 @@ static void bench_timer(u64 n, bool halt)
 			return;
 		}
 	}
-	bench_result(metric, bench_median(v, reps), "us");
+	if (!nv) {
+		bench_result_na(metric, "us", "every round lost an interrupt");
+		return;
+	}
+	if (lost)
+		bench_result_note(metric, bench_median(v, nv), "us", "median of %d "
+				  "rounds: %d with an interrupt lost and requested "
+				  "again left out", nv, lost);
+	else
+		bench_result(metric, bench_median(v, nv), "us");
 }
 
 void irq_bench(int nreps, u64 n)

@@ -78,6 +78,19 @@ void bench_result(const char *metric, double value, const char *unit)
 	fflush(stdout);
 }
 
+void bench_result_note(const char *metric, double value, const char *unit,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("BENCH %s %s %.2f %s # ", opt_label, metric, value, unit);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
 void bench_result_na(const char *metric, const char *unit, const char *fmt, ...)
 {
 	va_list ap;
