@@ -50,9 +50,14 @@ extern bool bench_failed;
 u64 bench_now_ns(void);
 double bench_median(double *v, int n);
 void bench_result(const char *metric, double value, const char *unit);
+void bench_result_note(const char *metric, double value, const char *unit,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void bench_result_na(const char *metric, const char *unit, const char *fmt, ...);
 void bench_fail(const char *fmt, ...);
+bool bench_run_sync(struct vmk_vcpu *vcpu, unsigned int secs, u64 *val);
 /* irq_bench.c: the in-kernel irqchip rows. */
 void irq_bench(int reps, u64 n);
+/* irq_bench.c: issue 18's PV rows (send IPI, EOI). */
+void pv_bench(int reps, u64 n);
 
 #endif /* BENCH_H */

@@ -78,6 +78,19 @@ void bench_result(const char *metric, double value, const char *unit)
 	fflush(stdout);
 }
 
+void bench_result_note(const char *metric, double value, const char *unit,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("BENCH %s %s %.2f %s # ", opt_label, metric, value, unit);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
 void bench_result_na(const char *metric, const char *unit, const char *fmt, ...)
 {
 	va_list ap;
@@ -234,6 +247,44 @@ static void on_alarm(int sig)
 }
 
 /*
+ * Run the guest to its next SYNC (its value in *val), under a watchdog of
+ * @secs seconds: SIGALRM without SA_RESTART makes KVM_RUN return EINTR,
+ * even from a vCPU halted for good.  Returns false on timeout, with the
+ * vCPU out of KVM_RUN for the caller to inspect.
+ */
+bool bench_run_sync(struct vmk_vcpu *vcpu, unsigned int secs, u64 *val)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct vmk_msg *m;
+	bool done = false;
+	int rc;
+
+	sigaction(SIGALRM, &sa, &old);
+	alarm(secs);
+	for (;;) {
+		rc = vmk_run_raw(vcpu);
+		if (rc && errno == EINTR)
+			break;
+		VMK_CHECK(rc == 0, "KVM_RUN: %s", strerror(errno));
+		m = vmk_chan_msg(vcpu);
+		if (m && m->kind == VMK_MSG_SYNC) {
+			if (val)
+				*val = m->args[0];
+			done = true;
+			break;
+		}
+		if (!m || m->kind != VMK_MSG_PRINT) {
+			vmk_dump(vcpu, "bench_run_sync");
+			vmk_fail_at(__FILE__, __LINE__, "unexpected exit %s",
+				    vmk_exit_name(vcpu->run->exit_reason));
+		}
+	}
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	return done;
+}
+
+/*
  * One VMMCALL in a VM of its own, under a watchdog: a KVM without
  * hypercalls injects #UD (the guest's handler skips the instruction), and
  * a broken one may re-enter the guest at the VMMCALL forever.  Returns
@@ -242,11 +293,8 @@ static void on_alarm(int sig)
  */
 static const char *probe_hypercall(bool *broken)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct bench p = { 0 };
 	const char *why = NULL;
-	struct vmk_msg *m;
-	int rc;
 
 	*broken = false;
 	p.vm = vmk_vm_new_std();
@@ -256,29 +304,12 @@ static const char *probe_hypercall(bool *broken)
 	run_to_sync(&p);
 	p.cmd->op = BENCH_OP_HCALL;
 	p.cmd->n = 1;
-	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: KVM_RUN gets EINTR */
-	alarm(10);
-	for (;;) {
-		rc = vmk_run_raw(p.vcpu);
-		if (rc && errno == EINTR) {
-			why = "one VMMCALL did not complete in 10 s (guest stuck at it)";
-			*broken = true;
-			break;
-		}
-		VMK_CHECK(rc == 0, "KVM_RUN: %s", strerror(errno));
-		m = vmk_chan_msg(p.vcpu);
-		if (m && m->kind == VMK_MSG_SYNC)
-			break;
-		if (!m || m->kind != VMK_MSG_PRINT) {
-			vmk_dump(p.vcpu, "hypercall probe");
-			vmk_fail_at(__FILE__, __LINE__, "unexpected exit %s",
-				    vmk_exit_name(p.vcpu->run->exit_reason));
-		}
-	}
-	alarm(0);
-	if (!why && p.cmd->ud) {
+	if (!bench_run_sync(p.vcpu, 10, NULL)) {
+		why = "one VMMCALL did not complete in 10 s (guest stuck at it)";
+		*broken = true;
+	} else if (p.cmd->ud) {
 		why = "VMMCALL raised #UD in the guest";
-	} else if (!why && p.cmd->bad) {
+	} else if (p.cmd->bad) {
 		why = "wrong hypercall result";
 		*broken = true;
 		printf("# VMMCALL 0x%llx returned 0x%llx, not -KVM_ENOSYS\n",
@@ -692,6 +723,7 @@ int main(int argc, char **argv)
 	bench_fault(&b, BACK_THP);
 	bench_fault(&b, BACK_HUGETLB);
 	irq_bench(opt_reps, opt_exits / 5);
+	pv_bench(opt_reps, opt_exits / 5);
 	bench_profile(&b);
 
 	b.cmd->op = BENCH_OP_QUIT;

@@ -10,9 +10,21 @@
 
 #include <linux/types.h>
 
-/* One batch: in are round_trips and tsc_guest, the rest is out. */
+/*
+ * What each round trip does besides VMRUN/VMRESUME and the exit, each
+ * variant adding to the one before (a vendor names the ones it has).
+ */
+enum floor_variant {
+	FLOOR_BARE,		/* the next RIP from the processor (or + 2) */
+	FLOOR_SLAT,		/* + nested paging / EPT, + VMLOAD/VMSAVE (SVM) */
+	FLOOR_SLAT_FETCH,	/* + the CPUID fetched through a guest page walk */
+	NR_FLOOR_VARIANTS
+};
+
+/* One batch: in are round_trips, variant and tsc_guest, the rest is out. */
 struct floor_batch {
 	u64 round_trips;
+	enum floor_variant variant;
 	/*
 	 * The guest executes RDTSC before each CPUID: tsc_entry sums the
 	 * cycles from before VMRUN/VMRESUME to the guest's RDTSC, tsc_exit
@@ -28,13 +40,24 @@ struct floor_batch {
 struct floor_vendor {
 	const char *name;	/* "SVM" or "VMX" */
 	const char *insn;	/* "vmrun", "vmresume": names the metrics */
-	const char *setup;	/* how the round trips are set up, for the note */
+	/* per variant: the metric's infix and how it is set up; NULL: none */
+	const char *variant[NR_FLOOR_VARIANTS];
+	const char *setup[NR_FLOOR_VARIANTS];
 	int (*init)(void);	/* pages and capability checks */
 	void (*exit)(void);
 	int (*batch)(struct floor_batch *b);
 };
 
 extern const struct floor_vendor floor_svm, floor_vmx;
+
+/* walk.c: guest page walks and identity second-level tables */
+u64 floor_walk(u64 cr3, bool la57, u64 va, bool (*each)(u64 pa));
+bool floor_fetch(u64 cr3, bool la57, u64 va, u8 *buf, unsigned int len);
+int floor_slat_init(void);
+void floor_slat_exit(void);
+u64 floor_slat_reset(int levels, u64 table_flags, u64 leaf_flags);
+bool floor_slat_map(u64 pa);
+bool floor_slat_map_va(u64 cr3, bool la57, u64 va);
 
 /* entry.S: the guests, and VMX's entry with its exit landing point. */
 void floor_guest_cpuid(void);

@@ -4,7 +4,10 @@
  *
  * Loading it times bare VM round trips on this processor (SVM: VMRUN and
  * #VMEXIT, svm.c; VMX: VMRESUME and VM exit, vmx.c) of a guest that
- * executes CPUID in a loop, with nothing of KVM around them: one untimed
+ * executes CPUID in a loop, with nothing of KVM around them, then the
+ * same with what any hypervisor must add (enum floor_variant: nested
+ * paging or EPT, VMLOAD/VMSAVE, the instruction fetched through a guest
+ * page walk where the processor gives no next RIP): one untimed
  * round trip and then round_trips timed ones a batch, each batch with
  * interrupts off and SVM or VMX enabled only for its duration, a warm-up
  * batch and then batches of them.  The results go to the kernel log,
@@ -82,31 +85,69 @@ static u64 tsc_ps(u64 cycles, u64 n)
 	return div64_u64(div64_u64(cycles * 1000, n) * 1000000, tsc_khz);
 }
 
+/* A variant's batches, sorted: its median and minimum round trip. */
+static void report_variant(const struct floor_vendor *v, enum floor_variant var,
+			   u64 *ps)
+{
+	char name[32], a[24], c[24];
+
+	snprintf(name, sizeof(name), "%s%s", v->insn, v->variant[var]);
+	sort(ps, batches, sizeof(*ps), cmp_u64, NULL);
+	pr_info("floor %s_cpuid %s us # median of %u batches of %u round trips, min %s us; %s\n",
+		name, us(a, sizeof(a), batches % 2 ? ps[batches / 2] :
+			 (ps[batches / 2 - 1] + ps[batches / 2]) / 2),
+		batches, round_trips, us(c, sizeof(c), ps[0]), v->setup[var]);
+	pr_info("floor %s_cpuid_min %s us\n", name, us(a, sizeof(a), ps[0]));
+}
+
+/*
+ * The variants' batches interleaved (bare, npt, fetch, bare...), so that
+ * a busy spell of the machine under the emulator weighs on all of them
+ * alike and their differences stay meaningful.
+ */
 static int measure(const struct floor_vendor *v, u64 *ps)
 {
 	struct floor_batch b = { .round_trips = round_trips };
+	bool skip[NR_FLOOR_VARIANTS] = { };
+	enum floor_variant var;
 	u64 entry = 0, exit = 0;
-	char a[24], c[24];
 	unsigned int i;
+	char a[24];
 	int ret;
 
-	ret = run_batch(v, &b);		/* warm-up */
-	for (i = 0; !ret && i < batches; i++) {
-		ret = run_batch(v, &b);
-		ps[i] = div64_u64(b.ns * 1000, round_trips);
+	for (var = 0; var < NR_FLOOR_VARIANTS; var++) {
+		skip[var] = !v->variant[var];
+		if (skip[var])
+			continue;
+		b.variant = var;
+		ret = run_batch(v, &b);		/* warm-up */
+		if (ret == -EOPNOTSUPP) {
+			pr_info("floor %s%s_cpuid n/a us # %s\n", v->insn, v->variant[var],
+				b.why);
+			skip[var] = true;
+		} else if (ret) {
+			return ret;
+		}
 	}
-	if (ret)
-		return ret;
-	sort(ps, batches, sizeof(*ps), cmp_u64, NULL);
-	pr_info("floor %s_cpuid %s us # median of %u batches of %u round trips, min %s us; %s\n",
-		v->insn, us(a, sizeof(a), batches % 2 ? ps[batches / 2] :
-			    (ps[batches / 2 - 1] + ps[batches / 2]) / 2),
-		batches, round_trips, us(c, sizeof(c), ps[0]), v->setup);
-	pr_info("floor %s_cpuid_min %s us\n", v->insn, us(a, sizeof(a), ps[0]));
+	for (i = 0; i < batches; i++) {
+		for (var = 0; var < NR_FLOOR_VARIANTS; var++) {
+			if (skip[var])
+				continue;
+			b.variant = var;
+			ret = run_batch(v, &b);
+			if (ret)
+				return ret;
+			ps[var * batches + i] = div64_u64(b.ns * 1000, round_trips);
+		}
+	}
+	for (var = 0; var < NR_FLOOR_VARIANTS; var++)
+		if (!skip[var])
+			report_variant(v, var, ps + var * batches);
 
+	b.variant = FLOOR_BARE;
+	b.tsc_guest = true;
 	if (!breakdown || !tsc_khz)
 		return 0;
-	b.tsc_guest = true;
 	for (i = 0; i < batches; i++) {
 		ret = run_batch(v, &b);
 		if (ret)
@@ -137,10 +178,15 @@ static int __init floor_init(void)
 		return -ENODEV;
 	if (!batches || batches > MAX_BATCHES || !round_trips)
 		return -EINVAL;
-	ps = kcalloc(batches, sizeof(*ps), GFP_KERNEL);
+	ps = kcalloc(batches * NR_FLOOR_VARIANTS, sizeof(*ps), GFP_KERNEL);
 	if (!ps)
 		return -ENOMEM;
-	ret = v->init();
+	ret = floor_slat_init();
+	if (!ret) {
+		ret = v->init();
+		if (ret)
+			floor_slat_exit();
+	}
 	if (ret) {
 		pr_err("%s: cannot set up (%d)\n", v->name, ret);
 		kfree(ps);
@@ -148,6 +194,7 @@ static int __init floor_init(void)
 	}
 	ret = measure(v, ps);
 	v->exit();
+	floor_slat_exit();
 	kfree(ps);
 	return ret;
 }

@@ -38,6 +38,8 @@
 #define VMCB_INT_CTL		0x060
 #define VMCB_EXITCODE		0x070
 #define VMCB_EXITINFO1		0x078
+#define VMCB_NP_ENABLE		0x090
+#define VMCB_NCR3		0x0b0
 #define VMCB_CLEAN		0x0c0
 #define VMCB_NRIP		0x0c8
 /* state save area (table B-2) */
@@ -58,6 +60,7 @@
 #define VMCB_RIP		0x578
 #define VMCB_RSP		0x5d8
 #define VMCB_RAX		0x5f8
+#define VMCB_G_PAT		0x668
 
 /* intercept vector 3 (offset 0x00c) and 4 (0x010) */
 #define INTERCEPT_INTR		BIT(0)
@@ -87,6 +90,11 @@
 #define DR6_INIT		0xffff0ff0
 #define FLOOR_ASID		1
 #define CPUID_LEN		2
+#define MAX_INSN_LEN		15
+
+/* nested page table entries: user, as the processor treats every access */
+#define NPT_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define NPT_LEAF_2M	(NPT_TABLE | _PAGE_DIRTY | _PAGE_PSE)
 
 /* segment attributes: descriptor bits 47:40 and 55:52 */
 #define ATTR_CODE64		0xa9b	/* G, L, P, S, execute/read, accessed */
@@ -94,6 +102,9 @@
 
 static void *vmcb;
 static struct page *hsave;
+/* what VMSAVE keeps of the host while the guest's is loaded */
+static struct page *host_save;
+static u64 host_save_pa;
 
 static void vmcb_w16(unsigned int off, u16 v) { *(u16 *)(vmcb + off) = v; }
 static void vmcb_w32(unsigned int off, u32 v) { *(u32 *)(vmcb + off) = v; }
@@ -120,12 +131,16 @@ static int svm_init(void)
 		return -ENODEV;
 	vmcb = (void *)get_zeroed_page(GFP_KERNEL);
 	hsave = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!vmcb || !hsave) {
+	host_save = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!vmcb || !hsave || !host_save) {
 		free_page((unsigned long)vmcb);
 		if (hsave)
 			__free_page(hsave);
+		if (host_save)
+			__free_page(host_save);
 		return -ENOMEM;
 	}
+	host_save_pa = page_to_phys(host_save);
 	return 0;
 }
 
@@ -133,6 +148,29 @@ static void svm_exit(void)
 {
 	free_page((unsigned long)vmcb);
 	__free_page(hsave);
+	__free_page(host_save);
+}
+
+/*
+ * Nested paging for the guest: identity tables (as many levels as the
+ * host's paging, which nested paging follows) mapping what the guest
+ * reads, its code and the tables that map it.  False if out of pages.
+ */
+static bool svm_setup_npt(void (*guest)(void))
+{
+	bool la57 = __read_cr4() & X86_CR4_LA57;
+	u64 cr3 = __read_cr3(), pat, ncr3;
+
+	ncr3 = floor_slat_reset(la57 ? 5 : 4, NPT_TABLE, NPT_LEAF_2M);
+	if (!floor_slat_map_va(cr3, la57, (unsigned long)guest) ||
+	    !floor_slat_map_va(cr3, la57, (unsigned long)guest + MAX_INSN_LEN) ||
+	    !floor_slat_map_va(cr3, la57, (unsigned long)vmcb))
+		return false;
+	rdmsrl(MSR_IA32_CR_PAT, pat);
+	vmcb_w64(VMCB_NP_ENABLE, 1);
+	vmcb_w64(VMCB_NCR3, ncr3);
+	vmcb_w64(VMCB_G_PAT, pat);
+	return true;
 }
 
 /* The guest: the host's own state as it is now, on this CPU. */
@@ -177,6 +215,53 @@ static void svm_vmrun(u64 pa)
 		       "r10", "r11", "r12", "r13", "r14", "r15");
 }
 
+/*
+ * A hypervisor's round trip: VMRUN loads and #VMEXIT saves neither FS,
+ * GS, TR, LDTR, KernelGSbase nor the SYSCALL/SYSENTER MSRs, so the
+ * guest's are loaded before (VMLOAD) and saved after (VMSAVE), and the
+ * host's put back (VMLOAD of what VMSAVE kept), all before anything uses
+ * GS again.
+ */
+static void svm_vmrun_vmload(u64 pa)
+{
+	asm volatile("vmload %%rax\n\t"
+		     "vmrun %%rax\n\t"
+		     "vmsave %%rax\n\t"
+		     "mov %[host], %%rax\n\t"
+		     "vmload %%rax"
+		     : "+a" (pa) : [host] "m" (host_save_pa)
+		     : "memory", "cc", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
+		       "r10", "r11", "r12", "r13", "r14", "r15");
+}
+
+static void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %%rax" : : "a" (pa) : "memory");
+}
+
+/*
+ * The next RIP without NRIP_SAVE: fetch the bytes at RIP through the
+ * guest's page tables (guest-physical is host-physical here, as a
+ * hypervisor's memory map would give it) and decode them: only CPUID,
+ * 0f a2, is expected.
+ */
+static int svm_fetch_cpuid(struct floor_batch *b, u64 rip)
+{
+	u8 insn[MAX_INSN_LEN];
+
+	if (!floor_fetch(vmcb_r64(VMCB_CR3), vmcb_r64(VMCB_CR4) & X86_CR4_LA57,
+			 rip, insn, sizeof(insn))) {
+		snprintf(b->why, sizeof(b->why), "RIP 0x%llx not mapped", rip);
+		return -EIO;
+	}
+	if (insn[0] != 0x0f || insn[1] != 0xa2) {
+		snprintf(b->why, sizeof(b->why), "%02x %02x at RIP 0x%llx, not CPUID",
+			 insn[0], insn[1], rip);
+		return -EIO;
+	}
+	return CPUID_LEN;
+}
+
 /* The guest's RDX after the exit: its RDTSC's high half. */
 static u64 svm_vmrun_rdx(u64 pa)
 {
@@ -195,8 +280,18 @@ static int svm_handle_exit(struct floor_batch *b)
 	u64 code = vmcb_r64(VMCB_EXITCODE), nrip;
 
 	if (code == EXIT_CPUID) {
-		nrip = boot_cpu_has(X86_FEATURE_NRIPS) ? vmcb_r64(VMCB_NRIP) :
-			vmcb_r64(VMCB_RIP) + CPUID_LEN;
+		u64 rip = vmcb_r64(VMCB_RIP);
+		int len;
+
+		if (b->variant == FLOOR_SLAT_FETCH) {
+			len = svm_fetch_cpuid(b, rip);
+			if (len < 0)
+				return len;
+			nrip = rip + len;
+		} else {
+			nrip = boot_cpu_has(X86_FEATURE_NRIPS) ? vmcb_r64(VMCB_NRIP) :
+				rip + CPUID_LEN;
+		}
 		vmcb_w64(VMCB_RIP, nrip);
 		return 0;
 	}
@@ -223,6 +318,10 @@ static int svm_batch(struct floor_batch *b)
 	int ret = 0;
 
 	b->ns = b->tsc_entry = b->tsc_exit = 0;
+	if (b->variant != FLOOR_BARE && !boot_cpu_has(X86_FEATURE_NPT)) {
+		snprintf(b->why, sizeof(b->why), "no nested paging on this CPU");
+		return -EOPNOTSUPP;
+	}
 	local_irq_save(flags);
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
@@ -235,6 +334,16 @@ static int svm_batch(struct floor_batch *b)
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(hsave));
 	svm_fill_vmcb(efer | EFER_SVME, guest);
+	if (b->variant != FLOOR_BARE) {
+		if (!svm_setup_npt(guest)) {
+			snprintf(b->why, sizeof(b->why), "nested page table pool too small");
+			ret = -EIO;
+			goto out;
+		}
+		/* the guest's VMLOAD state: the host's own; the host's kept */
+		svm_vmsave(pa);
+		svm_vmsave(host_save_pa);
+	}
 	asm volatile("clgi" ::: "memory");
 
 	/*
@@ -251,7 +360,10 @@ static int svm_batch(struct floor_batch *b)
 	if (!ret && !b->tsc_guest) {
 		t0 = ktime_get_ns();
 		for (i = 0; i < b->round_trips; i++) {
-			svm_vmrun(pa);
+			if (b->variant == FLOOR_BARE)
+				svm_vmrun(pa);
+			else
+				svm_vmrun_vmload(pa);
 			ret = svm_handle_exit(b);
 			if (ret)
 				break;
@@ -275,6 +387,7 @@ static int svm_batch(struct floor_batch *b)
 	/* Leave no translation of ours tagged with the ASID for its next user. */
 	svm_invlpga((unsigned long)guest & PAGE_MASK);
 	svm_invlpga(((unsigned long)guest + 8) & PAGE_MASK);
+out:
 	wrmsrl(MSR_VM_HSAVE_PA, hsave_pa);
 	wrmsrl(MSR_EFER, efer);
 	/* #VMEXIT disabled the host's breakpoints */
@@ -287,7 +400,13 @@ static int svm_batch(struct floor_batch *b)
 const struct floor_vendor floor_svm = {
 	.name = "SVM",
 	.insn = "vmrun",
-	.setup = "VMRUN/#VMEXIT, no NPT, ASID 1, VMCB clean bits set",
+	.variant = { [FLOOR_BARE] = "", [FLOOR_SLAT] = "_npt",
+		     [FLOOR_SLAT_FETCH] = "_npt_fetch" },
+	.setup = {
+		[FLOOR_BARE] = "VMRUN/#VMEXIT, no NPT, ASID 1, VMCB clean bits set",
+		[FLOOR_SLAT] = "+ NPT (identity, 2 MiB), VMLOAD/VMSAVE around VMRUN",
+		[FLOOR_SLAT_FETCH] = "+ CPUID fetched through a guest page walk (no NRIP_SAVE)",
+	},
 	.init = svm_init,
 	.exit = svm_exit,
 	.batch = svm_batch,

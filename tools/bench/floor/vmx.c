@@ -5,8 +5,9 @@
  *
  * Each batch enters VMX operation (CR4.VMXE, VMXON), runs a VMCS whose
  * guest is the host as it is now on this CPU (64-bit, CPL 0, the host's
- * CR3, GDT, IDT and TR, no EPT, its own VPID when the processor has
- * INVVPID), and leaves VMX operation again.  CPUID exits unconditionally;
+ * CR3, GDT, IDT and TR, its own VPID when the processor has INVVPID; no
+ * EPT, or in the FLOOR_SLAT variant identity EPT over what the guest
+ * reads), and leaves VMX operation again.  CPUID exits unconditionally;
  * so do all exceptions (they would go through the host's IDT), HLT, I/O
  * and MSR accesses (no bitmaps) and NMIs.  The guest runs with RFLAGS.IF =
  * 0 and no external-interrupt exiting, so interrupts wait for the host.
@@ -33,6 +34,7 @@
 
 /* VMCS field encodings (SDM appendix B) */
 #define VIRTUAL_PROCESSOR_ID	0x0000
+#define EPT_POINTER		0x201a
 #define GUEST_SEL(i)		(0x0800 + 2 * (i))	/* ES CS SS DS FS GS LDTR TR */
 #define HOST_ES_SEL		0x0c00
 #define HOST_CS_SEL		0x0c02
@@ -107,6 +109,7 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 #define PROC_HLT_EXITING	BIT(7)
 #define PROC_UNCOND_IO_EXITING	BIT(24)
 #define PROC_SECONDARY		BIT(31)
+#define PROC2_EPT		BIT(1)
 #define PROC2_VPID		BIT(5)
 #define EXIT_HOST_64BIT		BIT(9)
 #define EXIT_LOAD_EFER		BIT(21)
@@ -114,6 +117,14 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 #define ENTRY_LOAD_EFER		BIT(15)
 
 #define BASIC_TRUE_CTLS		BIT_ULL(55)
+#define CAP_EPT_WALK4		BIT_ULL(6)
+#define CAP_EPT_WB		BIT_ULL(14)
+#define CAP_EPT_2M		BIT_ULL(16)
+#define CAP_INVEPT		BIT_ULL(20)
+#define CAP_INVEPT_SINGLE	BIT_ULL(25)
+#define CAP_INVEPT_ALL		BIT_ULL(26)
+#define INVEPT_SINGLE		1
+#define INVEPT_ALL		2
 #define CAP_INVVPID		BIT_ULL(32)
 #define CAP_INVVPID_SINGLE	BIT_ULL(41)
 #define CAP_INVVPID_ALL		BIT_ULL(42)
@@ -130,12 +141,18 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 #define INTR_INFO_TYPE(info)		(((info) >> 8) & 7)
 #define INTR_TYPE_NMI			2
 
+/* EPT entries (SDM 29.3.2): read, write, execute; leaves write-back, 2 MiB */
+#define EPT_RWX			7
+#define EPT_LEAF_2M		(EPT_RWX | (6 << 3) | BIT(7))
+#define EPTP_WB_4LEVEL		(6 | (3 << 3))
+
 #define DR7_INIT		0x400
 #define FLOOR_VPID		1
 
 static void *vmxon_region, *vmcs;
 static u32 pin_ctl, proc_ctl, proc2_ctl, exit_ctl, entry_ctl;
 static int invvpid_type;	/* 0: no VPID */
+static int invept_type;		/* 0: no EPT variant */
 static u64 bad_field;		/* the first VMWRITE that failed, or ~0 */
 
 static u64 vmread(u64 field)
@@ -169,6 +186,14 @@ static bool insn(u64 pa)						\
 VMX_PA_INSN(vmxon)
 VMX_PA_INSN(vmclear)
 VMX_PA_INSN(vmptrld)
+
+static void invept(u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+
+	asm volatile("invept %1, %0"
+		     : : "r" ((u64)invept_type), "m" (desc) : "cc", "memory");
+}
 
 static void invvpid(void)
 {
@@ -220,20 +245,31 @@ static int vmx_init(void)
 	if (ret)
 		return ret;
 
-	/* A VPID of our own, flushed before and after each batch. */
+	/*
+	 * A VPID of our own, flushed before and after each batch; EPT (4
+	 * levels, write-back, 2 MiB pages, INVEPT to leave nothing behind)
+	 * for the variant that has it.  proc2_ctl holds what every variant
+	 * sets, PROC_SECONDARY is set per variant.
+	 */
 	proc2_ctl = 0;
 	invvpid_type = 0;
+	invept_type = 0;
 	if (proc_ctl & PROC_SECONDARY) {
-		vmx_control(MSR_IA32_VMX_PROCBASED_CTLS2, PROC2_VPID, 0, &proc2_ctl);
+		vmx_control(MSR_IA32_VMX_PROCBASED_CTLS2, PROC2_VPID | PROC2_EPT, 0,
+			    &proc2_ctl);
 		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, cap);
 		if ((proc2_ctl & PROC2_VPID) && (cap & CAP_INVVPID))
 			invvpid_type = cap & CAP_INVVPID_SINGLE ? INVVPID_SINGLE :
 				cap & CAP_INVVPID_ALL ? INVVPID_ALL : 0;
 		if (!invvpid_type)
 			proc2_ctl &= ~PROC2_VPID;
-		if (!proc2_ctl)
-			proc_ctl &= ~PROC_SECONDARY;
+		if ((proc2_ctl & PROC2_EPT) && (cap & CAP_EPT_WALK4) && (cap & CAP_EPT_WB) &&
+		    (cap & CAP_EPT_2M) && (cap & CAP_INVEPT))
+			invept_type = cap & CAP_INVEPT_SINGLE ? INVEPT_SINGLE :
+				cap & CAP_INVEPT_ALL ? INVEPT_ALL : 0;
+		proc2_ctl &= ~PROC2_EPT;
 	}
+	proc_ctl &= ~PROC_SECONDARY;
 
 	vmxon_region = (void *)get_zeroed_page(GFP_KERNEL);
 	vmcs = (void *)get_zeroed_page(GFP_KERNEL);
@@ -266,8 +302,9 @@ static unsigned long tss_base(const struct desc_ptr *gdt, u16 tr, u32 *limit)
 }
 
 static void vmx_fill_vmcs(void (*guest)(void), const struct desc_ptr *gdt,
-			  const struct desc_ptr *idt, u16 tr)
+			  const struct desc_ptr *idt, u16 tr, u64 eptp)
 {
+	u32 proc2 = proc2_ctl | (eptp ? PROC2_EPT : 0);
 	unsigned long cr0 = read_cr0(), cr3 = __read_cr3(), cr4 = __read_cr4();
 	u64 efer, fs_base, gs_base, cs, esp, eip;
 	unsigned long tr_base;
@@ -283,11 +320,13 @@ static void vmx_fill_vmcs(void (*guest)(void), const struct desc_ptr *gdt,
 	tr_base = tss_base(gdt, tr, &tr_limit);
 
 	vmwrite(PIN_CONTROLS, pin_ctl);
-	vmwrite(PROC_CONTROLS, proc_ctl);
-	if (proc_ctl & PROC_SECONDARY)
-		vmwrite(PROC_CONTROLS2, proc2_ctl);
-	if (proc2_ctl & PROC2_VPID)
+	vmwrite(PROC_CONTROLS, proc_ctl | (proc2 ? PROC_SECONDARY : 0));
+	if (proc2)
+		vmwrite(PROC_CONTROLS2, proc2);
+	if (proc2 & PROC2_VPID)
 		vmwrite(VIRTUAL_PROCESSOR_ID, FLOOR_VPID);
+	if (eptp)
+		vmwrite(EPT_POINTER, eptp);
 	vmwrite(EXIT_CONTROLS, exit_ctl);
 	vmwrite(ENTRY_CONTROLS, entry_ctl);
 	/* every exception, #PF with any error code (mask = match = 0) */
@@ -400,7 +439,7 @@ static int vmx_enter(struct floor_batch *b, struct floor_vmx_regs *regs, int lau
 }
 
 static int vmx_run(struct floor_batch *b, const struct desc_ptr *gdt,
-		   const struct desc_ptr *idt, u16 tr, bool *nmi)
+		   const struct desc_ptr *idt, u16 tr, u64 eptp, bool *nmi)
 {
 	void (*guest)(void) = b->tsc_guest ? floor_guest_tsc : floor_guest_cpuid;
 	struct floor_vmx_regs regs = { 0 };
@@ -408,7 +447,7 @@ static int vmx_run(struct floor_batch *b, const struct desc_ptr *gdt,
 	int ret;
 
 	bad_field = ~0ull;
-	vmx_fill_vmcs(guest, gdt, idt, tr);
+	vmx_fill_vmcs(guest, gdt, idt, tr, eptp);
 	if (bad_field != ~0ull) {
 		snprintf(b->why, sizeof(b->why), "VMWRITE 0x%llx failed, VM-instruction error %llu",
 			 bad_field, vmread(VM_INSTRUCTION_ERROR));
@@ -450,9 +489,14 @@ static int vmx_batch(struct floor_batch *b)
 	struct desc_ptr gdt, idt;
 	u16 sel_ds, sel_es, sel_fs, sel_gs, tr;
 	bool nmi = false;
+	u64 eptp = 0;
 	int ret;
 
 	b->ns = b->tsc_entry = b->tsc_exit = 0;
+	if (b->variant != FLOOR_BARE && !invept_type) {
+		snprintf(b->why, sizeof(b->why), "no EPT (4 levels, WB, 2 MiB, INVEPT) on this CPU");
+		return -EOPNOTSUPP;
+	}
 	local_irq_save(flags);
 	cr0 = read_cr0();
 	cr4 = __read_cr4();
@@ -497,11 +541,30 @@ static int vmx_batch(struct floor_batch *b)
 		ret = -EIO;
 		goto out_vmxoff;
 	}
+	if (b->variant != FLOOR_BARE) {
+		bool la57 = cr4 & X86_CR4_LA57;
+		u64 cr3 = __read_cr3();
+		void (*guest)(void) = floor_guest_cpuid;
+
+		/* identity EPT over the guest's code, its tables and its stack */
+		eptp = floor_slat_reset(4, EPT_RWX, EPT_LEAF_2M) | EPTP_WB_4LEVEL;
+		if (!floor_slat_map_va(cr3, la57, (unsigned long)guest) ||
+		    !floor_slat_map_va(cr3, la57, (unsigned long)guest + 15) ||
+		    !floor_slat_map_va(cr3, la57, (unsigned long)vmcs)) {
+			snprintf(b->why, sizeof(b->why), "EPT pool too small");
+			ret = -EIO;
+			goto out_vmclear;
+		}
+		invept(eptp);
+	}
 	invvpid();
-	ret = vmx_run(b, &gdt, &idt, tr, &nmi);
+	ret = vmx_run(b, &gdt, &idt, tr, eptp, &nmi);
+out_vmclear:
 	vmclear(__pa(vmcs));
-	/* Leave no translation tagged with our VPID for its next user. */
+	/* Leave no translation tagged with our VPID or EPTP for its next user. */
 	invvpid();
+	if (eptp)
+		invept(eptp);
 out_vmxoff:
 	asm volatile("vmxoff" ::: "cc", "memory");
 out_cr4:
@@ -530,7 +593,15 @@ out_cr4:
 const struct floor_vendor floor_vmx = {
 	.name = "VMX",
 	.insn = "vmresume",
-	.setup = "VMRESUME/VM exit, no EPT, a VPID if INVVPID is there",
+	/*
+	 * No fetch variant: VMX gives every instruction exit its length
+	 * (VM-exit instruction length), a hypervisor need not fetch.
+	 */
+	.variant = { [FLOOR_BARE] = "", [FLOOR_SLAT] = "_ept" },
+	.setup = {
+		[FLOOR_BARE] = "VMRESUME/VM exit, no EPT, a VPID if INVVPID is there",
+		[FLOOR_SLAT] = "+ EPT (identity, 4 levels, 2 MiB)",
+	},
 	.init = vmx_init,
 	.exit = vmx_exit,
 	.batch = vmx_batch,
