@@ -23,6 +23,8 @@ enum kvm_host_quirk {
 	KVM_HQ_EVENTINJ_KEPT,
 	/* QEMU TCG SVM: XSETBV in the guest runs despite its intercept */
 	KVM_HQ_XSETBV_NO_EXIT,
+	/* QEMU TCG SVM: a VINTR exit inside an STI shadow, the shadow not always said */
+	KVM_HQ_VINTR_IN_SHADOW,
 	/* Bochs VMX: a host interrupt makes no VM exit while the guest has IF=0 */
 	KVM_HQ_IRQ_NO_EXIT_IF0,
 	KVM_HOST_QUIRKS_NR

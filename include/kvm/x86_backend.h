@@ -300,6 +300,17 @@ int kvm_x86_exit_db(struct kvm_vcpu *vcpu, u64 hit,
 /* An intercepted #AC (always intercepted): reflected to the guest. */
 int kvm_x86_exit_ac(struct kvm_vcpu *vcpu);
 
+/*
+ * An interrupt window opened with CS:RIP at a HLT, interrupts on, CPL 0
+ * and an interrupt or NMI pending: let the HLT complete first (RIP past
+ * it), so the event wakes it rather than being taken before it, which
+ * would leave the HLT to sleep through it. Either order is one the CPU
+ * may take; this one survives a window reported inside an STI shadow
+ * (vintr-in-shadow, Documentation/errata.rst). Reads guest memory:
+ * interrupts on. True if RIP moved.
+ */
+bool kvm_x86_complete_hlt_before_event(struct kvm_vcpu *vcpu);
+
 /* Queue an exception for the guest (#UD, #GP(0)...). */
 void kvm_x86_queue_exception(struct kvm_vcpu *vcpu, u8 vector,
 			     bool has_error_code, u32 error_code);

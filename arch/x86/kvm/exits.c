@@ -76,6 +76,24 @@ bool kvm_x86_skip_insn(struct kvm_vcpu *vcpu, unsigned long next_rip)
 }
 EXPORT_SYMBOL_GPL(kvm_x86_skip_insn);
 
+bool kvm_x86_complete_hlt_before_event(struct kvm_vcpu *vcpu)
+{
+	struct kvm_x86_events *ev = &vcpu->arch.events;
+	u8 opcode;
+
+	if (!(kvm_get_rflags(vcpu) & X86_EFLAGS_IF) || kvm_get_cpl(vcpu))
+		return false;
+	if (!ev->irq_injected && !ev->nmi_pending &&
+	    !(kvm_vcpu_has_lapic(vcpu) && kvm_x86_irqchip_irq(vcpu, false) >= 0))
+		return false;
+	if (kvm_x86_read_guest_virt(vcpu, kvm_x86_rip_linear(vcpu, 0),
+				    &opcode, 1) || opcode != 0xf4)
+		return false;
+	return kvm_x86_skip_insn(vcpu, (vcpu->arch.rip + 1) &
+				 kvm_x86_rip_mask(vcpu));
+}
+EXPORT_SYMBOL_GPL(kvm_x86_complete_hlt_before_event);
+
 int kvm_x86_exit_hlt(struct kvm_vcpu *vcpu, unsigned long next_rip)
 {
 	kvm_stat_inc(&vcpu->stat.arch, halt_exits);

@@ -24,13 +24,15 @@ static const char * const kvm_host_quirk_names[KVM_HOST_QUIRKS_NR] = {
 	[KVM_HQ_EXITINTINFO_STALE]	= "exitintinfo-stale",
 	[KVM_HQ_EVENTINJ_KEPT]		= "eventinj-kept",
 	[KVM_HQ_XSETBV_NO_EXIT]		= "xsetbv-no-exit",
+	[KVM_HQ_VINTR_IN_SHADOW]	= "vintr-in-shadow",
 	[KVM_HQ_IRQ_NO_EXIT_IF0]	= "irq-no-exit-if0",
 };
 
 #define KVM_HQ_QEMU_TCG_SVM	(BIT(KVM_HQ_VMRUN_HOST_STATE) |		\
 				 BIT(KVM_HQ_EXITINTINFO_STALE) |	\
 				 BIT(KVM_HQ_EVENTINJ_KEPT) |		\
-				 BIT(KVM_HQ_XSETBV_NO_EXIT))
+				 BIT(KVM_HQ_XSETBV_NO_EXIT) |		\
+				 BIT(KVM_HQ_VINTR_IN_SHADOW))
 #define KVM_HQ_BOCHS_VMX	BIT(KVM_HQ_IRQ_NO_EXIT_IF0)
 
 static bool kvm_dmi_says(int field, const char *what)

@@ -96,6 +96,14 @@ static int svm_exit_vintr(struct svm_vcpu *svm)
 {
 	kvm_stat_inc(&svm->vcpu.stat.arch, irq_window_exits);
 	svm_disable_irq_window(svm->cur->vmcb);
+	/*
+	 * The emulated SVM may take this exit inside an STI shadow and not
+	 * say so: an interrupt injected now would come before the STI;HLT's
+	 * HLT, which would then sleep through it.
+	 */
+	if (kvm_host_quirk(KVM_HQ_VINTR_IN_SHADOW) &&
+	    !svm_get_interrupt_shadow(&svm->vcpu))
+		kvm_x86_complete_hlt_before_event(&svm->vcpu);
 	return KVM_X86_EXIT_RESUME;
 }
 

@@ -185,6 +185,11 @@ u64 vmk_vcpu_stat(struct vmk_vcpu *vcpu, const char *name);
 /* The same for a VM statistic. */
 u64 vmk_vm_stat(struct vmk_vm *vm, const char *name);
 /*
+ * A statistic from a stats fd opened beforehand: reading one needs no
+ * ioctl, so it works while the vCPU is in KVM_RUN (holding its mutex).
+ */
+u64 vmk_stat_read(int fd, const char *name);
+/*
  * Module parameter @name of module @mod (/sys/module/MOD/parameters/NAME):
  * read without its newline, or written; 0 or -errno.
  */

@@ -355,7 +355,7 @@ void *vmk_stats_descs(int fd, struct kvm_stats_header *h, size_t *dsize)
 }
 
 /* Statistic @name of the stats file @fd (closed here); @what names its owner. */
-static u64 vmk_stat_by_name(int fd, const char *name, const char *what)
+u64 vmk_stat_read(int fd, const char *name)
 {
 	struct kvm_stats_header h;
 	struct kvm_stats_desc *d;
@@ -365,8 +365,6 @@ static u64 vmk_stat_by_name(int fd, const char *name, const char *what)
 	char *descs;
 	u32 i;
 
-	if (fd < 0)
-		vmk_skip("KVM_GET_STATS_FD on the %s: %s", what, strerror(errno));
 	descs = vmk_stats_descs(fd, &h, &dsize);
 	VMK_CHECK(descs, "stats header and descriptors");
 	for (i = 0; i < h.num_desc && !found; i++) {
@@ -378,8 +376,18 @@ static u64 vmk_stat_by_name(int fd, const char *name, const char *what)
 		found = true;
 	}
 	free(descs);
+	VMK_CHECK(found, "no statistic %s", name);
+	return val;
+}
+
+static u64 vmk_stat_by_name(int fd, const char *name, const char *what)
+{
+	u64 val;
+
+	if (fd < 0)
+		vmk_skip("KVM_GET_STATS_FD on the %s: %s", what, strerror(errno));
+	val = vmk_stat_read(fd, name);
 	close(fd);
-	VMK_CHECK(found, "no %s statistic %s", what, name);
 	return val;
 }
 
