@@ -91,9 +91,7 @@ static void guest_rounds(u64 id)
 	volatile u64 *rounds = (volatile u64 *)ROUNDS_GPA;
 	u32 point;
 
-	asm volatile("cli");
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
-	guest_wrmsr(MSR_X2APIC(R_SVR), SVR_ENABLE | 0xff);
+	guest_x2apic_on_cli();
 	while (!stop && rounds[id] < MAX_ROUNDS) {
 		point = eoi_round();
 		GUEST_CHECK(!point, "vCPU %lu, round %lu: GPRs after point %u are not the ones set there",

@@ -36,9 +36,7 @@ static void guest_sti_hlt_rounds(u64 no_hlt)
 	volatile u64 *state = (volatile u64 *)STATE_GPA;
 	u64 i;
 
-	asm volatile("cli");
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
-	guest_wrmsr(MSR_X2APIC(R_SVR), SVR_ENABLE | 0xff);
+	guest_x2apic_on_cli();
 	for (i = 0; i < ROUNDS; i++) {
 		/* Self-IPI, fixed, physical destination 0 (our own ID). */
 		guest_wrmsr(MSR_X2APIC(R_ICR), ICR_FIXED | WAKE_VEC);

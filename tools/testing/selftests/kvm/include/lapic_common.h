@@ -125,6 +125,14 @@ static inline u32 ioapic_read(u32 reg)
 	return *(volatile u32 *)(uintptr_t)(IOAPIC_GPA + 0x10);
 }
 
+/* Interrupts off, the LAPIC in x2APIC mode and software-enabled. */
+static inline void guest_x2apic_on_cli(void)
+{
+	asm volatile("cli");
+	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	guest_wrmsr(MSR_X2APIC(R_SVR), SVR_ENABLE | 0xff);
+}
+
 /* One sti;hlt: returns after an interrupt (or a spurious wake-up). */
 static inline void guest_sti_hlt(void)
 {
