@@ -343,6 +343,13 @@ extern u64 svm_iopm_pa, svm_msrpm_pa, svm_msrpm_all_pa;
 void vmcb_check_layout(void);
 void vmcb_init(struct svm_vcpu *svm);
 void svm_pause_filter_grow(struct svm_vcpu *svm);
+void svm_load_guest_dr(struct svm_vcpu *svm);
+
+/* vmrun_recovery.c: the vmrun-host-state workaround around VMRUN. */
+#define SVM_VMRUN_TRIES	3
+void svm_vmrun_recovery_init(void);
+void svm_keep_entry_state(struct svm_vcpu *svm);
+bool svm_vmrun_lost_guest_state(struct svm_vcpu *svm, bool last);
 void svm_pause_filter_shrink(struct svm_vcpu *svm);
 void vmcb_set_dr_intercepts(struct vmcb *vmcb, bool on);
 void svm_cache_reg_class(struct kvm_vcpu *vcpu, enum kvm_reg_class class);
