@@ -15,8 +15,14 @@
 u32 kvm_pv_features_offered(void)
 {
 	u32 f = BIT(KVM_FEATURE_PV_UNHALT) | BIT(KVM_FEATURE_PV_SCHED_YIELD) |
-		BIT(KVM_FEATURE_POLL_CONTROL) | BIT(KVM_FEATURE_ASYNC_PF) |
-		BIT(KVM_FEATURE_ASYNC_PF_INT);
+		BIT(KVM_FEATURE_POLL_CONTROL);
+
+	/*
+	 * Not ASYNC_PF and ASYNC_PF_INT (async_pf.c) yet: with them, QEMU
+	 * Linux guests hung the emulated AMD host in 3 of 4 first boots of
+	 * make test's VMM run, cause not found (tools/testbed/KNOWN-ISSUES.rst).
+	 * The MSRs work for a VMM that sets the bits itself.
+	 */
 
 	/* The TLB flush request travels in the steal-time area. */
 	if (kvm_steal_time_supported())

