@@ -72,7 +72,9 @@ static bool host_clock_is_tsc(char *buf)
 	strcpy(buf, "?\n");
 	if (!f)
 		return false;
-	tsc = fgets(buf, 32, f) && !strcmp(buf, "tsc\n");
+	/* tsc-early, before the kernel's switch to "tsc", reads the TSC too. */
+	tsc = fgets(buf, 32, f) &&
+	      (!strcmp(buf, "tsc\n") || !strcmp(buf, "tsc-early\n"));
 	fclose(f);
 	return tsc;
 }
